@@ -1,0 +1,68 @@
+"""One settings object, read from the environment (and a `.env` file).
+
+Every variable is prefixed `ONESCREEN_`; DESIGN.md lists them. Defaults give the embedded demo: a SQLite file
+under `./var/`, an in-process Redis, the Xiamen districts shipped in `services/data/`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_CITY = DATA_DIR / "xiamen_districts.geojson"
+
+
+class Settings(BaseSettings):
+    """What a deployment may change. Built once in `app.main()` and handed to `create_app`."""
+
+    model_config = SettingsConfigDict(env_prefix="ONESCREEN_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///var/onescreen.db")
+    redis_url: str | None = None
+    city: Path = DEFAULT_CITY
+    city_name_zh: str = "厦门市"
+    city_name_en: str = "Xiamen"
+    timezone: str = "Asia/Shanghai"
+    lang: str = "zh-CN"
+    secret_key: str = "dev-only-change-me"
+    simulate: bool = True
+    simulate_rate: float = Field(default=1.0, gt=0, description="live simulator events per second")
+    stream_prefix: str = "onescreen"
+    stream_maxlen: int = Field(default=100_000, gt=0)
+    api_tokens: str = ""
+    wall_token: str | None = None
+    admin_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8050
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _known_lang(cls, value: str) -> str:
+        if value not in ("zh-CN", "en"):
+            raise ValueError("ONESCREEN_LANG must be zh-CN or en")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def alerts_stream(self) -> str:
+        return f"{self.stream_prefix}:alerts"
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return f"{self.stream_prefix}:alerts:dead"

@@ -1,0 +1,248 @@
+"""The SQL store: DESIGN.md's data model as typed SQLAlchemy 2 tables, the engine, and Alembic migrations.
+
+Every timestamp is stored in UTC and comes back timezone-aware, on SQLite (which has no zone type) as on PostgreSQL.
+The schema changes only through the migrations in `services/migrations/`; `migrate()` brings a store to head.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY, so big keys fall back to Integer there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend; naive datetimes are refused, not guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: attach a time zone before storing it")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class District(Base):
+    __tablename__ = "districts"
+    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    geometry: Mapped[str] = mapped_column(Text, doc="GeoJSON geometry, WGS84")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(96))
+    kind: Mapped[str] = mapped_column(String(32))
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(96))
+    domain: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8), doc="'higher' is better or 'lower' is better")
+    warn: Mapped[float | None] = mapped_column(Float)
+    alarm: Mapped[float | None] = mapped_column(Float)
+    source_department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
+    cadence_minutes: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class IndicatorReading(Base):
+    __tablename__ = "indicator_readings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"), doc="null = the whole city")
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    value: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_readings_code_district_ts", "indicator_code", "district", "ts"),)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    category: Mapped[str] = mapped_column(String(32))
+    subcategory: Mapped[str | None] = mapped_column(String(48))
+    source: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(12))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(128))
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"))
+    grid: Mapped[str | None] = mapped_column(String(24))
+    out_of_city: Mapped[bool] = mapped_column(Boolean, default=False)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reporter_name: Mapped[str | None] = mapped_column(String(32), doc="PII")
+    reporter_phone: Mapped[str | None] = mapped_column(String(20), doc="PII")
+    __table_args__ = (
+        Index("ix_events_reported_at", "reported_at"),
+        Index("ix_events_status_district", "status", "district"),
+    )
+
+
+class EventDispatch(Base):
+    __tablename__ = "event_dispatches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),)
+
+
+class Matter(Base):
+    __tablename__ = "matters"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(96))
+    name_en: Mapped[str] = mapped_column(String(128))
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    kind: Mapped[str] = mapped_column(String(12), doc="'instant' (即办) or 'promised' (承诺)")
+    statutory_days: Mapped[int | None] = mapped_column(Integer)
+    promised_days: Mapped[int | None] = mapped_column(Integer)
+    bundle: Mapped[str | None] = mapped_column(String(48), doc="the one-thing (一件事) bundle it belongs to")
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    matter_code: Mapped[str] = mapped_column(ForeignKey("matters.code"))
+    applicant_kind: Mapped[str] = mapped_column(String(12))
+    applicant_name: Mapped[str | None] = mapped_column(String(32), doc="PII")
+    applicant_phone: Mapped[str | None] = mapped_column(String(20), doc="PII")
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"))
+    channel: Mapped[str] = mapped_column(String(12))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    return_reason: Mapped[str | None] = mapped_column(String(64))
+    visits: Mapped[int] = mapped_column(SmallInteger, default=0)
+    rating: Mapped[int | None] = mapped_column(SmallInteger, doc="好差评 1-5")
+    rating_followup: Mapped[str | None] = mapped_column(String(16), doc="follow-up state of a bad review")
+    __table_args__ = (
+        Index("ix_applications_submitted_at", "submitted_at"),
+        Index("ix_applications_completed_at", "completed_at"),
+        Index("ix_applications_matter_status", "matter_code", "status"),
+    )
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    stream_id: Mapped[str] = mapped_column(String(32), index=True)
+    alert_id: Mapped[str] = mapped_column(String(128), unique=True, doc="the producer's id, for dedup")
+    source: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    severity: Mapped[str] = mapped_column(String(12))
+    urgency: Mapped[str] = mapped_column(String(12))
+    certainty: Mapped[str] = mapped_column(String(12))
+    category: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(128))
+    headline: Mapped[str] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text)
+    area: Mapped[str | None] = mapped_column(Text, doc="GeoJSON")
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    msg_type: Mapped[str] = mapped_column(String(8), default="alert")
+    references: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    owner: Mapped[str | None] = mapped_column(String(64))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    __table_args__ = (Index("ix_alerts_status_sent", "status", "sent_at"),)
+
+
+class AlertAction(Base):
+    __tablename__ = "alert_actions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    user: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; a SQLite file gets its folder, WAL and foreign keys so readers never block the writer."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    """Sessions that keep their objects readable after commit (callbacks render after the session closes)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the store's schema to `revision` with Alembic (creates it on an empty store)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

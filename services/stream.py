@@ -1,0 +1,75 @@
+"""The alert stream (DESIGN.md contract): Redis clients, XADD with trimming, and reads that resume from a stream id.
+
+With no `ONESCREEN_REDIS_URL` the embedded demo uses fakeredis: one in-process server that the synchronous clients
+(simulator, API) and the asynchronous ones (page push) share, so a single process behaves like the real deployment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+
+from services.config import Settings
+
+Entry = tuple[str, dict[str, str]]
+
+_embedded_server: Any = None
+
+
+def _fake_server() -> Any:
+    global _embedded_server
+    if _embedded_server is None:
+        import fakeredis
+
+        _embedded_server = fakeredis.FakeServer()
+    return _embedded_server
+
+
+def make_redis(settings: Settings) -> redis.Redis:
+    """A synchronous client that decodes to str; the embedded server when no URL is configured."""
+    if settings.redis_url:
+        return redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30,
+                                socket_connect_timeout=5)
+    import fakeredis
+
+    return fakeredis.FakeRedis(server=_fake_server(), decode_responses=True)
+
+
+def make_async_redis(settings: Settings) -> aioredis.Redis:
+    """An asyncio client for blocking reads on the event loop (one per page connection loop is not needed)."""
+    if settings.redis_url:
+        return aioredis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30,
+                                socket_connect_timeout=5)
+    import fakeredis
+
+    return fakeredis.FakeAsyncRedis(server=_fake_server(), decode_responses=True)
+
+
+def publish(client: redis.Redis, stream: str, fields: Mapping[str, str], maxlen: int) -> str:
+    """XADD flat string fields, trimming the stream to about `maxlen` entries; returns the new stream id."""
+    return str(client.xadd(stream, dict(fields), maxlen=maxlen, approximate=True))
+
+
+async def read_after(
+    client: aioredis.Redis, stream: str, last_id: str, *, block_ms: int = 1000, count: int = 100
+) -> list[Entry]:
+    """Entries after `last_id` ('$' = only new ones), blocking up to `block_ms`; [] when none arrived."""
+    answer = await client.xread({stream: last_id}, count=count, block=block_ms)
+    if not answer:
+        return []
+    return [(str(entry_id), dict(fields)) for entry_id, fields in answer[0][1]]
+
+
+def recent(client: redis.Redis, stream: str, count: int) -> list[Entry]:
+    """The newest `count` entries, oldest first: what a page shows when it first opens."""
+    entries = client.xrevrange(stream, count=count)
+    return [(str(entry_id), dict(fields)) for entry_id, fields in reversed(entries)]
+
+
+def last_id(client: redis.Redis, stream: str) -> str:
+    """The stream's newest id, or '0-0' when it is empty."""
+    entries = client.xrevrange(stream, count=1)
+    return str(entries[0][0]) if entries else "0-0"

@@ -1,0 +1,46 @@
+"""Approvals throughput against a pandas reference, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from services.approvals import hourly_throughput
+from services.db import Application, Department, Matter
+
+NOW = datetime(2026, 11, 23, 12, 25, tzinfo=UTC)
+
+
+def test_hourly_throughput_matches_pandas(session):
+    session.add(Department(code="ms", name_zh="市场监管局", name_en="Market Regulation", kind="regulation"))
+    session.add(Matter(code="M1", name_zh="营业执照", name_en="Business licence", department="ms", kind="promised",
+                       statutory_days=15, promised_days=3))
+    session.flush()
+    rng = np.random.default_rng(7)
+    submitted = [NOW - timedelta(minutes=int(m)) for m in rng.integers(0, 48 * 60, 400)]
+    completed = [s + timedelta(minutes=int(m)) if m < 600 else None
+                 for s, m in zip(submitted, rng.integers(0, 900, 400), strict=True)]
+    completed = [c if c is None or c <= NOW else None for c in completed]
+    session.add_all([Application(matter_code="M1", applicant_kind="citizen", channel="online", submitted_at=s,
+                                 completed_at=c, status="approved" if c else "in_review", visits=0)
+                     for s, c in zip(submitted, completed, strict=True)])
+    session.commit()
+
+    flow = hourly_throughput(session=session, hours=24, now=NOW)
+
+    assert len(flow) == 24 and flow["hour"].iloc[-1] == pd.Timestamp("2026-11-23 12:00", tz="UTC")
+    start = pd.Timestamp("2026-11-22 13:00", tz="UTC")
+    ref_received = pd.Series(pd.to_datetime(submitted, utc=True)).loc[lambda s: s >= start].dt.floor("h")
+    ref_completed = pd.Series(pd.to_datetime([c for c in completed if c], utc=True)).loc[
+        lambda s: s >= start].dt.floor("h")
+    for column, reference in (("received", ref_received), ("completed", ref_completed)):
+        expected = reference.value_counts().reindex(flow["hour"], fill_value=0).to_numpy()
+        assert (flow[column].to_numpy() == expected).all()
+    assert flow["received"].sum() > 0
+
+
+def test_hourly_throughput_of_an_empty_store_is_zeros(session):
+    flow = hourly_throughput(session=session, hours=6, now=NOW)
+    assert len(flow) == 6 and flow[["received", "completed"]].to_numpy().sum() == 0

@@ -1,0 +1,80 @@
+"""Plotly figures of the wall, built from plain frames: the event map and the approvals throughput.
+
+The map has no tile layer: district polygons from the city's GeoJSON on an offline background style, so it draws on
+an intranet with no internet at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, base_layout
+
+OPEN_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
+
+
+def event_map(
+    geojson: Mapping[str, Any],
+    district_names: Mapping[str, str],
+    open_by_district: pd.DataFrame,
+    points: pd.DataFrame,
+    center: tuple[float, float],
+    zoom: float = 9.0,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Districts shaded by open events, with one dot per open event coloured by severity."""
+    labels = labels or {"open": "在办事件", "overdue": "超期"}
+    counts = open_by_district.set_index("district").reindex(list(district_names), fill_value=0)
+    choropleth = go.Choroplethmap(
+        geojson=dict(geojson),
+        locations=list(district_names),
+        z=counts["open"].tolist(),
+        text=[district_names[code] for code in district_names],
+        customdata=counts[["overdue"]].to_numpy(),
+        hovertemplate=f"%{{text}}<br>{labels['open']} %{{z}}<br>{labels['overdue']} %{{customdata[0]}}<extra></extra>",
+        colorscale=OPEN_SCALE,
+        marker={"line": {"color": ACCENT, "width": 1.5}, "opacity": 0.75},
+        showscale=False,
+        name="districts",
+    )
+    dots = go.Scattermap(
+        lat=points["lat"].tolist(),
+        lon=points["lon"].tolist(),
+        mode="markers",
+        marker={"size": 6, "color": [SEVERITY_COLOURS.get(s, MUTED) for s in points["severity"]], "opacity": 0.9},
+        text=points["category"].tolist(),
+        customdata=points[["id"]].to_numpy(),
+        hovertemplate="%{text} #%{customdata[0]}<extra></extra>",
+        name="events",
+    )
+    figure = go.Figure([choropleth, dots])
+    figure.update_layout(
+        **base_layout(),
+        map={"style": OFFLINE_MAP_STYLE, "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
+        uirevision="event-map",
+    )
+    return figure
+
+
+def throughput(frame: pd.DataFrame, hour_labels: list[str], names: Mapping[str, str]) -> go.Figure:
+    """Applications received and completed per hour, as two lines over the last day."""
+    figure = go.Figure(
+        [
+            go.Scatter(x=hour_labels, y=frame["received"].tolist(), name=names["received"], mode="lines",
+                       line={"color": ACCENT, "width": 3}, fill="tozeroy", fillcolor="rgba(47,209,255,0.12)"),
+            go.Scatter(x=hour_labels, y=frame["completed"].tolist(), name=names["completed"], mode="lines",
+                       line={"color": "#27d17f", "width": 3}),
+        ]
+    )
+    figure.update_layout(
+        **base_layout(showlegend=True, margin={"l": 44, "r": 12, "t": 8, "b": 36}),
+        legend={"orientation": "h", "x": 0, "y": 1.12},
+        xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "nticks": 8},
+        yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "rangemode": "tozero"},
+        uirevision="approvals-throughput",
+    )
+    return figure

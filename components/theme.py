@@ -1,0 +1,48 @@
+"""The wall's visual language: colours for severity and status, the shipped CJK font, the map's offline style.
+
+Colours follow Chinese command-center conventions: red / orange / yellow / blue warning levels (红橙黄蓝预警).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FONT_FAMILY = "'Noto Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+
+BACKGROUND = "#06101f"
+PANEL = "#0b1a30"
+GRID_LINE = "#1d3556"
+TEXT = "#e6f0ff"
+MUTED = "#8aa4c8"
+ACCENT = "#2fd1ff"
+
+SEVERITY_COLOURS = {
+    "extreme": "#ff3b3b",
+    "severe": "#ff8c1a",
+    "moderate": "#ffd400",
+    "minor": "#3d8bff",
+    "unknown": "#8aa4c8",
+}
+
+STATUS_COLOURS = {"normal": "#27d17f", "warn": "#ffb020", "alarm": "#ff3b3b", "nodata": "#5d7394"}
+
+# A map style with nothing but a background layer: no tiles, no glyphs, no sprite, so the map makes no request
+# outside the intranet (even Plotly's built-in "white-bg" names a glyph URL).
+OFFLINE_MAP_STYLE: dict[str, Any] = {
+    "version": 8,
+    "sources": {},
+    "layers": [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}}],
+}
+
+
+def base_layout(**overrides: Any) -> dict[str, Any]:
+    """Plotly layout shared by every wall figure: transparent on the dark panel, the shipped font, tight margins."""
+    layout: dict[str, Any] = {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": FONT_FAMILY, "color": TEXT, "size": 14},
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+        "showlegend": False,
+    }
+    layout.update(overrides)
+    return layout

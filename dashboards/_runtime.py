@@ -1,0 +1,11 @@
+"""How a page reaches the running app's resources: the Runtime hangs on the Dash app's FastAPI server state."""
+
+from __future__ import annotations
+
+import dash
+
+from services.runtime import Runtime
+
+
+def runtime() -> Runtime:
+    return dash.get_app().server.state.runtime

@@ -1,0 +1,66 @@
+"""Rows written by bulk_insert read back through the ORM exactly as the ORM would have written them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+
+from services.bulkload import bulk_insert, indexes_dropped, next_id, sync_id_sequence
+from services.db import Department, Event, Indicator, IndicatorReading, make_sessionmaker
+
+T0 = datetime(2026, 11, 23, 6, 30, 15, 123456, tzinfo=UTC)
+
+
+def _catalog(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        session.add(Department(code="ecology", name_zh="生态环境局", name_en="Ecology", kind="environment"))
+        session.add(Indicator(code="aqi", name_zh="AQI", name_en="AQI", domain="environment", unit="AQI",
+                              direction="lower", warn=100, alarm=200, source_department="ecology",
+                              cadence_minutes=5))
+        session.commit()
+
+
+def test_tuples_and_frames_read_back_equal(engine: Engine) -> None:
+    _catalog(engine)
+    rows = [("aqi", None, T0 + timedelta(minutes=5 * i), 40.5 + i) for i in range(3)]
+    assert bulk_insert(engine, IndicatorReading, ["indicator_code", "district", "ts", "value"], rows) == 3
+    frame = pd.DataFrame({"indicator_code": "aqi", "district": None,
+                          "ts": pd.to_datetime([T0 + timedelta(hours=1), T0 + timedelta(hours=2)], utc=True),
+                          "value": [1.25, 2.5]})
+    assert bulk_insert(engine, "indicator_readings", list(frame.columns), frame) == 2
+    with make_sessionmaker(engine)() as session:
+        got = session.execute(select(IndicatorReading.ts, IndicatorReading.value, IndicatorReading.district)
+                              .order_by(IndicatorReading.ts)).all()
+    expected = [(r[2], r[3], None) for r in rows] + [(T0 + timedelta(hours=1), 1.25, None),
+                                                      (T0 + timedelta(hours=2), 2.5, None)]
+    assert [tuple(g) for g in got] == expected
+    assert all(g[0].tzinfo is not None for g in got)
+
+
+def test_explicit_ids_then_orm_inserts_do_not_collide(engine: Engine) -> None:
+    first = next_id(engine, Event)
+    frame = pd.DataFrame({"id": [first, first + 1], "category": "fire", "source": "patrol", "severity": "minor",
+                          "out_of_city": False, "status": "closed",
+                          "reported_at": pd.to_datetime([T0, T0], utc=True),
+                          "closed_at": pd.Series([T0 + timedelta(hours=1), pd.NaT]).dt.tz_convert(UTC)})
+    with indexes_dropped(engine, ["events"]):
+        bulk_insert(engine, Event, list(frame.columns), frame)
+    sync_id_sequence(engine, Event)
+    with make_sessionmaker(engine)() as session:
+        session.add(Event(category="fire", source="patrol", severity="minor", status="reported", reported_at=T0))
+        session.commit()
+        events = session.scalars(select(Event).order_by(Event.id)).all()
+    assert [e.id for e in events] == [first, first + 1, first + 2]
+    assert events[0].closed_at == T0 + timedelta(hours=1) and events[1].closed_at is None
+    assert next_id(engine, Event) == first + 3
+
+
+def test_bad_input_is_refused(engine: Engine) -> None:
+    _catalog(engine)
+    with pytest.raises(ValueError, match="naive datetime"):
+        bulk_insert(engine, IndicatorReading, ["indicator_code", "ts", "value"], [("aqi", datetime(2026, 1, 1), 1.0)])
+    with pytest.raises(ValueError, match="no column"):
+        bulk_insert(engine, IndicatorReading, ["indicator_code", "nope"], [("aqi", 1)])

@@ -1,0 +1,176 @@
+"""The one validator of alert stream fields (DESIGN.md "Alert stream (contract)").
+
+Every producer (ingest API, simulator, rules) and the persist worker call `normalize_alert`, so the stream only ever
+carries the contract's flat string fields. Unknown fields are rejected, naming the field: a typo such as
+`severty` must fail loudly rather than lose the severity. Extending the contract means adding the field here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
+URGENCIES = ("immediate", "expected", "future", "past", "unknown")
+CERTAINTIES = ("observed", "likely", "possible", "unlikely", "unknown")
+CATEGORIES = (
+    "geo", "met", "safety", "security", "rescue", "fire", "health", "env", "transport", "infra", "cbrne", "other",
+)  # fmt: skip
+MSG_TYPES = ("alert", "update", "cancel")
+
+# Chinese early-warning colour levels (预警信号 红/橙/黄/蓝) in CAP terms.
+_CHINESE_LEVELS = {
+    "红": "extreme", "红色": "extreme", "橙": "severe", "橙色": "severe",
+    "黄": "moderate", "黄色": "moderate", "蓝": "minor", "蓝色": "minor",
+}  # fmt: skip
+
+
+class AlertValidationError(ValueError):
+    """A stream entry that breaks the contract; `field` and `reason` go back to the producer as they are."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _lower(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return _CHINESE_LEVELS.get(value, value.lower())
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _geojson_text(value: Any) -> Any:
+    """JSON producers may send `area` as an object; the stream carries it as compact JSON text."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if isinstance(value, dict) else value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Optional = BeforeValidator(_blank_to_none)
+
+
+class StreamAlert(BaseModel):
+    """The contract's fields. Enumerations accept any case; severity also accepts 红/橙/黄/蓝 (and 红色 …)."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
+    )
+
+    id: Annotated[Text, Field(max_length=128, description="the producer's id, unique per alert (dedup key)")]
+    source: Annotated[Text, Field(max_length=64, description="who sent it, e.g. a CAP sender")]
+    sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00")]
+    severity: Annotated[Literal[SEVERITIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
+    urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
+    certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
+    category: Annotated[Literal[CATEGORIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
+    event: Annotated[Text, Field(max_length=128)]
+    headline: Annotated[Text, Field(max_length=256)]
+    description: Annotated[Annotated[str, Field(max_length=20_000)] | None, Optional] = None
+    district: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Optional] = Field(
+        default=None, description="GB/T 2260 adcode of the district (6 digits)"
+    )
+    lat: Annotated[Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None, Optional] = None
+    lon: Annotated[Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None, Optional] = None
+    area: Annotated[
+        Annotated[str, Field(max_length=500_000)] | None, Optional, BeforeValidator(_geojson_text)
+    ] = Field(default=None, description="a GeoJSON object (or its JSON text)")
+    msg_type: Annotated[Literal[MSG_TYPES], BeforeValidator(_lower)] = "alert"  # type: ignore[valid-type]
+    references: Annotated[Annotated[str, Field(max_length=2048)] | None, Optional] = Field(
+        default=None, description="ids of earlier alerts (plain ids or CAP sender,identifier,sent triples)"
+    )
+
+    @field_validator("sent", mode="before")
+    @classmethod
+    def _aware_iso(cls, value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 string with a UTC offset")
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not ISO 8601 (e.g. 2024-07-01T08:00:00+08:00)") from None
+        if moment.tzinfo is None:
+            raise ValueError(f"{value!r} has no UTC offset; add one such as +08:00 or Z")
+        return moment.isoformat()
+
+    @field_validator("area")
+    @classmethod
+    def _geojson(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg} at position {exc.pos})") from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+            raise ValueError("must be a GeoJSON object with a 'type'")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StreamAlert:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat: give lat and lon together, or neither")
+        if self.msg_type != "alert" and not self.references:
+            raise ValueError(f"references: required when msg_type is {self.msg_type}")
+        return self
+
+
+def _first_error(exc: ValidationError) -> AlertValidationError:
+    errors = exc.errors(include_url=False)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    field = ".".join(str(part) for part in error["loc"]) or "alert"
+    reason = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        reason = "unknown field; the alert fields are " + ", ".join(StreamAlert.model_fields)
+    elif error["type"] == "missing":
+        reason = "required field is missing"
+    elif error["type"] == "string_pattern_mismatch" and field == "district":
+        reason = "must be a 6-digit GB/T 2260 adcode, e.g. 350203"
+    elif not error["loc"] and ": " in reason:
+        field, reason = reason.split(": ", 1)
+    return AlertValidationError(field, reason)
+
+
+def _text(value: float) -> str:
+    return repr(value) if math.isfinite(value) else str(value)
+
+
+def normalize_alert(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Validate `fields` and return the contract's flat strings (optional fields left out when empty).
+
+    Raises AlertValidationError naming the first bad field and why.
+    """
+    try:
+        alert = StreamAlert.model_validate(dict(fields))
+    except ValidationError as exc:
+        raise _first_error(exc) from None
+    out: dict[str, str] = {}
+    for name, value in alert.model_dump(exclude_none=True).items():
+        out[name] = _text(value) if isinstance(value, float) else str(value)
+    return out
+
+
+def references_ids(references: str | None) -> list[str]:
+    """The alert ids named by `references`: CAP `sender,identifier,sent` triples give their identifier."""
+    ids: list[str] = []
+    for token in (references or "").split():
+        parts = token.split(",")
+        ids.append(parts[1] if len(parts) == 3 else token)
+    return ids

@@ -16,6 +16,7 @@ import dash
 import uvicorn
 from fastapi import FastAPI
 
+from api import alerts_router
 from services.config import Settings
 from services.runtime import Runtime, StartupError, open_runtime
 
@@ -24,8 +25,10 @@ log = logging.getLogger("onescreen")
 
 
 def _background_workers(rt: Runtime) -> list[Callable[[threading.Event], None]]:
-    """The loops this process runs beside the web server: the demo city when simulating."""
-    workers: list[Callable[[threading.Event], None]] = []
+    """The loops this process runs beside the web server: the persist worker, and the demo city when simulating."""
+    from services.persist_worker import PersistWorker
+
+    workers: list[Callable[[threading.Event], None]] = [PersistWorker(rt.settings, rt.engine, rt.redis).run_forever]
     if rt.settings.simulate:
         from services.simulator import Live
 
@@ -59,13 +62,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     rt = runtime or open_runtime(settings)
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
     server.state.runtime = rt
+    server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
     app = dash.Dash(
         __name__,
         server=server,
         use_pages=True,
         pages_folder=str(HERE / "dashboards"),
         assets_folder=str(HERE / "assets"),
-        assets_ignore=r"vendor/.*",
+        assets_ignore=r"bootstrap\.min\.css",
         external_stylesheets=["/assets/vendor/bootstrap.min.css"],
         websocket_callbacks=True,
         websocket_inactivity_timeout=0,

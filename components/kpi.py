@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from dash import html
 
+from components.html_attrs import data_attributes
+
 
 @dataclass(frozen=True)
 class KpiCardData:
@@ -53,7 +55,7 @@ def kpi_card(card: KpiCardData) -> html.Div:
         ],
         id=f"kpi-{card.code}",
         className=f"kpi-card status-{card.status}",
-        **{"data-status": card.status, "data-stale": "true" if card.stale else "false"},
+        **data_attributes(status=card.status, stale="true" if card.stale else "false"),
     )
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 
 from dash import html
 
+from components.html_attrs import data_attributes
+
 SEVERITY_LABELS = {
     "zh-CN": {"extreme": "红色", "severe": "橙色", "moderate": "黄色", "minor": "蓝色", "unknown": "未知"},
     "en": {"extreme": "Extreme", "severe": "Severe", "moderate": "Moderate", "minor": "Minor", "unknown": "Unknown"},
@@ -23,5 +25,5 @@ def ticker_item(stream_id: str, fields: Mapping[str, str], time_text: str, lang:
             html.Span(fields.get("headline", ""), className="ticker-headline"),
         ],
         className=f"ticker-item severity-{severity}",
-        **{"data-alert-id": stream_id, "data-severity": severity},
+        **data_attributes(alert_id=stream_id, severity=severity),
     )

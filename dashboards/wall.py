@@ -17,6 +17,7 @@ import redis
 from dash import Input, Output, Patch, callback, clientside_callback, ctx, dcc, html, set_props
 
 from components import figures
+from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.kpi import kpi_strip
 from components.ticker import ticker_item
@@ -30,9 +31,12 @@ dash.register_page(__name__, path="/wall", redirect_from=["/"], title="一屏统
 log = logging.getLogger(__name__)
 
 TICKER_SIZE = 30
-WALL_KPI_COUNT = 8
+# One headline indicator per domain, in the order a duty officer scans them.
+WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents",
+             "hotline_calls", "gov_ontime_rate", "crowd_gulangyu")
 REFRESH_MS = 60_000
 HEARTBEAT_SECONDS = 2.0
+PAGE_WAIT_SECONDS = 30.0
 
 
 def _panels(lang: str) -> dict[str, Any]:
@@ -41,7 +45,7 @@ def _panels(lang: str) -> dict[str, Any]:
     text = translator(lang)
     now = datetime.now(UTC)
     with rt.sessions() as session:
-        kpis = indicators.kpi_strip(session=session, now=now)[:WALL_KPI_COUNT]
+        kpis = indicators.kpi_strip(session=session, codes=WALL_KPIS, now=now)
         open_counts = events.open_by_district(session=session, now=now)
         points = events.recent_points(session=session, now=now)
         flow = approvals.hourly_throughput(session=session, now=now)
@@ -83,10 +87,10 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.Header(
                 [
                     html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
-                    html.Div(id="wall-clock", className="wall-clock", **{"data-zone": rt.settings.timezone}),
+                    html.Div(id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
                     html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
-                             **{"data-state": "reconnecting", "data-live": text["conn.live"],
-                                "data-reconnecting": text["conn.reconnecting"], "data-offline": text["conn.offline"]}),
+                             **data_attributes(state="reconnecting", live=text["conn.live"],
+                                                reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
                     html.Div(panels["as_of"], id="as-of", className="as-of"),
                 ],
                 className="wall-header",
@@ -129,14 +133,26 @@ def refresh(_tick: int | None, lang: str) -> tuple[Any, Any, Any, str]:
     return panels["kpis"], panels["map"], panels["throughput"], panels["as_of"]
 
 
+async def _await_page_prop(ws: Any, component_id: str, prop: str) -> Any:
+    """A persistent callback starts with the websocket, before the page's content is rendered: wait for it."""
+    for _ in range(int(PAGE_WAIT_SECONDS / 0.1)):
+        if ws.is_shutdown:
+            return None
+        value = await ws.get_prop(component_id, prop)
+        if value is not None:
+            return value
+        await asyncio.sleep(0.1)
+    return None
+
+
 @callback(persistent=True)
 async def push_alerts() -> None:
     """Stream new alerts onto the ticker while the page's websocket lives; beat every few seconds when quiet."""
     ws = ctx.websocket
-    if await ws.get_prop("alert-ticker", "id") is None:
-        return  # this page shows no ticker
     rt = runtime()
-    last_id = await ws.get_prop("alert-last-id", "data") or "$"
+    last_id = await _await_page_prop(ws, "alert-last-id", "data")
+    if last_id is None:
+        return  # this page shows no ticker
     lang = await ws.get_prop("wall-lang", "data") or rt.settings.lang
     shown = len(await ws.get_prop("alert-ticker", "children") or [])
     loop = asyncio.get_running_loop()

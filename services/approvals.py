@@ -25,7 +25,7 @@ def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None
     ).all()
     hours_index = pd.date_range(start, end, freq="h", inclusive="left", tz=UTC)
 
-    def per_hour(stamps: list[datetime]) -> pd.Series:
+    def per_hour(stamps: list[datetime | None]) -> pd.Series:
         floored = pd.Series(pd.to_datetime(stamps, utc=True)).dt.floor("h")
         return floored.value_counts().reindex(hours_index, fill_value=0)
 

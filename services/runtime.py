@@ -49,7 +49,7 @@ def _redacted(url: str) -> str:
 
 
 def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
-    """Load the city, connect and migrate the store, reach Redis; raise StartupError on the first failure."""
+    """Load the city, reach the store and Redis, migrate the store; raise StartupError on the first failure."""
     try:
         city = load_city(settings.city)
     except CityFileError as exc:
@@ -58,8 +58,6 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
         engine = make_engine(settings.database_url, connect_args=_connect_args(settings.database_url))
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        if migrate_schema:
-            migrate(engine)
     except (SQLAlchemyError, OSError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise StartupError(
@@ -75,6 +73,12 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
             f"cannot reach Redis at {settings.redis_url}: {exc} — check ONESCREEN_REDIS_URL, or unset it to use "
             "the embedded in-process Redis"
         ) from None
+    if migrate_schema:  # after both checks, so a bad setting is reported before any migration output
+        try:
+            migrate(engine)
+        except SQLAlchemyError as exc:
+            raise StartupError(f"cannot migrate the database schema: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]} — "
+                               "check that the database user may create tables") from None
     return Runtime(settings, city, engine, make_sessionmaker(engine), client, make_async_redis(settings))
 
 

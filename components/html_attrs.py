@@ -1,0 +1,10 @@
+"""`data-*` attributes for Dash html components, which take them only as keyword arguments with dashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def data_attributes(**values: str) -> dict[str, Any]:
+    """`alert_id="1-0"` → `{"data-alert-id": "1-0"}`: the stable hooks kiosk tooling and tests select on."""
+    return {"data-" + name.replace("_", "-"): value for name, value in values.items()}

@@ -1,0 +1,51 @@
+"""/wall in a real headless Chromium: the panels are there with real data, and a new alert is pushed within 2 s."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from selenium.webdriver.common.by import By
+
+from services.stream import publish
+
+
+def _alert(alert_id: str, severity: str, headline: str) -> dict[str, str]:
+    return {"id": alert_id, "source": "test", "sent": datetime.now(UTC).isoformat(), "severity": severity,
+            "urgency": "immediate", "certainty": "observed", "category": "met", "event": "暴雨",
+            "headline": headline, "description": "", "district": "350206", "lat": "24.51", "lon": "118.14",
+            "area": "", "msg_type": "alert", "references": ""}
+
+
+def test_wall_shows_kpis_map_chart_and_pushes_alerts(dash_duo, wall_app, wall_runtime, redis_client):
+    settings = wall_runtime.settings
+    dash_duo.start_server(wall_app)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+
+    dash_duo.wait_for_element("#kpi-strip .kpi-card", timeout=10)
+    cards = dash_duo.find_elements("#kpi-strip .kpi-card")
+    assert len(cards) >= 6
+    for card in cards:
+        assert card.get_attribute("id").startswith("kpi-")
+        assert card.get_attribute("data-status") in ("normal", "warn", "alarm", "nodata")
+    assert any(card.get_attribute("data-status") != "nodata" for card in cards)
+    dash_duo.wait_for_element("#event-map .maplibregl-canvas", timeout=10)
+    dash_duo.wait_for_element("#approvals-throughput .main-svg .scatterlayer", timeout=10)
+    assert "厦门市" in dash_duo.find_element(".wall-title").text
+    dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=10)
+
+    stream_id = publish(redis_client, settings.alerts_stream, _alert("t-1", "severe", "湖里区 内涝积水 超过警戒"),
+                        settings.stream_maxlen)
+    item = dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{stream_id}"]', timeout=2)
+    assert item.get_attribute("data-severity") == "severe"
+    assert "内涝积水" in item.text
+
+    later = [publish(redis_client, settings.alerts_stream, _alert(f"t-{n}", sev, f"预警{n}"), settings.stream_maxlen)
+             for n, sev in ((2, "extreme"), (3, "minor"))]
+    dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{later[-1]}"]', timeout=2)
+    shown = [li.get_attribute("data-alert-id") for li in dash_duo.find_elements("#alert-ticker li")]
+    assert shown[:3] == [later[1], later[0], stream_id]  # newest first, each once
+    assert [li.get_attribute("data-severity") for li in dash_duo.find_elements("#alert-ticker li")][:2] == [
+        "minor", "extreme"]
+
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+    assert dash_duo.driver.find_element(By.TAG_NAME, "body").size["height"] > 0

@@ -200,8 +200,8 @@ def _people(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     two = rng.random(n) < 0.6
     names[two] += np.array(GIVEN)[rng.integers(0, len(GIVEN), int(two.sum()))].astype(object)
     prefix = np.array(["138", "139", "158", "159", "186", "187", "188", "135", "136", "137", "177", "199"])
-    phones = prefix[rng.integers(0, len(prefix), n)].astype(object) + np.char.zfill(
-        rng.integers(0, 100_000_000, n).astype(str), 8).astype(object)
+    numbers = np.array([f"{v:08d}" for v in rng.integers(0, 100_000_000, n)], dtype=object)
+    phones = prefix[rng.integers(0, len(prefix), n)].astype(object) + numbers
     return names, phones
 
 

@@ -109,3 +109,13 @@ def test_live_step_writes_rows_and_alerts(city: Engine, settings: Settings,
         assert datetime.fromisoformat(fields["sent"]).utcoffset() is not None
         float(fields["lat"]), float(fields["lon"])
     assert len({f["id"] for _, f in entries}) == len(entries)
+
+
+def test_a_quiet_live_step_with_no_new_events_still_writes_readings(city: Engine, settings: Settings,
+                                                                     redis_client: redis.Redis) -> None:
+    """At a tiny rate most steps draw zero events and applications: the readings must still land."""
+    seed(city, days=0.2, end=END, progress=False)
+    live = Live(settings, city, redis_client, rate=1e-9, rng_seed=7)
+    done = live.step(END + timedelta(minutes=10))
+    assert done["events"] == 0 and done["applications"] == 0
+    assert done["readings"] >= 2 * 7

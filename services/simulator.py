@@ -38,6 +38,7 @@ from services.db import (
     migrate,
 )
 from services.indicators import invalidate_indicators
+from services.rules import Reading, ThresholdRules, publish_crossings
 from services.stream import make_redis, publish
 
 logger = logging.getLogger(__name__)
@@ -434,6 +435,7 @@ class Live:
         self.rng = np.random.default_rng(rng_seed)
         self.last: float | None = None
         self.sessions = make_sessionmaker(engine)
+        self.rules: ThresholdRules | None = None
 
     def step(self, now: datetime | None = None) -> dict[str, int]:
         """Advance the city to `now`; returns how many rows / alerts this step wrote."""
@@ -448,10 +450,10 @@ class Live:
                                   .order_by(Matter.code), conn)
         apps = _applications(self.rng, t - dt, t, int(self.rng.poisson(self.rate * dt * 2)), matters, codes)
         done["applications"] = bulkload.bulk_insert(self.engine, Application, list(apps.columns), apps)
-        done["readings"], alarms = self._readings(t, areas)
+        done["readings"], done["threshold_alerts"] = self._readings(t, areas)
         if done["readings"]:
             invalidate_indicators()
-        done["alerts"] = self._alerts(at, dt, codes, geoms, alarms)
+        done["alerts"] = self._alerts(at, dt, codes, geoms)
         return done
 
     def _new_events(self, t: float, dt: float, codes: list[str], geoms: list[Any]) -> int:
@@ -506,13 +508,19 @@ class Live:
             session.commit()
         return len(events) + len(apps)
 
-    def _readings(self, t: float, areas: list[tuple[str | None, float]]) -> tuple[int, list[tuple[str, str, float]]]:
-        """Readings at every cadence boundary since the last stored one (at most a day back); alarms seen."""
+    def _readings(self, t: float, areas: list[tuple[str | None, float]]) -> tuple[int, int]:
+        """Readings at every cadence boundary since the last stored one (at most a day back), then the threshold
+        rules on the newest of them: returns (readings written, threshold alerts published)."""
         with self.sessions() as session:
             inds = session.scalars(select(Indicator)).all()
             last = {ind.code: session.scalar(select(func.max(IndicatorReading.ts)).where(  # one index seek each
                 IndicatorReading.indicator_code == ind.code, IndicatorReading.district.is_(None))) for ind in inds}
-        written, alarms = 0, []
+            if self.rules is None:
+                self.rules = ThresholdRules(district_names=dict(session.execute(
+                    select(District.adcode, District.name_zh)).tuples().all()),
+                    city_name=self.settings.city_name_zh, zone=self.settings.timezone)
+                self.rules.load_open(session)
+        written, newest = 0, []
         for ind in inds:
             stamp = last[ind.code]
             since = max(stamp.timestamp() if stamp is not None else 0.0, t - DAY)
@@ -520,19 +528,18 @@ class Live:
             if frame.empty:
                 continue
             written += bulkload.bulk_insert(self.engine, IndicatorReading, list(frame.columns), frame)
-            newest = frame[frame["ts"] == frame["ts"].max()]
-            beyond = newest["value"] >= ind.alarm if ind.direction == "lower" else newest["value"] <= ind.alarm
-            alarms += [(ind.name_zh, str(d), float(v)) for d, v in newest[beyond][["district", "value"]].to_numpy()
-                       if isinstance(d, str)]
-        return written, alarms
+            # Only the newest reading per area is judged, so a catch-up after downtime does not replay a day of
+            # crossings onto the wall.
+            for row in frame[frame["ts"] == frame["ts"].max()].itertuples(index=False):
+                district = row.district if isinstance(row.district, str) else None
+                newest.append(Reading(ind.code, district, row.ts.to_pydatetime(), float(row.value)))
+        ids = publish_crossings(self.rules, newest, {ind.code: ind for ind in inds}, self.redis, self.settings)
+        return written, len(ids)
 
-    def _alerts(self, at: datetime, dt: float, codes: list[str], geoms: list[Any],
-                alarms: list[tuple[str, str, float]]) -> int:
-        """Alarms from readings, plus now and then a random incident alert (about one a minute at rate 1)."""
+    def _alerts(self, at: datetime, dt: float, codes: list[str], geoms: list[Any]) -> int:
+        """Now and then a random incident alert (about one a minute at rate 1); thresholds are the rules' job."""
         names = dict(zip(codes, self._names(), strict=True))
-        picked: list[tuple[str, str, str, str, str, str]] = [
-            ("env", name, "severe", "immediate", district, f"{name} 当前值 {value:g}")
-            for name, district, value in alarms[:3]]
+        picked: list[tuple[str, str, str, str, str, str]] = []
         if self.rng.random() < 1 - np.exp(-dt * self.rate / 60):
             cat, event, sev, urg = _ALERTS[int(self.rng.integers(len(_ALERTS)))]
             picked.append((cat, event, sev, urg, codes[int(self.rng.integers(len(codes)))], ""))

@@ -12,12 +12,14 @@ import redis
 import shapely
 from sqlalchemy import Engine, func, select
 
-from services.catalog import install_catalog
+from services.alert_schema import normalize_alert
+from services.catalog import install_catalog, load_indicators
 from services.config import Settings
 from services.db import Application, District, Event, EventDispatch, IndicatorReading, make_sessionmaker
 from services.simulator import Live, city_districts, seed, seed_if_empty
 
 END = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+INDICATOR_CODES = {ind.code for ind in load_indicators()}
 EVENT_STATUSES = {"reported", "registered", "cancelled", "dispatched", "in_progress", "feedback", "checking",
                   "closed", "rework"}
 APP_STATUSES = {"submitted", "accepted", "in_review", "returned", "approved", "rejected"}
@@ -101,13 +103,13 @@ def test_live_step_writes_rows_and_alerts(city: Engine, settings: Settings,
     entries = redis_client.xrange(settings.alerts_stream)
     assert entries, "no alert published in four minutes at rate 5"
     for _, fields in entries:
-        assert set(fields) == {"id", "source", "sent", "severity", "urgency", "certainty", "category", "event",
-                               "headline", "description", "district", "lat", "lon", "area", "msg_type",
-                               "references"}
-        assert fields["severity"] in {"extreme", "severe", "moderate", "minor", "unknown"}
-        assert fields["msg_type"] == "alert" and fields["district"].startswith("3502")
+        assert normalize_alert(fields)["severity"] in {"extreme", "severe", "moderate", "minor", "unknown"}
         assert datetime.fromisoformat(fields["sent"]).utcoffset() is not None
-        float(fields["lat"]), float(fields["lon"])
+        if fields["source"] == "simulator":
+            assert fields["msg_type"] == "alert" and fields["district"].startswith("3502")
+            float(fields["lat"]), float(fields["lon"])
+        else:
+            assert fields["source"] == "rules" and fields["event"] in INDICATOR_CODES
     assert len({f["id"] for _, f in entries}) == len(entries)
 
 
@@ -119,3 +121,25 @@ def test_a_quiet_live_step_with_no_new_events_still_writes_readings(city: Engine
     done = live.step(END + timedelta(minutes=10))
     assert done["events"] == 0 and done["applications"] == 0
     assert done["readings"] >= 2 * 7
+
+
+def test_live_threshold_alerts_come_from_the_rules_engine_once_per_crossing(city: Engine, settings: Settings,
+                                                                             redis_client: redis.Redis) -> None:
+    """Readings past a threshold open one alert per indicator and area until they recover, not one per reading."""
+    seed(city, days=0.2, end=END, progress=False)
+    live = Live(settings, city, redis_client, rate=1e-9, rng_seed=7)
+    for minutes in range(5, 65, 5):
+        live.step(END + timedelta(minutes=minutes))
+    rules = [f for _, f in redis_client.xrange(settings.alerts_stream) if f["source"] == "rules"]
+    assert any(f["msg_type"] == "alert" for f in rules)
+    open_now: set[tuple[str, str]] = set()
+    for f in rules:
+        key = (f["event"], f.get("district", ""))
+        if f["msg_type"] == "alert":
+            assert key not in open_now, f"{key} opened twice without recovering in between"
+            open_now.add(key)
+        else:
+            assert key in open_now, f"{key}: {f['msg_type']} without an open alert"
+            if f["msg_type"] == "cancel":
+                open_now.discard(key)
+        assert normalize_alert(f)

@@ -1,0 +1,253 @@
+"""How fast the wall's KPI strip and the analyst's district drill-down answer over a large reading history.
+
+    python bench/indicators.py [--rows 5000000] [--database-url URL] [--warm 200] [--cold 100] [--out PATH]
+
+Builds (or reuses, when it already holds ≥ --rows readings) a store with the shipped catalog, the city's districts
+and `--rows` indicator readings: every indicator of the catalog, for the city and each district, every 5 minutes
+back from now, bulk loaded (services.bulkload). Default store: a SQLite file under /tmp; a PostgreSQL URL names a
+dedicated database, created when missing (never the `test` database). Measured, anchored at the newest reading:
+- kpi_strip_warm: `kpi_strip` of the wall's codes, answered from the cache;
+- kpi_strip_cold: the same with the cache invalidated before each call;
+- drill_down: `latest_by_district` + hourly `series` of one district over 7 days + `compare_districts` over 7 days,
+  cache invalidated, rotating over the wall's codes and the districts.
+Each call opens its own session, as a request does. The figures of a database replace that database's earlier ones
+in --out, so one file holds the SQLite and the PostgreSQL runs (figures carry a "database" field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from services import bulkload
+from services.catalog import install_catalog
+from services.config import Settings
+from services.db import District, Indicator, IndicatorReading, make_engine, make_sessionmaker, migrate
+from services.indicators import (
+    compare_districts,
+    invalidate_indicators,
+    kpi_strip,
+    latest_by_district,
+    series,
+)
+from services.simulator import city_districts
+
+WALL_CODES = (
+    "traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents", "hotline_calls",
+    "gov_ontime_rate", "crowd_gulangyu",
+)  # fmt: skip
+BUDGETS = {"kpi_strip_warm": 50, "kpi_strip_cold": 300, "drill_down": 150}
+STEP = timedelta(minutes=5)
+DEFAULT_URL = "sqlite:////tmp/onescreen-bench/indicators.db"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def open_store(url: str) -> Engine:
+    """A migrated engine on `url`; a missing PostgreSQL database is created (the shared `test` one is refused)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.database in (None, "", "test", "postgres"):
+            raise SystemExit(f"--database-url must name a dedicated database, not {parsed.database!r}")
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        admin.dispose()
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def database_version(engine: Engine) -> str:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            return "sqlite " + str(conn.scalar(text("select sqlite_version()")))
+        return "postgresql " + str(conn.scalar(text("show server_version"))).split()[0]
+
+
+def readings_frame(
+    code: str, base: float, areas: list[str | None], per_area: int, end: datetime
+) -> pd.DataFrame:
+    """`per_area` readings of `code` per area, every 5 minutes back from `end`: a daily wave plus noise."""
+    rng = np.random.default_rng(zlib.crc32(code.encode()))
+    stamps = pd.date_range(end=end, periods=per_area, freq=STEP)
+    hours = (stamps.hour + stamps.minute / 60).to_numpy()
+    wave = 1 + 0.25 * np.sin((hours - 8) / 24 * 2 * np.pi)
+    frames = [
+        pd.DataFrame({
+            "indicator_code": code, "district": district, "ts": stamps,
+            "value": np.round(base * wave * (1 + rng.normal(0, 0.05, per_area)), 3),
+        })
+        for district in areas
+    ]  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def build(engine: Engine, rows: int) -> tuple[int, float | None]:
+    """(readings in the store, load seconds or None when reused). Loads afresh when fewer than `rows` exist."""
+    with make_sessionmaker(engine)() as session:
+        install_catalog(session, districts=city_districts(Settings(_env_file=None)))
+        present = session.scalar(select(func.count()).select_from(IndicatorReading)) or 0
+        if present >= rows:
+            return present, None
+        indicators = session.execute(select(Indicator.code, Indicator.warn).order_by(Indicator.code)).all()
+        areas: list[str | None] = [None, *session.scalars(select(District.adcode).order_by(District.adcode))]
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(IndicatorReading.__table__.delete())
+    per_area = -(-rows // (len(indicators) * len(areas)))
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    end -= timedelta(minutes=end.minute % 5)
+    loaded = 0
+    with bulkload.indexes_dropped(engine, ["indicator_readings"]):
+        for number, (code, warn) in enumerate(indicators):
+            frame = readings_frame(code, 0.7 * warn, areas, per_area, end)
+            excess = loaded + len(frame) - rows
+            if excess > 0:  # the last indicator gives up its oldest readings, so every series stays current
+                frame = frame.sort_values("ts", kind="stable").iloc[excess:]
+            loaded += bulkload.bulk_insert(engine, IndicatorReading, list(frame.columns), frame)
+            print(
+                f"\rloading {code:<28} {number + 1}/{len(indicators)}  {loaded:>12,} rows", end="", flush=True
+            )
+    print()
+    if (
+        engine.dialect.name == "postgresql"
+    ):  # as services.simulator.seed does; SQLite stores get no statistics
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return loaded, round(time.perf_counter() - began, 1)
+
+
+def timed(call: Callable[[], Any], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
+    """Milliseconds of each of `repeat` calls; `before` runs untimed ahead of each."""
+    spent = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        call()
+        spent.append((time.perf_counter() - started) * 1000)
+    return spent
+
+
+def figure(name: str, database: str, values: list[float]) -> dict[str, Any]:
+    ordered = sorted(values)
+
+    def pick(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 2)
+
+    return {
+        "name": name, "database": database, "unit": "ms", "p50": round(statistics.median(ordered), 2),
+        "p95": pick(0.95), "p99": pick(0.99), "n": len(ordered), "min": round(ordered[0], 2),
+        "max": round(ordered[-1], 2), "budget_p95": BUDGETS[name],
+    }  # fmt: skip
+
+
+def measure(engine: Engine, database: str, warm: int, cold: int) -> list[dict[str, Any]]:
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        now = session.scalar(select(func.max(IndicatorReading.ts)))
+        districts = list(session.scalars(select(District.adcode).order_by(District.adcode)))
+    if now is None:
+        raise SystemExit("the store holds no readings")
+    week = (now - timedelta(days=7), now + STEP)
+
+    def strip() -> None:
+        with sessions() as session:
+            cards = kpi_strip(session=session, codes=WALL_CODES, now=now)
+        if any(card.value is None for card in cards):
+            raise SystemExit(f"a KPI card has no value: {[c.code for c in cards if c.value is None]}")
+
+    turn = iter(range(10**9))
+
+    def drill() -> None:
+        k = next(turn)
+        code, district = WALL_CODES[k % len(WALL_CODES)], districts[k % len(districts)]
+        with sessions() as session:
+            latest_by_district(session=session, code=code, now=now)
+            hourly = series(
+                session=session, code=code, district=district, start=week[0], end=week[1], bucket="hour"
+            )
+            compare_districts(session=session, code=code, start=week[0], end=week[1])
+        if hourly.empty:
+            raise SystemExit(f"no hourly series for {code} in {district}")
+
+    invalidate_indicators()
+    strip()  # fills the cache for the warm calls
+    return [
+        figure("kpi_strip_warm", database, timed(strip, warm)),
+        figure("kpi_strip_cold", database, timed(strip, cold, invalidate_indicators)),
+        figure("drill_down", database, timed(drill, cold, invalidate_indicators)),
+    ]
+
+
+def merge(out: Path, database: str, params: dict[str, Any], figures: list[dict[str, Any]]) -> dict[str, Any]:
+    """This run's figures and params replace those of the same database kind; other databases' runs are kept."""
+    kind = database.split()[0]
+    old = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    kept = [f for f in old.get("figures", []) if f.get("database", "").split()[0] != kind]
+    earlier = old.get("params", {}).get("runs", {})
+    runs = {db: run for db, run in earlier.items() if db.split()[0] != kind}
+    if params["load_seconds"] is None:  # a reused store keeps the load time measured when it was built
+        params = {**params, "load_seconds": earlier.get(database, {}).get("load_seconds")}
+    runs[database] = params
+    figures = sorted(
+        [*kept, *figures],
+        key=lambda f: (list(BUDGETS).index(f["name"]), not f["database"].startswith("sqlite")),
+    )
+    memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    return {
+        "bench": "indicators",
+        "machine": {"cpus": os.cpu_count(), "memory_gb": memory_gb, "python": platform.python_version(),
+                    "database": ", ".join(sorted(runs, key=lambda db: db.split()[0] != "sqlite"))},
+        "params": {"wall_codes": list(WALL_CODES), "cadence_minutes": 5, "drill_down_days": 7,
+                   "drill_down_bucket": "hour", "runs": runs},
+        "figures": figures,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--warm", type=int, default=200, help="repetitions of the warm-cache figure")
+    parser.add_argument("--cold", type=int, default=100, help="repetitions of each cold-cache figure")
+    parser.add_argument("--out", type=Path, default=RESULTS / "indicators.json")
+    args = parser.parse_args()
+    engine = open_store(args.database_url)
+    database = database_version(engine)
+    rows, load_seconds = build(engine, args.rows)
+    figures = measure(engine, database, args.warm, args.cold)
+    engine.dispose()
+    params = {"rows": rows, "load_seconds": load_seconds, "reused": load_seconds is None,
+              "warm": args.warm, "cold": args.cold}  # fmt: skip
+    print(
+        f"{database}: {rows:,} readings, "
+        + ("reused" if load_seconds is None else f"loaded in {load_seconds} s")
+    )
+    print(f"{'figure':<16} {'n':>4} {'p50':>9} {'p95':>9} {'p99':>9} {'min':>9} {'max':>9} {'budget':>7}  ms")
+    for f in figures:
+        verdict = "ok" if f["p95"] <= f["budget_p95"] else "OVER"
+        print(f"{f['name']:<16} {f['n']:>4} {f['p50']:>9} {f['p95']:>9} {f['p99']:>9} {f['min']:>9} "
+              f"{f['max']:>9} {f['budget_p95']:>7}  {verdict}")  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    result = merge(args.out, database, params, figures)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

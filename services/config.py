@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     lang: str = "zh-CN"
     secret_key: str = "dev-only-change-me"
     simulate: bool = True
-    simulate_rate: float = Field(default=1.0, gt=0, description="live simulator events per second")
+    simulate_rate: float = Field(default=1.0, gt=0, description="pace of the live city: 1 = the seeded history's")
     stream_prefix: str = "onescreen"
     stream_maxlen: int = Field(default=100_000, gt=0)
     api_tokens: str = ""

@@ -13,6 +13,9 @@ import pandas as pd
 import shapely
 
 DAY = 86_400.0
+EVENTS_PER_DAY = 1111  # about 100 k events in the default 90 days
+APPLICATIONS_PER_DAY = 3333  # about 300 k applications in 90 days
+STAGE_MOVES_PER_DAY = 6 * EVENTS_PER_DAY  # each event passes about six lifecycle stages
 ZONE_OFFSET_H = 8.0  # Asia/Shanghai has no DST: local hour = UTC hour + 8
 # category, subcategories (zh), departments (first leads), SLA hours, weight
 CATEGORIES: list[tuple[str, tuple[str, ...], tuple[str, ...], float, float]] = [

@@ -40,9 +40,12 @@ from services.db import (
 from services.indicators import invalidate_indicators
 from services.rules import Reading, ThresholdRules, publish_crossings
 from services.simcity import (
+    APPLICATIONS_PER_DAY,
     CATEGORIES,
     DAY,
     DISTRICT_WEIGHT,
+    EVENTS_PER_DAY,
+    STAGE_MOVES_PER_DAY,
     application_rows,
     event_rows,
     points_in,
@@ -80,7 +83,8 @@ def store_bytes(engine: Engine) -> int:
 
 
 def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_seed: int = 20261123,
-         progress: bool = True, events_per_day: float = 1111, applications_per_day: float = 3333) -> SeedReport:
+         progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
+         applications_per_day: float = APPLICATIONS_PER_DAY) -> SeedReport:
     """Write `days` of history ending at `end` (default now); the catalog must be installed already."""
     began = time.perf_counter()
     rng = np.random.default_rng(rng_seed)
@@ -148,7 +152,11 @@ def alert_fields(now: datetime, category: str, event: str, severity: str, urgenc
 
 
 class Live:
-    """Keeps the demo city moving: new events and applications, lifecycle progress, readings, alerts."""
+    """Keeps the demo city moving: new events and applications, lifecycle progress, readings, alerts.
+
+    `rate` is the pace: 1 = the seeded history's volumes in real time (about 46 events and 139 applications an
+    hour), 60 = a day's volume every 24 minutes.
+    """
 
     def __init__(self, settings: Settings, engine: Engine, redis_client: Any, rate: float = 1.0,
                  rng_seed: int | None = None) -> None:
@@ -169,7 +177,8 @@ class Live:
         with self.engine.connect() as conn:
             matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department)
                                   .order_by(Matter.code), conn)
-        apps = application_rows(self.rng, t - dt, t, int(self.rng.poisson(self.rate * dt * 2)), matters, codes)
+        arrivals = int(self.rng.poisson(self.rate * dt * APPLICATIONS_PER_DAY / DAY))
+        apps = application_rows(self.rng, t - dt, t, arrivals, matters, codes)
         done["applications"] = bulkload.bulk_insert(self.engine, Application, list(apps.columns), apps)
         done["readings"], done["threshold_alerts"] = self._readings(t, areas)
         if done["readings"]:
@@ -178,7 +187,7 @@ class Live:
         return done
 
     def _new_events(self, t: float, dt: float, codes: list[str], geoms: list[Any]) -> int:
-        n = int(self.rng.poisson(self.rate * dt))
+        n = int(self.rng.poisson(self.rate * dt * EVENTS_PER_DAY / DAY))
         if n == 0:
             return 0
         events, dispatches = event_rows(self.rng, t - dt, t, n, codes, geoms, 0)
@@ -196,7 +205,7 @@ class Live:
 
     def _advance(self, at: datetime, dt: float) -> int:
         """Move some open events one lifecycle stage on, and some open applications towards completion."""
-        k = int(self.rng.poisson(self.rate * dt)) + 1
+        k = int(self.rng.poisson(self.rate * dt * STAGE_MOVES_PER_DAY / DAY))
         with self.sessions() as session:
             events = session.scalars(select(Event).where(Event.status.in_(list(_NEXT)))
                                      .order_by(Event.reported_at).limit(k)).all()

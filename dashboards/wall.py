@@ -37,6 +37,7 @@ WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load",
 REFRESH_MS = 60_000
 HEARTBEAT_SECONDS = 2.0
 PAGE_WAIT_SECONDS = 30.0
+PUSH_GAP_SECONDS = 0.03  # at most about thirty ticker updates a second, however fast alerts arrive
 
 
 def _panels(lang: str) -> dict[str, Any]:
@@ -133,6 +134,19 @@ def refresh(_tick: int | None, lang: str) -> tuple[Any, Any, Any, str]:
     return panels["kpis"], panels["map"], panels["throughput"], panels["as_of"]
 
 
+def _push_to_ticker(entries: list[tuple[str, dict[str, str]]], lang: str, shown: int) -> int:
+    """Prepend the new items and drop the oldest beyond the ticker's size, as one Patch; returns the new count."""
+    patch = Patch()
+    for item in _ticker_items(entries, lang)[::-1]:
+        patch.prepend(item)
+    shown += len(entries)
+    while shown > TICKER_SIZE:
+        del patch[TICKER_SIZE]
+        shown -= 1
+    set_props("alert-ticker", {"children": patch})
+    return shown
+
+
 async def _await_page_prop(ws: Any, component_id: str, prop: str) -> Any:
     """A persistent callback starts with the websocket, before the page's content is rendered: wait for it."""
     for _ in range(int(PAGE_WAIT_SECONDS / 0.1)):
@@ -156,25 +170,23 @@ async def push_alerts() -> None:
     lang = await ws.get_prop("wall-lang", "data") or rt.settings.lang
     shown = len(await ws.get_prop("alert-ticker", "children") or [])
     loop = asyncio.get_running_loop()
-    last_beat = 0.0
+    last_beat = last_push = 0.0
     while not ws.is_shutdown:
         try:
             entries = await read_after(rt.async_redis, rt.settings.alerts_stream, last_id, block_ms=1000)
+            if entries and loop.time() - last_push < PUSH_GAP_SECONDS:
+                # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
+                await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
+                entries += await read_after(rt.async_redis, rt.settings.alerts_stream, entries[-1][0],
+                                            block_ms=None, count=1000)
         except (redis.RedisError, OSError) as exc:
             log.warning("alert stream unreachable, retrying: %s", exc)
             set_props("stream-heartbeat", {"data": {"ok": False, "at": datetime.now(UTC).isoformat()}})
             await asyncio.sleep(1.0)
             continue
         if entries and not ws.is_shutdown:
-            patch = Patch()
-            for item in _ticker_items(entries, lang)[::-1]:
-                patch.prepend(item)
-            shown += len(entries)
-            while shown > TICKER_SIZE:
-                del patch[TICKER_SIZE]
-                shown -= 1
-            last_id = entries[-1][0]
-            set_props("alert-ticker", {"children": patch})
+            last_id, last_push = entries[-1][0], loop.time()
+            shown = _push_to_ticker(entries[-TICKER_SIZE:], lang, shown)
             set_props("alert-last-id", {"data": last_id})
         if loop.time() - last_beat >= HEARTBEAT_SECONDS:
             last_beat = loop.time()

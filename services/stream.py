@@ -54,9 +54,10 @@ def publish(client: redis.Redis, stream: str, fields: Mapping[str, str], maxlen:
 
 
 async def read_after(
-    client: aioredis.Redis, stream: str, last_id: str, *, block_ms: int = 1000, count: int = 100
+    client: aioredis.Redis, stream: str, last_id: str, *, block_ms: int | None = 1000, count: int = 100
 ) -> list[Entry]:
-    """Entries after `last_id` ('$' = only new ones), blocking up to `block_ms`; [] when none arrived."""
+    """Entries after `last_id` ('$' = only new ones), blocking up to `block_ms` (None = return at once);
+    [] when none arrived."""
     answer: Any = await client.xread({stream: last_id}, count=count, block=block_ms)
     if not answer:
         return []

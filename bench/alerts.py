@@ -1,0 +1,341 @@
+"""Alert latency from XADD to the browser's DOM: /wall's websocket push against a 1-second polling page.
+
+    python bench/alerts.py [--rate 100] [--seconds 30] [--redis-url URL] [--out PATH]
+
+The real OneScreen app (seeded SQLite store, real Redis, persist worker running) and a minimal Dash page that
+polls the same stream every second (XREAD after the last id it showed: the baseline) are served from two
+subprocesses and opened in two headless Chromiums. A MutationObserver in each page records, for every
+`li[data-alert-id]`, when it first appears (performance.timeOrigin + performance.now()); the publisher XADDs
+`--rate` alerts a second and notes time.time() for each. Both clocks are this machine's wall clock.
+Latency = first DOM appearance − XADD. Lost = sent but never shown; duplicated = shown twice at once, or shown
+again after it had left the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_P50 = 50
+BUDGET_P99 = 250
+POLL_KEEP = 300
+WARMUP = 3
+
+OBSERVER_JS = """
+const B = window.__bench = {first: {}, present: new Set(), simul: {}, reshown: {}, scans: 0};
+function scan() {
+  const t = performance.timeOrigin + performance.now();
+  const seen = new Map();
+  for (const el of document.querySelectorAll('li[data-alert-id]')) {
+    const id = el.getAttribute('data-alert-id');
+    seen.set(id, (seen.get(id) || 0) + 1);
+  }
+  for (const [id, n] of seen) {
+    if (n > 1) B.simul[id] = Math.max(B.simul[id] || 0, n - 1);
+    if (!(id in B.first)) B.first[id] = t;
+    else if (!B.present.has(id)) B.reshown[id] = (B.reshown[id] || 0) + 1;
+  }
+  B.present = new Set(seen.keys());
+  B.scans += 1;
+}
+scan();
+new MutationObserver(scan).observe(document.body,
+  {subtree: true, childList: true, attributes: true, attributeFilter: ['data-alert-id']});
+return true;
+"""
+
+
+# ---- the two servers (run as subprocesses of this script) -------------------------------------------------
+
+
+def serve_wall(port: int, database_url: str, redis_url: str) -> None:
+    import uvicorn
+
+    from app import create_app
+    from services.config import Settings
+
+    settings = Settings(database_url=database_url, redis_url=redis_url, simulate=False, port=port, _env_file=None)
+    uvicorn.run(create_app(settings).server, host="127.0.0.1", port=port, log_level="warning")
+
+
+def serve_poll(port: int, redis_url: str, stream: str) -> None:
+    """The baseline: a plain Dash (Flask) page whose 1 s interval reads the stream after the last id shown."""
+    import logging
+
+    from dash import Dash, Input, Output, Patch, State, dcc, html
+    from dash.exceptions import PreventUpdate
+
+    from services.stream import last_id
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    app = Dash(__name__, update_title=None)
+
+    def layout() -> html.Div:
+        return html.Div([
+            html.Ul([], id="poll-list"),
+            dcc.Store(id="poll-last", data=last_id(client, stream)),
+            dcc.Store(id="poll-count", data=0),
+            dcc.Interval(id="poll-tick", interval=1000),
+        ])
+
+    app.layout = layout
+
+    @app.callback(Output("poll-list", "children"), Output("poll-last", "data"), Output("poll-count", "data"),
+                  Input("poll-tick", "n_intervals"), State("poll-last", "data"), State("poll-count", "data"),
+                  prevent_initial_call=True)
+    def poll(_tick: int, last: str, count: int) -> tuple[Any, str, int]:
+        answer: Any = client.xread({stream: last}, count=100_000)
+        if not answer:
+            raise PreventUpdate
+        entries = answer[0][1]
+        patch = Patch()
+        for stream_id, fields in entries:
+            patch.prepend(html.Li(fields.get("headline", ""), **{"data-alert-id": stream_id}))
+        count += len(entries)
+        while count > POLL_KEEP:
+            del patch[POLL_KEEP]
+            count -= 1
+        return patch, entries[-1][0], count
+
+    app.run(host="127.0.0.1", port=port, debug=False, threaded=True)
+
+
+# ---- the measuring side ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seeded_store(folder: Path) -> str:
+    """A one-day demo city on SQLite, as the browser tests use (the wall's panels need real data)."""
+    from services.catalog import install_catalog
+    from services.config import Settings
+    from services.runtime import open_runtime
+    from services.simulator import seed
+
+    url = f"sqlite:///{folder / 'onescreen.db'}"
+    rt = open_runtime(Settings(database_url=url, simulate=False, _env_file=None))
+    with rt.sessions() as session:
+        install_catalog(session, districts=rt.city.rows())
+        session.commit()
+    seed(rt.engine, days=1, progress=False)
+    rt.close()
+    return url
+
+
+def start(args: list[str], port: int, path: str, log: Path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server {args[:2]} exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"server {args[:2]} did not answer on port {port} within 60 s; see {log}")
+
+
+def browser() -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--window-size=1920,1080"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait_for(driver: Any, css: str, timeout: float = 30) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def clock_offset(driver: Any) -> float:
+    """Page clock − Python clock in ms (should be ~0: both are the machine's wall clock)."""
+    before = time.time() * 1000
+    page = float(driver.execute_script("return performance.timeOrigin + performance.now();"))
+    after = time.time() * 1000
+    return page - (before + after) / 2
+
+
+def alert(number: int, sent_ms: float) -> dict[str, str]:
+    return {"id": f"bench-{number}-{sent_ms:.3f}", "source": "bench", "sent": datetime.now(UTC).isoformat(),
+            "severity": ("extreme", "severe", "moderate", "minor")[number % 4], "urgency": "immediate",
+            "certainty": "observed", "category": "met", "event": "暴雨", "headline": f"厦门市 暴雨预警 {number}",
+            "description": "", "district": "350206", "lat": "24.51", "lon": "118.14", "area": "",
+            "msg_type": "alert", "references": ""}  # fmt: skip
+
+
+def publish_at(client: redis.Redis, stream: str, maxlen: int, rate: float, seconds: float,
+               first: int = 0) -> dict[str, float]:
+    """XADD `rate` alerts a second on a fixed schedule; returns stream id → send time (ms since the epoch)."""
+    from services.stream import publish
+
+    sent: dict[str, float] = {}
+    began = time.perf_counter()
+    for number in range(int(rate * seconds)):
+        delay = began + number / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        now_ms = time.time() * 1000
+        sent[publish(client, stream, alert(first + number, now_ms), maxlen)] = now_ms
+    return sent
+
+
+def wait_seen(drivers: list[Any], ids: set[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(ids <= set(d.execute_script("return Object.keys(window.__bench.first);")) for d in drivers):
+            return
+        time.sleep(0.25)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def by_window(sent: dict[str, float], first: dict[str, float], start: float) -> list[float | None]:
+    """p50 per 5 s of sending: a latency that climbs window after window is a backlog, not noise."""
+    windows: dict[int, list[float]] = {}
+    for sid, ms in sent.items():
+        if sid in first:
+            windows.setdefault(int((ms - start) // 5000), []).append(first[sid] - ms)
+    return [round(percentile(windows[w], 0.5), 1) if w in windows else None for w in range(max(windows, default=-1) + 1)]
+
+
+def figure(name: str, transport: str, driver: Any, sent: dict[str, float], **budgets: Any) -> dict[str, Any]:
+    state = driver.execute_script("return {first: window.__bench.first, simul: window.__bench.simul, "
+                                  "reshown: window.__bench.reshown, scans: window.__bench.scans};")
+    latencies = [state["first"][sid] - ms for sid, ms in sent.items() if sid in state["first"]]
+    dup_ids = {sid for sid in sent if sid in state["simul"] or sid in state["reshown"]}
+    stats = {"p50": 0.0, "p95": 0.0, "p99": 0.0, "min": 0.0, "max": 0.0}
+    if latencies:
+        stats = {"p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
+                 "p99": percentile(latencies, 0.99), "min": min(latencies), "max": max(latencies)}
+    start = min(sent.values(), default=0.0)
+    lost_at = [round((ms - start) / 1000, 2) for sid, ms in sent.items() if sid not in state["first"]]
+    return {"name": name, "transport": transport, "unit": "ms", **{k: round(v, 1) for k, v in stats.items()},
+            "n": len(latencies), **budgets, "sent": len(sent), "delivered": len(latencies),
+            "lost": len(sent) - len(latencies), "duplicated": len(dup_ids), "lost_at_s": lost_at[:20],
+            "p50_by_5s": by_window(sent, state["first"], start),
+            "clock_offset_ms": round(clock_offset(driver), 2), "observer_scans": state["scans"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=100, help="alerts per second")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--drain", type=float, default=10, help="seconds to wait for the last alerts")
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "alerts.json")
+    parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        kind, port, *rest = args.serve
+        (serve_wall if kind == "wall" else serve_poll)(int(port), *rest)
+        return
+
+    from services.config import Settings
+
+    client = redis.Redis.from_url(args.redis_url, decode_responses=True)
+    client.flushdb()
+    settings = Settings(redis_url=args.redis_url, simulate=False, _env_file=None)
+    stream = settings.alerts_stream
+    procs: list[subprocess.Popen[bytes]] = []
+    drivers: list[Any] = []
+    with tempfile.TemporaryDirectory(prefix="bench-alerts-") as tmp:
+        folder = Path(tmp)
+        try:
+            print("seeding a one-day store …", flush=True)
+            database_url = seeded_store(folder)
+            wall_port, poll_port = free_port(), free_port()
+            procs.append(start(["--serve", "wall", str(wall_port), database_url, args.redis_url], wall_port,
+                               "/wall", folder / "wall.log"))
+            procs.append(start(["--serve", "poll", str(poll_port), args.redis_url, stream], poll_port, "/",
+                               folder / "poll.log"))
+            wall, poll = browser(), browser()
+            drivers += [wall, poll]
+            wall.get(f"http://127.0.0.1:{wall_port}/wall")
+            wait_for(wall, '#connection-state[data-state="live"]')
+            poll.get(f"http://127.0.0.1:{poll_port}/")
+            wait_for(poll, "#poll-list")
+            for driver in drivers:
+                driver.execute_script(OBSERVER_JS)
+            warm = publish_at(client, stream, settings.stream_maxlen, 2, WARMUP / 2, first=-WARMUP * 10)
+            wait_seen(drivers, set(warm), 15)
+            print(f"publishing {args.rate:g} alerts/s for {args.seconds:g} s …", flush=True)
+            began = time.perf_counter()
+            sent = publish_at(client, stream, settings.stream_maxlen, args.rate, args.seconds)
+            published_in = time.perf_counter() - began
+            wait_seen(drivers, set(sent), args.drain)
+            figures = [
+                figure("push_latency", "websocket (/wall)", wall, sent,
+                       budget_p50=BUDGET_P50, budget_p95=None, budget_p99=BUDGET_P99),
+                figure("poll_latency", "1 s dcc.Interval (baseline page)", poll, sent, budget_p95=None),
+            ]
+            browser_version = wall.capabilities.get("browserVersion", "?")
+        finally:
+            for driver in drivers:
+                driver.quit()
+            for proc in procs:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            client.flushdb()
+
+    print(f"{'figure':<14} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'min':>8} {'max':>8} {'lost':>5} {'dup':>4}  budget")
+    for fig in figures:
+        budget = f"p50 ≤ {BUDGET_P50}, p99 ≤ {BUDGET_P99} ms" if fig["name"] == "push_latency" else "-"
+        print(f"{fig['name']:<14} {fig['n']:>5} {fig['p50']:>8} {fig['p95']:>8} {fig['p99']:>8} {fig['min']:>8} "
+              f"{fig['max']:>8} {fig['lost']:>5} {fig['duplicated']:>4}  {budget}")
+    memory_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+    result = {
+        "bench": "alerts",
+        "machine": {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 1048576), "python": platform.python_version(),
+                    "database": f"sqlite {sqlite3.sqlite_version}", "redis": str(client.info("server")["redis_version"]),
+                    "browser": f"chromium {browser_version} (headless)"},
+        "params": {"rate": args.rate, "seconds": args.seconds, "alerts": int(args.rate * args.seconds),
+                   "published_in_s": round(published_in, 2),
+                   "seeded_days": 1, "wall_ticker_size": 30, "poll_interval_ms": 1000, "poll_keep": POLL_KEEP,
+                   "latency": "first DOM appearance (MutationObserver) − XADD, same machine clock",
+                   "runs": 1},
+        "figures": figures,
+    }  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -14,9 +14,7 @@ again after it had left the list.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import socket
 import sqlite3
 import subprocess
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from _report import machine, write
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_P50 = 50
@@ -319,12 +318,11 @@ def main() -> None:
         budget = f"p50 ≤ {BUDGET_P50}, p99 ≤ {BUDGET_P99} ms" if fig["name"] == "push_latency" else "-"
         print(f"{fig['name']:<14} {fig['n']:>5} {fig['p50']:>8} {fig['p95']:>8} {fig['p99']:>8} {fig['min']:>8} "
               f"{fig['max']:>8} {fig['lost']:>5} {fig['duplicated']:>4}  {budget}")
-    memory_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
     result = {
         "bench": "alerts",
-        "machine": {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 1048576), "python": platform.python_version(),
-                    "database": f"sqlite {sqlite3.sqlite_version}", "redis": str(client.info("server")["redis_version"]),
-                    "browser": f"chromium {browser_version} (headless)"},
+        "machine": machine(database=f"sqlite {sqlite3.sqlite_version}",
+                           redis=str(client.info("server")["redis_version"]),
+                           browser=f"chromium {browser_version} (headless)"),
         "params": {"rate": args.rate, "seconds": args.seconds, "alerts": int(args.rate * args.seconds),
                    "published_in_s": round(published_in, 2),
                    "seeded_days": 1, "wall_ticker_size": 30, "poll_interval_ms": 1000, "poll_keep": POLL_KEEP,
@@ -332,9 +330,7 @@ def main() -> None:
                    "runs": 1},
         "figures": figures,
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out}")
+    write(args.out, result)
 
 
 if __name__ == "__main__":

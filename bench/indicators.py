@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 import zlib
@@ -30,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _report import machine, write
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -209,11 +208,9 @@ def merge(out: Path, database: str, params: dict[str, Any], figures: list[dict[s
         [*kept, *figures],
         key=lambda f: (list(BUDGETS).index(f["name"]), not f["database"].startswith("sqlite")),
     )
-    memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
     return {
         "bench": "indicators",
-        "machine": {"cpus": os.cpu_count(), "memory_gb": memory_gb, "python": platform.python_version(),
-                    "database": ", ".join(sorted(runs, key=lambda db: db.split()[0] != "sqlite"))},
+        "machine": machine(database=", ".join(sorted(runs, key=lambda db: db.split()[0] != "sqlite"))),
         "params": {"wall_codes": list(WALL_CODES), "cadence_minutes": 5, "drill_down_days": 7,
                    "drill_down_bucket": "hour", "runs": runs},
         "figures": figures,
@@ -244,9 +241,7 @@ def main() -> None:
         verdict = "ok" if f["p95"] <= f["budget_p95"] else "OVER"
         print(f"{f['name']:<16} {f['n']:>4} {f['p50']:>9} {f['p95']:>9} {f['p99']:>9} {f['min']:>9} "
               f"{f['max']:>9} {f['budget_p95']:>7}  {verdict}")  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    result = merge(args.out, database, params, figures)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write(args.out, merge(args.out, database, params, figures))
 
 
 if __name__ == "__main__":

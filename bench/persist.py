@@ -14,9 +14,7 @@ For a rate higher is better, so the figure's p95 / p99 are the rates that 95 % /
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import random
 import statistics
 import tempfile
@@ -27,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from _report import machine, write
 from redis.utils import HIREDIS_AVAILABLE
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
@@ -160,18 +159,14 @@ def main() -> None:
         print(f"{version:<22} {len(rates):>4} {figure['p50']:>10} {figure['p95']:>10} {figure['min']:>10} "
               f"{figure['max']:>10}  (budget ≥ {BUDGET})")  # fmt: skip
     client.delete(settings.alerts_stream, settings.dead_letter_stream)
-    memory_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
     result = {
         "bench": "persist",
-        "machine": {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 1048576), "python": platform.python_version(),
-                    "database": ", ".join(databases), "redis": str(client.info("server")["redis_version"]),
-                    "redis_parser": "hiredis" if HIREDIS_AVAILABLE else "python"},
+        "machine": machine(database=", ".join(databases), redis=str(client.info("server")["redis_version"]),
+                           redis_parser="hiredis" if HIREDIS_AVAILABLE else "python"),
         "params": {"rows": args.rows, "repeat": args.repeat, "batch": 500, "updates_and_cancels": "1 %"},
         "figures": figures,
     }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {args.out}")
+    write(args.out, result)
 
 
 if __name__ == "__main__":

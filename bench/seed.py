@@ -6,12 +6,10 @@ python bench/seed.py [--days N] [--database-url URL] [--out PATH]
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import tempfile
 from pathlib import Path
 
+from _report import machine, write
 from sqlalchemy import text
 
 from services.catalog import install_catalog
@@ -44,11 +42,9 @@ def main() -> None:
     with make_sessionmaker(engine)() as session:
         install_catalog(session, districts=city_districts(Settings(_env_file=None)))
     report = seed(engine, days=args.days, progress=True)
-    memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
     result = {
         "bench": "seed",
-        "machine": {"cpus": os.cpu_count(), "memory_gb": memory_gb, "python": platform.python_version(),
-                    "database": _database(engine)},
+        "machine": machine(database=_database(engine)),
         "params": {"days": args.days, "rows": report.counts},
         "figures": [
             {"name": "seed_seconds", "unit": "s", "p50": report.seconds, "p95": report.seconds,
@@ -62,8 +58,7 @@ def main() -> None:
     for table, rows in report.counts.items():
         print(f"{table:<22}{rows:>12,}")
     print(f"seed_seconds {report.seconds:.1f} s   store_size {report.store_bytes / 2**20:.1f} MB   ({url})")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write(args.out, result)
     engine.dispose()
 
 

@@ -25,6 +25,14 @@ from services.db import make_engine, make_sessionmaker, migrate
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Browser tests serve on ports of this run's own (Dash counts up from 58050 in every process), so two
+    test runs on one machine never answer each other's browsers."""
+    from dash.testing.application_runners import BaseDashRunner
+
+    BaseDashRunner._next_port = 20_000 + (os.getpid() * 37) % 30_000
+
+
 def _postgres_database(base_url: str) -> Iterator[str]:
     """A throwaway database on the test server, dropped afterwards, so tests never see each other's rows."""
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")

@@ -236,7 +236,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the store's schema to `revision` with Alembic (creates it on an empty store)."""
     from alembic import command
     from alembic.config import Config

@@ -38,3 +38,21 @@ def wall_runtime(seeded_store: Path, tmp_path: Path, redis_client, redis_url: st
 @pytest.fixture
 def wall_app(wall_runtime: Runtime):
     return create_app(wall_runtime.settings, wall_runtime)
+
+
+@pytest.fixture
+def open_page(dash_duo, wall_app):
+    """`open_page("/indicators", role="analyst")`: serve the seeded app once, sign in as `role`, open the path.
+
+    Every browser test goes through here, so signing in (issue 8) is done in one place for all pages.
+    """
+    started = False
+
+    def go(path: str, *, role: str = "operator") -> None:
+        nonlocal started
+        if not started:
+            dash_duo.start_server(wall_app)
+            started = True
+        dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
+
+    return go

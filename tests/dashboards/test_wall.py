@@ -16,10 +16,9 @@ def _alert(alert_id: str, severity: str, headline: str) -> dict[str, str]:
             "area": "", "msg_type": "alert", "references": ""}
 
 
-def test_wall_shows_kpis_map_chart_and_pushes_alerts(dash_duo, wall_app, wall_runtime, redis_client):
+def test_wall_shows_kpis_map_chart_and_pushes_alerts(dash_duo, open_page, wall_runtime, redis_client):
     settings = wall_runtime.settings
-    dash_duo.start_server(wall_app)
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall")
+    open_page("/wall", role="wall")
 
     dash_duo.wait_for_element("#kpi-strip .kpi-card", timeout=10)
     cards = dash_duo.find_elements("#kpi-strip .kpi-card")

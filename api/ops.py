@@ -1,0 +1,98 @@
+"""Operations routes beside the app: /healthz (the process answers), /readyz (the store and Redis answer),
+/metrics (Prometheus), and the middleware that times every request and Dash callback.
+
+/healthz and /readyz say nothing about the city, so load balancers call them without credentials; /metrics names
+no personal data either, and is meant for the monitoring network (put it behind the proxy's allow-list).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import redis
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.health import readiness
+from services.metrics import Metrics
+
+DASH_UPDATE = "/_dash-update-component"
+OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def ops_router(engine: Engine, client: redis.Redis, metrics: Metrics) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="The store and Redis answer; 503 names what does not")
+    async def readyz() -> JSONResponse:
+        answer = await run_in_threadpool(readiness, engine, client)
+        return JSONResponse(answer, status_code=200 if answer["ready"] else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics_endpoint() -> Response:
+        body = await run_in_threadpool(metrics.exposition)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _route_label(scope: Scope) -> str:
+    """The matched route's template when routing found one, else the first path segment (bounded cardinality)."""
+    route = scope.get("route")
+    if route is not None and getattr(route, "path", None):
+        return str(route.path)
+    segments = scope["path"].split("/")
+    return "/" + segments[1] if len(segments) > 1 else "/"
+
+
+def _callback_label(body: bytes) -> str:
+    try:
+        output = json.loads(body or b"{}").get("output", "")
+    except (ValueError, AttributeError):
+        return "unparsable"
+    return str(output)[:200] or "unknown"
+
+
+class TimingMiddleware:
+    """Times each HTTP request (by route) and each Dash callback over HTTP (by its outputs)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPS_PATHS:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = {"code": 500}
+        body: list[bytes] = []
+        is_callback = scope["path"] == DASH_UPDATE
+
+        async def receiving() -> Message:
+            message = await receive()
+            if is_callback and message["type"] == "http.request":
+                body.append(message.get("body", b""))
+            return message
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receiving, sending)
+        finally:
+            seconds = time.perf_counter() - started
+            self.metrics.requests.labels(_route_label(scope), scope["method"], str(status["code"])).observe(seconds)
+            if is_callback:
+                self.metrics.callbacks.labels(_callback_label(b"".join(body))).observe(seconds)
+

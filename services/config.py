@@ -7,6 +7,7 @@ under `./var/`, an in-process Redis, the Xiamen districts shipped in `services/d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     host: str = "127.0.0.1"
     port: int = 8050
+    background: bool = Field(default=True, description="run the persist worker (and the simulator) in the web process")
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,73 @@
+"""The background loops as processes of their own, for production: `python -m services.workers persist`.
+
+In the embedded demo the web process runs these loops in threads (app.py). With several uvicorn workers they run
+once, beside the web tier: each loop in its own process, stopped cleanly by SIGTERM or Ctrl-C. Several persist
+processes may run at once: they share the stream through the consumer group, each under its own consumer name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+
+from services.config import Settings
+from services.logs import configure_logging
+from services.runtime import Runtime, StartupError, open_runtime
+
+log = logging.getLogger("onescreen.workers")
+
+Loop = Callable[[threading.Event], None]
+
+
+def persist_loop(rt: Runtime) -> Loop:
+    from services.persist_worker import PersistWorker
+
+    consumer = f"persist-{socket.gethostname()}-{os.getpid()}"
+    return PersistWorker(rt.settings, rt.engine, rt.redis, consumer).run_forever
+
+
+def simulate_loop(rt: Runtime) -> Loop:
+    from services.simulator import Live
+
+    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate).run_forever
+
+
+LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "simulate": simulate_loop}
+
+
+def run_until_signalled(loop: Loop) -> None:
+    """Run `loop` in this thread until SIGTERM or SIGINT asks it to stop."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    loop(stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m services.workers", description=__doc__.splitlines()[0])
+    parser.add_argument("loop", choices=["migrate", *sorted(LOOPS)],
+                        help="a background loop to run, or 'migrate' to bring the schema up to date and exit")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_format)
+    try:  # only `migrate` changes the schema, so many web workers never race to migrate at once
+        rt = open_runtime(settings, migrate_schema=args.loop == "migrate")
+    except StartupError as exc:
+        parser.exit(2, f"onescreen: {exc}\n")
+    if args.loop == "migrate":
+        rt.close()
+        return
+    log.info("running the %s loop (pid %d)", args.loop, os.getpid())
+    try:
+        run_until_signalled(LOOPS[args.loop](rt))
+    finally:
+        rt.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,59 +1,121 @@
-"""Bearer-token authentication for integrators (`ONESCREEN_API_TOKENS` = "name:token,name2:token2").
+"""Bearer tokens for integrators (`ONESCREEN_API_TOKENS`), each with the scopes it may use.
 
-Tokens are compared in constant time against every configured token, so timing reveals neither a token nor
-which integrator it belongs to. The dependency returns the integrator's name for logging.
+The variable (a DESIGN.md contract) holds comma-separated `name:token` pairs — such a token may use every API
+route — or `name:token:scope+scope` triples limiting it, e.g. `meteo:9f2c...:alerts.write` or
+`hotline:41be...:events.write+events.read`. A scope is `<resource>.read` (GET) or `<resource>.write` (anything
+else); the resource is the first segment after `/api/v1/` (`events:bulk` counts as `events`), Open311's
+`/open311/v2/...` is `events`, and Prometheus scraping `/metrics` needs `metrics.read`.
+
+Tokens are compared in constant time against every configured token, so timing reveals neither a token nor which
+integrator it belongs to. The security middleware authenticates every API request with `Integrators.identify`;
+the routers' `bearer_auth` dependency checks again, so a router mounted without the middleware is still closed.
 """
 
 import hmac
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
 from services.config import Settings
 
-_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+ALL_SCOPES = "*"
+_SCOPE = re.compile(r"^[a-z0-9_-]+\.(read|write)$")
+_SCOPE_LIKE = re.compile(r"^[a-z0-9_-]+\.[a-z]+$")  # a last `:` part shaped so is a scope list, else token text
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """An outside system calling the API: its name (for logs and the audit) and what it may do."""
+
+    name: str
+    scopes: frozenset[str]
+
+    def may(self, scope: str) -> bool:
+        return ALL_SCOPES in self.scopes or scope in self.scopes
+
+
+def _parse_scopes(name: str, text: str) -> frozenset[str]:
+    scopes = frozenset(part.strip() for part in text.split("+") if part.strip())
+    bad = sorted(scope for scope in scopes if not _SCOPE.match(scope))
+    if bad or not scopes:
+        raise ValueError(
+            f"ONESCREEN_API_TOKENS: {name!r} has scope(s) {', '.join(bad) or '(none)'}; write "
+            "<resource>.read or <resource>.write joined by '+', e.g. alerts.write+events.read"
+        )
+    return scopes
+
+
+def parse_token_specs(spec: str) -> dict[str, tuple[str, Integrator]]:
+    """{name: (token, Integrator)} from the variable; a malformed entry is a configuration error, said plainly."""
+    found: dict[str, tuple[str, Integrator]] = {}
+    for entry in filter(None, (part.strip() for part in spec.split(","))):
+        parts = [part.strip() for part in entry.split(":")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"ONESCREEN_API_TOKENS: {parts[0]!r}... is not a name:token pair")
+        name, token, scopes = parts[0], ":".join(parts[1:]), frozenset({ALL_SCOPES})
+        if len(parts) > 2 and all(_SCOPE_LIKE.match(part) for part in parts[-1].split("+")):
+            token, scopes = ":".join(parts[1:-1]), _parse_scopes(name, parts[-1])
+        if name in found:
+            raise ValueError(f"ONESCREEN_API_TOKENS: the name {name!r} appears twice")
+        found[name] = (token, Integrator(name, scopes))
+    return found
 
 
 def parse_tokens(spec: str) -> dict[str, str]:
-    """{name: token} from "name:token,name2:token2"; a malformed pair is a configuration error, said plainly."""
-    tokens: dict[str, str] = {}
-    for pair in filter(None, (part.strip() for part in spec.split(","))):
-        name, sep, token = pair.partition(":")
-        if not sep or not name.strip() or not token.strip():
-            raise ValueError(f"ONESCREEN_API_TOKENS: {pair.split(':')[0]!r}... is not a name:token pair")
-        if name.strip() in tokens:
-            raise ValueError(f"ONESCREEN_API_TOKENS: the name {name.strip()!r} appears twice")
-        tokens[name.strip()] = token.strip()
-    return tokens
+    """{name: token}: the contract's view of the variable."""
+    return {name: token for name, (token, _) in parse_token_specs(spec).items()}
+
+
+def required_scope(method: str, path: str) -> str:
+    """The scope a request needs: `events.write` for POST /api/v1/events:bulk, `alerts.read` for GET ..."""
+    if path.startswith("/open311/"):
+        resource = "events"  # Open311 service requests are events
+    else:
+        resource = re.split(r"[/:.]", path.removeprefix("/api/v1/").lstrip("/"), maxsplit=1)[0] or "api"
+    return f"{resource}.{'read' if method in ('GET', 'HEAD', 'OPTIONS') else 'write'}"
+
+
+class Integrators:
+    """The configured tokens, checked in constant time."""
+
+    def __init__(self, spec: str) -> None:
+        self._tokens = [(token.encode(), who) for token, who in parse_token_specs(spec).values()]
+
+    def identify(self, authorization: str | None, method: str, path: str) -> Integrator:
+        """The integrator allowed to make this request, or an ApiError: 401 who are you, 403 not allowed."""
+        scheme, _, offered = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not offered.strip():
+            raise ApiError(401, "unauthorized", "Authorization", "send the header 'Authorization: Bearer <token>'",
+                           CHALLENGE)  # fmt: skip
+        match = None
+        for token, who in self._tokens:
+            if hmac.compare_digest(offered.strip().encode(), token):
+                match = who
+        if match is None:
+            reason = "the token is not valid" if self._tokens else "no API tokens are configured (ONESCREEN_API_TOKENS)"
+            raise ApiError(401, "unauthorized", "Authorization", reason, CHALLENGE)
+        needed = required_scope(method, path)
+        if not match.may(needed):
+            raise ApiError(403, "forbidden", "Authorization",
+                           f"the token of {match.name!r} lacks the scope {needed!r}")  # fmt: skip
+        return match
 
 
 def bearer_auth(settings: Settings) -> Callable[..., str]:
-    """A FastAPI dependency that admits a request carrying one of the configured tokens."""
-    tokens = {name: token.encode() for name, token in parse_tokens(settings.api_tokens).items()}
+    """A FastAPI dependency admitting a request whose token may make it; returns the integrator's name."""
+    integrators = Integrators(settings.api_tokens)
     scheme = HTTPBearer(auto_error=False, description="an integrator token from ONESCREEN_API_TOKENS")
 
-    def authenticate(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scheme)]) -> str:
-        if credentials is None:
-            raise ApiError(
-                401,
-                "unauthorized",
-                "Authorization",
-                "send the header 'Authorization: Bearer <token>'",
-                _CHALLENGE,
-            )
-        offered = credentials.credentials.encode()
-        match = None
-        for name, token in tokens.items():
-            if hmac.compare_digest(offered, token):
-                match = name
-        if match is None:
-            reason = (
-                "the token is not valid" if tokens else "no API tokens are configured (ONESCREEN_API_TOKENS)"
-            )
-            raise ApiError(401, "unauthorized", "Authorization", reason, _CHALLENGE)
-        return match
+    def authenticate(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(scheme)]
+    ) -> str:
+        header = f"Bearer {credentials.credentials}" if credentials is not None else None
+        return integrators.identify(header, request.method, request.url.path).name
 
     return authenticate

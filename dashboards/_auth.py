@@ -1,16 +1,130 @@
-"""The caller of a page or callback, as the authentication middleware recorded it on the request.
+"""The caller of a page or callback, and the checks pages make with it.
 
-Every layout and callback asks `current_principal()` and passes `principal.scope` to services. Until the login
-and session middleware (issue 8) stores a principal on the request, the embedded demo runs as one city-wide
-operator: that fallback is the seam the middleware replaces, and nothing else in the pages changes.
+- `current_principal()`: who is asking. The security middleware (api/security.py) binds the caller for every
+  HTTP request and for the life of a websocket; Dash runs callbacks in copies of that context, so this works in
+  HTTP callbacks, websocket callbacks and persistent ones alike. No caller bound is a bug: it raises.
+- `require(*actions_or_roles)`: the caller, if they hold any of the actions (services/access.Action) or roles
+  named; otherwise `Forbidden`. Call it first in every callback that changes something.
+- `guard_pages(app)`, `callback_guard(app)`, `install_websocket_guard()`: wired by `create_app`, they close every
+  page's layout and callbacks to callers the role table does not let open that page.
 """
 
 from __future__ import annotations
 
-from services.access import CITY_WIDE, Principal, Role
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-DEMO_PRINCIPAL = Principal(username="demo", role=Role.OPERATOR, scope=CITY_WIDE, display_name="演示值班员")
+import dash
+from dash import html
+
+from components.i18n import translator
+from services.access import Action, Principal, Role, bind_caller, current_caller, unbind_caller
+
+
+class Forbidden(PermissionError):
+    """The caller may not do this; Dash reports it as a callback error and nothing is changed."""
+
+
+class NotSignedIn(RuntimeError):
+    """No caller is bound: a layout or callback ran outside a request the middleware admitted."""
 
 
 def current_principal() -> Principal:
-    return DEMO_PRINCIPAL
+    principal = current_caller()
+    if principal is None:
+        raise NotSignedIn("no signed-in caller: is the request going through the security middleware?")
+    return principal
+
+
+def require(*needed: Action | Role) -> Principal:
+    """The caller, when they hold any of the actions or roles in `needed`; else Forbidden naming them."""
+    principal = current_principal()
+    if any(principal.role is item if isinstance(item, Role) else principal.may(item) for item in needed):
+        return principal
+    raise Forbidden(f"{principal.username} ({principal.role}) may not: {', '.join(map(str, needed))}")
+
+
+@contextmanager
+def as_principal(principal: Principal) -> Iterator[Principal]:
+    """Run a layout or callback function as `principal` outside a request (unit tests, scripts)."""
+    token = bind_caller(principal)
+    try:
+        yield principal
+    finally:
+        unbind_caller(token)
+
+
+def _page_path(module: str) -> str | None:
+    page = dash.page_registry.get(module)
+    return None if page is None else str(page["path"])
+
+
+def callback_guard(app: dash.Dash) -> Callable[[Principal, str], str | None]:
+    """(caller, output id) -> why the callback is refused, or None: a page's callbacks are the page's."""
+
+    def refusal(principal: Principal, output: str) -> str | None:
+        spec = app.callback_map.get(output, {})  # unknown: Dash's page router, registered at the first request
+        path = _page_path(getattr(spec.get("callback"), "__module__", ""))
+        if path is not None and not principal.may_open(path):
+            return f"the {principal.role} role may not use the page {path}"
+        return None
+
+    return refusal
+
+
+def _forbidden_layout(**_kwargs: Any) -> html.Div:
+    return html.Div(translator("zh-CN")["auth.forbidden"], id="forbidden", className="alert alert-warning")
+
+
+def guard_pages() -> None:
+    """Wrap each registered page's layout so Dash's page router renders it only for callers who may open it
+    (client-side navigation goes through the router callback, not through the middleware's page check)."""
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        if getattr(layout, "_onescreen_guarded", False) or not callable(layout):
+            continue
+
+        def guarded(*args: Any, _layout: Callable[..., Any] = layout, _path: str = page["path"], **kwargs: Any) -> Any:
+            caller = current_caller()
+            if caller is None or not caller.may_open(_path):
+                return _forbidden_layout()
+            return _layout(*args, **kwargs)
+
+        guarded._onescreen_guarded = True  # type: ignore[attr-defined]
+        page["layout"] = guarded
+
+
+_WS_GUARD_INSTALLED = False
+
+
+def install_websocket_guard() -> None:
+    """Over the websocket too: on every message, the session must still be valid (a sign-out or a disabled account
+    closes a page's socket within the gate's cache time) and a callback must belong to a page the caller may open.
+    Dash's hooks are process-wide, so this is installed once whatever the number of apps."""
+    global _WS_GUARD_INSTALLED
+    if _WS_GUARD_INSTALLED:
+        return
+    _WS_GUARD_INSTALLED = True
+
+    @dash.hooks.websocket_message()
+    async def _check(websocket: Any, message: dict[str, Any]) -> bool | tuple[int, str]:
+        state = websocket.scope["app"].state
+        principal = await state.gate.principal(dict(websocket.cookies))
+        if principal is None:
+            return (4401, "signed out")
+        if message.get("type") != "callback_request":
+            return True
+        denial = state.callback_guard(principal, str(message.get("payload", {}).get("output", "")))
+        return True if denial is None else (4403, denial)
+
+
+def logout_button(lang: str = "zh-CN") -> html.Form:
+    """A sign-out button for a page header (a same-origin POST to /logout)."""
+    principal = current_principal()
+    text = translator(lang)
+    return html.Form(
+        [html.Span(f"{text['auth.signed_in_as']}: {principal.display_name or principal.username}", className="me-2"),
+         html.Button(text["auth.logout"], id="logout-button", type="submit", className="btn btn-sm btn-outline-light")],
+        action="/logout", method="POST", id="logout-form",
+    )  # fmt: skip

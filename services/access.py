@@ -9,7 +9,8 @@ fields through `mask_name` / `mask_phone` unless `principal.may_see_pii`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -25,8 +26,64 @@ class Role(StrEnum):
     WALL = "wall"  # a kiosk device token: the wall, read-only, never a login page
 
 
+class Action(StrEnum):
+    """What a caller may do. `view:*` opens a page (and runs its callbacks); the rest change or reveal things."""
+
+    VIEW_WALL = "view:wall"
+    VIEW_OVERVIEW = "view:overview"
+    VIEW_INDICATORS = "view:indicators"
+    VIEW_EVENTS = "view:events"
+    VIEW_APPROVALS = "view:approvals"
+    VIEW_ALERTS = "view:alerts"
+    ALERT_ACKNOWLEDGE = "alert:acknowledge"
+    ALERT_ESCALATE = "alert:escalate"
+    ALERT_RESOLVE = "alert:resolve"
+    ALERT_SILENCE = "alert:silence"
+    ALERT_LINK = "alert:link"
+    EVENT_ACT = "event:act"  # dispatch, feedback, check, close: the linkage workflow
+    EXPORT = "export"
+    SEE_PII = "pii"  # reporters' and applicants' names and phone numbers unmasked
+    ADMIN = "admin"  # users, audit log
+
+
+_ALERT_ACTIONS = frozenset({Action.ALERT_ACKNOWLEDGE, Action.ALERT_ESCALATE, Action.ALERT_RESOLVE,
+                            Action.ALERT_SILENCE, Action.ALERT_LINK})  # fmt: skip
+
+# THE role x action table: the middleware, `require()`, the page guard and the tests all read this one mapping.
+PERMISSIONS: Mapping[Role, frozenset[Action]] = {
+    Role.WALL: frozenset({Action.VIEW_WALL}),
+    Role.LEADER: frozenset({Action.VIEW_OVERVIEW, Action.VIEW_WALL, Action.VIEW_INDICATORS, Action.VIEW_EVENTS,
+                            Action.VIEW_APPROVALS, Action.EXPORT}),
+    Role.ANALYST: frozenset({Action.VIEW_INDICATORS, Action.VIEW_EVENTS, Action.VIEW_APPROVALS, Action.EXPORT}),
+    Role.OPERATOR: frozenset({Action.VIEW_WALL, Action.VIEW_ALERTS, Action.VIEW_EVENTS, Action.EVENT_ACT,
+                              Action.SEE_PII, *_ALERT_ACTIONS}),
+    Role.ADMIN: frozenset(Action),
+}  # fmt: skip
+
+# Page paths (their first segment) -> the action that opens them. A path not listed here is admin-only.
+PAGES: Mapping[str, Action] = {
+    "/": Action.VIEW_OVERVIEW,
+    "/wall": Action.VIEW_WALL,
+    "/indicators": Action.VIEW_INDICATORS,
+    "/events": Action.VIEW_EVENTS,
+    "/approvals": Action.VIEW_APPROVALS,
+    "/alerts": Action.VIEW_ALERTS,
+}
+
 # Roles that work cases and need to call reporters and applicants back.
-PII_ROLES = frozenset({Role.OPERATOR, Role.ADMIN})
+PII_ROLES = frozenset(role for role, actions in PERMISSIONS.items() if Action.SEE_PII in actions)
+
+
+
+def page_action(path: str) -> Action | None:
+    """The action that opens `path` (`/events/123` is the events page); None for a path no table row names."""
+    first = "/" + path.strip("/").split("/")[0]
+    return PAGES.get(first)
+
+
+def home_page(role: Role) -> str:
+    """Where a role lands after signing in: its first page in the table's order."""
+    return next((path for path, action in PAGES.items() if action in PERMISSIONS[role]), "/wall")
 
 
 @dataclass(frozen=True)
@@ -81,6 +138,32 @@ class Principal:
     def may_see_pii(self) -> bool:
         return self.role in PII_ROLES
 
+    def may(self, action: Action | str) -> bool:
+        return action in PERMISSIONS[self.role]
+
+    def may_open(self, path: str) -> bool:
+        """Pages the table does not name are for admins only, so a new page is closed until it is listed."""
+        action = page_action(path)
+        return self.role is Role.ADMIN if action is None else self.may(action)
+
+
+# The caller of the request being served: the authentication middleware binds it for HTTP requests and for the
+# life of a websocket, so Dash callbacks (threads and tasks copy the context) read it with `current_caller()`.
+_CALLER: ContextVar[Principal | None] = ContextVar("onescreen_caller", default=None)
+
+
+def bind_caller(principal: Principal | None) -> Token[Principal | None]:
+    """Bind the current caller; returns a token for `unbind_caller`."""
+    return _CALLER.set(principal)
+
+
+def unbind_caller(token: Token[Principal | None]) -> None:
+    _CALLER.reset(token)
+
+
+def current_caller() -> Principal | None:
+    return _CALLER.get()
+
 
 _PHONE_DIGITS = re.compile(r"\d")
 
@@ -97,6 +180,8 @@ def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return phone
     digits = _PHONE_DIGITS.findall(phone)
+    if len(digits) == 13 and digits[:2] == ["8", "6"]:  # +86 138 1234 1234: the mobile number after the country code
+        digits = digits[2:]
     if len(digits) < 8:
         return "*" * len(digits)
     return "".join(digits[:3]) + "*" * (len(digits) - 7) + "".join(digits[-4:])

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     host: str = "127.0.0.1"
     port: int = 8050
+    # issue 6: alert storms and escalation timers
+    alert_storm_minutes: float = Field(default=10, gt=0, description="same event+district+severity within this = one group")
+    alert_escalate_minutes: float = Field(default=5, gt=0, description="a severe alert unacknowledged this long escalates")
     background: bool = Field(default=True, description="run the persist worker (and the simulator) in the web process")
     log_format: Literal["text", "json"] = "text"
 

@@ -169,11 +169,36 @@ class Application(Base):
     visits: Mapped[int] = mapped_column(SmallInteger, default=0)
     rating: Mapped[int | None] = mapped_column(SmallInteger, doc="好差评 1-5")
     rating_followup: Mapped[str | None] = mapped_column(String(16), doc="follow-up state of a bad review")
+    # issue 5 (migration 0005): who applied (a pseudonymous key, for association mining) and the one-thing case
+    applicant_id: Mapped[str | None] = mapped_column(String(24), doc="pseudonymous applicant key, not PII")
+    bundle_case: Mapped[str | None] = mapped_column(String(32), doc="the one-thing (一件事) case it is part of")
     __table_args__ = (
         Index("ix_applications_submitted_at", "submitted_at"),
         Index("ix_applications_completed_at", "completed_at"),
         Index("ix_applications_matter_status", "matter_code", "status"),
+        Index("ix_applications_matter_submitted", "matter_code", "submitted_at"),
+        Index("ix_applications_status_due", "status", "due_at"),
+        Index("ix_applications_bundle_case", "bundle_case"),
+        # covers every query of the association mining (services/association.py): no table lookups
+        Index("ix_applications_applicant", "applicant_id", "matter_code", "submitted_at", "completed_at"),
     )
+
+
+# --- issue 5: approval association rules (migration 0005) ---
+class ApprovalAssociation(Base):
+    """One mined rule "applicants who completed A applied for B within the window", from the last job run."""
+
+    __tablename__ = "approval_associations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    antecedent: Mapped[str] = mapped_column(ForeignKey("matters.code"))
+    consequent: Mapped[str] = mapped_column(ForeignKey("matters.code"))
+    pairs: Mapped[int] = mapped_column(Integer, doc="applicants who completed A, then applied for B in the window")
+    support: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float] = mapped_column(Float)
+    lift: Mapped[float] = mapped_column(Float)
+    window_days: Mapped[int] = mapped_column(Integer)
+# --- end issue 5 ---
 
 
 class Alert(Base):
@@ -199,7 +224,30 @@ class Alert(Base):
     status: Mapped[str] = mapped_column(String(16), default="new")
     owner: Mapped[str | None] = mapped_column(String(64))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    # issue 6 (migration 0003): storm group, the operator workflow's timestamps, silence
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("alert_groups.id"), index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="persisted at: escalation timers run from it")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resume_status: Mapped[str | None] = mapped_column(String(16), doc="the status a silence returns to")
     __table_args__ = (Index("ix_alerts_status_sent", "status", "sent_at"),)
+
+
+# --- issue 6: alert storm groups (migration 0003) ---
+class AlertGroup(Base):
+    """Alerts of one event, district and severity within the storm window (services/alert_storm.py)."""
+
+    __tablename__ = "alert_groups"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), doc="event|district|severity")
+    head_alert_id: Mapped[int] = mapped_column(BigId, doc="the group's first alert (alerts.id)")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_alert_groups_key_last", "key", "last_at"),)
+# --- end issue 6 ---
 
 
 class AlertAction(Base):
@@ -210,6 +258,68 @@ class AlertAction(Base):
     user: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- issue 4: event lifecycle history (migration 0004) ---
+class EventTransition(Base):
+    """One move of an event through its lifecycle (services/lifecycle.py), who made it and why."""
+
+    __tablename__ = "event_transitions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    user: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_event_transitions_event_at", "event_id", "at"),)
+
+
+# The analyst map reads the newest events' points: a covering index answers that without touching the table.
+Index("ix_events_map_points", Event.reported_at, Event.lat, Event.lon, Event.status, Event.severity, Event.category)
+# --- end issue 4 ---
+
+
+# --- issue 8: users, server-side sessions, audit log (migration 0002) ---
+class User(Base):
+    """A local account (services/auth); `districts` / `departments` are comma-separated codes binding its scope."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), doc="argon2id; null for single-sign-on users")
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    districts: Mapped[str] = mapped_column(String(256), default="")
+    departments: Mapped[str] = mapped_column(String(256), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserSession(Base):
+    """A signed-in browser; only the SHA-256 of its cookie is stored, so a copy of the table opens nothing."""
+
+    __tablename__ = "user_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when: append-only (the migration adds triggers refusing UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    target: Mapped[str | None] = mapped_column(String(128))
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(64))
+# --- end issue 8 ---
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -236,7 +346,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def migrate(engine: Engine, revision: str = "heads") -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the store's schema to `revision` with Alembic (creates it on an empty store)."""
     from alembic import command
     from alembic.config import Config

@@ -6,12 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
+from services.auth import DEMO_USERS, demo_password, ensure_demo_users
 from services.catalog import install_catalog
 from services.config import Settings
 from services.runtime import Runtime, open_runtime
 from services.simulator import seed
+
+WALL_TOKEN = "test-wall-token"
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +36,8 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def wall_runtime(seeded_store: Path, tmp_path: Path, redis_client, redis_url: str) -> Iterator[Runtime]:
     store = tmp_path / "onescreen.db"
     store.write_bytes(seeded_store.read_bytes())
-    settings = Settings(database_url=f"sqlite:///{store}", redis_url=redis_url, simulate=False, _env_file=None)
+    settings = Settings(database_url=f"sqlite:///{store}", redis_url=redis_url, simulate=False,
+                        wall_token=WALL_TOKEN, _env_file=None)
     yield open_runtime(settings)
 
 
@@ -41,18 +47,43 @@ def wall_app(wall_runtime: Runtime):
 
 
 @pytest.fixture
-def open_page(dash_duo, wall_app):
+def open_page(dash_duo, wall_app, wall_runtime: Runtime):
     """`open_page("/indicators", role="analyst")`: serve the seeded app once, sign in as `role`, open the path.
 
-    Every browser test goes through here, so signing in (issue 8) is done in one place for all pages.
+    Every browser test goes through here, so signing in is done in one place for all pages: through the real
+    /login form, as the demo user of that role (`role` may also name any demo user, e.g. "analyst-siming", the
+    Siming-district analyst). `role="wall"` opens the page as the kiosk device, with the wall token.
     """
-    started = False
+    settings = wall_runtime.settings
+    with wall_runtime.sessions() as session:
+        ensure_demo_users(session, settings)
+        session.commit()
+    state = {"started": False, "as": None}
+
+    def sign_in(role: str) -> None:
+        driver = dash_duo.driver
+        driver.delete_all_cookies()
+        if role == "wall":
+            driver.get(f"{dash_duo.server_url}/wall?token={WALL_TOKEN}")
+            return
+        username = next((name for name, user_role, *_ in DEMO_USERS if role in (name, user_role.value)), None)
+        assert username is not None, f"no demo user for role {role!r}; see services/auth/users.DEMO_USERS"
+        driver.get(f"{dash_duo.server_url}/login")
+        driver.find_element(By.ID, "login-username").send_keys(username)
+        driver.find_element(By.ID, "login-password").send_keys(demo_password(settings, username))
+        driver.find_element(By.ID, "login-submit").click()
+        WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
 
     def go(path: str, *, role: str = "operator") -> None:
-        nonlocal started
-        if not started:
-            dash_duo.start_server(wall_app)
-            started = True
+        if not state["started"]:
+            # Not `navigate`: it would wait for Dash on "/", which sends a stranger to /login. Set the URL the
+            # setter would (without its implicit page wait), so tests can still use dash_duo.server_url.
+            dash_duo.start_server(wall_app, navigate=False)
+            dash_duo._url = dash_duo.server.url
+            state["started"] = True
+        if state["as"] != role:
+            sign_in(role)
+            state["as"] = role
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
 
     return go

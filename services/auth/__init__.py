@@ -1,0 +1,39 @@
+"""Who may sign in: local accounts with argon2 passwords, server-side sessions, and the identity-provider seam.
+
+Public surface:
+- `IdentityProvider` (the seam a government single sign-on plugs into) and `LocalPasswordProvider`;
+- `create_user`, `principal_of`, `ensure_admin`, `ensure_demo_users`, `demo_password` (services/auth/users.py);
+- `open_session`, `session_principal`, `close_session`, `SESSION_TTL` (services/auth/sessions.py);
+- `hash_password`, `verify_password` (services/auth/passwords.py).
+"""
+
+from services.auth.passwords import hash_password, verify_password
+from services.auth.providers import IdentityProvider, LocalPasswordProvider
+from services.auth.sessions import SESSION_TTL, close_session, open_session, session_principal
+from services.auth.users import (
+    DEMO_USERS,
+    create_user,
+    demo_password,
+    ensure_admin,
+    ensure_demo_users,
+    principal_of,
+    wall_token,
+)
+
+__all__ = [
+    "DEMO_USERS",
+    "SESSION_TTL",
+    "IdentityProvider",
+    "LocalPasswordProvider",
+    "close_session",
+    "create_user",
+    "demo_password",
+    "ensure_admin",
+    "ensure_demo_users",
+    "hash_password",
+    "open_session",
+    "principal_of",
+    "session_principal",
+    "verify_password",
+    "wall_token",
+]

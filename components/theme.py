@@ -27,10 +27,12 @@ SEVERITY_COLOURS = {
 STATUS_COLOURS = {"normal": "#27d17f", "warn": "#ffb020", "alarm": "#ff3b3b", "nodata": "#5d7394"}
 
 # A map style with nothing but a background layer: no tiles, no glyphs, no sprite, so the map makes no request
-# outside the intranet (even Plotly's built-in "white-bg" names a glyph URL).
+# outside the intranet (even Plotly's built-in "white-bg" names a glyph URL). `sources` holds one empty inline
+# source because Plotly.react drops an empty `sources` object when a figure is updated, and MapLibre then refuses
+# the style ("missing required property sources"): every map update would raise "Map error." in the browser.
 OFFLINE_MAP_STYLE: dict[str, Any] = {
     "version": 8,
-    "sources": {},
+    "sources": {"empty": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
     "layers": [{"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}}],
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from services.db import Base, Department, District, Indicator, Matter
 DEPARTMENTS_CSV = DATA_DIR / "departments.csv"
 INDICATORS_CSV = DATA_DIR / "indicators.csv"
 MATTERS_CSV = DATA_DIR / "matters.csv"
+BANDS_CSV = DATA_DIR / "indicator_bands.csv"
 
 KNOWN_UNITS = frozenset({
     "index", "AQI", "km/h", "persons", "persons/h", "persons/km²", "households", "%", "μg/m³", "mg/m³", "dB",
@@ -29,6 +31,7 @@ KNOWN_UNITS = frozenset({
 })
 DIRECTIONS = frozenset({"higher", "lower"})
 MATTER_KINDS = frozenset({"instant", "promised"})
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class CatalogError(ValueError):
@@ -55,6 +58,18 @@ class IndicatorRow:
     alarm: float
     source_department: str
     cadence_minutes: int
+
+
+@dataclass(frozen=True)
+class Band:
+    """One level of a national grading scale (AQI 优…严重污染, congestion 畅通…严重拥堵): values up to `upper`."""
+
+    code: str
+    level: int
+    upper: float
+    name_zh: str
+    name_en: str
+    colour: str
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,34 @@ def load_indicators(path: Path = INDICATORS_CSV, departments: Iterable[str] | No
         out.append(IndicatorRow(row["code"], row["name_zh"], row["name_en"], row["domain"], row["unit"], direction,
                                 warn, alarm, row["source_department"], cadence))
     return out
+
+
+def load_bands(path: Path = BANDS_CSV, indicators: Iterable[str] | None = None) -> dict[str, tuple[Band, ...]]:
+    """Grading scales by indicator code, levels in order; each level's `upper` must exceed the previous one."""
+    known = set(indicators) if indicators is not None else {i.code for i in load_indicators()}
+    columns = ("code", "level", "upper", "name_zh", "name_en", "colour")
+    check, out = _Checker(path), dict[str, list[Band]]()
+    for check.line, row in _rows(path, columns):
+        check.require(row, *columns)
+        if row["code"] not in known:
+            raise check.fail(f"unknown indicator code {row['code']!r}")
+        check.unique(f"{row['code']} level {row['level']}")
+        if not _COLOUR.fullmatch(row["colour"]):
+            raise check.fail(f"colour must be #rrggbb, got {row['colour']!r}")
+        upper = float(row["upper"]) if row["upper"] == "inf" else check.number(row, "upper")
+        scale = out.setdefault(row["code"], [])
+        if scale and not upper > scale[-1].upper:
+            raise check.fail(f"upper {upper} must exceed the previous level's {scale[-1].upper}")
+        scale.append(Band(row["code"], check.number(row, "level", int), upper, row["name_zh"], row["name_en"],
+                          row["colour"]))
+    return {code: tuple(scale) for code, scale in out.items()}
+
+
+def band_of(bands: Sequence[Band], value: float | None) -> Band | None:
+    """The level `value` falls in (the first whose `upper` it does not exceed); None for no value or above all."""
+    if value is None or math.isnan(value):
+        return None
+    return next((band for band in bands if value <= band.upper), None)
 
 
 def load_matters(path: Path = MATTERS_CSV, departments: Iterable[str] | None = None) -> list[MatterRow]:

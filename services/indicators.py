@@ -16,10 +16,11 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from services import cache
+from services.access import CITY_WIDE, Scope
 from services.db import District, Indicator
 from services.readings_sql import (
     BUCKET_SECONDS,
@@ -84,11 +85,13 @@ def kpi_strip(
     codes: Sequence[str] | None = None,
     district: str | None = None,
     now: datetime | None = None,
+    scope: Scope = CITY_WIDE,
 ) -> list[KpiValue]:
     """The KPI cards of the city (district None) or of one district, in `codes` order (all indicators by default).
 
-    Cached per (database, district, codes, now) until `invalidate_indicators()` or the TTL; the district is the
-    cache scope, so a district's cards are never served to the city view or to another district.
+    A district-bound `scope` sees only its districts' readings (its city cards show no data). Cached per
+    (scope, district) and (database, codes, now) until `invalidate_indicators()` or the TTL, so a card is never
+    served to another scope, to the city view or to another district.
     """
     wanted = None if codes is None else tuple(codes)
     if now is not None:
@@ -97,19 +100,23 @@ def kpi_strip(
     cards = cache.default_cache().get_or_compute(
         CACHE_NAMESPACE,
         "kpi_strip",
-        district,
+        (scope.key, district),
         (database, wanted, now),
-        lambda: tuple(_compute_kpi_strip(session, wanted, district, now or datetime.now(UTC))),
+        lambda: tuple(_compute_kpi_strip(session, wanted, district, scope, now or datetime.now(UTC))),
     )
     return list(cards)
 
 
-def latest_by_district(*, session: Session, code: str, now: datetime | None = None) -> pd.DataFrame:
-    """The latest value of `code` in every district (for the choropleth): district, value, status, as_of, stale."""
+def latest_by_district(
+    *, session: Session, code: str, now: datetime | None = None, scope: Scope = CITY_WIDE
+) -> pd.DataFrame:
+    """The latest value of `code` in every district of `scope` (for the choropleth): district, value, status,
+    as_of, stale."""
     moment = _require_aware("now", now) if now is not None else datetime.now(UTC)
     indicator = _indicator(session, code)
     latest = newest_id(R.indicator_code == code, R.district == District.adcode)
-    picks = session.execute(select(District.adcode, latest).order_by(District.adcode)).all()
+    stmt = select(District.adcode, latest).where(scope.district_filter(District.adcode)).order_by(District.adcode)
+    picks = session.execute(stmt).all()
     readings = readings_by_id(session, [rid for _d, rid in picks])
     rows = [
         {
@@ -136,8 +143,10 @@ def series(
     end: datetime,
     bucket: Bucket,
     tz: str = "Asia/Shanghai",
+    scope: Scope = CITY_WIDE,
 ) -> pd.DataFrame:
     """Readings of `code` in [start, end) per bucket: bucket_start (UTC), avg, min, max, n; empty buckets omitted.
+    A district-bound `scope` gets no rows for areas outside it (the city included).
 
     '5min' and 'hour' buckets are aligned in UTC; 'day' buckets are calendar days of `tz` (the display zone).
     """
@@ -150,7 +159,7 @@ def series(
     slot = bucket_expr(dialect, bucket, zone, start, end).label("bucket_start")
     stmt = (
         select(slot, func.avg(R.value), func.min(R.value), func.max(R.value), func.count(R.value))
-        .where(R.indicator_code == code, area(district), R.ts >= start, R.ts < end)
+        .where(R.indicator_code == code, _visible(district, scope), R.ts >= start, R.ts < end)
         .group_by(slot)
         .order_by(slot)
     )
@@ -159,13 +168,15 @@ def series(
     return frame.astype({"avg": float, "min": float, "max": float, "n": "int64"})
 
 
-def compare_districts(*, session: Session, code: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Per district with readings of `code` in [start, end): avg, max and the last value, by district code."""
+def compare_districts(
+    *, session: Session, code: str, start: datetime, end: datetime, scope: Scope = CITY_WIDE
+) -> pd.DataFrame:
+    """Per district of `scope` with readings of `code` in [start, end): avg, max and the last value."""
     _check_range(start, end)
     _indicator(session, code)
     # One index range per district (district IN the list), not a scan over every district's rows of the code;
     # per-district correlated aggregates would be as fast but PostgreSQL's estimate for them triggers JIT.
-    adcodes = session.scalars(select(District.adcode)).all()
+    adcodes = session.scalars(select(District.adcode).where(scope.district_filter(District.adcode))).all()
     window = (R.indicator_code == code, R.ts >= start, R.ts < end)
     agg = (
         select(R.district.label("district"), func.avg(R.value).label("avg"), func.max(R.value).label("max"))
@@ -186,9 +197,9 @@ def compare_districts(*, session: Session, code: str, start: datetime, end: date
 
 
 def _compute_kpi_strip(
-    session: Session, codes: tuple[str, ...] | None, district: str | None, now: datetime
+    session: Session, codes: tuple[str, ...] | None, district: str | None, scope: Scope, now: datetime
 ) -> list[KpiValue]:
-    stmt = select(Indicator, newest_id(R.indicator_code == Indicator.code, area(district)))
+    stmt = select(Indicator, newest_id(R.indicator_code == Indicator.code, _visible(district, scope)))
     if codes is not None:
         stmt = stmt.where(Indicator.code.in_(codes))
     picks = session.execute(stmt.order_by(Indicator.domain, Indicator.code)).all()
@@ -208,7 +219,7 @@ def _compute_kpi_strip(
         for _label, offset in _DELTAS
     ]
     past = dict(zip(keys, nearest_values(session, district, targets), strict=True))
-    sparks = _sparklines(session, list(found), district, now)
+    sparks = _sparklines(session, list(found), _visible(district, scope), now)
     cards = []
     for code, (ind, ts, value) in found.items():
         deltas = {
@@ -239,7 +250,7 @@ def _compute_kpi_strip(
 
 
 def _sparklines(
-    session: Session, codes: list[str], district: str | None, now: datetime
+    session: Session, codes: list[str], visible: ColumnElement[bool], now: datetime
 ) -> dict[str, tuple[float, ...]]:
     """Hourly averages over the 24 UTC hours ending with the current one, oldest first (hours without data omitted)."""
     if not codes:
@@ -249,7 +260,7 @@ def _sparklines(
     slot = bucket_expr(dialect, "hour", ZoneInfo("UTC"), since, now).label("slot")
     stmt = (
         select(R.indicator_code, slot, func.avg(R.value))
-        .where(R.indicator_code.in_(codes), area(district), R.ts >= since, R.ts <= now)
+        .where(R.indicator_code.in_(codes), visible, R.ts >= since, R.ts <= now)
         .group_by(R.indicator_code, slot)
         .order_by(R.indicator_code, slot)
     )
@@ -257,6 +268,11 @@ def _sparklines(
     for code, _slot, avg in session.execute(stmt):
         lines.setdefault(code, []).append(float(avg))
     return {code: tuple(values) for code, values in lines.items()}
+
+
+def _visible(district: str | None, scope: Scope) -> ColumnElement[bool]:
+    """The area's rows that `scope` may see: none of the city's rows for a district-bound scope."""
+    return and_(area(district), scope.district_filter(R.district))
 
 
 def _indicator(session: Session, code: str) -> Indicator:

@@ -44,6 +44,9 @@ _CATEGORIES = {
     "transport": "transport",
     "environment": "env",
     "lifelines": "infra",
+    "lifeline": "infra",
+    "public_safety": "safety",
+    "tourism": "safety",
     "utilities": "infra",
     "infrastructure": "infra",
     "safety": "safety",
@@ -263,6 +266,29 @@ def publish_crossings(
     """Evaluate `readings` and XADD every resulting alert to the stream; returns the new stream ids."""
     messages = rules.evaluate(readings, indicators)
     return [publish(redis_client, settings.alerts_stream, m, settings.stream_maxlen) for m in messages]
+
+
+class StatusChange(NamedTuple):
+    """What one of the rules' stream entries says about an indicator card: its area's new status."""
+
+    code: str
+    district: str | None
+    status: str
+
+
+def status_change(fields: Mapping[str, str]) -> StatusChange | None:
+    """Decode a stream entry that this module published (None for any other entry): alert and update carry the
+    level in their severity, cancel means back to normal."""
+    if fields.get("source") != SOURCE or not fields.get("id", "").startswith(f"{SOURCE}:") or not fields.get("event"):
+        return None
+    msg_type = fields.get("msg_type")
+    if msg_type == "cancel":
+        status = "normal"
+    elif msg_type in ("alert", "update") and fields.get("severity") in _LEVEL_OF_SEVERITY:
+        status = "alarm" if _LEVEL_OF_SEVERITY[fields["severity"]] == 2 else "warn"
+    else:
+        return None
+    return StatusChange(fields["event"], fields.get("district") or None, status)
 
 
 def _checked(

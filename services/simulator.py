@@ -37,8 +37,8 @@ from services.db import (
     make_sessionmaker,
     migrate,
 )
-from services.indicators import invalidate_indicators
-from services.rules import Reading, ThresholdRules, publish_crossings
+from services.readings import load_rules, record_readings
+from services.rules import ThresholdRules
 from services.simcity import (
     APPLICATIONS_PER_DAY,
     CATEGORIES,
@@ -181,8 +181,6 @@ class Live:
         apps = application_rows(self.rng, t - dt, t, arrivals, matters, codes)
         done["applications"] = bulkload.bulk_insert(self.engine, Application, list(apps.columns), apps)
         done["readings"], done["threshold_alerts"] = self._readings(t, areas)
-        if done["readings"]:
-            invalidate_indicators()
         done["alerts"] = self._alerts(at, dt, codes, geoms)
         return done
 
@@ -239,32 +237,25 @@ class Live:
         return len(events) + len(apps)
 
     def _readings(self, t: float, areas: list[tuple[str | None, float]]) -> tuple[int, int]:
-        """Readings at every cadence boundary since the last stored one (at most a day back), then the threshold
-        rules on the newest of them: returns (readings written, threshold alerts published)."""
+        """Readings at every cadence boundary since the last stored one (at most a day back), recorded through
+        `services.readings` (store, invalidate, rules on the newest): returns (written, threshold alerts)."""
         with self.sessions() as session:
             inds = session.scalars(select(Indicator)).all()
             last = {ind.code: session.scalar(select(func.max(IndicatorReading.ts)).where(  # one index seek each
                 IndicatorReading.indicator_code == ind.code, IndicatorReading.district.is_(None))) for ind in inds}
-            if self.rules is None:
-                self.rules = ThresholdRules(district_names=dict(session.execute(
-                    select(District.adcode, District.name_zh)).tuples().all()),
-                    city_name=self.settings.city_name_zh, zone=self.settings.timezone)
-                self.rules.load_open(session)
-        written, newest = 0, []
+        if self.rules is None:
+            self.rules = load_rules(self.engine, self.settings)
+        frames = []
         for ind in inds:
             stamp = last[ind.code]
             since = max(stamp.timestamp() if stamp is not None else 0.0, t - DAY)
-            frame = reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, 20261123)
-            if frame.empty:
-                continue
-            written += bulkload.bulk_insert(self.engine, IndicatorReading, list(frame.columns), frame)
-            # Only the newest reading per area is judged, so a catch-up after downtime does not replay a day of
-            # crossings onto the wall.
-            for row in frame[frame["ts"] == frame["ts"].max()].itertuples(index=False):
-                district = row.district if isinstance(row.district, str) else None
-                newest.append(Reading(ind.code, district, row.ts.to_pydatetime(), float(row.value)))
-        ids = publish_crossings(self.rules, newest, {ind.code: ind for ind in inds}, self.redis, self.settings)
-        return written, len(ids)
+            frames.append(reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, 20261123))
+        frames = [frame for frame in frames if not frame.empty]
+        if not frames:
+            return 0, 0
+        done = record_readings(pd.concat(frames, ignore_index=True), engine=self.engine, redis_client=self.redis,
+                               settings=self.settings, rules=self.rules, newest_only=True)
+        return done.stored, len(done.alert_ids)
 
     def _alerts(self, at: datetime, dt: float, codes: list[str], geoms: list[Any]) -> int:
         """Now and then a random incident alert (about one a minute at rate 1); thresholds are the rules' job."""

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from services.catalog import (
     CatalogError,
+    band_of,
     install_catalog,
+    load_bands,
     load_departments,
     load_indicators,
     load_matters,
@@ -99,3 +101,33 @@ def test_install_catalog_upserts_everything(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(Department)) == len(load_departments())
     assert session.scalar(select(func.count()).select_from(Indicator)) == len(load_indicators())
     assert session.scalar(select(func.count()).select_from(Matter)) == len(load_matters())
+
+
+def test_shipped_grading_scales_are_the_national_ones() -> None:
+    bands = load_bands()
+    aqi, congestion = bands["aqi"], bands["traffic_congestion_index"]
+    assert [b.name_zh for b in aqi] == ["优", "良", "轻度污染", "中度污染", "重度污染", "严重污染"]
+    assert [b.colour for b in aqi] == ["#00e400", "#ffff00", "#ff7e00", "#ff0000", "#99004c", "#7e0023"]
+    assert [b.name_zh for b in congestion] == ["畅通", "基本畅通", "轻度拥堵", "中度拥堵", "严重拥堵"]
+    assert [(v, band_of(aqi, v).level) for v in (0, 50, 50.5, 150, 300, 301, 999)] == [
+        (0, 1), (50, 1), (50.5, 2), (150, 3), (300, 5), (301, 6), (999, 6)]  # fmt: skip
+    assert [band_of(congestion, v).name_en for v in (2.0, 2.1, 6.5, 10)] == [
+        "Free flow", "Basically free flow", "Moderate congestion", "Severe congestion"]  # fmt: skip
+    assert band_of(congestion, 10.5) is None and band_of(aqi, None) is None and band_of(aqi, float("nan")) is None
+
+
+BAND_HEADER = "code,level,upper,name_zh,name_en,colour\n"
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    ("aqi,2,40,良,Good,#ffff00\n", "upper 40.0 must exceed the previous level's 50.0"),
+    ("aqi,1,90,良,Good,#ffff00\n", "duplicate code 'aqi level 1'"),
+    ("pm,2,90,良,Good,#ffff00\n", "unknown indicator code 'pm'"),
+    ("aqi,2,90,良,Good,yellow\n", "colour must be #rrggbb"),
+    ("aqi,2,lots,良,Good,#ffff00\n", "field 'upper' is not a number"),
+])
+def test_bad_band_rows_name_line_and_reason(tmp_path: Path, row: str, reason: str) -> None:
+    path = _write(tmp_path, BAND_HEADER, "aqi,1,50,优,Excellent,#00e400\n", row)
+    with pytest.raises(CatalogError, match=f"{path}:3: .*") as caught:
+        load_bands(path, indicators=["aqi"])
+    assert reason in str(caught.value)

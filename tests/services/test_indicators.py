@@ -12,7 +12,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from services import cache
+from services.access import CITY_WIDE, Scope
 from services.db import District, Indicator, IndicatorReading
+from services.indicator_views import drill_down, indicator_choices
 from services.indicators import (
     compare_districts,
     invalidate_indicators,
@@ -241,3 +243,72 @@ def test_latest_by_district_matches_pandas(catalog: Session) -> None:
     assert got.as_of.iloc[:2].tolist() == last.ts.tolist()
     assert got.status.tolist() == [status_of(v, 100, 200, "lower") for v in last.value] + ["nodata"]
     assert np.isnan(got.value.iloc[2]) and got.stale.iloc[2]
+
+
+def test_district_bound_scopes_see_only_their_districts(catalog: Session) -> None:
+    data = _random_readings(np.random.default_rng(6), 600, T0, 2)
+    _store(catalog, data)
+    huli_only, now = Scope.of(districts=[HULI]), T0 + timedelta(days=2)
+    start, end = T0, T0 + timedelta(days=2)
+
+    (city_card,) = kpi_strip(session=catalog, codes=["aqi"], now=now, scope=huli_only)
+    assert (city_card.value, city_card.status, city_card.sparkline) == (None, "nodata", ())
+    (huli_card,) = kpi_strip(session=catalog, codes=["aqi"], district=HULI, now=now, scope=huli_only)
+    assert huli_card.value == data[data.district == HULI].sort_values("ts").iloc[-1].value
+    (siming_card,) = kpi_strip(session=catalog, codes=["aqi"], district=SIMING, now=now, scope=huli_only)
+    assert siming_card.value is None
+
+    assert latest_by_district(session=catalog, code="aqi", now=now, scope=huli_only).district.tolist() == [HULI]
+    assert compare_districts(session=catalog, code="aqi", start=start, end=end, scope=huli_only).district.tolist() == [
+        HULI
+    ]
+    assert series(session=catalog, code="aqi", start=start, end=end, bucket="hour", scope=huli_only).empty
+    outside = series(session=catalog, code="aqi", district=SIMING, start=start, end=end, bucket="hour",
+                     scope=huli_only)  # fmt: skip
+    inside = series(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour", scope=huli_only)
+    assert outside.empty and inside.n.sum() == (data.district == HULI).sum()
+
+
+def test_two_scopes_never_share_a_cache_entry(catalog: Session) -> None:
+    catalog.execute(
+        insert(IndicatorReading),
+        [{"indicator_code": "aqi", "district": d, "ts": T0, "value": v} for d, v in ((None, 50.0), (HULI, 250.0))],
+    )
+    catalog.commit()
+    wide = kpi_strip(session=catalog, codes=["aqi"], now=T0)
+    bound = kpi_strip(session=catalog, codes=["aqi"], now=T0, scope=Scope.of(districts=[HULI]))
+    assert (wide[0].value, bound[0].value) == (50.0, None), "the bound scope must not get the city-wide entry"
+    assert kpi_strip(session=catalog, codes=["aqi"], now=T0, scope=CITY_WIDE)[0].value == 50.0
+    # Two scopes with the same members in another order are the same scope (same key, same entry).
+    a, b = Scope.of(districts=[HULI, SIMING]), Scope.of(districts=[SIMING, HULI])
+    first = kpi_strip(session=catalog, codes=["aqi"], district=HULI, now=T0, scope=a)
+    assert kpi_strip(session=catalog, codes=["aqi"], district=HULI, now=T0, scope=b)[0] is first[0]
+    assert kpi_strip(session=catalog, codes=["aqi"], district=HULI, now=T0, scope=CITY_WIDE)[0] is not first[0]
+
+
+def test_drill_down_is_the_three_queries_cached_per_scope(catalog: Session) -> None:
+    data = _random_readings(np.random.default_rng(7), 800, T0, 2)
+    _store(catalog, data)
+    start, end = T0 + timedelta(hours=2), T0 + timedelta(days=2)
+    view = drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour")
+    pd.testing.assert_frame_equal(
+        view.trend, series(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour")
+    )
+    pd.testing.assert_frame_equal(view.latest, latest_by_district(session=catalog, code="aqi", now=end))
+    pd.testing.assert_frame_equal(
+        view.comparison, compare_districts(session=catalog, code="aqi", start=start, end=end)
+    )
+    assert (view.unit, view.warn, view.alarm, view.direction) == ("", 100, 200, "lower")
+    again = drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour")
+    bound = drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour",
+                       scope=Scope.of(districts=[HULI]))  # fmt: skip
+    assert again is view and bound is not view and bound.latest.district.tolist() == [HULI]
+    invalidate_indicators()
+    assert drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour") is not view
+    with pytest.raises(ValueError, match="unknown indicator code 'nope'"):
+        drill_down(session=catalog, code="nope", district=None, start=start, end=end, bucket="hour")
+
+
+def test_indicator_choices_lists_the_catalog_by_domain(catalog: Session) -> None:
+    choices = indicator_choices(session=catalog)
+    assert choices[["code", "domain"]].values.tolist() == [["aqi", "environment"], ["water_pressure", "lifelines"]]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.config import Settings
 from services.db import Alert, District, Indicator
-from services.rules import Reading, ThresholdRules, publish_crossings
+from services.rules import Reading, StatusChange, ThresholdRules, publish_crossings, status_change
 
 HULI, SIMING = "350206", "350203"
 T0 = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
@@ -174,3 +174,15 @@ def test_publish_crossings_adds_them_to_the_stream(redis_client: redis.Redis, re
     assert [entry_id for entry_id, _ in entries] == ids
     assert [fields["msg_type"] for _, fields in entries] == ["alert", "update", "cancel"]
     assert entries[1][1]["headline"] == "湖里区 AQI 达到 250（报警阈值 200）"
+
+
+def test_status_change_decodes_only_the_rules_own_messages() -> None:
+    rules = ThresholdRules(district_names=NAMES)
+    alert, down, cancel = run(rules, "aqi", [250, 160, 20], district=None)
+    assert [status_change(m) for m in (alert, down, cancel)] == [
+        StatusChange("aqi", None, "alarm"), StatusChange("aqi", None, "warn"), StatusChange("aqi", None, "normal")]
+    (district_alert,) = run(rules, "aqi", [120])
+    assert status_change(district_alert) == ("aqi", HULI, "warn")
+    for foreign in ({**alert, "source": "simulator"}, {**alert, "id": "simulator:1"}, {**alert, "event": ""},
+                    {**alert, "severity": "minor"}, {**alert, "msg_type": "ack"}, {"source": "rules"}):
+        assert status_change(foreign) is None

@@ -1,0 +1,54 @@
+"""services.export: CSV that Excel opens with Chinese intact, XLSX that round-trips, and the audit entry."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from services import audit
+from services.access import Principal, Role
+from services.export import record_export, to_csv, to_xlsx
+
+FRAME = pd.DataFrame(
+    {
+        "时间": pd.to_datetime(["2026-03-01 08:00", "2026-03-01 09:00"]).tz_localize("Asia/Shanghai"),
+        "区域": ["思明区", "湖里区"],
+        "均值": [101.5, None],
+        "读数个数": [12, 0],
+    }
+)
+
+
+def test_csv_starts_with_a_bom_and_keeps_chinese() -> None:
+    data = to_csv(FRAME)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig").splitlines()
+    assert text[0] == "时间,区域,均值,读数个数"
+    assert text[1] == "2026-03-01 08:00:00+08:00,思明区,101.5,12"
+    assert text[2].endswith(",湖里区,,0")
+    pd.testing.assert_frame_equal(
+        pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")[["区域", "读数个数"]], FRAME[["区域", "读数个数"]]
+    )
+
+
+def test_xlsx_round_trips_with_local_times_and_a_safe_sheet_name() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(FRAME, "aqi: 趋势/近24小时 [思明区] and a very long name")))
+    (sheet,) = book.worksheets
+    assert sheet.title == "aqi_ 趋势_近24小时 _思明区_ and a very " and len(sheet.title) == 31
+    rows = list(sheet.values)
+    assert rows[0] == ("时间", "区域", "均值", "读数个数")
+    assert rows[1][0].isoformat() == "2026-03-01T08:00:00" and rows[1][1:] == ("思明区", 101.5, 12)
+    assert rows[2][2] is None
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert to_xlsx(FRAME.iloc[:0], "") and openpyxl.load_workbook(io.BytesIO(to_xlsx(FRAME, ""))).active.title == "Sheet1"
+
+
+def test_record_export_appends_an_audit_entry(session: Session) -> None:
+    analyst = Principal(username="li", role=Role.ANALYST)
+    record_export(session, actor=analyst, what="indicators", detail="?code=aqi")
+    session.commit()
+    (entry,) = audit.recent(session, action="export.indicators")
+    assert (entry.actor, entry.role, entry.detail) == ("li", "analyst", "?code=aqi")

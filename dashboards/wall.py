@@ -7,37 +7,34 @@ resumes exactly where it stopped: no alert lost, none shown twice.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash
-import redis
-from dash import Input, Output, Patch, callback, clientside_callback, ctx, dcc, html, set_props
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, set_props
 
 from components import figures
 from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.kpi import kpi_strip
-from components.ticker import ticker_item
+from components.ticker import alert_popup, count_text, ticker_item
+from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
+from dashboards._auth import current_principal
+from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import kpi_cards, local_time
 from dashboards._runtime import runtime
 from services import approvals, events, indicators
-from services.stream import read_after, recent
+from services.alert_storm import StormFolder, TickerRow, sent_time
+from services.stream import Entry, recent
 
 dash.register_page(__name__, path="/wall", redirect_from=["/"], title="一屏统览 OneScreen")
-
-log = logging.getLogger(__name__)
 
 TICKER_SIZE = 30
 # One headline indicator per domain, in the order a duty officer scans them.
 WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents",
              "hotline_calls", "gov_ontime_rate", "crowd_gulangyu")
 REFRESH_MS = 60_000
-HEARTBEAT_SECONDS = 2.0
-PAGE_WAIT_SECONDS = 30.0
-PUSH_GAP_SECONDS = 0.03  # at most about thirty ticker updates a second, however fast alerts arrive
+POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
 
 
 def _panels(lang: str) -> dict[str, Any]:
@@ -63,25 +60,35 @@ def _panels(lang: str) -> dict[str, Any]:
     }
 
 
-def _ticker_items(entries: list[tuple[str, dict[str, str]]], lang: str) -> list[html.Li]:
-    zone = runtime().settings.zone
-    items = []
-    for stream_id, fields in reversed(entries):
-        try:
-            sent = datetime.fromisoformat(fields.get("sent", ""))
-        except ValueError:
-            sent = None
-        items.append(ticker_item(stream_id, fields, local_time(sent, zone, "%H:%M:%S"), lang))
-    return items
+def _time_text(fields: dict[str, str]) -> str:
+    return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
+
+
+def _folder(window_minutes: float, rows: list[TickerRow] | None = None) -> StormFolder:
+    return StormFolder(rows or [], timedelta(minutes=window_minutes))
+
+
+def _ticker_items(entries: list[Entry], lang: str) -> list[html.Li]:
+    """The opening ticker: the recent entries folded into storm rows, newest first."""
+    folder = _folder(runtime().settings.alert_storm_minutes)
+    heads = {}
+    for stream_id, fields in entries:
+        row, new = folder.add(stream_id, fields)
+        if new:
+            heads[stream_id] = fields
+    return [ticker_item(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
+                        count=row.count, sent=heads[row.head_id].get("sent", ""))
+            for row in folder.rows[:TICKER_SIZE]]
 
 
 def layout(lang: str | None = None, **_query: Any) -> html.Div:
     """A fresh picture on every load; the stream id of the newest alert shown is where the push resumes."""
+    current_principal()  # the wall is city-wide and read-only, but only for a caller the middleware admitted
     rt = runtime()
     lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
     text = translator(lang)
     panels = _panels(lang)
-    shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE)
+    shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
     city = rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en
     return html.Div(
         [
@@ -109,12 +116,12 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
             html.Section([html.H2(text["wall.alerts"]),
                           html.Ul(_ticker_items(shown, lang), id="alert-ticker", className="alert-ticker")],
                          className="panel panel-alerts"),
-            dcc.Store(id="alert-last-id", data=shown[-1][0] if shown else "0-0"),
+            alert_popup(text),
+            *push_components("", shown[-1][0] if shown else "0-0"),
             dcc.Store(id="wall-lang", data=lang),
-            dcc.Store(id="stream-heartbeat"),
-            dcc.Store(id="heartbeat-seen"),
             dcc.Interval(id="wall-refresh", interval=REFRESH_MS),
         ],
+        id="wall-root",
         className="wall",
         lang=lang,
     )
@@ -134,68 +141,67 @@ def refresh(_tick: int | None, lang: str) -> tuple[Any, Any, Any, str]:
     return panels["kpis"], panels["map"], panels["throughput"], panels["as_of"]
 
 
-def _push_to_ticker(entries: list[tuple[str, dict[str, str]]], lang: str, shown: int) -> int:
-    """Prepend the new items and drop the oldest beyond the ticker's size, as one Patch; returns the new count."""
+def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> None:
+    """New rows are prepended, grown storms get their count updated in place, the oldest rows beyond the ticker's
+    size are dropped: one Patch, so the rest of the page is never redrawn."""
+    before = [row.head_id for row in folder.rows]
+    heads: dict[str, dict[str, str]] = {}
+    grown: dict[str, TickerRow] = {}
+    for stream_id, fields in entries:
+        row, new = folder.add(stream_id, fields)
+        if new:
+            heads[stream_id] = fields
+        elif row.head_id not in heads:
+            grown[row.head_id] = row
     patch = Patch()
-    for item in _ticker_items(entries, lang)[::-1]:
-        patch.prepend(item)
-    shown += len(entries)
-    while shown > TICKER_SIZE:
+    for head_id, row in grown.items():
+        index = before.index(head_id)
+        patch[index]["props"]["children"][3]["props"]["children"] = count_text(row.count)
+        patch[index]["props"]["data-count"] = str(row.count)
+    for row in reversed([row for row in folder.rows if row.head_id in heads]):
+        fields = heads[row.head_id]
+        patch.prepend(ticker_item(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
+                                  sent=fields.get("sent", "")))
+    for _ in range(max(0, len(folder.rows) - TICKER_SIZE)):
         del patch[TICKER_SIZE]
-        shown -= 1
+    del folder.rows[TICKER_SIZE:]
     set_props("alert-ticker", {"children": patch})
-    return shown
+    urgent = [fields for _, fields in entries if fields.get("msg_type", "alert") == "alert"
+              and fields.get("severity") in POPUP_SEVERITIES]
+    if urgent:
+        top = min(urgent, key=lambda fields: POPUP_SEVERITIES.index(fields["severity"]))
+        set_props("alert-popup-data", {"data": {"severity": top["severity"], "headline": top.get("headline", ""),
+                                                "time": _time_text(top), "count": len(urgent)}})
 
 
-async def _await_page_prop(ws: Any, component_id: str, prop: str) -> Any:
-    """A persistent callback starts with the websocket, before the page's content is rendered: wait for it."""
-    for _ in range(int(PAGE_WAIT_SECONDS / 0.1)):
-        if ws.is_shutdown:
-            return None
-        value = await ws.get_prop(component_id, prop)
-        if value is not None:
-            return value
-        await asyncio.sleep(0.1)
-    return None
+@callback(
+    Input("push-restart", "data"),
+    State("alert-last-id", "data"),
+    State("wall-lang", "data"),
+    State("alert-ticker", "children"),
+    persistent=True,
+)
+async def push_alerts(_restart: int | None, last_id: str | None, lang: str | None, ticker: list[Any] | None) -> None:
+    """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py)."""
+    scope = current_principal().scope
+    settings = runtime().settings
+    folder = restore_folder(ticker, settings.alert_storm_minutes)
+    lang = lang or settings.lang
+
+    def show(entries: list[Entry]) -> None:
+        _push_to_ticker(folder, entries, lang)
+        push_kpi_statuses(entries, WALL_KPIS)
+
+    await run_push(ctx.websocket, "", last_id or "0-0", show, scope)
 
 
-@callback(persistent=True)
-async def push_alerts() -> None:
-    """Stream new alerts onto the ticker while the page's websocket lives; beat every few seconds when quiet."""
-    ws = ctx.websocket
-    rt = runtime()
-    last_id = await _await_page_prop(ws, "alert-last-id", "data")
-    if last_id is None:
-        return  # this page shows no ticker
-    lang = await ws.get_prop("wall-lang", "data") or rt.settings.lang
-    shown = len(await ws.get_prop("alert-ticker", "children") or [])
-    loop = asyncio.get_running_loop()
-    last_beat = last_push = 0.0
-    while not ws.is_shutdown:
-        try:
-            entries = await read_after(rt.async_redis, rt.settings.alerts_stream, last_id, block_ms=1000)
-            if entries and loop.time() - last_push < PUSH_GAP_SECONDS:
-                # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
-                await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
-                entries += await read_after(rt.async_redis, rt.settings.alerts_stream, entries[-1][0],
-                                            block_ms=None, count=1000)
-        except (redis.RedisError, OSError) as exc:
-            log.warning("alert stream unreachable, retrying: %s", exc)
-            set_props("stream-heartbeat", {"data": {"ok": False, "at": datetime.now(UTC).isoformat()}})
-            await asyncio.sleep(1.0)
-            continue
-        if entries and not ws.is_shutdown:
-            last_id, last_push = entries[-1][0], loop.time()
-            shown = _push_to_ticker(entries[-TICKER_SIZE:], lang, shown)
-            set_props("alert-last-id", {"data": last_id})
-        if loop.time() - last_beat >= HEARTBEAT_SECONDS:
-            last_beat = loop.time()
-            set_props("stream-heartbeat", {"data": {"ok": True, "at": datetime.now(UTC).isoformat()}})
-
-
+clientside_callback(HEARTBEAT_JS, Output("heartbeat-seen", "data"), Input("stream-heartbeat", "data"),
+                    prevent_initial_call=True)
+clientside_callback(WATCHDOG_JS, Output("push-restart", "data"), Input("push-watchdog", "n_intervals"),
+                    State("push-restart", "data"), prevent_initial_call=True)
 clientside_callback(
-    "function(beat) { return window.onescreen.heartbeat(beat); }",
-    Output("heartbeat-seen", "data"),
-    Input("stream-heartbeat", "data"),
+    "function(data, close, enable) { return window.onescreen.popup(data, close, enable); }",
+    Output("alert-popup", "className"), Output("alert-popup-text", "children"),
+    Input("alert-popup-data", "data"), Input("alert-popup-close", "n_clicks"), Input("sound-enable", "n_clicks"),
     prevent_initial_call=True,
 )

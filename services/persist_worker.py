@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from services.alert_schema import AlertValidationError, normalize_alert, references_ids
+from services.alert_storm import assign_groups
 from services.config import Settings
 from services.db import Alert, AlertAction, District
 
@@ -78,6 +79,7 @@ def _row(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
         "msg_type": fields["msg_type"],
         "references": fields.get("references"),
         "status": "new",
+        "received_at": datetime.now(UTC),
     }
 
 
@@ -189,7 +191,8 @@ class PersistWorker:
         for alert_pk in targets:
             changed = True
             if fields["msg_type"] == "cancel":
-                connection.execute(update(_ALERTS).where(_ALERTS.c.id == alert_pk).values(status="resolved"))
+                connection.execute(update(_ALERTS).where(_ALERTS.c.id == alert_pk).values(
+                    status="resolved", resolved_at=datetime.now(UTC), silenced_until=None))
                 self._record(connection, alert_pk, "resolve", f"cancelled by {fields['id']}")
             else:
                 values = {name: row[name] for name in _CONTENT}
@@ -207,6 +210,7 @@ class PersistWorker:
         update or cancel refers to one of them."""
         pending: dict[str, dict[str, Any]] = {}
         notes: dict[str, str] = {}
+        fresh = [fields["id"] for _, fields in entries if fields["msg_type"] == "alert"]
         for stream_id, fields in entries:
             row = _row(stream_id, fields)
             row["district"] = self._district(connection, row["district"])
@@ -225,6 +229,8 @@ class PersistWorker:
             connection.execute(self._insert, list(pending.values()))
         if notes:
             self._note_unknown_districts(connection, notes)
+        if fresh:
+            assign_groups(connection, fresh, timedelta(minutes=self.settings.alert_storm_minutes))
 
     def _write(self, entries: list[Entry]) -> list[Rejected]:
         """Commit the batch; if an entry's data is refused, find the culprits one by one and return them."""

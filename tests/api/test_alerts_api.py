@@ -198,3 +198,29 @@ def test_openapi_documents_both_operations(client: TestClient) -> None:
     assert get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/AlertList")
     assert {param["name"] for param in get["parameters"]} == {"status", "since", "limit"}
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_cap_update_and_cancel_are_applied_to_the_alert_they_reference(
+    client: TestClient, api_settings: Settings, engine: Engine, redis_client: redis.Redis
+) -> None:
+    original = (DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes()
+    update = (
+        original.replace(b"<identifier>XM-QX-2024-0915-001", b"<identifier>XM-QX-2024-0915-001U")
+        .replace(b"<msgType>Alert</msgType>", b"<msgType>Update</msgType>")
+        .replace(b"<scope>Public</scope>", b"<scope>Public</scope><references>"
+                 b"xmqx@xm.gov.cn,XM-QX-2024-0915-001,2024-09-15T06:30:00+08:00</references>")
+        .replace(b"<severity>Extreme", b"<severity>Severe")
+    )  # fmt: skip
+    cancel = (DATA / "cap" / "xiamen-typhoon-cancel-zh.xml").read_bytes()
+    worker = PersistWorker(api_settings, engine, redis_client)
+    for document in (original, update):
+        assert client.post("/api/v1/alerts", content=document, headers=CAP).status_code == 202
+        worker.run_once(block_ms=50)
+    listed = client.get("/api/v1/alerts", headers=AUTH).json()["alerts"]
+    assert [(item["id"], item["severity"], item["status"]) for item in listed] == [
+        ("XM-QX-2024-0915-001", "severe", "new")]  # the update rewrote it, no second alert
+
+    assert client.post("/api/v1/alerts", content=cancel, headers=CAP).status_code == 202
+    worker.run_once(block_ms=50)
+    listed = client.get("/api/v1/alerts", headers=AUTH).json()["alerts"]
+    assert [(item["id"], item["status"]) for item in listed] == [("XM-QX-2024-0915-001", "resolved")]

@@ -1,0 +1,144 @@
+"""The live alert push every alert page shares: a websocket callback that blocks on XREAD from the page's last id.
+
+Why the loop is started by an Input and not only at connect: the browser shares one websocket per origin through
+Dash's SharedWorker, which may swap that socket (a page navigation, a network blip) without telling the page.
+A loop left on the old socket keeps running but its page no longer answers, so the page runs a watchdog: when no
+heartbeat has arrived for a few seconds it bumps its `push-restart` store, which starts a fresh loop on the live
+socket. The loops of one page (one renderer id) hand over: the newest owns the page, older ones stop, and the
+newest resumes after the last id any of them pushed, so a restart never shows an alert twice or skips one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import redis
+import redis.asyncio as aioredis
+from dash import dcc, set_props
+
+from dashboards._runtime import runtime
+from services.access import Scope
+from services.alert_storm import StormFolder, TickerRow, sent_time
+from services.config import Settings
+from services.stream import Entry, make_async_redis, read_after
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0
+WATCHDOG_MS = 2_000
+PUSH_GAP_SECONDS = 0.03  # at most about thirty page updates a second, however fast alerts arrive
+_REMEMBERED = 2_000
+
+_clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str | None, aioredis.Redis]] = WeakKeyDictionary()
+_owner: dict[str, object] = {}  # renderer id -> token of the loop that owns the page
+_pushed: OrderedDict[str, str] = OrderedDict()  # renderer id -> last stream id pushed to it (bounded)
+
+
+def stream_order(stream_id: str) -> tuple[int, int]:
+    """Stream ids compare as (milliseconds, sequence), not as text."""
+    ms, _, seq = stream_id.partition("-")
+    return int(ms or 0), int(seq or 0)
+
+
+def push_components(prefix: str, last_id: str) -> list[Any]:
+    """The stores a pushed page holds: where it stands in the stream, the heartbeat, and the restart watchdog."""
+    return [
+        dcc.Store(id=f"{prefix}alert-last-id", data=last_id),
+        dcc.Store(id=f"{prefix}stream-heartbeat"),
+        dcc.Store(id=f"{prefix}heartbeat-seen"),
+        dcc.Store(id=f"{prefix}push-restart", data=0),
+        dcc.Interval(id=f"{prefix}push-watchdog", interval=WATCHDOG_MS),
+    ]
+
+
+def restore_folder(children: list[Any] | None, window_minutes: float) -> StormFolder:
+    """The storm rows a page shows now, read back from its rows' hooks (data-alert-id, -group, -count, -sent), so a
+    restarted loop carries on counting the page's storms."""
+    rows = [TickerRow(str(p.get("data-alert-id", "")), str(p.get("data-group", "")), int(p.get("data-count") or 1),
+                      sent_time({"sent": p.get("data-sent", "")}))
+            for p in (child.get("props", {}) for child in children or [] if isinstance(child, dict))]
+    return StormFolder(rows, timedelta(minutes=window_minutes))
+
+
+def _remember(renderer: str, last_id: str) -> None:
+    _pushed[renderer] = last_id
+    _pushed.move_to_end(renderer)
+    while len(_pushed) > _REMEMBERED:
+        _pushed.popitem(last=False)
+
+
+def _client(settings: Settings) -> aioredis.Redis:
+    """An asyncio client of this event loop's own: its connections belong to the loop that opened them, and a
+    server restarted in the same process (or a second app) runs on a new loop."""
+    loop = asyncio.get_running_loop()
+    known = _clients.get(loop)
+    if known is None or known[0] != settings.redis_url:
+        known = _clients[loop] = (settings.redis_url, make_async_redis(settings))
+    return known[1]
+
+
+async def _read(last_id: str, first: bool, last_push: float) -> list[Entry]:
+    settings = runtime().settings
+    client, stream = _client(settings), settings.alerts_stream
+    loop = asyncio.get_running_loop()
+    entries = await read_after(client, stream, last_id, block_ms=None if first else 1000)
+    if entries and loop.time() - last_push < PUSH_GAP_SECONDS:
+        # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
+        await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
+        entries += await read_after(client, stream, entries[-1][0], block_ms=None, count=1000)
+    return entries
+
+
+def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:
+    """The entries a scope may see: those of its districts, and those for no district (city-wide warnings)."""
+    if not scope.districts:
+        return entries
+    return [entry for entry in entries if not entry[1].get("district") or scope.allows_district(entry[1]["district"])]
+
+
+async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entry]], None], scope: Scope) -> None:
+    """Call `show(entries)` with every entry after `last_id` that `scope` may see, while this loop owns the page;
+    beat when quiet."""
+    renderer = str(getattr(ws, "_renderer_id", "") or id(ws))
+    token = object()
+    _owner[renderer] = token
+    pushed = _pushed.get(renderer)
+    if pushed and stream_order(pushed) > stream_order(last_id or "0-0"):
+        last_id = pushed  # an older loop got further than the page's state said when this one was asked for
+    loop = asyncio.get_running_loop()
+    last_beat = last_push = 0.0
+    first = True
+    try:
+        while not ws.is_shutdown and _owner.get(renderer) is token:
+            try:
+                entries = await _read(last_id, first, last_push)
+            except (redis.RedisError, OSError) as exc:
+                log.warning("alert stream unreachable, retrying: %s", exc)
+                set_props(f"{prefix}stream-heartbeat", {"data": {"ok": False, "at": datetime.now(UTC).isoformat()}})
+                await asyncio.sleep(1.0)
+                continue
+            first = False
+            if entries and not ws.is_shutdown and _owner.get(renderer) is token:
+                last_id, last_push = entries[-1][0], loop.time()
+                _remember(renderer, last_id)
+                visible = in_scope(entries, scope)
+                if visible:
+                    show(visible)
+                set_props(f"{prefix}alert-last-id", {"data": last_id})
+            if loop.time() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = loop.time()
+                set_props(f"{prefix}stream-heartbeat", {"data": {"ok": True, "at": datetime.now(UTC).isoformat()}})
+    finally:
+        if _owner.get(renderer) is token:
+            del _owner[renderer]
+
+
+# The two clientside halves, registered by each page for its own prefix (callbacks live in page modules).
+HEARTBEAT_JS = "function(beat) { return window.onescreen.heartbeat(beat); }"
+WATCHDOG_JS = "function(_n, restarts) { return window.onescreen.watchdog(restarts); }"

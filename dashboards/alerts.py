@@ -1,0 +1,250 @@
+"""/alerts — the operator console: a live, filterable list, a detail panel with the actions and the audit trail.
+
+The list is the store's view (scope-filtered, one row per storm group), kept live by the same websocket push as the
+wall (dashboards/_alert_push.py): new alerts that match the filters are prepended, a growing storm bumps its row's
+count. Filters and search live in the URL, so a link restores the view. Every action names its caller.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import (
+    ALL,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+    set_props,
+)
+
+from components.alert_console import action_bar, audit_list, console_header, console_row, detail_facts
+from components.i18n import translator
+from components.ticker import count_text
+from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
+from dashboards._auth import current_principal, require
+from dashboards._present import local_time
+from dashboards._runtime import runtime
+from services import alert_actions, alert_console, audit
+from services.access import Action
+from services.alert_schema import CATEGORIES, SEVERITIES
+from services.alert_storm import sent_time, storm_key
+from services.stream import Entry, last_id
+
+dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
+
+FILTERS = ("severity", "status", "district", "category")
+P = "console-"  # prefix of this page's push stores
+_ACTIONS = {"btn-ack": Action.ALERT_ACKNOWLEDGE, "btn-resolve": Action.ALERT_RESOLVE,
+            "btn-escalate": Action.ALERT_ESCALATE, "btn-link": Action.ALERT_LINK,
+            **{f"btn-silence-{m}": Action.ALERT_SILENCE for m in (15, 60, 240)}}  # fmt: skip
+
+
+def _filter(values: dict[str, Any]) -> alert_console.AlertFilter:
+    return alert_console.AlertFilter(**{name: values.get(name) or None for name in FILTERS}, text=values.get("q"))
+
+
+def _item(row: alert_console.ConsoleRow) -> dict[str, Any]:
+    zone = runtime().settings.zone
+    return {"stream_id": row.stream_id, "time": local_time(row.sent_at, zone, "%m-%d %H:%M:%S"),
+            "severity": row.severity, "headline": row.headline, "district": row.district, "status": row.status,
+            "owner": row.owner, "count": row.count, "event_id": row.event_id, "sent": row.sent_at.isoformat(),
+            "group": storm_key({"event": row.event, "district": row.district, "severity": row.severity})}
+
+
+def _entry_item(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
+    return {"stream_id": stream_id, "time": local_time(sent_time(fields), runtime().settings.zone, "%m-%d %H:%M:%S"),
+            "severity": fields.get("severity", "unknown"), "headline": fields.get("headline", ""),
+            "district": fields.get("district"), "status": "new", "count": 1, "group": storm_key(fields),
+            "sent": fields.get("sent", "")}
+
+
+def _rows(values: dict[str, Any], lang: str) -> tuple[list[html.Tr], str]:
+    """The list as the store has it now, and the stream id it is current to (where the push resumes)."""
+    rt = runtime()
+    principal = current_principal()
+    since = last_id(rt.redis, rt.settings.alerts_stream)
+    try:
+        flt = _filter(values)
+    except ValueError:
+        flt = alert_console.AlertFilter(text=values.get("q"))
+    with rt.sessions() as session:
+        page = alert_console.list_alerts(session, flt, scope=principal.scope)
+    text = translator(lang)
+    return [console_row(_item(row), lang, text) for row in page.rows], since
+
+
+def _options(values: tuple[str, ...], text: dict[str, str] | Any, prefix: str = "") -> list[dict[str, str]]:
+    return [{"label": text.get(f"{prefix}{value}", value) if prefix else value, "value": value} for value in values]
+
+
+def layout(lang: str | None = None, **query: Any) -> html.Div:
+    """Filters from the URL, the list from the store, the detail panel empty until a row is picked."""
+    rt = runtime()
+    current_principal()
+    lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
+    text = translator(lang)
+    rows, since = _rows(query, lang)
+    districts = [{"label": name, "value": code} for code, name in rt.city.names(lang).items()]
+    choices = {"severity": _options(SEVERITIES, text), "status": _options(alert_console.STATUSES, text, "alerts.status."),
+               "district": districts, "category": _options(CATEGORIES, text)}  # fmt: skip
+    return html.Div([
+        html.Header([
+            html.H1(text["alerts.title"], className="console-title"),
+            html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
+                     **{"data-state": "reconnecting", "data-live": text["conn.live"],
+                        "data-reconnecting": text["conn.reconnecting"], "data-offline": text["conn.offline"]}),
+        ], className="console-header"),
+        html.Div([dcc.Dropdown(id=f"filter-{name}", options=choices[name], value=query.get(name) or None,
+                               placeholder=text[f"alerts.{name}"], className="console-filter") for name in FILTERS]
+                 + [dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
+                              debounce=True, className="form-control console-search")], className="console-filters"),
+        html.Div([
+            html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table"),
+            html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
+                        html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
+                       className="console-detail"),
+        ], className="console-body"),
+        dcc.Location(id="console-url", refresh=False),
+        dcc.Store(id="console-lang", data=lang),
+        dcc.Store(id="selected-alert"),
+        dcc.Store(id="action-done", data=0),
+        dcc.Store(id="console-list-version", data=0),
+        *push_components(P, since),
+    ], className="console", lang=lang)
+
+
+@callback(
+    Output("alert-list", "children"), Output("console-url", "search"), Output(f"{P}alert-last-id", "data"),
+    Output("console-list-version", "data"),
+    *[Input(f"filter-{name}", "value") for name in (*FILTERS, "q")], Input("action-done", "data"),
+    State("console-lang", "data"), State("console-list-version", "data"),
+    prevent_initial_call=True,
+)
+def refresh_list(*args: Any) -> tuple[Any, str, str, int]:
+    """A filter changed or an action was taken: the list again from the store, the push restarted on it."""
+    *values, _done, lang, version = args
+    chosen = dict(zip((*FILTERS, "q"), values, strict=True))
+    rows, since = _rows(chosen, lang)
+    search = urlencode({name: value for name, value in chosen.items() if value})
+    return rows, f"?{search}" if search else "", since, (version or 0) + 1
+
+
+@callback(Output("selected-alert", "data"), Input({"type": "alert-row", "index": ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def select(clicks: list[int | None]) -> Any:
+    if not ctx.triggered_id or not any(clicks):
+        return no_update
+    return ctx.triggered_id["index"]
+
+
+@callback(Output("alert-detail", "children"), Output("audit-trail", "children"),
+          Input("selected-alert", "data"), Input("action-done", "data"), State("console-lang", "data"),
+          prevent_initial_call=True)
+def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]:
+    if not stream_id:
+        return no_update, no_update
+    principal = current_principal()
+    zone = runtime().settings.zone
+    with runtime().sessions() as session:
+        row = alert_console.find(session, stream_id, scope=principal.scope)
+        trail = alert_actions.audit_trail(session, row.id, scope=principal.scope) if row else []
+    text = translator(lang)
+    return (detail_facts(_item(row) if row else None, lang, text),
+            audit_list([{"at": local_time(a.at, zone, "%m-%d %H:%M:%S"), "user": a.user, "action": a.action,
+                         "comment": a.comment or ""} for a in trail]))
+
+
+@callback(
+    Output("action-message", "children"), Output("action-done", "data"),
+    *[Input(button, "n_clicks") for button in _ACTIONS],
+    State("selected-alert", "data"), State("action-comment", "value"), State("escalate-to", "value"),
+    State("link-event-id", "value"), State("action-done", "data"), State("console-lang", "data"),
+    prevent_initial_call=True,
+)
+def act(*args: Any) -> tuple[str, Any]:
+    """One action on the selected alert, as the signed-in operator; a refusal is shown, never swallowed."""
+    *_clicks, stream_id, comment, to, event_id, done, lang = args
+    button = ctx.triggered_id
+    text = translator(lang)
+    if not stream_id or button not in _ACTIONS:
+        return text["alerts.pick"], no_update
+    try:
+        principal = require(_ACTIONS[button])
+    except PermissionError:
+        return text["alerts.forbidden"], no_update
+    user, scope, comment = principal.username, principal.scope, (comment or "").strip()
+    with runtime().sessions() as session:
+        row = alert_console.find(session, stream_id, scope=scope)
+        try:
+            if row is None:
+                raise alert_actions.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
+            if button == "btn-ack":
+                alert_actions.acknowledge(session, row.id, user=user, comment=comment, scope=scope)
+            elif button == "btn-resolve":
+                alert_actions.resolve(session, row.id, user=user, comment=comment, scope=scope)
+            elif button == "btn-escalate":
+                alert_actions.escalate(session, row.id, user=user, to=to or "", comment=comment, scope=scope)
+            elif button == "btn-link":
+                alert_actions.link_event(session, row.id, user=user, event_id=int(event_id or 0), scope=scope)
+            else:
+                until = datetime.now(UTC) + timedelta(minutes=int(button.rsplit("-", 1)[1]))
+                alert_actions.silence(session, row.id, user=user, until=until, comment=comment, scope=scope)
+        except alert_actions.ActionRefused as refusal:
+            return str(refusal), no_update
+        audit.record(session, actor=principal, action=f"alert.{_ACTIONS[button].value.split(':')[1]}",
+                     target=row.alert_id, detail=comment or None)
+        session.commit()
+    return text["alerts.done"], (done or 0) + 1
+
+
+@callback(
+    Input(f"{P}push-restart", "data"), Input("console-list-version", "data"),
+    State(f"{P}alert-last-id", "data"), State("alert-list", "children"), State("console-lang", "data"),
+    *[State(f"filter-{name}", "value") for name in (*FILTERS, "q")],
+    persistent=True,
+)
+async def push_console(_restart: int, _version: int, since: str, children: list[Any] | None, lang: str,
+                       *values: Any) -> None:
+    """New alerts that match the filters and the caller's area go on top; a storm's row counts up."""
+    principal = current_principal()
+    flt = _filter(dict(zip((*FILTERS, "q"), values, strict=True)))
+    folder = restore_folder(children, runtime().settings.alert_storm_minutes)
+    text = translator(lang)
+
+    def show(entries: list[Entry]) -> None:
+        before = [row.head_id for row in folder.rows]
+        patch, new = Patch(), []
+        for stream_id, fields in entries:
+            if fields.get("msg_type") in ("update", "cancel"):
+                set_props("action-done", {"data": datetime.now(UTC).timestamp()})  # statuses moved: reload
+            if stream_id in before or not alert_console.matches(fields, flt, principal.scope):
+                continue
+            row, is_new = folder.add(stream_id, fields)
+            if is_new:
+                new.append(_entry_item(stream_id, fields))
+            elif row.head_id in before:
+                index = before.index(row.head_id)
+                patch[index]["props"]["children"][6]["props"]["children"] = count_text(row.count)
+                patch[index]["props"]["data-count"] = str(row.count)
+        for item in new:
+            item["count"] = next(r.count for r in folder.rows if r.head_id == item["stream_id"])
+            patch.prepend(console_row(item, lang, text))
+        set_props("alert-list", {"children": patch})
+
+    await run_push(ctx.websocket, P, since, show, principal.scope)
+
+
+clientside_callback(HEARTBEAT_JS, Output(f"{P}heartbeat-seen", "data"), Input(f"{P}stream-heartbeat", "data"),
+                    prevent_initial_call=True)
+clientside_callback(WATCHDOG_JS, Output(f"{P}push-restart", "data"), Input(f"{P}push-watchdog", "n_intervals"),
+                    State(f"{P}push-restart", "data"), prevent_initial_call=True)

@@ -1,0 +1,100 @@
+"""Alert storms: the same event in the same district at the same severity within a window is one group with a count.
+
+A flood of one sensor's alarms must not push every other alert off the wall. The persist worker stores the groups
+(`alert_groups`, `alerts.group_id`) for the console; the wall's push loop folds its ticker with the same key and
+window, so both screens show one row "×N" instead of N rows. A change of severity starts a new group, so an
+escalation is never hidden inside a count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, select, update
+
+from services.db import Alert, AlertGroup
+
+DEFAULT_WINDOW = timedelta(minutes=10)
+_ALERTS: Table = Alert.__table__  # type: ignore[assignment]
+_GROUPS: Table = AlertGroup.__table__  # type: ignore[assignment]
+
+
+def storm_key(fields: Mapping[str, Any]) -> str:
+    """event | district (or '-') | severity: what makes two alerts "the same" for grouping."""
+    return f"{fields.get('event', '')}|{fields.get('district') or '-'}|{fields.get('severity', 'unknown')}"
+
+
+def sent_time(fields: Mapping[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(fields.get("sent", ""))).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+@dataclass
+class TickerRow:
+    """One ticker row: the stream id of its first alert, the storm key, how many alerts, the newest sent time."""
+
+    head_id: str
+    key: str
+    count: int
+    last_sent: datetime | None
+
+
+class StormFolder:
+    """Folds a stream of entries into rows, newest row first; an entry joins the row of its key within the window."""
+
+    def __init__(self, rows: Iterable[TickerRow] = (), window: timedelta = DEFAULT_WINDOW) -> None:
+        self.rows = list(rows)  # newest first
+        self.window = window
+
+    def add(self, stream_id: str, fields: Mapping[str, Any]) -> tuple[TickerRow, bool]:
+        """The row the entry lands in, and whether that row is new (else its count went up)."""
+        key, sent = storm_key(fields), sent_time(fields)
+        if fields.get("msg_type", "alert") == "alert":
+            for row in self.rows:
+                if row.key == key and _within(row.last_sent, sent, self.window):
+                    row.count += 1
+                    row.last_sent = max(filter(None, (row.last_sent, sent)), default=None)
+                    return row, False
+        row = TickerRow(stream_id, key, 1, sent)
+        self.rows.insert(0, row)
+        return row, True
+
+
+def _within(last: datetime | None, sent: datetime | None, window: timedelta) -> bool:
+    return last is not None and sent is not None and abs(sent - last) <= window
+
+
+def assign_groups(connection: Connection, alert_ids: Iterable[str], window: timedelta = DEFAULT_WINDOW) -> int:
+    """Put each stored alert of `alert_ids` that has no group yet into its storm group (created when none is open
+    within the window); idempotent, so a redelivered batch changes nothing. Returns how many alerts were grouped."""
+    rows = connection.execute(
+        select(_ALERTS.c.id, _ALERTS.c.event, _ALERTS.c.district, _ALERTS.c.severity, _ALERTS.c.sent_at)
+        .where(_ALERTS.c.alert_id.in_(list(alert_ids)), _ALERTS.c.group_id.is_(None), _ALERTS.c.msg_type == "alert")
+        .order_by(_ALERTS.c.sent_at, _ALERTS.c.id)
+    ).all()
+    for alert_pk, event, district, severity, sent_at in rows:
+        key = storm_key({"event": event, "district": district, "severity": severity})
+        group = connection.execute(
+            select(_GROUPS.c.id, _GROUPS.c.count, _GROUPS.c.last_at)
+            .where(_GROUPS.c.key == key, _GROUPS.c.last_at >= sent_at - window, _GROUPS.c.first_at <= sent_at + window)
+            .order_by(_GROUPS.c.last_at.desc())
+            .limit(1)
+        ).first()
+        if group is None:
+            inserted = connection.execute(
+                _GROUPS.insert().values(key=key, head_alert_id=alert_pk, count=1, first_at=sent_at, last_at=sent_at)
+            ).inserted_primary_key
+            group_id = inserted[0] if inserted else None
+        else:
+            group_id = group.id
+            connection.execute(
+                update(_GROUPS).where(_GROUPS.c.id == group.id)
+                .values(count=_GROUPS.c.count + 1, last_at=max(group.last_at, sent_at))
+            )
+        connection.execute(update(_ALERTS).where(_ALERTS.c.id == alert_pk).values(group_id=group_id))
+    return len(rows)

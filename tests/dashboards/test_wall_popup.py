@@ -1,0 +1,57 @@
+"""/wall in a real headless Chromium: severe and extreme alerts pop up with a chime, extreme ones flash the border,
+and a storm shows as one ticker row with its count — all by property updates, the page never redrawn."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.stream import publish
+
+
+def _alert(alert_id: str, severity: str, headline: str, event: str) -> dict[str, str]:
+    return {"id": alert_id, "source": "test", "sent": datetime.now(UTC).isoformat(), "severity": severity,
+            "urgency": "immediate", "certainty": "observed", "category": "met", "event": event,
+            "headline": headline, "district": "350206", "msg_type": "alert"}
+
+
+def test_severe_pops_up_extreme_flashes_and_a_storm_counts(dash_duo, open_page, wall_runtime, redis_client):
+    settings = wall_runtime.settings
+
+    def send(*args: str) -> str:
+        return publish(redis_client, settings.alerts_stream, _alert(*args), settings.stream_maxlen)
+
+    open_page("/wall", role="wall")
+    dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
+    assert "is-open" not in dash_duo.find_element("#alert-popup").get_attribute("class")
+    marker = dash_duo.driver.execute_script("var el = document.getElementById('kpi-strip'); el.__kept = 1; return 1;")
+
+    send("p-1", "severe", "湖里区 燃气泄漏", "燃气泄漏")
+    dash_duo.wait_for_element("#alert-popup.is-open.severity-severe", timeout=5)
+    assert "燃气泄漏" in dash_duo.find_element("#alert-popup-text").text
+    assert "flash-extreme" not in dash_duo.find_element("#wall-root").get_attribute("class")
+
+    send("p-2", "extreme", "湖里区 特大暴雨", "特大暴雨")
+    dash_duo.wait_for_element("#alert-popup.is-open.severity-extreme", timeout=5)
+    dash_duo.wait_for_element("#wall-root.wall.flash-extreme", timeout=2)
+    assert "特大暴雨" in dash_duo.find_element("#alert-popup-text").text
+    dash_duo.find_element("#alert-popup-close").click()
+    dash_duo.wait_for_element("#alert-popup:not(.is-open)", timeout=5)
+    assert "flash-extreme" not in dash_duo.find_element("#wall-root").get_attribute("class")
+
+    head = send("s-1", "minor", "积水点 1", "道路积水")
+    for n in (2, 3):
+        send(f"s-{n}", "minor", f"积水点 {n}", "道路积水")
+    row = dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{head}"][data-count="3"]', timeout=5)
+    assert row.find_element("css selector", ".ticker-count").text == "×3"
+    assert len(dash_duo.find_elements('#alert-ticker li[data-group="道路积水|350206|minor"]')) == 1
+    assert "is-open" not in dash_duo.find_element("#alert-popup").get_attribute("class")  # minor: no pop-up
+    # The page was updated in place, not redrawn: the KPI strip is the same DOM node.
+    assert dash_duo.driver.execute_script("return document.getElementById('kpi-strip').__kept") == marker
+
+    sound = dash_duo.find_element("#alert-sound").get_attribute("src")
+    assert sound.endswith("/assets/sounds/alert.wav")
+    status, kind, size = dash_duo.driver.execute_async_script(
+        "var done = arguments[1]; fetch(arguments[0]).then(function (r) { return r.arrayBuffer().then("
+        "function (b) { done([r.status, r.headers.get('content-type'), b.byteLength]); }); });", sound)
+    assert status == 200 and "wav" in kind and size > 1000
+    assert dash_duo.get_logs() == [], "the browser console has errors"

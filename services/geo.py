@@ -7,13 +7,21 @@ says which file and how to fix it, so start-up can stop with one clear line.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from services.db import Event
+
+GRID_KM = 1.0  # the side of a grid cell (网格), the level below a district
 
 
 class CityFileError(ValueError):
@@ -53,6 +61,11 @@ class City:
         joined = joined[~joined.index.duplicated(keep="first")]
         return np.array([code if isinstance(code, str) else None for code in joined["adcode"]], dtype=object)
 
+    @cached_property
+    def grid(self) -> Grid:
+        """The city's regular 1 km grid, clipped to each district (built once per City)."""
+        return make_grid(self, GRID_KM)
+
     def rows(self) -> list[dict[str, str]]:
         """One dict per district (adcode, name_zh, name_en, geometry as GeoJSON text) for the `districts` table."""
         return [
@@ -80,3 +93,77 @@ def load_city(path: Path) -> City:
     for feature in geojson["features"]:
         feature["id"] = str(feature["properties"]["adcode"])
     return City(districts=frame, geojson=geojson)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A regular grid over the city's bounding box, clipped to the districts.
+
+    Cell ids are `<adcode>-r<row>c<col>`: row and column count from the south-west corner, so a point's cell is
+    arithmetic (`cell_of`, and the same sum in SQL for counts) and a square cut by a district border gives one
+    cell per district. `cells` is indexed by cell id (columns district, row, col, geometry).
+    """
+
+    x0: float
+    y0: float
+    dx: float
+    dy: float
+    cells: gpd.GeoDataFrame
+
+    def cell_of(self, lon: np.ndarray | list[float], lat: np.ndarray | list[float],
+                district: np.ndarray | list[str | None]) -> np.ndarray:
+        """The cell id of each point within its district, None where the district is None."""
+        rows = np.floor((np.asarray(lat, float) - self.y0) / self.dy).astype(np.int64)
+        cols = np.floor((np.asarray(lon, float) - self.x0) / self.dx).astype(np.int64)
+        return np.array([cell_id(d, r, c) if d else None for d, r, c in zip(district, rows, cols, strict=True)],
+                        dtype=object)
+
+    def geojson(self, district: str) -> dict[str, Any]:
+        """The district's cells as a FeatureCollection whose feature ids are cell ids (for a choropleth)."""
+        mine = self.cells[self.cells["district"] == district]
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "id": code, "properties": {"row": int(row.row), "col": int(row.col)},
+             "geometry": shapely.geometry.mapping(row.geometry)} for code, row in mine.iterrows()]}
+
+
+def cell_id(district: str, row: int, col: int) -> str:
+    return f"{district}-r{row}c{col}"
+
+
+def make_grid(city: City, cell_km: float) -> Grid:
+    """Square-ish cells of `cell_km` (degrees scaled at the city's mid latitude) clipped to every district."""
+    minx, miny, maxx, maxy = city.bounds()
+    dy = cell_km / 110.574
+    dx = cell_km / (111.320 * math.cos(math.radians((miny + maxy) / 2)))
+    n_rows, n_cols = math.ceil((maxy - miny) / dy), math.ceil((maxx - minx) / dx)
+    rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
+    boxes = gpd.GeoDataFrame({"row": rows, "col": cols},
+                             geometry=shapely.box(minx + cols * dx, miny + rows * dy, minx + (cols + 1) * dx,
+                                                  miny + (rows + 1) * dy), crs=4326)
+    districts = city.districts.reset_index()[["adcode", "geometry"]]
+    clipped = gpd.overlay(boxes, districts, how="intersection", keep_geom_type=True)
+    clipped = clipped.rename(columns={"adcode": "district"})
+    clipped.index = [cell_id(d, r, c) for d, r, c in zip(clipped["district"], clipped["row"], clipped["col"],
+                                                        strict=True)]
+    return Grid(x0=minx, y0=miny, dx=dx, dy=dy, cells=clipped[["district", "row", "col", "geometry"]])
+
+
+def locate_events(session: Session, city: City, *, batch: int = 50_000) -> int:
+    """Give events with coordinates but no district or grid cell their district (spatial join) and cell; a point
+    in no district is flagged `out_of_city` and kept. Returns how many events were updated; the caller commits."""
+    query = (select(Event.id, Event.lon, Event.lat, Event.district)
+             .where(Event.lat.is_not(None), Event.lon.is_not(None), Event.out_of_city.is_(False),
+                    or_(Event.district.is_(None), Event.grid.is_(None)))
+             .limit(batch))
+    done = 0
+    while rows := session.execute(query).all():
+        ids, lon, lat, known = (np.array(column, dtype=object) for column in zip(*rows, strict=True))
+        lon, lat = lon.astype(float), lat.astype(float)
+        found = city.district_of(lon, lat)
+        district = np.array([f if k is None else k for k, f in zip(known, found, strict=True)], dtype=object)
+        cells = city.grid.cell_of(lon, lat, district)
+        session.execute(update(Event), [
+            {"id": int(i), "district": d, "grid": g, "out_of_city": d is None}
+            for i, d, g in zip(ids, district, cells, strict=True)])
+        done += len(rows)
+    return done

@@ -1,0 +1,158 @@
+"""What the /events page shows, as plain functions of a session: the map figure, the detail panel, table rows.
+
+They sit outside the page module so that `bench/events.py` times exactly the work the map's callback does, and
+the callbacks in `dashboards/events.py` stay one call long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import plotly.graph_objects as go
+from sqlalchemy.orm import Session
+
+from components import event_figures
+from components.event_panel import detail_body
+from components.i18n import translator
+from dashboards._present import local_time
+from services import events, linkage
+from services.access import Principal, Scope, mask_name, mask_phone
+from services.events import EventFilter
+from services.geo import City
+
+DRILL_POINTS = 20_000  # tens of thousands at most on the map-projected drill view (software WebGL)
+VIEWS = ("districts", "points", "density")
+
+
+def filter_from(values: Mapping[str, Any], zone: ZoneInfo) -> EventFilter:
+    """The filter the page's controls describe: dates are whole local days (the end day included)."""
+    start, end = values.get("start"), values.get("end")
+    return EventFilter.from_query({
+        **{name: values.get(name) for name in ("status", "category", "district", "department")},
+        "start": _local_midnight(start, zone, 0), "end": _local_midnight(end, zone, 1)})
+
+
+def _local_midnight(day: str | None, zone: ZoneInfo, plus_days: int) -> str | None:
+    if not day:
+        return None
+    try:
+        moment = datetime.combine(date.fromisoformat(day[:10]) + timedelta(days=plus_days), time(), zone)
+    except ValueError:
+        return day  # left for EventFilter to refuse, naming the field
+    return moment.isoformat()
+
+
+def query_string(values: Mapping[str, Any]) -> str:
+    """The page's URL query for its controls: lists comma-joined, empty values left out."""
+    pairs = {name: ",".join(value) if isinstance(value, list | tuple) else value for name, value in values.items()}
+    return urlencode({name: value for name, value in pairs.items() if value not in (None, "", [])})
+
+
+def map_figure(session: Session, city: City, filters: EventFilter, *, scope: Scope, view: str, colour_by: str,
+               drill: str | None, lang: str, now: datetime | None = None) -> go.Figure:
+    """The map for a view: the district choropleth, the WebGL points or density, or one district's grid."""
+    text = translator(lang)
+    labels = {"open": text["events.open"], "overdue": text["events.overdue"], "events": text["events.events"]}
+    if drill in city.adcodes:
+        narrowed = replace(filters, district=(drill,))
+        counts = events.grid_counts(session=session, grid=city.grid, district=drill, filters=narrowed, scope=scope)
+        dots = events.points(session=session, filters=narrowed, scope=scope, limit=DRILL_POINTS)
+        minx, miny, maxx, maxy = city.districts.loc[[drill]].total_bounds
+        return event_figures.grid_map(city.grid.geojson(drill), counts, dots, labels=labels,
+                                      bounds=(float(minx), float(miny), float(maxx), float(maxy)))
+    if view in ("points", "density"):
+        dots = events.points(session=session, filters=filters, scope=scope)
+        key = "status" if colour_by == "status" else "severity"
+        names = {value: text.get(f"events.{key}.{value}", value) for value in dots[key].unique()}
+        return event_figures.point_map(city.geojson, dots, colour_by="severity" if key == "severity" else "status",
+                                       density=view == "density", names=names)
+    counts = events.counts_by_district(session=session, filters=filters, scope=scope, now=now)
+    return event_figures.district_choropleth(city.geojson, city.names(lang), counts, center=city.center(),
+                                             labels=labels)
+
+
+def detail_view(session: Session, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
+                department_names: Mapping[str, str], now: datetime | None = None) -> tuple[list[Any], go.Figure] | None:
+    """The detail panel's body and timeline, contact masked unless the caller may see personal data."""
+    now = now or datetime.now(UTC)
+    shown = events.detail(session=session, event_id=event_id, scope=principal.scope, now=now)
+    if shown is None:
+        return None
+    text = translator(lang)
+    ev = shown.event
+    name, phone = ev["reporter_name"], ev["reporter_phone"]
+    if not principal.may_see_pii:
+        name, phone = mask_name(name), mask_phone(phone)
+    stamp = "%Y-%m-%d %H:%M"
+    fields = [(text["events.col.category"], text.get(f"events.category.{ev['category']}", ev["category"])),
+              (text["events.col.subcategory"], ev["subcategory"] or "—"),
+              (text["events.col.status"], text.get(f"events.status.{ev['status']}", ev["status"])),
+              (text["events.col.severity"], text.get(f"events.severity.{ev['severity']}", ev["severity"])),
+              (text["events.col.district"], ev["district"] or text["events.outside"]),
+              (text["events.col.grid"], ev["grid"] or "—"),
+              (text["events.col.reported_at"], local_time(ev["reported_at"], zone, stamp)),
+              (text["events.col.sla_due_at"], local_time(ev["sla_due_at"], zone, stamp)),
+              (text["events.reporter"], name or "—"), (text["events.phone"], phone or "—")]
+    history = [f"{local_time(row.at, zone, stamp)} {row.from_status} → {row.to_status} · {row.user}"
+               + (f" · {row.comment}" if row.comment else "") for row in shown.history.itertuples()]
+    body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card, text[f"events.sla.{shown.card}"],
+                       text["events.history"], history, event_id)
+    stages = {stage: text[f"events.stage.{stage}"] for stage in ("accept", "arrive", "finish")}
+    timeline = event_figures.dispatch_timeline(_local(shown.dispatches, zone), names=department_names,
+                                               stage_labels=stages, now=pd.Timestamp(now).tz_convert(zone))
+    return body, timeline
+
+
+def _local(frame: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
+    """Timestamps in the display zone, so the timeline's axis reads in local time."""
+    out = frame.copy()
+    for column in out.columns:
+        if column.endswith("_at"):
+            out[column] = pd.to_datetime(out[column], utc=True).dt.tz_convert(zone)
+    return out
+
+
+def table_records(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Rows for the DataTable: local times as text, codes as words of the page's language."""
+    text = translator(lang)
+    out = frame.copy()
+    for column in ("reported_at", "sla_due_at", "closed_at"):
+        out[column] = [local_time(v if pd.notna(v) else None, zone, "%Y-%m-%d %H:%M") for v in out[column]]
+    for column in ("status", "severity", "category"):
+        out[column] = [text.get(f"events.{column}.{v}", v) for v in out[column]]
+    return out.astype(object).where(out.notna(), None).to_dict("records")
+
+
+def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> pd.DataFrame:
+    """The export: the table's rows under the page's column names."""
+    text = translator(lang)
+    out = pd.DataFrame(table_records(frame, lang, zone), columns=list(frame.columns))
+    return out.rename(columns={c: text[f"events.col.{c}"] for c in frame.columns})
+
+
+def linkage_view(session: Session, filters: EventFilter, *, scope: Scope, lang: str, zone: ZoneInfo,
+                 department_names: Mapping[str, str], now: datetime | None = None
+                 ) -> tuple[str, list[dict[str, Any]], go.Figure, go.Figure]:
+    """Share of multi-department events, per-department statistics as table rows, the p50/p90 bars, the trend."""
+    text = translator(lang)
+    stats = linkage.department_stats(session=session, filters=filters, scope=scope, now=now)
+    share = linkage.multi_department_share(session=session, filters=filters, scope=scope)
+    trend = linkage.trends(session=session, zone=zone, filters=filters, scope=scope)
+    labels = {"p50": text["events.p50"], "p90": text["events.p90"], "minutes": text["events.minutes"]}
+    rows = stats.assign(department=[department_names.get(d, d) for d in stats["department"]]).round(1)
+    share_text = f"{text['events.multi_share']}: {'—' if share is None else f'{share:.1%}'}"
+    return (share_text, rows.astype(object).where(rows.notna(), None).to_dict("records"),
+            event_figures.linkage_bars(stats, names=department_names, labels=labels),
+            event_figures.trend_line(trend, label=text["events.multi_share"]))
+
+
+def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]:
+    """Dropdown options for codes, labelled in the page's language where the catalog knows them."""
+    text = translator(lang)
+    return [{"label": text.get(f"events.{kind}.{v}", v), "value": v} for v in values]

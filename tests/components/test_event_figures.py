@@ -1,0 +1,99 @@
+"""The /events figures from hand-made frames: trace types, what a click carries, no tile source anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+
+from components.event_figures import (
+    dispatch_timeline,
+    district_choropleth,
+    grid_map,
+    linkage_bars,
+    point_map,
+    trend_line,
+    zoom_for,
+)
+
+SQUARE = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "id": "A", "properties": {},
+     "geometry": {"type": "Polygon", "coordinates": [[[118.0, 24.4], [118.1, 24.4], [118.1, 24.5], [118.0, 24.4]]]}},
+    {"type": "Feature", "id": "B", "properties": {},
+     "geometry": {"type": "MultiPolygon", "coordinates": [[[[118.2, 24.4], [118.3, 24.4], [118.3, 24.5],
+                                                            [118.2, 24.4]]]]}}]}
+LABELS = {"open": "open", "overdue": "overdue", "events": "events"}
+
+
+def _points(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame({"id": np.arange(n), "lon": rng.uniform(118, 118.3, n), "lat": rng.uniform(24.4, 24.5, n),
+                         "status": rng.choice(["reported", "dispatched", "closed"], n),
+                         "severity": rng.choice(["minor", "severe"], n), "category": "traffic"})
+
+
+def test_point_map_is_webgl_one_trace_per_status_over_outlines():
+    figure = point_map(SQUARE, _points(1000), colour_by="status", names={"closed": "结案"})
+    outline, *dots = figure.data
+    assert outline.type == "scatter" and outline.mode == "lines"
+    assert list(outline.x).count(None) == 2  # one polyline per ring
+    assert {t.type for t in dots} == {"scattergl"} and sum(len(t.x) for t in dots) == 1000
+    assert "结案" in {t.name for t in dots}
+    assert figure.layout.yaxis.scaleanchor == "x"
+    by_severity = point_map(SQUARE, _points(100), colour_by="severity")
+    assert {t.name for t in by_severity.data[1:]} == {"minor", "severe"}
+
+
+def test_density_view_draws_a_density_layer_instead_of_dots():
+    figure = point_map(SQUARE, _points(500), density=True)
+    assert [t.type for t in figure.data] == ["scatter", "histogram2dcontour"]
+
+
+def test_a_hundred_thousand_points_travel_as_typed_arrays():
+    text = pio.to_json(point_map(SQUARE, _points(100_000)))
+    assert '"bdata"' in text and len(text) < 4_000_000
+
+
+def test_choropleths_are_offline_and_carry_what_a_click_needs():
+    counts = pd.DataFrame({"district": ["A"], "events": [5], "open": [3], "overdue": [1]})
+    figure = district_choropleth(SQUARE, {"A": "甲", "B": "乙"}, counts, center=(24.45, 118.15), labels=LABELS)
+    assert list(figure.data[0].locations) == ["A", "B"] and list(figure.data[0].z) == [3, 0]
+    style = figure.layout.map.style
+    assert all("url" not in source and "tiles" not in source for source in style["sources"].values())
+    assert [layer["type"] for layer in style["layers"]] == ["background"]
+    cells = {"type": "FeatureCollection", "features": [dict(SQUARE["features"][0], id="A-r1c2")]}
+    drilled = grid_map(cells, pd.DataFrame({"cell": ["A-r1c2"], "events": [4]}), _points(50),
+                       bounds=(118.0, 24.4, 118.1, 24.5), labels=LABELS)
+    assert drilled.data[0].type == "choroplethmap" and {t.type for t in drilled.data[1:]} == {"scattermap"}
+    assert list(drilled.data[0].z) == [4]
+    assert sorted(i for t in drilled.data[1:] for i in t.customdata) == list(range(50))
+    assert zoom_for((118.0, 24.4, 118.1, 24.5)) > zoom_for((117.8, 24.3, 118.5, 24.9))
+    assert "http" not in json.dumps(figure.layout.map.to_plotly_json())
+
+
+def test_timeline_draws_done_stages_solid_and_running_ones_dotted_to_now():
+    now = pd.Timestamp("2026-11-23 12:00", tz="UTC")
+    frame = pd.DataFrame({
+        "department": ["police", "medical"],
+        "dispatched_at": [now - pd.Timedelta(hours=2), now - pd.Timedelta(hours=1)],
+        "accepted_at": [now - pd.Timedelta(hours=1.5), pd.NaT],
+        "arrived_at": [now - pd.Timedelta(hours=1), pd.NaT],
+        "finished_at": [pd.NaT, pd.NaT],
+    })
+    figure = dispatch_timeline(frame, names={"police": "公安"}, stage_labels={"accept": "签收", "arrive": "到场",
+                                                                            "finish": "处置"}, now=now)
+    drawn = {(t.name, t.line.dash): [y for y in t.y if y] for t in figure.data if len(t.x)}
+    assert drawn == {("签收", "solid"): ["公安", "公安"], ("签收", "dot"): ["medical", "medical"],
+                     ("到场", "solid"): ["公安", "公安"], ("处置", "dot"): ["公安", "公安"]}
+
+
+def test_linkage_bars_put_the_worst_bottleneck_on_top_and_trend_is_a_share():
+    stats = pd.DataFrame({"department": ["police", "water"], "finish_p50": [30.0, 90.0], "finish_p90": [60.0, 300.0],
+                          "rank": [2, 1]})
+    bars = linkage_bars(stats, names={"water": "水务"}, labels={"p50": "p50", "p90": "p90", "minutes": "min"})
+    assert list(bars.data[0].y) == ["police", "水务"]  # the horizontal axis draws its last category on top
+    trend = trend_line(pd.DataFrame({"period": pd.to_datetime(["2026-11-22", "2026-11-23"]), "events": [10, 12],
+                                     "multi_share": [0.2, 0.25]}), label="share")
+    assert trend.layout.yaxis.tickformat == ".0%"

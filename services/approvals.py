@@ -1,33 +1,173 @@
-"""Government-service (一网通办) approval queries: throughput of applications received and completed."""
+"""Government-service (一网通办) approvals: the slice of applications a view looks at, and their throughput.
+
+Every query joins an application to its matter, applies the caller's `Scope` (department scope on the matter's
+department, district scope on the application's district) and the view's `Slice` in SQL, and buckets time on whole
+epoch seconds computed by the database, so SQLite and PostgreSQL return the same numbers. The summary metrics
+live in `services.approval_metrics`, the reformers' findings in `services.approval_findings`.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, TypeAlias, TypeVar
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
 
-from services.db import Application
+from services.access import CITY_WIDE, Scope
+from services.cache import default_cache, invalidate
+from services.db import Application, Department, Matter
+
+OPEN_STATUSES = ("submitted", "accepted", "in_review", "returned")
+ONLINE_CHANNELS = ("online", "mobile")
+GROUPS = ("department", "matter", "district", "channel")
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+CACHE_NAMESPACE = "approvals"
+T = TypeVar("T")
 
 
-def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None) -> pd.DataFrame:
-    """Applications received and completed in each of the last `hours` whole hours (columns hour, received,
-    completed), with empty hours as zeros so a quiet night reads as a flat line, not a gap."""
+@dataclass(frozen=True)
+class Slice:
+    """What the view has drilled into (None = all); hashable, so it can be part of a cache key or URL state."""
+
+    department: str | None = None
+    matter: str | None = None
+    district: str | None = None
+    channel: str | None = None
+
+
+ALL = Slice()
+
+
+def epoch(session: Session, column: Any) -> ColumnElement[int]:
+    """Whole UTC epoch seconds of a timestamp column, floored the same way on both backends."""
+    if session.get_bind().dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC)
+        return cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+    return cast(func.floor(func.extract("epoch", column)), BigInteger)
+
+
+def grouped(stmt: AnySelect, by: str | None) -> AnySelect:
+    """`stmt` grouped by matter, and by district or channel when `by` names one (a department is a set of
+    matters: `rollup` sums the matters' rows to it), so no query needs to join the matters table."""
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"by must be one of {', '.join(GROUPS)} or None, got {by!r}")
+    columns = [Application.matter_code.label("matter")]
+    if by in ("district", "channel"):
+        columns.append(func.coalesce(getattr(Application, by), "").label(by))
+    return stmt.add_columns(*columns).group_by(*[c.element for c in columns])
+
+
+def matter_catalog(session: Session) -> pd.DataFrame:
+    """The matters' attributes the metrics roll up with (a few dozen rows), indexed by code."""
+    rows = session.execute(select(Matter.code, Matter.department, Matter.kind, Matter.statutory_days,
+                                  Matter.promised_days, Matter.bundle)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["code", "department", "kind", "statutory_days",
+                                                           "promised_days", "bundle"]).set_index("code")
+
+
+def with_key(frame: pd.DataFrame, by: str | None, catalog: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (rows from a `grouped` query) with the group's `key` column."""
+    if by is None:
+        return frame.assign(key="all")
+    if by == "department":
+        return frame.assign(key=frame["matter"].map(catalog["department"]))
+    return frame.assign(key=frame["matter" if by == "matter" else by])
+
+
+def rows(session: Session, stmt: Any) -> pd.DataFrame:
+    """A query's rows as a frame (built from plain tuples: pandas is slow on SQLAlchemy Row objects)."""
+    result = session.execute(stmt)
+    return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
+
+
+def scoped(stmt: AnySelect, scope: Scope, where: Slice) -> AnySelect:
+    """`stmt` over applications limited to the scope and the slice; a department limit is a matter-code list
+    (a subquery on the small matters table), which lets the (matter, submitted) index serve it."""
+    stmt = stmt.select_from(Application).where(scope.district_filter(Application.district))
+    departments = [d for d in (where.department,) if d is not None] or sorted(scope.departments)
+    if departments:
+        stmt = stmt.where(Application.matter_code.in_(select(Matter.code).where(Matter.department.in_(departments),
+                                                                               scope.department_filter(Matter.department))))
+    for column, value in ((Application.matter_code, where.matter), (Application.district, where.district),
+                          (Application.channel, where.channel)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+def _per_bucket(session: Session, column: Any, start: datetime, end: datetime, step: int, scope: Scope,
+                where: Slice) -> pd.Series:
+    bucket = (epoch(session, column) - int(start.timestamp())) // step
+    rows = session.execute(scoped(select(bucket, func.count()), scope, where)
+                           .where(column >= start, column < end).group_by(bucket)).all()
+    return pd.Series({int(b): int(n) for b, n in rows}, dtype="int64")
+
+
+def _count(session: Session, scope: Scope, where: Slice, *conditions: ColumnElement[bool]) -> int:
+    return int(session.scalar(scoped(select(func.count()), scope, where).where(*conditions)) or 0)
+
+
+def throughput(*, session: Session, start: datetime, end: datetime, step: timedelta, scope: Scope = CITY_WIDE,
+               where: Slice = ALL) -> pd.DataFrame:
+    """Applications received and completed in each `step` from `start` (aligned by the caller) to `end`, and
+    the backlog (received, not completed) at the end of each step; empty steps are zeros, not gaps."""
+    seconds = int(step.total_seconds())
+    buckets = pd.date_range(start, end, freq=step, inclusive="left")
+    received = _per_bucket(session, Application.submitted_at, start, end, seconds, scope, where)
+    completed = _per_bucket(session, Application.completed_at, start, end, seconds, scope, where)
+    # backlog at `start` from three index-range counts instead of a scan of all history:
+    # open then = open now + completed since `start` - received since `start`
+    before = (_count(session, scope, where, Application.completed_at.is_(None))
+              + _count(session, scope, where, Application.completed_at >= start)
+              - _count(session, scope, where, Application.submitted_at >= start))
+    index = range(len(buckets))
+    frame = pd.DataFrame({"bucket": buckets, "received": received.reindex(index, fill_value=0).to_numpy(),
+                          "completed": completed.reindex(index, fill_value=0).to_numpy()})
+    frame["backlog"] = before + (frame["received"] - frame["completed"]).cumsum()
+    return frame
+
+
+def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None,
+                      scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
+    """The last `hours` whole hours up to the current one (columns hour, received, completed, backlog), as the
+    wall's panel shows them; the current hour is still filling."""
     now = now or datetime.now(UTC)
     end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    start = end - timedelta(hours=hours)
-    received = session.scalars(
-        select(Application.submitted_at).where(Application.submitted_at >= start, Application.submitted_at < end)
-    ).all()
-    completed = session.scalars(
-        select(Application.completed_at).where(Application.completed_at >= start, Application.completed_at < end)
-    ).all()
-    hours_index = pd.date_range(start, end, freq="h", inclusive="left", tz=UTC)
+    frame = throughput(session=session, start=end - timedelta(hours=hours), end=end, step=timedelta(hours=1),
+                       scope=scope, where=where)
+    return frame.rename(columns={"bucket": "hour"})
 
-    def per_hour(stamps: list[datetime | None]) -> pd.Series:
-        floored = pd.Series(pd.to_datetime(stamps, utc=True)).dt.floor("h")
-        return floored.value_counts().reindex(hours_index, fill_value=0)
 
-    return pd.DataFrame({"hour": hours_index, "received": per_hour(list(received)).to_numpy(),
-                         "completed": per_hour(list(completed)).to_numpy()})
+def daily_throughput(*, session: Session, days: int, now: datetime, zone: tzinfo, scope: Scope = CITY_WIDE,
+                     where: Slice = ALL) -> pd.DataFrame:
+    """The last `days` local calendar days up to today (columns day, received, completed, backlog); a day is
+    24 h from local midnight, exact for the demo's zone (no daylight saving)."""
+    today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = (today + timedelta(days=1)).astimezone(UTC)
+    frame = throughput(session=session, start=end - timedelta(days=days), end=end, step=timedelta(days=1),
+                       scope=scope, where=where)
+    return frame.rename(columns={"bucket": "day"})
+
+
+def catalog_names(*, session: Session, lang: str) -> dict[str, dict[str, str]]:
+    """Display names in `lang` of departments and matters by code, and each matter's department, for labels."""
+    zh = lang == "zh-CN"
+    departments = session.execute(select(Department.code, Department.name_zh if zh else Department.name_en)).all()
+    matters = session.execute(select(Matter.code, Matter.name_zh if zh else Matter.name_en, Matter.department)).all()
+    return {"department": {code: name for code, name in departments},
+            "matter": {code: name for code, name, _ in matters},
+            "matter_department": {code: department for code, _, department in matters}}
+
+
+def cached(name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` through the process's query cache, keyed by the caller's scope: every analyst and wall asking
+    for the same view within the cache's lifetime costs one computation (pages align their windows to a minute)."""
+    return default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, args, compute)
+
+
+def invalidate_approvals() -> None:
+    """Writers of applications call this so no cached view outlives the rows it was computed from."""
+    invalidate(CACHE_NAMESPACE)

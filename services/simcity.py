@@ -6,6 +6,7 @@ daily and weekly rhythms, rush hours, multi-day weather episodes, department bac
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -251,19 +252,48 @@ def event_rows(rng: np.random.Generator, start: float, end: float, n: int, codes
     return events, dispatches.reset_index(drop=True)
 
 
-def application_rows(rng: np.random.Generator, start: float, end: float, n: int, matters: pd.DataFrame,
-                  codes: list[str]) -> pd.DataFrame:
-    """Applications over [start, end] as they stand at `end`: in review, returned for correction (补正), done."""
-    t0 = sample_times(rng, start, end, n, "office")
-    popularity = 1.0 / np.arange(1, len(matters) + 1) ** 0.8
-    m = rng.permutation(len(matters))[rng.choice(len(matters), n, p=popularity / popularity.sum())]
+# Applications: what makes the approvals findings real rather than noise.
+BUNDLE_SHARE = 0.06  # share of applications filed as part of a one-thing (一件事) case, approved in parallel
+CITIZEN_POOL, ENTERPRISE_POOL = 600_000, 60_000  # pseudonymous applicants: some apply again by chance
+# Applicants who completed A go on to apply for B within weeks (association mining finds these), with probability.
+FOLLOW_ONS: dict[str, tuple[tuple[str, float], ...]] = {
+    "civil_marriage_registration": (("police_hukou_move", 0.35), ("fund_purchase_withdrawal", 0.15)),
+    "re_first_registration": (("water_new_connection", 0.4), ("power_new_connection", 0.4),
+                              ("gas_new_connection", 0.3)),
+    "fund_purchase_withdrawal": (("re_mortgage_registration", 0.3),),
+    "nr_land_use_permit": (("nr_planning_permit", 0.6),),
+    "nr_planning_permit": (("housing_construction_permit", 0.5),),
+    "housing_construction_permit": (("housing_completion_filing", 0.5),),
+    "ecology_eia_approval": (("ecology_pollutant_permit", 0.45),),
+    "market_deregistration": (("tax_vat_declaration", 0.3),),
+    "hrss_unemployment_benefit": (("hrss_insurance_certificate", 0.25),),
+}
+# Matters whose applicants often must correct their papers (补正), with the reason that dominates.
+HIGH_RETURN = {"re_transfer_registration": (0.36, 0), "civil_minimum_living": (0.42, 1),
+               "ecology_eia_approval": (0.33, 3), "emergency_hazchem_permit": (0.38, 0)}
+DORMANT = ("commerce_prepaid_card_filing", "culture_travel_agency")  # no application in the last 45 days
+DORMANT_DAYS = 45
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog_bundles() -> dict[str, str]:
+    from services.catalog import load_matters
+
+    return {m.code: m.bundle for m in load_matters() if m.bundle}
+
+
+def _lifecycle(rng: np.random.Generator, t0: np.ndarray, m: np.ndarray, matters: pd.DataFrame,
+               end: float) -> dict[str, Any]:
+    """Acceptance, correction (补正), completion, due time, status, visits and review of each application."""
+    n = len(t0)
+    codes = matters["code"].to_numpy(dtype=object)
     instant = (matters["kind"].to_numpy() == "instant")[m]
     days = matters["promised_days"].fillna(0).to_numpy(float)[m]
-    enterprise = np.isin(matters["department"].to_numpy(), ["market", "tax", "commerce", "housing", "ecology",
-                                                             "natural_resources", "emergency"])[m]
     channel = CHANNELS[rng.choice(4, n, p=CHANNEL_P)]
     accepted = t0 + np.where(instant, rng.exponential(300, n), rng.exponential(7200, n))
-    returned = rng.random(n) < 0.08
+    high = np.array([HIGH_RETURN.get(c, (0.08, -1)) for c in codes], dtype=float)[m] if n else np.empty((0, 2))
+    returned = rng.random(n) < high[:, 0]
+    reason = np.where((high[:, 1] >= 0) & (rng.random(n) < 0.6), high[:, 1], rng.integers(0, 5, n)).astype(int)
     ret_delay = np.where(returned, rng.exponential(2 * DAY, n), 0)
     took = np.where(instant, rng.exponential(1200, n), days * DAY * rng.beta(2, 3, n) * 1.45)
     completed = accepted + ret_delay + took
@@ -278,19 +308,95 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
     bad = rated & (rating <= 2)
     follow = np.where(end - completed < 2 * DAY, "pending", rng.choice(["contacted", "rectified", "closed"], n))
     visits = np.isin(channel, ["window", "kiosk"]).astype(int) + (returned & (rng.random(n) < 0.4))
-    names, phones = people(rng, n)
-    dw = np.array([DISTRICT_WEIGHT.get(c, 1.0) for c in codes])
-    return pd.DataFrame({
-        "matter_code": matters["code"].to_numpy(dtype=object)[m],
-        "applicant_kind": np.where(enterprise & (rng.random(n) < 0.85), "enterprise", "citizen").astype(object),
-        "applicant_name": names, "applicant_phone": phones,
-        "district": np.array(codes, dtype=object)[rng.choice(len(codes), n, p=dw / dw.sum())],
+    return {
         "channel": channel.astype(object), "submitted_at": timestamps(t0), "accepted_at": optional_timestamps(accepted, end),
-        "completed_at": optional_timestamps(np.where(done, completed, np.nan), end), "due_at": timestamps(due), "status": status,
-        "return_reason": pd.Series(RETURN_REASONS[rng.integers(0, 5, n)], dtype=object).where(returned),
+        "completed_at": optional_timestamps(np.where(done, completed, np.nan), end), "due_at": timestamps(due),
+        "status": status, "return_reason": pd.Series(RETURN_REASONS[reason], dtype=object).where(returned),
         "visits": visits, "rating": pd.Series(rating).where(rated).astype("Int64"),
-        "rating_followup": pd.Series(follow, dtype=object).where(bad),
-    })
+        "rating_followup": pd.Series(follow, dtype=object).where(bad), "_completed": completed,
+    }
+
+
+def _applicants(rng: np.random.Generator, enterprise: np.ndarray) -> np.ndarray:
+    """Pseudonymous applicant keys: 8 digits, enterprises from 2xxxxxxx, citizens from 1xxxxxxx."""
+    ids = np.where(enterprise, 20_000_000 + rng.integers(0, ENTERPRISE_POOL, len(enterprise)),
+                   10_000_000 + rng.integers(0, CITIZEN_POOL, len(enterprise)))
+    return ids.astype(str).astype(object)
+
+
+def application_rows(rng: np.random.Generator, start: float, end: float, n: int, matters: pd.DataFrame,
+                  codes: list[str]) -> pd.DataFrame:
+    """About `n` applications over [start, end] as they stand at `end`: in review, returned for correction (补正),
+    done; some filed together as one-thing cases (same applicant and time, approved in parallel), some followed
+    by the matter that usually comes next (same applicant, within weeks). `matters` is ordered by code."""
+    code_arr = matters["code"].to_numpy(dtype=object)
+    bundle_of = (matters["bundle"] if "bundle" in matters else matters["code"].map(_catalog_bundles())).to_numpy(
+        dtype=object)
+    bundles = sorted({b for b in bundle_of if isinstance(b, str)})
+    members = [np.flatnonzero(bundle_of == b) for b in bundles]
+    n_cases = int(round(n * BUNDLE_SHARE / np.mean([len(x) for x in members]))) if bundles else 0
+    which = rng.integers(0, len(bundles), n_cases) if n_cases else np.empty(0, int)
+    sizes = np.array([len(members[i]) for i in which], dtype=int)
+    # single applications, by popularity; dormant matters stop receiving them DORMANT_DAYS before `end`; their
+    # number leaves room for the bundle cases and the follow-ons they will bring, so the total stays about `n`
+    rank = rng.permutation(len(matters))
+    popularity = np.zeros(len(matters))
+    popularity[rank] = 1.0 / np.arange(1, len(matters) + 1) ** 0.8
+    popularity /= popularity.sum()
+    follow_rate = sum(popularity[i] * sum(p for _, p in FOLLOW_ONS.get(c, ())) for i, c in enumerate(code_arr))
+    n_base = max(int(round((n - int(sizes.sum())) / (1 + follow_rate))), 0)
+    t0 = sample_times(rng, start, end, n_base, "office")
+    m = rng.choice(len(matters), n_base, p=popularity)
+    keep = ~(np.isin(code_arr[m], DORMANT) & (t0 > end - DORMANT_DAYS * DAY))
+    t0, m = t0[keep], m[keep]
+    case = np.full(len(t0), None, dtype=object)
+    # one-thing cases: every matter of the bundle, filed within minutes of each other
+    if n_cases:
+        case_t = sample_times(rng, start, end, n_cases, "office")
+        rows_case = np.repeat(np.arange(n_cases), sizes)
+        m_case = np.concatenate([members[i] for i in which])
+        ids = rng.integers(0, 2**62, n_cases).astype(str)  # one id per case (≤ 19 digits; the bundle is the matters')
+        t0 = np.concatenate([t0, case_t[rows_case] + rng.uniform(0, 600, len(rows_case))])
+        m = np.concatenate([m, m_case])
+        case = np.concatenate([case, ids.astype(object)[rows_case]])
+    enterprise_dept = np.isin(matters["department"].to_numpy(), ["market", "tax", "commerce", "housing", "ecology",
+                                                                 "natural_resources", "emergency"])
+    enterprise = enterprise_dept[m] & (rng.random(len(m)) < 0.85)
+    applicant = _applicants(rng, enterprise)
+    names, phones = people(rng, len(m))
+    dw = np.array([DISTRICT_WEIGHT.get(c, 1.0) for c in codes])
+    district = np.array(codes, dtype=object)[rng.choice(len(codes), len(m), p=dw / dw.sum())]
+    if n_cases:  # one case, one applicant
+        first = np.r_[True, case[1:] != case[:-1]] | pd.isna(case)
+        lead = np.maximum.accumulate(np.where(first, np.arange(len(m)), 0))
+        applicant, names, phones, district, enterprise = (a[lead] for a in (applicant, names, phones, district,
+                                                                            enterprise))
+    life = _lifecycle(rng, t0, m, matters, end)
+    # follow-on applications by the same applicant, weeks after the first is completed
+    index = {c: i for i, c in enumerate(code_arr)}
+    src, nxt = [], []
+    for a, follows in FOLLOW_ONS.items():
+        rows = np.flatnonzero(m == index[a]) if a in index else np.empty(0, int)
+        for b, p in follows:
+            if b in index and len(rows):
+                hit = rows[rng.random(len(rows)) < p]
+                src.append(hit)
+                nxt.append(np.full(len(hit), index[b]))
+    src_i = np.concatenate(src) if src else np.empty(0, int)
+    m2 = np.concatenate(nxt) if nxt else np.empty(0, int)
+    t2 = life["_completed"][src_i] + rng.uniform(0.5, 28, len(src_i)) * DAY
+    ok = (t2 >= start) & (t2 <= end)
+    src_i, m2, t2 = src_i[ok], m2[ok], t2[ok]
+    frames = []
+    for rows, mm, lc, cases in ((np.arange(len(m)), m, life, case),
+                                (src_i, m2, _lifecycle(rng, t2, m2, matters, end), np.full(len(src_i), None))):
+        lc.pop("_completed")
+        frames.append(pd.DataFrame({
+            "matter_code": code_arr[mm], "applicant_kind": np.where(enterprise[rows], "enterprise", "citizen").astype(
+                object), "applicant_name": names[rows], "applicant_phone": phones[rows], "district": district[rows],
+            **lc, "applicant_id": applicant[rows], "bundle_case": cases.astype(object),
+        }))
+    return pd.concat(frames, ignore_index=True)
 
 
 def reading_rows(code: str, cadence: int, start: float, end: float, areas: list[tuple[str | None, float]],

@@ -44,3 +44,39 @@ def test_hourly_throughput_matches_pandas(session):
 def test_hourly_throughput_of_an_empty_store_is_zeros(session):
     flow = hourly_throughput(session=session, hours=6, now=NOW)
     assert len(flow) == 6 and flow[["received", "completed"]].to_numpy().sum() == 0
+
+
+def test_throughput_and_backlog_match_pandas_by_hour_and_day(session):
+    from zoneinfo import ZoneInfo
+
+    from services.approvals import daily_throughput
+    from tests.services.approval_data import NOW as AT
+    from tests.services.approval_data import applications, load
+
+    frame = load(session, applications(days=12))
+    zone = ZoneInfo("Asia/Shanghai")
+
+    hourly = hourly_throughput(session=session, hours=48, now=AT)
+    daily = daily_throughput(session=session, days=9, now=AT, zone=zone)
+
+    for got, column, step in ((hourly, "hour", pd.Timedelta(hours=1)), (daily, "day", pd.Timedelta(days=1))):
+        for bucket, row in got.set_index(column).iterrows():
+            end = bucket + step
+            inside = frame["submitted_at"].between(bucket, end, inclusive="left")
+            done = frame["completed_at"].between(bucket, end, inclusive="left")
+            open_at_end = (frame["submitted_at"] < end) & ~(frame["completed_at"] < end)
+            assert (row["received"], row["completed"], row["backlog"]) == (inside.sum(), done.sum(),
+                                                                           open_at_end.sum()), bucket
+    assert daily["day"].iloc[-1].tz_convert(zone).hour == 0 and daily["received"].sum() > 0
+    assert hourly["backlog"].iloc[-1] == frame["completed_at"].isna().sum()
+
+
+def test_throughput_of_one_department_counts_only_its_matters(session):
+    from services.access import Scope
+    from tests.services.approval_data import NOW as AT
+    from tests.services.approval_data import applications, load
+
+    frame = load(session, applications())
+    flow = hourly_throughput(session=session, hours=72, now=AT, scope=Scope.of(departments=["d3"]))
+    start = flow["hour"].iloc[0]
+    assert flow["received"].sum() == ((frame["department"] == "d3") & (frame["submitted_at"] >= start)).sum() > 0

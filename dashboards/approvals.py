@@ -1,0 +1,206 @@
+"""/approvals — government-service (一网通办) performance: throughput updated in place, departments ranked by
+on-time rate, drill department → matter → application list, overdue cards, reformers' findings, export.
+
+The whole view is the URL query (`days`, `department`, `matter`, `lang`): `layout(**query)` draws it, so a shared or
+reloaded URL restores it, and every drill writes the query back through a `dcc.Location` with `refresh=False`.
+The throughput figure is drawn once per view; a slow interval then patches only the hours since the last one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from components.i18n import translator
+from components.theme import BACKGROUND, MUTED, TEXT
+from dashboards import _approval_views as views
+from dashboards._auth import current_principal
+from dashboards._runtime import runtime
+from services import export
+
+dash.register_page(__name__, path="/approvals", title="政务服务 OneScreen")
+
+REFRESH_MS = 60_000
+_GRAPH = {"config": {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}}
+
+
+def _search(state: dict[str, Any]) -> str:
+    shown = {k: v for k, v in state.items() if v is not None and not (k == "lang" and v == "zh-CN")}
+    return "?" + urlencode(shown)
+
+
+def layout(**query: Any) -> html.Div:
+    """The view the URL query names (see `_approval_views.state_from` for the defaults)."""
+    principal = current_principal()
+    state = views.state_from(query, principal.scope)
+    text = translator(state["lang"])
+    shown = views.render(state, principal)
+    return html.Div(
+        [
+            html.H1(text["apv.title"], className="h3"),
+            html.Div(
+                [
+                    html.Label(text["apv.days"]),
+                    dcc.RadioItems(id="apv-days", value=state["days"], inline=True,
+                                   labelStyle={"color": TEXT, "marginRight": "12px"},
+                                   options=[{"label": text[f"apv.days.{d}"], "value": d} for d in views.DAYS]),
+                    html.Button(text["apv.city"], id="apv-up-city", className="btn btn-outline-info btn-sm"),
+                    html.Button("↑", id="apv-up-department", className="btn btn-outline-info btn-sm"),
+                    html.Span(shown["crumbs"], id="apv-crumbs", className="fw-bold"),
+                    html.Button(text["apv.export_csv"], id="apv-export-csv", className="btn btn-info btn-sm"),
+                    html.Button(text["apv.export_xlsx"], id="apv-export-xlsx", className="btn btn-info btn-sm"),
+                    dcc.Download(id="apv-download"),
+                ],
+                className="d-flex flex-wrap align-items-center gap-3 mb-3",
+            ),
+            html.Div(shown["kpis"], id="apv-kpis", className="d-flex flex-wrap gap-2 mb-3"),
+            html.Div(
+                [
+                    html.Section([html.H2(text["apv.throughput"], className="h6"),
+                                  dcc.Graph(id="approvals-throughput", figure=shown["throughput"],
+                                            style={"height": "300px"}, **_GRAPH)], className="col-lg-7"),
+                    html.Section([html.H2(shown["daily_title"], id="apv-daily-title", className="h6"),
+                                  dcc.Graph(id="apv-daily", figure=shown["daily"], style={"height": "300px"},
+                                            **_GRAPH)], className="col-lg-5"),
+                ],
+                className="row",
+            ),
+            html.Div(
+                [
+                    html.Section([html.H2(text["apv.overdue"], className="h6"),
+                                  html.Div(shown["overdue"], id="apv-overdue")], className="col-12"),
+                ],
+                className="row",
+            ),
+            html.Div(
+                [
+                    html.Section([html.H2(shown["ranking_title"], id="apv-ranking-title", className="h6"),
+                                  dcc.Graph(id="apv-ranking", figure=shown["ranking"], style={"height": "560px"},
+                                            **_GRAPH)],
+                                 className="col-lg-5"),
+                    html.Section([html.H2(text["apv.table"], className="h6"),
+                                  html.Div(shown["table"], id="apv-table", style={"overflowX": "auto"})],
+                                 className="col-lg-7"),
+                ],
+                className="row",
+            ),
+            html.Div(
+                [
+                    html.Section([html.H2(text["apv.reviews"], className="h6"),
+                                  dcc.Graph(id="apv-reviews", figure=shown["reviews"], style={"height": "260px"},
+                                            **_GRAPH),
+                                  html.Div([html.Span(f"{text['apv.followups']}: "),
+                                            html.Span(shown["followups"], id="apv-followups")])],
+                                 className="col-lg-4"),
+                    html.Section([html.H2(text["apv.findings"], className="h6"),
+                                  html.Div(views.findings(state, principal.scope), id="apv-findings")],
+                                 className="col-lg-8"),
+                ],
+                className="row",
+            ),
+            dcc.Location(id="apv-url", refresh=False),
+            dcc.Store(id="apv-state", data=state),
+            dcc.Store(id="apv-flow", data=shown["flow"]),
+            dcc.Interval(id="apv-refresh", interval=REFRESH_MS),
+        ],
+        className="approvals-page container-fluid py-3",
+        style={"background": BACKGROUND, "color": TEXT, "minHeight": "100vh", "--bs-secondary-color": MUTED},
+        lang=state["lang"],
+    )
+
+
+@callback(
+    Output("apv-url", "search"),
+    Output("apv-state", "data"),
+    Output("apv-kpis", "children"),
+    Output("approvals-throughput", "figure"),
+    Output("apv-flow", "data"),
+    Output("apv-daily", "figure"),
+    Output("apv-daily-title", "children"),
+    Output("apv-ranking", "figure"),
+    Output("apv-ranking-title", "children"),
+    Output("apv-table", "children"),
+    Output("apv-crumbs", "children"),
+    Output("apv-overdue", "children"),
+    Output("apv-reviews", "figure"),
+    Output("apv-followups", "children"),
+    Input("apv-days", "value"),
+    Input("apv-ranking", "clickData"),
+    Input({"type": "apv-drill", "level": ALL, "key": ALL}, "n_clicks"),
+    Input("apv-up-city", "n_clicks"),
+    Input("apv-up-department", "n_clicks"),
+    State("apv-state", "data"),
+    prevent_initial_call=True,
+)
+def update_view(days: str, bar_click: Any, _drills: Any, _city: Any, _up: Any, old: dict[str, Any]) -> Any:
+    """A control, a bar or a row button → the new state → URL and every panel of the view."""
+    principal = current_principal()
+    wanted = {**old, "days": days}
+    trigger = ctx.triggered_id
+    level = "matter" if old["department"] else "department"
+    if isinstance(trigger, dict) and ctx.triggered[0]["value"]:
+        wanted[trigger["level"]] = trigger["key"]
+    elif trigger == "apv-ranking" and bar_click and not old["matter"]:
+        wanted[level] = bar_click["points"][0]["customdata"][0]
+    elif trigger == "apv-up-city":
+        wanted.update(department=None, matter=None)
+    elif trigger == "apv-up-department" and old["matter"]:
+        wanted["matter"] = None
+    elif trigger == "apv-up-department":
+        wanted["department"] = None
+    state = views.state_from(wanted, principal.scope)
+    if state == old:
+        return (no_update,) * 14
+    shown = views.render(state, principal)
+    return (_search(state), state, shown["kpis"], shown["throughput"], shown["flow"], shown["daily"],
+            shown["daily_title"], shown["ranking"], shown["ranking_title"],
+            shown["table"], shown["crumbs"], shown["overdue"], shown["reviews"], shown["followups"])
+
+
+@callback(
+    Output("apv-findings", "children"),
+    Input("apv-state", "data"),
+    prevent_initial_call=True,
+)
+def update_findings(state: dict[str, Any]) -> Any:
+    """The findings depend on the period (and the caller's scope), not on the drill."""
+    return views.findings(state, current_principal().scope)
+
+
+@callback(
+    Output("approvals-throughput", "figure", allow_duplicate=True),
+    Output("apv-flow", "data", allow_duplicate=True),
+    Input("apv-refresh", "n_intervals"),
+    State("apv-state", "data"),
+    State("apv-flow", "data"),
+    prevent_initial_call=True,
+)
+def extend_throughput(_tick: Any, state: dict[str, Any], flow: dict[str, Any]) -> Any:
+    """Patch the hours since the last one shown (the current hour in place, new hours appended)."""
+    if not flow:
+        return no_update, no_update
+    return views.extend_throughput(state, flow, current_principal())
+
+
+@callback(
+    Output("apv-download", "data"),
+    Input("apv-export-csv", "n_clicks"),
+    Input("apv-export-xlsx", "n_clicks"),
+    State("apv-state", "data"),
+    prevent_initial_call=True,
+)
+def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
+    """The drill table as shown (names masked as on screen), audited."""
+    principal = current_principal()
+    level, frame = views.level_frame(state, principal)
+    table = frame.drop(columns=[c for c in ("key", "card") if c in frame])
+    stem = "_".join(["approvals", state["department"] or "city", state["matter"] or level, f"{state['days']}d"])
+    with runtime().sessions() as session:
+        export.record_export(session, actor=principal, what="approvals", detail=_search(state))
+        session.commit()
+    if ctx.triggered_id == "apv-export-xlsx":
+        return dcc.send_bytes(export.to_xlsx(table, level), f"{stem}.xlsx")
+    return dcc.send_bytes(export.to_csv(table), f"{stem}.csv")

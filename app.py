@@ -17,32 +17,31 @@ import uvicorn
 from fastapi import FastAPI
 
 from api import alerts_router
+from api.auth import Integrators
+from api.gate import Gate
+from api.ops import TimingMiddleware, ops_router
+from api.ratelimit import Limiter
+from api.security import SecurityMiddleware
+from dashboards._auth import callback_guard, guard_pages, install_websocket_guard
+from dashboards.login import forbidden_page, login_router
+from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
+from services.logs import configure_logging
+from services.metrics import Metrics
 from services.runtime import Runtime, StartupError, open_runtime
+from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("onescreen")
-
-
-def _background_workers(rt: Runtime) -> list[Callable[[threading.Event], None]]:
-    """The loops this process runs beside the web server: the persist worker, and the demo city when simulating."""
-    from services.persist_worker import PersistWorker
-
-    workers: list[Callable[[threading.Event], None]] = [PersistWorker(rt.settings, rt.engine, rt.redis).run_forever]
-    if rt.settings.simulate:
-        from services.simulator import Live
-
-        live = Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate)
-        workers.append(live.run_forever)
-    return workers
 
 
 def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
+        loops = background_loops(rt) if rt.settings.background else []
         threads = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker"),
-                                    daemon=True) for work in _background_workers(rt)]
+                                    daemon=True) for work in loops]
         for thread in threads:
             thread.start()
         try:
@@ -60,9 +59,21 @@ def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContex
 def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     """Build the Dash app on FastAPI, its pages and its resources. Raises StartupError on bad configuration."""
     rt = runtime or open_runtime(settings)
+    settings = rt.settings
+    integrators = Integrators(settings.api_tokens)  # a malformed ONESCREEN_API_TOKENS stops start-up here
+    with rt.sessions() as session:
+        if ensure_admin(session, settings):
+            log.info("created the first admin user 'admin' from ONESCREEN_ADMIN_PASSWORD")
+        session.commit()
+    gate = Gate(secret_key=settings.secret_key, wall_token=wall_token(settings), sessions=rt.sessions,
+                provider=LocalPasswordProvider(), limiter=Limiter(settings.redis_url, settings.stream_prefix))
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
     server.state.runtime = rt
+    server.state.gate = gate
+    server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
+    metrics = Metrics(rt.redis, settings)
+    server.include_router(ops_router(rt.engine, rt.redis, metrics))
     app = dash.Dash(
         __name__,
         server=server,
@@ -79,26 +90,45 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     )
     # Register callbacks now: after a restart the page's websocket reconnects before any HTTP request arrives.
     app._setup_server()
+    guard_pages()
+    install_websocket_guard()
+    server.state.callback_guard = callback_guard(app)
+    server.add_middleware(TimingMiddleware, metrics=metrics)
+    # Outermost: every HTTP request and websocket handshake is checked before Dash or a router sees it.
+    server.add_middleware(SecurityMiddleware, gate=gate, integrators=integrators,
+                          callback_guard=server.state.callback_guard, forbidden_page=forbidden_page)
     return app
 
 
 def _prepare_demo(rt: Runtime) -> None:
     """Install the catalogs and seed the demo city when the store is empty (the README's run command)."""
-    from services.catalog import install_catalog
     from services.simulator import seed_if_empty
 
-    with rt.sessions() as session:
-        install_catalog(session, districts=rt.city.rows())
-        session.commit()
+    install_catalogs(rt)
     report = seed_if_empty(rt.engine)
     if report is not None:
         log.info("seeded the demo city in %.1f s: %s", report.seconds, report.counts)
+    with rt.sessions() as session:
+        users = ensure_demo_users(session, rt.settings)
+        session.commit()
+    for username, role, password in users:
+        log.info("demo user %-15s role %-8s password %s", username, role, password)
+
+
+def production_server() -> FastAPI:
+    """One uvicorn worker of the production server (`uvicorn --factory app:production_server --workers N`).
+
+    The schema is migrated once beforehand (`python -m services.workers migrate`), so workers never race to do it.
+    """
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings, open_runtime(settings, migrate_schema=False)).server
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
+        configure_logging(settings.log_format)
         rt = open_runtime(settings)
         if settings.simulate:
             _prepare_demo(rt)
@@ -109,7 +139,11 @@ def main() -> None:
     except ValueError as exc:  # pydantic's ValidationError: a setting with a wrong value
         sys.stderr.write(f"onescreen: bad configuration: {' '.join(str(exc).split())}\n")
         raise SystemExit(2) from None
-    log.info("OneScreen wall: http://%s:%d/wall", settings.host, settings.port)
+    token = wall_token(settings)
+    wall_link = f"http://{settings.host}:{settings.port}/wall" + (f"?token={token}" if token else "")
+    log.info("OneScreen wall: %s  (sign in at http://%s:%d/login)", wall_link, settings.host, settings.port)
+    if not settings.simulate and settings.secret_key == Settings.model_fields["secret_key"].default:
+        log.warning("ONESCREEN_SECRET_KEY is the development default: set a secret of your own")
     uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info")
 
 

@@ -37,7 +37,35 @@ def simulate_loop(rt: Runtime) -> Loop:
     return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate).run_forever
 
 
-LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "simulate": simulate_loop}
+def escalate_loop(rt: Runtime) -> Loop:
+    from services.escalation import EscalationLoop
+
+    return EscalationLoop(rt.settings, rt.engine, rt.redis).run_forever
+
+
+def associate_loop(rt: Runtime) -> Loop:
+    from services.association import AssociationJob
+
+    return AssociationJob(rt.sessions).run_forever
+
+
+LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
+                                              "associate": associate_loop, "simulate": simulate_loop}
+
+
+def background_loops(rt: Runtime) -> list[Loop]:
+    """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
+    names = ["persist", "escalate", "associate", *(["simulate"] if rt.settings.simulate else [])]
+    return [LOOPS[name](rt) for name in names]
+
+
+def install_catalogs(rt: Runtime) -> None:
+    """Districts, departments, indicators and matters: what every page expects to find, installed or updated."""
+    from services.catalog import install_catalog
+
+    with rt.sessions() as session:
+        install_catalog(session, districts=rt.city.rows())
+        session.commit()
 
 
 def run_until_signalled(loop: Loop) -> None:
@@ -51,7 +79,7 @@ def run_until_signalled(loop: Loop) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m services.workers", description=__doc__.splitlines()[0])
     parser.add_argument("loop", choices=["migrate", *sorted(LOOPS)],
-                        help="a background loop to run, or 'migrate' to bring the schema up to date and exit")
+                        help="a background loop to run, or 'migrate' to bring the schema and catalogs up to date")
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_format)
@@ -60,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     except StartupError as exc:
         parser.exit(2, f"onescreen: {exc}\n")
     if args.loop == "migrate":
+        install_catalogs(rt)
         rt.close()
         return
     log.info("running the %s loop (pid %d)", args.loop, os.getpid())

@@ -60,6 +60,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own (for tests that need the production backend)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: run the README's test command, which sets it")
+    yield from _postgres_database(base)
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """A migrated, empty store."""
     eng = make_engine(database_url)

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from services.db import Alert
-from services.stream import publish
+from tests.dashboards.live_alerts import alert_sender
 
 
 def _alert(alert_id: str, severity: str, event: str, district: str = "350206") -> dict[str, str]:
@@ -30,11 +30,7 @@ def _stored(runtime, stream_id: str) -> None:
 
 
 def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, wall_runtime, redis_client):
-    settings = wall_runtime.settings
-
-    def send(*args: str) -> str:
-        return publish(redis_client, settings.alerts_stream, _alert(*args), settings.stream_maxlen)
-
+    send = alert_sender(wall_runtime, redis_client, _alert)
     open_page("/alerts", role="operator")
     dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
 

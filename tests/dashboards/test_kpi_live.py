@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dashboards._kpi_live import card_statuses
 from services.rules import Reading, ThresholdRules
-
-
-@dataclass(frozen=True)
-class Def:
-    code: str
-    name_zh: str
-    domain: str
-    unit: str
-    direction: str
-    warn: float | None
-    alarm: float | None
-
+from tests.services.indicator_data import Def
 
 CATALOG = {d.code: d for d in (Def("aqi", "AQI", "environment", "", "lower", 100, 200),
                                 Def("noise", "噪声", "environment", "dB", "lower", 60, 70))}  # fmt: skip

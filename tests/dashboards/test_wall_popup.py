@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.stream import publish
+from tests.dashboards.live_alerts import alert_sender
 
 
 def _alert(alert_id: str, severity: str, headline: str, event: str) -> dict[str, str]:
@@ -15,11 +15,7 @@ def _alert(alert_id: str, severity: str, headline: str, event: str) -> dict[str,
 
 
 def test_severe_pops_up_extreme_flashes_and_a_storm_counts(dash_duo, open_page, wall_runtime, redis_client):
-    settings = wall_runtime.settings
-
-    def send(*args: str) -> str:
-        return publish(redis_client, settings.alerts_stream, _alert(*args), settings.stream_maxlen)
-
+    send = alert_sender(wall_runtime, redis_client, _alert)
     open_page("/wall", role="wall")
     dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
     assert "is-open" not in dash_duo.find_element("#alert-popup").get_attribute("class")

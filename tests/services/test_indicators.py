@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from services import cache
 from services.access import CITY_WIDE, Scope
 from services.db import District, Indicator, IndicatorReading
 from services.indicator_views import drill_down, indicator_choices
@@ -23,16 +21,10 @@ from services.indicators import (
     series,
     status_of,
 )
+from tests.services.indicator_data import fresh_cache  # noqa: F401 (autouse fixture)
 
 SIMING, HULI, JIMEI = "350203", "350206", "350211"
 T0 = datetime(2026, 3, 20, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.set_default_cache(cache.LocalQueryCache())
-    yield
-    cache.set_default_cache(None)
 
 
 @pytest.fixture

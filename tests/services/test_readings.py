@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -11,7 +10,6 @@ import redis
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from services import cache
 from services.catalog import install_catalog
 from services.config import Settings
 from services.db import IndicatorReading
@@ -20,16 +18,10 @@ from services.readings import load_rules, record_readings
 from services.rules import status_change
 from services.simulator import city_districts
 from services.stream import recent
+from tests.services.indicator_data import fresh_cache  # noqa: F401 (autouse fixture)
 
 HULI = "350206"
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.set_default_cache(cache.LocalQueryCache())
-    yield
-    cache.set_default_cache(None)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,21 +12,11 @@ from sqlalchemy.orm import Session
 from services.config import Settings
 from services.db import Alert, District, Indicator
 from services.rules import Reading, StatusChange, ThresholdRules, publish_crossings, status_change
+from tests.services.indicator_data import Def
 
 HULI, SIMING = "350206", "350203"
 T0 = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
 NAMES = {HULI: "湖里区", SIMING: "思明区"}
-
-
-@dataclass(frozen=True)
-class Def:
-    code: str
-    name_zh: str
-    domain: str
-    unit: str
-    direction: str
-    warn: float | None
-    alarm: float | None
 
 
 AQI = Def("aqi", "AQI", "environment", "", "lower", 100, 200)

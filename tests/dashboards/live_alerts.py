@@ -1,0 +1,20 @@
+"""Publishing alerts to a running app from a browser test, as the CAP and FIWARE bridges do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import redis
+
+from services.runtime import Runtime
+from services.stream import publish
+
+
+def alert_sender(runtime: Runtime, client: redis.Redis, build: Callable[..., dict[str, str]]) -> Callable[..., str]:
+    """`send(*args)` publishes `build(*args)` on the app's alert stream and returns the entry's stream id."""
+    settings = runtime.settings
+
+    def send(*args: str) -> str:
+        return publish(client, settings.alerts_stream, build(*args), settings.stream_maxlen)
+
+    return send

@@ -15,19 +15,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import redis
 from _report import machine, write
+from _wallkit import (
+    browser,
+    free_port,
+    percentile,
+    publish_at,
+    seeded_store,
+    serve_wall,
+    start,
+    stats,
+    stop,
+    wait_for,
+    wall_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_P50 = 50
@@ -60,16 +69,6 @@ return true;
 
 
 # ---- the two servers (run as subprocesses of this script) -------------------------------------------------
-
-
-def serve_wall(port: int, database_url: str, redis_url: str) -> None:
-    import uvicorn
-
-    from app import create_app
-    from services.config import Settings
-
-    settings = Settings(database_url=database_url, redis_url=redis_url, simulate=False, port=port, _env_file=None)
-    uvicorn.run(create_app(settings).server, host="127.0.0.1", port=port, log_level="warning")
 
 
 def serve_poll(port: int, redis_url: str, stream: str) -> None:
@@ -118,65 +117,6 @@ def serve_poll(port: int, redis_url: str, stream: str) -> None:
 # ---- the measuring side ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def seeded_store(folder: Path) -> str:
-    """A one-day demo city on SQLite, as the browser tests use (the wall's panels need real data)."""
-    from services.catalog import install_catalog
-    from services.config import Settings
-    from services.runtime import open_runtime
-    from services.simulator import seed
-
-    url = f"sqlite:///{folder / 'onescreen.db'}"
-    rt = open_runtime(Settings(database_url=url, simulate=False, _env_file=None))
-    with rt.sessions() as session:
-        install_catalog(session, districts=rt.city.rows())
-        session.commit()
-    seed(rt.engine, days=1, progress=False)
-    rt.close()
-    return url
-
-
-def start(args: list[str], port: int, path: str, log: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server {args[:2]} exited with {proc.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit(f"server {args[:2]} did not answer on port {port} within 60 s; see {log}")
-
-
-def browser() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--window-size=1920,1080"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
-def wait_for(driver: Any, css: str, timeout: float = 30) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
-
-
 def clock_offset(driver: Any) -> float:
     """Page clock − Python clock in ms (should be ~0: both are the machine's wall clock)."""
     before = time.time() * 1000
@@ -185,41 +125,12 @@ def clock_offset(driver: Any) -> float:
     return page - (before + after) / 2
 
 
-def alert(number: int, sent_ms: float) -> dict[str, str]:
-    return {"id": f"bench-{number}-{sent_ms:.3f}", "source": "bench", "sent": datetime.now(UTC).isoformat(),
-            "severity": ("extreme", "severe", "moderate", "minor")[number % 4], "urgency": "immediate",
-            "certainty": "observed", "category": "met", "event": "暴雨", "headline": f"厦门市 暴雨预警 {number}",
-            "description": "", "district": "350206", "lat": "24.51", "lon": "118.14", "area": "",
-            "msg_type": "alert", "references": ""}  # fmt: skip
-
-
-def publish_at(client: redis.Redis, stream: str, maxlen: int, rate: float, seconds: float,
-               first: int = 0) -> dict[str, float]:
-    """XADD `rate` alerts a second on a fixed schedule; returns stream id → send time (ms since the epoch)."""
-    from services.stream import publish
-
-    sent: dict[str, float] = {}
-    began = time.perf_counter()
-    for number in range(int(rate * seconds)):
-        delay = began + number / rate - time.perf_counter()
-        if delay > 0:
-            time.sleep(delay)
-        now_ms = time.time() * 1000
-        sent[publish(client, stream, alert(first + number, now_ms), maxlen)] = now_ms
-    return sent
-
-
 def wait_seen(drivers: list[Any], ids: set[str], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if all(ids <= set(d.execute_script("return Object.keys(window.__bench.first);")) for d in drivers):
             return
         time.sleep(0.25)
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
 
 
 def by_window(sent: dict[str, float], first: dict[str, float], start: float) -> list[float | None]:
@@ -236,13 +147,10 @@ def figure(name: str, transport: str, driver: Any, sent: dict[str, float], **bud
                                   "reshown: window.__bench.reshown, scans: window.__bench.scans};")
     latencies = [state["first"][sid] - ms for sid, ms in sent.items() if sid in state["first"]]
     dup_ids = {sid for sid in sent if sid in state["simul"] or sid in state["reshown"]}
-    stats = {"p50": 0.0, "p95": 0.0, "p99": 0.0, "min": 0.0, "max": 0.0}
-    if latencies:
-        stats = {"p50": percentile(latencies, 0.50), "p95": percentile(latencies, 0.95),
-                 "p99": percentile(latencies, 0.99), "min": min(latencies), "max": max(latencies)}
+    summary = stats(latencies)
     start = min(sent.values(), default=0.0)
     lost_at = [round((ms - start) / 1000, 2) for sid, ms in sent.items() if sid not in state["first"]]
-    return {"name": name, "transport": transport, "unit": "ms", **{k: round(v, 1) for k, v in stats.items()},
+    return {"name": name, "transport": transport, "unit": "ms", **{k: round(v, 1) for k, v in summary.items()},
             "n": len(latencies), **budgets, "sent": len(sent), "delivered": len(latencies),
             "lost": len(sent) - len(latencies), "duplicated": len(dup_ids), "lost_at_s": lost_at[:20],
             "p50_by_5s": by_window(sent, state["first"], start),
@@ -277,13 +185,13 @@ def main() -> None:
             print("seeding a one-day store …", flush=True)
             database_url = seeded_store(folder)
             wall_port, poll_port = free_port(), free_port()
-            procs.append(start(["--serve", "wall", str(wall_port), database_url, args.redis_url], wall_port,
-                               "/wall", folder / "wall.log"))
-            procs.append(start(["--serve", "poll", str(poll_port), args.redis_url, stream], poll_port, "/",
-                               folder / "poll.log"))
+            procs.append(start(__file__, ["--serve", "wall", str(wall_port), database_url, args.redis_url],
+                               wall_port, "/healthz", folder / "wall.log"))
+            procs.append(start(__file__, ["--serve", "poll", str(poll_port), args.redis_url, stream], poll_port,
+                               "/", folder / "poll.log"))
             wall, poll = browser(), browser()
             drivers += [wall, poll]
-            wall.get(f"http://127.0.0.1:{wall_port}/wall")
+            wall.get(wall_url(wall_port))
             wait_for(wall, '#connection-state[data-state="live"]')
             poll.get(f"http://127.0.0.1:{poll_port}/")
             wait_for(poll, "#poll-list")
@@ -305,12 +213,7 @@ def main() -> None:
         finally:
             for driver in drivers:
                 driver.quit()
-            for proc in procs:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop(procs)
             client.flushdb()
 
     print(f"{'figure':<14} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'min':>8} {'max':>8} {'lost':>5} {'dup':>4}  budget")

@@ -8,8 +8,9 @@ back from now, bulk loaded (services.bulkload). Default store: a SQLite file und
 dedicated database, created when missing (never the `test` database). Measured, anchored at the newest reading:
 - kpi_strip_warm: `kpi_strip` of the wall's codes, answered from the cache;
 - kpi_strip_cold: the same with the cache invalidated before each call;
-- drill_down: `latest_by_district` + hourly `series` of one district over 7 days + `compare_districts` over 7 days,
-  cache invalidated, rotating over the wall's codes and the districts.
+- drill_down: what a click on /indicators runs, `services.indicator_views.drill_down` (`latest_by_district` + hourly
+  `series` of one district over 7 days + `compare_districts` over 7 days), cache invalidated, rotating over the
+  wall's codes and the districts.
 Each call opens its own session, as a request does. The figures of a database replace that database's earlier ones
 in --out, so one file holds the SQLite and the PostgreSQL runs (figures carry a "database" field).
 """
@@ -17,32 +18,24 @@ in --out, so one file holds the SQLite and the PostgreSQL runs (figures carry a 
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
 import time
 import zlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from _report import machine, write
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from _report import write
+from _store import database_version, figure, merge, open_store, timed
+from sqlalchemy import Engine, func, select, text
 
 from services import bulkload
 from services.catalog import install_catalog
 from services.config import Settings
-from services.db import District, Indicator, IndicatorReading, make_engine, make_sessionmaker, migrate
-from services.indicators import (
-    compare_districts,
-    invalidate_indicators,
-    kpi_strip,
-    latest_by_district,
-    series,
-)
+from services.db import District, Indicator, IndicatorReading, make_sessionmaker
+from services.indicator_views import drill_down
+from services.indicators import invalidate_indicators, kpi_strip
 from services.simulator import city_districts
 
 WALL_CODES = (
@@ -53,30 +46,6 @@ BUDGETS = {"kpi_strip_warm": 50, "kpi_strip_cold": 300, "drill_down": 150}
 STEP = timedelta(minutes=5)
 DEFAULT_URL = "sqlite:////tmp/onescreen-bench/indicators.db"
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def open_store(url: str) -> Engine:
-    """A migrated engine on `url`; a missing PostgreSQL database is created (the shared `test` one is refused)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        if parsed.database in (None, "", "test", "postgres"):
-            raise SystemExit(f"--database-url must name a dedicated database, not {parsed.database!r}")
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
-    engine = make_engine(url)
-    migrate(engine)
-    return engine
-
-
-def database_version(engine: Engine) -> str:
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            return "sqlite " + str(conn.scalar(text("select sqlite_version()")))
-        return "postgresql " + str(conn.scalar(text("show server_version"))).split()[0]
 
 
 def readings_frame(
@@ -132,30 +101,6 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     return loaded, round(time.perf_counter() - began, 1)
 
 
-def timed(call: Callable[[], Any], repeat: int, before: Callable[[], None] = lambda: None) -> list[float]:
-    """Milliseconds of each of `repeat` calls; `before` runs untimed ahead of each."""
-    spent = []
-    for _ in range(repeat):
-        before()
-        started = time.perf_counter()
-        call()
-        spent.append((time.perf_counter() - started) * 1000)
-    return spent
-
-
-def figure(name: str, database: str, values: list[float]) -> dict[str, Any]:
-    ordered = sorted(values)
-
-    def pick(share: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 2)
-
-    return {
-        "name": name, "database": database, "unit": "ms", "p50": round(statistics.median(ordered), 2),
-        "p95": pick(0.95), "p99": pick(0.99), "n": len(ordered), "min": round(ordered[0], 2),
-        "max": round(ordered[-1], 2), "budget_p95": BUDGETS[name],
-    }  # fmt: skip
-
-
 def measure(engine: Engine, database: str, warm: int, cold: int) -> list[dict[str, Any]]:
     sessions = make_sessionmaker(engine)
     with sessions() as session:
@@ -177,44 +122,19 @@ def measure(engine: Engine, database: str, warm: int, cold: int) -> list[dict[st
         k = next(turn)
         code, district = WALL_CODES[k % len(WALL_CODES)], districts[k % len(districts)]
         with sessions() as session:
-            latest_by_district(session=session, code=code, now=now)
-            hourly = series(
+            view = drill_down(
                 session=session, code=code, district=district, start=week[0], end=week[1], bucket="hour"
             )
-            compare_districts(session=session, code=code, start=week[0], end=week[1])
-        if hourly.empty:
+        if view.trend.empty or view.latest.empty or view.comparison.empty:
             raise SystemExit(f"no hourly series for {code} in {district}")
 
     invalidate_indicators()
     strip()  # fills the cache for the warm calls
     return [
-        figure("kpi_strip_warm", database, timed(strip, warm)),
-        figure("kpi_strip_cold", database, timed(strip, cold, invalidate_indicators)),
-        figure("drill_down", database, timed(drill, cold, invalidate_indicators)),
+        figure("kpi_strip_warm", database, timed(strip, warm), BUDGETS),
+        figure("kpi_strip_cold", database, timed(strip, cold, invalidate_indicators), BUDGETS),
+        figure("drill_down", database, timed(drill, cold, invalidate_indicators), BUDGETS),
     ]
-
-
-def merge(out: Path, database: str, params: dict[str, Any], figures: list[dict[str, Any]]) -> dict[str, Any]:
-    """This run's figures and params replace those of the same database kind; other databases' runs are kept."""
-    kind = database.split()[0]
-    old = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
-    kept = [f for f in old.get("figures", []) if f.get("database", "").split()[0] != kind]
-    earlier = old.get("params", {}).get("runs", {})
-    runs = {db: run for db, run in earlier.items() if db.split()[0] != kind}
-    if params["load_seconds"] is None:  # a reused store keeps the load time measured when it was built
-        params = {**params, "load_seconds": earlier.get(database, {}).get("load_seconds")}
-    runs[database] = params
-    figures = sorted(
-        [*kept, *figures],
-        key=lambda f: (list(BUDGETS).index(f["name"]), not f["database"].startswith("sqlite")),
-    )
-    return {
-        "bench": "indicators",
-        "machine": machine(database=", ".join(sorted(runs, key=lambda db: db.split()[0] != "sqlite"))),
-        "params": {"wall_codes": list(WALL_CODES), "cadence_minutes": 5, "drill_down_days": 7,
-                   "drill_down_bucket": "hour", "runs": runs},
-        "figures": figures,
-    }  # fmt: skip
 
 
 def main() -> None:
@@ -241,7 +161,9 @@ def main() -> None:
         verdict = "ok" if f["p95"] <= f["budget_p95"] else "OVER"
         print(f"{f['name']:<16} {f['n']:>4} {f['p50']:>9} {f['p95']:>9} {f['p99']:>9} {f['min']:>9} "
               f"{f['max']:>9} {f['budget_p95']:>7}  {verdict}")  # fmt: skip
-    write(args.out, merge(args.out, database, params, figures))
+    fixed = {"wall_codes": list(WALL_CODES), "cadence_minutes": 5, "drill_down_days": 7, "drill_down_bucket": "hour"}
+    write(args.out, merge(args.out, "indicators", database, params, figures, order=list(BUDGETS), fixed=fixed,
+                          keep_load_seconds=True))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,147 @@
+"""What the browser benchmarks share: a seeded store, the real app served from a subprocess, headless Chromium,
+and an alert publisher on a fixed schedule.
+
+A bench script serves the app by running itself with `--serve wall PORT DATABASE_URL REDIS_URL [SIMULATE_RATE]`
+(`serve_main`), so the server's memory and CPU are its own process's, apart from the measuring side.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+WALL_TOKEN = "bench-wall-token"
+
+
+def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str = "0") -> None:
+    """The real OneScreen app; with a simulate rate above 0 the demo city runs live inside it."""
+    import uvicorn
+
+    from app import create_app
+    from services.config import Settings
+
+    rate = float(simulate_rate)
+    settings = Settings(database_url=database_url, redis_url=redis_url, simulate=rate > 0,
+                        simulate_rate=rate if rate > 0 else 1.0, port=port, wall_token=WALL_TOKEN, _env_file=None)
+    uvicorn.run(create_app(settings).server, host="127.0.0.1", port=port, log_level="warning")
+
+
+def wall_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/wall?token={WALL_TOKEN}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seeded_store(folder: Path, days: int = 1) -> str:
+    """A demo city of `days` on SQLite, as the browser tests use (the wall's panels need real data)."""
+    from services.catalog import install_catalog
+    from services.config import Settings
+    from services.runtime import open_runtime
+    from services.simulator import seed
+
+    url = f"sqlite:///{folder / 'onescreen.db'}"
+    rt = open_runtime(Settings(database_url=url, simulate=False, _env_file=None))
+    with rt.sessions() as session:
+        install_catalog(session, districts=rt.city.rows())
+        session.commit()
+    seed(rt.engine, days=days, progress=False)
+    rt.close()
+    return url
+
+
+def start(script: str, args: list[str], port: int, path: str, log: Path) -> subprocess.Popen[bytes]:
+    """Run `script` with `args` (its server mode) and wait until `path` answers on `port`."""
+    proc = subprocess.Popen([sys.executable, script, *args], cwd=ROOT, stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server {args[:2]} exited with {proc.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"server {args[:2]} did not answer on port {port} within 60 s; see {log}")
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def browser(*flags: str, size: str = "1920,1080") -> Any:
+    """Debian's headless Chromium with the flags this closed network needs, and the browser log kept."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", f"--window-size={size}", *flags):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def wait_for(driver: Any, css: str, timeout: float = 30) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def alert(number: int, sent_ms: float) -> dict[str, str]:
+    return {"id": f"bench-{number}-{sent_ms:.3f}", "source": "bench", "sent": datetime.now(UTC).isoformat(),
+            "severity": ("extreme", "severe", "moderate", "minor")[number % 4], "urgency": "immediate",
+            "certainty": "observed", "category": "met", "event": f"暴雨 {number} 号",  # distinct: no storm folding
+            "headline": f"厦门市 暴雨预警 {number}",
+            "description": "", "district": "350206", "lat": "24.51", "lon": "118.14", "area": "",
+            "msg_type": "alert", "references": ""}  # fmt: skip
+
+
+def publish_at(client: redis.Redis, stream: str, maxlen: int, rate: float, seconds: float,
+               first: int = 0) -> dict[str, float]:
+    """XADD `rate` alerts a second on a fixed schedule; returns stream id → send time (ms since the epoch)."""
+    from services.stream import publish
+
+    sent: dict[str, float] = {}
+    began = time.perf_counter()
+    for number in range(int(rate * seconds)):
+        delay = began + number / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        now_ms = time.time() * 1000
+        sent[publish(client, stream, alert(first + number, now_ms), maxlen)] = now_ms
+    return sent
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "min": 0.0, "max": 0.0}
+    return {"p50": percentile(values, 0.50), "p95": percentile(values, 0.95), "p99": percentile(values, 0.99),
+            "min": min(values), "max": max(values)}

@@ -1,0 +1,182 @@
+"""How fast every /approvals callback's data path answers over millions of applications, and the association job.
+
+    python bench/approvals.py [--rows 2000000] [--database-url URL] [--repeat 40] [--out PATH]
+
+Builds (or reuses, when it already holds ≥ --rows applications) a store with the shipped catalog and `--rows`
+applications from the demo city's generator (services.simcity.application_rows: bundles, follow-on matters,
+returns, reviews) over the 90 days before now, bulk loaded. Default store: a SQLite file under /tmp; a PostgreSQL
+URL names a dedicated database, created when missing. Each callback's data path is the service calls that callback
+makes (dashboards/_approval_views.py), in one session per call as a request has, over the page's default period
+(7 days); each is measured cold (the approvals cache emptied before every call) and warm (`<name>_warm`: a
+repeat within the cache's lifetime, which the page's minute-aligned windows make the common case):
+- update_view_city / update_view_department / update_view_matter: the drill levels (KPIs, hourly throughput,
+  overdue cards, review follow-ups, the level's table: departments, a department's matters, a matter's list);
+- update_findings: idle matters, high return rates, the last association rules, bundle time saved;
+- extend_throughput: the in-place throughput refresh (the last two hours);
+- download: the city table exported as XLSX;
+- association_mining: one run of the background job (mine + store), in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from _report import write
+from _store import database_version, figure, merge, open_store, timed
+from sqlalchemy import Engine, func, select, text
+
+from services import approval_findings, approval_metrics, approvals, association, bulkload, export
+from services.access import CITY_WIDE
+from services.approvals import Slice
+from services.catalog import install_catalog
+from services.config import Settings
+from services.db import Application, District, Matter, make_sessionmaker
+from services.simcity import DAY, application_rows
+from services.simulator import city_districts
+
+CALLBACKS = ("update_view_city", "update_view_department", "update_view_matter", "update_findings",
+             "extend_throughput", "download")
+BUDGETS = {**{name: 200 for name in CALLBACKS}, **{f"{name}_warm": 200 for name in CALLBACKS},
+           "association_mining": 10_000, "association_mining_cpu": 10_000}
+DEFAULT_URL = "sqlite:////tmp/onescreen-bench/approvals.db"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def build(engine: Engine, rows: int) -> tuple[int, float | None]:
+    """(applications in the store, load seconds or None when reused)."""
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        install_catalog(session, districts=city_districts(Settings(_env_file=None)))
+        present = session.scalar(select(func.count()).select_from(Application)) or 0
+        if present >= rows:
+            return present, None
+        matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department,
+                                     Matter.bundle).order_by(Matter.code), session.connection())
+        codes = list(session.scalars(select(District.adcode).order_by(District.adcode)))
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(Application.__table__.delete())
+    rng = np.random.default_rng(20261123)
+    stop = datetime.now(UTC).timestamp()
+    # one draw over the 90 days, as the demo seed does, so every application stands as it would now (drawing a
+    # chunk at a time would leave each chunk's open work open for ever)
+    frame = application_rows(rng, stop - 90 * DAY, stop, rows, matters, codes)
+    loaded = 0
+    with bulkload.indexes_dropped(engine, ["applications"]):
+        for part in np.array_split(np.arange(len(frame)), max(1, len(frame) // 200_000)):
+            loaded += bulkload.bulk_insert(engine, Application, list(frame.columns), frame.iloc[part])
+            print(f"\rloading {loaded:>12,} / {len(frame):,} applications", end="", flush=True)
+    print()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return loaded, round(time.perf_counter() - began, 1)
+
+
+def measure(engine: Engine, database: str, repeat: int) -> list[dict[str, Any]]:
+    sessions = make_sessionmaker(engine)
+    mining = association.refresh(sessions)  # the job's run, also what update_findings reads
+    now = datetime.now(UTC)
+    start = now - timedelta(days=7)
+    with sessions() as session:
+        ranked = approval_metrics.summary(session=session, start=start, end=now, by="department")
+        departments = ranked.sort_values("received", ascending=False)["key"].tolist()[:5]
+        matters = [session.scalar(select(Application.matter_code).join(Matter).where(Matter.department == d)
+                                  .order_by(Application.submitted_at.desc()).limit(1)) for d in departments]
+    turn = iter(range(10**9))
+
+    def view(where: Slice, level: Callable[[Any], Any]) -> None:
+        with sessions() as session:
+            approvals.catalog_names(session=session, lang="zh-CN")
+            approval_metrics.summary(session=session, start=start, end=now, where=where)
+            approvals.hourly_throughput(session=session, hours=24, now=now, where=where)
+            approval_metrics.bad_review_followups(session=session, start=start, end=now, where=where)
+            approval_findings.overdue(session=session, now=now, limit=20, where=where)
+            level(session)
+
+    def pick() -> tuple[str, str]:
+        k = next(turn) % len(departments)
+        return departments[k], matters[k]
+
+    def city() -> None:
+        view(Slice(), lambda s: approval_metrics.summary(session=s, start=start, end=now, by="department"))
+
+    def department() -> None:
+        code, _ = pick()
+        view(Slice(department=code), lambda s: approval_metrics.summary(
+            session=s, start=start, end=now, by="matter", where=Slice(department=code)))
+
+    def matter() -> None:
+        code, matter_code = pick()
+        where = Slice(department=code, matter=matter_code)
+        view(where, lambda s: approval_findings.application_list(session=s, start=start, end=now, now=now,
+                                                                 limit=200, where=where))
+
+    def findings() -> None:
+        with sessions() as session:
+            approvals.catalog_names(session=session, lang="zh-CN")
+            approval_findings.idle_matters(session=session, now=now, days=30)
+            approval_findings.high_return_matters(session=session, start=start, end=now)
+            association.latest_rules(session=session, limit=10)
+            approval_metrics.bundle_savings(session=session, start=start, end=now)
+
+    def extend() -> None:
+        with sessions() as session:
+            approvals.hourly_throughput(session=session, hours=2, now=datetime.now(UTC))
+
+    def download() -> None:
+        with sessions() as session:
+            table = approval_metrics.summary(session=session, start=start, end=now, by="department")
+        export.to_xlsx(table, "departments")
+
+    print(f"association job: {mining.rules} rules from {mining.applicants:,} applicants in {mining.seconds} s "
+          f"({mining.cpu_seconds} s CPU)")
+    paths = dict(zip(CALLBACKS, (city, department, matter, findings, extend, download), strict=True))
+    figures = []
+    for name, path in paths.items():
+        figures.append(figure(name, database, timed(path, repeat, approvals.invalidate_approvals), BUDGETS))
+
+        def through_cache(name: str = name, path: Callable[[], None] = path) -> None:
+            with sessions() as session:  # what a warm callback still does: open a session, read the names
+                approvals.catalog_names(session=session, lang="zh-CN")
+            approvals.cached(name, CITY_WIDE, "bench", path)
+
+        through_cache()  # fills the cache, untimed
+        figures.append(figure(f"{name}_warm", database, timed(through_cache, repeat), BUDGETS))
+        print(f"{name}: done", flush=True)
+    return [*figures, figure("association_mining", database, [mining.seconds * 1000], BUDGETS),
+            figure("association_mining_cpu", database, [mining.cpu_seconds * 1000], BUDGETS)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--repeat", type=int, default=40, help="calls per callback figure")
+    parser.add_argument("--out", type=Path, default=RESULTS / "approvals.json")
+    args = parser.parse_args()
+    engine = open_store(args.database_url)
+    database = database_version(engine)
+    rows, load_seconds = build(engine, args.rows)
+    figures = measure(engine, database, args.repeat)
+    engine.dispose()
+    print(f"{database}: {rows:,} applications, " + ("reused" if load_seconds is None else f"loaded in {load_seconds} s"))
+    print(f"{'figure':<24} {'n':>4} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9} {'budget':>7}  ms")
+    for f in figures:
+        verdict = "ok" if f["p95"] <= f["budget_p95"] else "OVER"
+        print(f"{f['name']:<24} {f['n']:>4} {f['p50']:>9} {f['p95']:>9} {f['p99']:>9} {f['max']:>9} "
+              f"{f['budget_p95']:>7}  {verdict}")
+    params = {"rows": rows, "load_seconds": load_seconds, "repeat": args.repeat}
+    write(args.out, merge(args.out, "approvals", database, params, figures, order=list(BUDGETS),
+                          fixed={"period_days": 7}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""How fast the /events map answers over a million events, and how fast Chromium draws 100 000 of its points.
+
+    python bench/events.py [--rows 1000000] [--database-url URL] [--repeat 30] [--no-browser] [--out PATH]
+
+Builds (or reuses, when it already holds ≥ --rows events) a store with the catalog, the districts and --rows
+events of the demo city's model (services.simcity, about 1.7 dispatches each, grid cells from services.geo),
+bulk loaded (services.bulkload), ending now. Default store: a SQLite file under /tmp; a PostgreSQL URL names a
+dedicated database, created when missing. Measured, each call in its own session as a callback does, and each
+including the JSON encoding Dash does before sending:
+- map_districts: the default view, open events per district (choropleth);
+- map_points_100k: the analyst's point view of the newest 100 000 events (WebGL scatter);
+- map_drill_grid: Siming's grid cells and its events of the last 30 days (drill-down);
+- points_draw_100k (browser, once per run): in headless Chromium with software WebGL, from the figure JSON
+  arriving in the page to `plotly_afterplot` and the next animation frame, 100 000 points drawn.
+The figures of a database replace that database's earlier ones in --out (figures carry a "database" field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.io as pio
+from _report import machine, write
+from _store import database_version, figure, open_store, timed
+from sqlalchemy import Engine, func, select, text
+
+from dashboards._event_views import map_figure
+from services import bulkload
+from services.access import CITY_WIDE
+from services.catalog import install_catalog
+from services.config import DEFAULT_CITY, Settings
+from services.db import Event, EventDispatch, make_sessionmaker
+from services.events import EventFilter
+from services.geo import load_city
+from services.simcity import DAY, EVENTS_PER_DAY, event_rows
+from services.simulator import city_districts
+
+BUDGETS = {"map_districts": 300, "map_points_100k": 300, "map_drill_grid": 300, "points_draw_100k": 1500}
+DEFAULT_URL = "sqlite:////tmp/onescreen-bench/events.db"
+RESULTS = Path(__file__).resolve().parent / "results"
+CHUNK = 200_000
+PLOTLY_JS = Path(pio.__file__).resolve().parents[1] / "package_data" / "plotly.min.js"
+
+
+def build(engine: Engine, rows: int) -> tuple[int, float | None]:
+    """(events in the store, load seconds or None when reused): --rows events over rows / EVENTS_PER_DAY days."""
+    city = load_city(DEFAULT_CITY)
+    with make_sessionmaker(engine)() as session:
+        install_catalog(session, districts=city_districts(Settings(_env_file=None)))
+        present = session.scalar(select(func.count()).select_from(Event)) or 0
+    if present >= rows:
+        return present, None
+    began = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(EventDispatch.__table__.delete())
+        conn.execute(Event.__table__.delete())
+    rng = np.random.default_rng(20261123)
+    codes, geoms = city.adcodes, list(city.districts.geometry)
+    end = datetime.now(UTC).timestamp()
+    start = end - rows / EVENTS_PER_DAY * DAY
+    loaded = 0
+    with bulkload.indexes_dropped(engine, ["events", "event_dispatches"]):
+        while loaded < rows:
+            n = min(CHUNK, rows - loaded)
+            lo = start + (end - start) * loaded / rows
+            hi = start + (end - start) * (loaded + n) / rows
+            events, dispatches = event_rows(rng, lo, hi if hi < end else end, n, codes, geoms, loaded + 1)
+            events["grid"] = city.grid.cell_of(events["lon"], events["lat"], events["district"])
+            loaded += bulkload.bulk_insert(engine, Event, list(events.columns), events)
+            bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns), dispatches)
+            print(f"\rloaded {loaded:>10,} events", end="", flush=True)
+    print()
+    bulkload.sync_id_sequence(engine, Event)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    return loaded, round(time.perf_counter() - began, 1)
+
+
+def measure(engine: Engine, database: str, repeat: int) -> tuple[list[dict[str, Any]], str]:
+    """The map callback's figures, and the 100 000-point figure's JSON for the browser."""
+    sessions = make_sessionmaker(engine)
+    city = load_city(DEFAULT_CITY)
+    with sessions() as session:
+        newest = session.scalar(select(func.max(Event.reported_at)))
+    if newest is None:
+        raise SystemExit("the store holds no events")
+    views = {
+        "map_districts": dict(filters=EventFilter(status=("open",)), view="districts", drill=None),
+        "map_points_100k": dict(filters=EventFilter(), view="points", drill=None),
+        "map_drill_grid": dict(filters=EventFilter(start=newest - timedelta(days=30)), view="districts",
+                               drill="350203"),
+    }
+    payloads: dict[str, str] = {}
+
+    def callback(name: str) -> Callable[[], None]:
+        def run() -> None:
+            with sessions() as session:
+                shown = map_figure(session, city, scope=CITY_WIDE, colour_by="status", lang="zh-CN", now=newest,
+                                   **views[name])  # type: ignore[arg-type]
+            payloads[name] = pio.to_json(shown, validate=False)
+        return run
+
+    figures = [figure(name, database, timed(callback(name), repeat), BUDGETS, digits=1) for name in views]
+    return figures, payloads["map_points_100k"]
+
+
+_DRAW = """
+const done = arguments[arguments.length - 1];
+const gd = document.getElementById('gd');
+Plotly.purge(gd);
+const t0 = performance.now();
+const fig = JSON.parse(arguments[0]);
+Plotly.newPlot(gd, fig.data, fig.layout, {displayModeBar: false}).then(() => {
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const n = gd._fullData.filter(t => t.type === 'scattergl').reduce((s, t) => s + t._length, 0);
+    done([performance.now() - t0, n]);
+  }));
+});
+"""
+
+
+def draw_in_browser(payload: str, repeat: int) -> tuple[list[float], int, str]:
+    """Milliseconds from the figure JSON arriving in a headless Chromium page to its points drawn."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--window-size=1280,900", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    page = Path(tempfile.mkdtemp(prefix="onescreen-draw-")) / "draw.html"
+    page.write_text(f'<html><body style="margin:0"><div id="gd" style="width:1200px;height:800px"></div>'
+                    f'<script src="file://{PLOTLY_JS}"></script></body></html>', encoding="utf-8")
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.set_script_timeout(120)
+        driver.get(f"file://{page}")
+        spent, drawn = [], 0
+        for _ in range(repeat):
+            ms, drawn = driver.execute_async_script(_DRAW, payload)
+            spent.append(float(ms))
+        return spent, int(drawn), str(driver.capabilities.get("browserVersion", "?"))
+    finally:
+        driver.quit()
+
+
+def merge(out: Path, database: str, params: dict[str, Any], figures: list[dict[str, Any]],
+          extra: dict[str, Any]) -> dict[str, Any]:
+    """This run's figures replace those of the same database kind; other databases' runs are kept."""
+    kind = database.split()[0]
+    old = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
+    kept = [f for f in old.get("figures", []) if str(f.get("database", "")).split()[0] != kind]
+    runs = {**old.get("params", {}).get("runs", {}), kind: params}
+    return {"bench": "events", "machine": machine(database=database, **extra), "params": {"runs": runs},
+            "figures": kept + figures}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--draws", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS / "events.json")
+    args = parser.parse_args()
+    engine = open_store(args.database_url)
+    database = database_version(engine)
+    events, load_seconds = build(engine, args.rows)
+    print(f"{database}: {events:,} events ({'reused' if load_seconds is None else f'loaded in {load_seconds} s'})")
+    figures, payload = measure(engine, database, args.repeat)
+    extra: dict[str, Any] = {}
+    if not args.no_browser:
+        spent, drawn, version = draw_in_browser(payload, args.draws)
+        figures.append(figure("points_draw_100k", f"chromium {version} (software WebGL)", spent, BUDGETS, digits=1))
+        extra["browser"] = f"chromium {version}"
+        print(f"browser drew {drawn:,} points")
+    params = {"events": events, "load_seconds": load_seconds, "repeat": args.repeat,
+              "payload_mb": round(len(payload) / 2**20, 2), "loaded_machine": True}
+    print(f"{'figure':<20}{'p50':>10}{'p95':>10}{'p99':>10}{'budget p95':>12}")
+    for f in figures:
+        print(f"{f['name']:<20}{f['p50']:>10}{f['p95']:>10}{f['p99']:>10}{f['budget_p95']:>12}")
+    write(args.out, merge(args.out, database, params, figures, extra))
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

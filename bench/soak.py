@@ -1,0 +1,155 @@
+"""Endurance of /wall: hours of a busy city compressed into minutes, watching memory and the browser console.
+
+    python bench/soak.py [--seconds 1800] [--updates 10000] [--rate 20] [--simulate-rate 60] [--out PATH]
+
+The real app runs with the demo city live at `--simulate-rate` times its normal pace, and a publisher adds
+`--rate` alerts a second. Headless Chromium shows the wall. Every 30 s the bench forces a garbage collection and
+samples the page's JS heap and DOM counters (Chrome DevTools Protocol) and the server's resident memory (psutil).
+It runs until `--seconds` have passed or the page has taken `--updates` updates (ticker pushes and panel refreshes
+counted by a MutationObserver). Figures: JS heap growth after warm-up (budget ≤ 10 %), server RSS growth after
+warm-up, DOM node growth, console errors (budget 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import redis
+from _report import machine, write
+from _wallkit import browser, free_port, publish_at, seeded_store, serve_wall, start, stop, wait_for, wall_url
+
+HEAP_BUDGET = 0.10
+SAMPLE_EVERY = 30.0
+
+UPDATES_JS = """
+window.__updates = 0;
+new MutationObserver(() => { window.__updates += 1; }).observe(document.getElementById('alert-ticker'),
+  {childList: true});
+for (const id of ['kpi-strip', 'event-map', 'approvals-throughput', 'as-of']) {
+  const el = document.getElementById(id);
+  if (el) new MutationObserver(() => { window.__updates += 1; }).observe(el, {childList: true, subtree: false});
+}
+return true;
+"""
+
+
+def sample(driver: Any, server: psutil.Process, began: float) -> dict[str, float]:
+    driver.execute_cdp_cmd("HeapProfiler.collectGarbage", {})
+    heap = driver.execute_cdp_cmd("Runtime.getHeapUsage", {})
+    dom = driver.execute_cdp_cmd("Memory.getDOMCounters", {})
+    return {"t_s": round(time.monotonic() - began, 1), "js_heap_mb": round(heap["usedSize"] / 2**20, 2),
+            "dom_nodes": dom["nodes"], "listeners": dom["jsEventListeners"],
+            "server_rss_mb": round(server.memory_info().rss / 2**20, 1),
+            "updates": driver.execute_script("return window.__updates;")}
+
+
+def growth(samples: list[dict[str, float]], key: str, warm: int) -> float:
+    """Growth from the warm-up sample to the median of the last three, so one GC-timing blip is no trend."""
+    base = samples[warm][key]
+    tail = sorted(s[key] for s in samples[-3:])[len(samples[-3:]) // 2]
+    return round((tail - base) / base, 4) if base else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=1800)
+    parser.add_argument("--updates", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=20, help="alerts per second")
+    parser.add_argument("--simulate-rate", type=float, default=60, help="the live city's pace (1 = real time)")
+    parser.add_argument("--warmup", type=float, default=120, help="seconds before the baseline sample")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "soak.json")
+    parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_wall(int(args.serve[1]), *args.serve[2:])
+        return
+
+    from services.config import Settings
+
+    client = redis.Redis.from_url(args.redis_url, decode_responses=True)
+    client.flushdb()
+    settings = Settings(redis_url=args.redis_url, simulate=False, _env_file=None)
+    procs = []
+    driver = None
+    stopping = threading.Event()
+    samples: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
+        try:
+            print("seeding a one-day store …", flush=True)
+            database_url = seeded_store(Path(tmp))
+            port = free_port()
+            procs.append(start(__file__, ["--serve", "wall", str(port), database_url, args.redis_url,
+                                          str(args.simulate_rate)], port, "/healthz", Path(tmp) / "wall.log"))
+            server = psutil.Process(procs[0].pid)
+            driver = browser()
+            driver.get(wall_url(port))
+            wait_for(driver, '#connection-state[data-state="live"]')
+            driver.execute_script(UPDATES_JS)
+
+            def publisher() -> None:
+                while not stopping.is_set():
+                    publish_at(client, settings.alerts_stream, settings.stream_maxlen, args.rate, 5)
+
+            thread = threading.Thread(target=publisher, daemon=True)
+            thread.start()
+            began = time.monotonic()
+            warm_index = None
+            print(f"{'t (s)':>7} {'heap MB':>8} {'DOM nodes':>9} {'listeners':>9} {'server MB':>9} {'updates':>8}")
+            while True:
+                time.sleep(SAMPLE_EVERY)
+                samples.append(sample(driver, server, began))
+                row = samples[-1]
+                print(f"{row['t_s']:>7} {row['js_heap_mb']:>8} {row['dom_nodes']:>9} {row['listeners']:>9} "
+                      f"{row['server_rss_mb']:>9} {row['updates']:>8}", flush=True)
+                if warm_index is None and row["t_s"] >= args.warmup:
+                    warm_index = len(samples) - 1
+                done = row["t_s"] >= args.seconds or row["updates"] >= args.updates
+                if done and warm_index is not None and len(samples) - warm_index >= 4:
+                    break
+            stopping.set()
+            thread.join(timeout=10)
+            errors = [entry["message"][:300] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+            browser_version = driver.capabilities.get("browserVersion", "?")
+        finally:
+            stopping.set()
+            if driver is not None:
+                driver.quit()
+            stop(procs)
+            client.flushdb()
+
+    assert warm_index is not None
+    figures = [
+        {"name": "js_heap_growth", "unit": "ratio", "value": growth(samples, "js_heap_mb", warm_index),
+         "budget": HEAP_BUDGET},
+        {"name": "server_rss_growth", "unit": "ratio", "value": growth(samples, "server_rss_mb", warm_index),
+         "budget": None},
+        {"name": "dom_nodes_growth", "unit": "ratio", "value": growth(samples, "dom_nodes", warm_index),
+         "budget": None},
+        {"name": "console_errors", "unit": "count", "value": len(errors), "budget": 0},
+    ]
+    for fig in figures:
+        print(f"{fig['name']:<20} {fig['value']:>8}  budget {fig['budget']}")
+    write(args.out, {
+        "bench": "soak",
+        "machine": machine(database=f"sqlite {sqlite3.sqlite_version}",
+                           redis=str(client.info("server")["redis_version"]),
+                           browser=f"chromium {browser_version} (headless)"),
+        "params": {"seconds": samples[-1]["t_s"], "updates": samples[-1]["updates"], "alert_rate": args.rate,
+                   "simulate_rate": args.simulate_rate, "warmup_s": samples[warm_index]["t_s"],
+                   "sample_every_s": SAMPLE_EVERY, "console_errors": errors[:10]},
+        "figures": figures,
+        "samples": samples,
+    })
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Cold load of /wall: from navigation start to every panel painted, in headless Chromium on loopback.
+
+    python bench/wall_load.py [--runs 10] [--redis-url URL] [--out PATH]
+
+The real app (a one-day seeded SQLite store, real Redis) is served from a subprocess. Each run navigates a
+browser with its cache disabled to the wall; a script installed before any page script checks every animation
+frame which panels are painted and records `performance.now()` (ms since navigation start) when each first is:
+KPI cards, the event map (MapLibre reports its style and sources loaded), the approvals chart's traces, the
+alert ticker, and the connection state at "live". The figure is the time when the last of them is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _report import machine, write
+from _wallkit import browser, free_port, seeded_store, serve_wall, start, stats, stop, wall_url
+
+BUDGET_MS = 2000
+
+PANELS_JS = """
+(() => {
+  const found = window.__panels = {};
+  const map = () => {
+    const gd = document.getElementById('event-map');
+    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return !!(sub && sub.map && sub.map.loaded());
+  };
+  const checks = {
+    kpis: () => document.querySelectorAll('#kpi-strip .kpi-card').length > 0,
+    map: map,
+    approvals: () => !!document.querySelector('#approvals-throughput .scatterlayer .trace'),
+    ticker: () => !!document.getElementById('alert-ticker'),
+    live: () => !!document.querySelector('#connection-state[data-state="live"]'),
+  };
+  const frame = () => {
+    for (const [name, check] of Object.entries(checks)) {
+      if (!(name in found)) { try { if (check()) found[name] = performance.now(); } catch (e) {} }
+    }
+    if (Object.keys(found).length < Object.keys(checks).length) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+})();
+"""
+
+
+def one_load(driver: Any, url: str, timeout: float = 30) -> dict[str, float]:
+    driver.get("about:blank")
+    driver.get(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = driver.execute_script("return window.__panels || {};")
+        if len(found) == 5:
+            return {name: round(ms, 1) for name, ms in found.items()}
+        time.sleep(0.05)
+    raise SystemExit(f"not every panel painted within {timeout} s: {found}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "wall_load.json")
+    parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_wall(int(args.serve[1]), *args.serve[2:])
+        return
+
+    procs = []
+    driver = None
+    with tempfile.TemporaryDirectory(prefix="bench-wall-load-") as tmp:
+        try:
+            print("seeding a one-day store …", flush=True)
+            database_url = seeded_store(Path(tmp))
+            port = free_port()
+            procs.append(start(__file__, ["--serve", "wall", str(port), database_url, args.redis_url], port,
+                               "/healthz", Path(tmp) / "wall.log"))
+            driver = browser()
+            driver.execute_cdp_cmd("Network.enable", {})
+            driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PANELS_JS})
+            one_load(driver, wall_url(port))  # the server's first layout warms its caches, as a running wall's would
+            loads = [one_load(driver, wall_url(port)) for _ in range(args.runs)]
+            browser_version = driver.capabilities.get("browserVersion", "?")
+            errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+        finally:
+            if driver is not None:
+                driver.quit()
+            stop(procs)
+
+    figures = []
+    for name in ("all_panels", "kpis", "map", "approvals", "ticker", "live"):
+        values = [max(load.values()) if name == "all_panels" else load[name] for load in loads]
+        summary = {key: round(value, 1) for key, value in stats(values).items()}
+        figures.append({"name": f"wall_cold_load_{name}", "unit": "ms", **summary, "n": len(values),
+                        "budget_p95": BUDGET_MS if name == "all_panels" else None})
+    print(f"{'figure':<28} {'n':>3} {'p50':>8} {'p95':>8} {'max':>8}  budget")
+    for fig in figures:
+        print(f"{fig['name']:<28} {fig['n']:>3} {fig['p50']:>8} {fig['p95']:>8} {fig['max']:>8}  "
+              f"{'≤ ' + str(fig['budget_p95']) + ' ms' if fig['budget_p95'] else '-'}")
+    print(f"browser console errors: {len(errors)}")
+    write(args.out, {
+        "bench": "wall_load",
+        "machine": machine(database=f"sqlite {sqlite3.sqlite_version}",
+                           browser=f"chromium {browser_version} (headless, software WebGL)"),
+        "params": {"runs": args.runs, "cache": "disabled", "seeded_days": 1, "viewport": "1920x1080",
+                   "from": "navigation start", "console_errors": len(errors)},
+        "figures": figures,
+    })
+
+
+if __name__ == "__main__":
+    main()

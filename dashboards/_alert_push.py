@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
-PUSH_GAP_SECONDS = 0.03  # at most about thirty page updates a second, however fast alerts arrive
+PUSH_GAP_SECONDS = 0.1  # at most ten page updates a second: more and the browser falls behind (bench/alerts.py)
 _REMEMBERED = 2_000
 
 _clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str | None, aioredis.Redis]] = WeakKeyDictionary()

@@ -73,7 +73,9 @@ def _alert(n: int) -> dict[str, object]:
 
 
 def _ticker_ids(dash_duo) -> list[str]:
-    return [li.get_attribute("data-alert-id") for li in dash_duo.find_elements("#alert-ticker li")]
+    """Read in one script, so a push that lands mid-read cannot leave a stale element behind."""
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#alert-ticker li')].map(li => li.getAttribute('data-alert-id'));")
 
 
 def test_alerts_reach_walls_on_two_workers_exactly_once(dash_duo, production_env, processes):

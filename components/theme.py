@@ -48,3 +48,7 @@ def base_layout(**overrides: Any) -> dict[str, Any]:
     }
     layout.update(overrides)
     return layout
+
+
+# The analyst pages' frame: the wall's dark colours on a full-height page, with Bootstrap's muted text to match.
+PAGE_STYLE = {"background": BACKGROUND, "color": TEXT, "minHeight": "100vh", "--bs-secondary-color": MUTED}

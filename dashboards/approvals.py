@@ -15,7 +15,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components.i18n import translator
-from components.theme import BACKGROUND, MUTED, TEXT
+from components.theme import PAGE_STYLE, TEXT
 from dashboards import _approval_views as views
 from dashboards._auth import current_principal
 from dashboards._runtime import runtime
@@ -107,7 +107,7 @@ def layout(**query: Any) -> html.Div:
             dcc.Interval(id="apv-refresh", interval=REFRESH_MS),
         ],
         className="approvals-page container-fluid py-3",
-        style={"background": BACKGROUND, "color": TEXT, "minHeight": "100vh", "--bs-secondary-color": MUTED},
+        style=PAGE_STYLE,
         lang=state["lang"],
     )
 

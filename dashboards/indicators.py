@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from components import indicator_figures as figs
 from components.i18n import translator
-from components.theme import BACKGROUND, MUTED, TEXT
+from components.theme import PAGE_STYLE
 from dashboards._auth import current_principal, require
 from dashboards._runtime import runtime
 from services import export
@@ -158,7 +158,7 @@ def layout(**query: Any) -> html.Div:
             dcc.Store(id="ind-state", data=state),
         ],
         className="indicators-page container-fluid py-3",
-        style={"background": BACKGROUND, "color": TEXT, "minHeight": "100vh", "--bs-secondary-color": MUTED},
+        style=PAGE_STYLE,
         lang=state["lang"],
     )
 

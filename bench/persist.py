@@ -26,6 +26,7 @@ from pathlib import Path
 
 import redis
 from _report import machine, write
+from _store import database_version
 from redis.utils import HIREDIS_AVAILABLE
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
@@ -89,13 +90,6 @@ def _migrated(engine: Engine) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-
-
-def database_version(engine: Engine) -> str:
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            return "sqlite " + str(connection.scalar(text("select sqlite_version()")))
-        return "postgresql " + str(connection.scalar(text("show server_version"))).split()[0]
 
 
 def drain_once(settings: Settings, engine: Engine, client: redis.Redis, rows: int) -> float:

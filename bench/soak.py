@@ -33,7 +33,7 @@ UPDATES_JS = """
 window.__updates = 0;
 new MutationObserver(() => { window.__updates += 1; }).observe(document.getElementById('alert-ticker'),
   {childList: true});
-for (const id of ['kpi-strip', 'event-map', 'approvals-throughput', 'as-of']) {
+for (const id of ['kpi-strip', 'event-map', 'approvals-throughput', 'kpis-as-of']) {
   const el = document.getElementById(id);
   if (el) new MutationObserver(() => { window.__updates += 1; }).observe(el, {childList: true, subtree: false});
 }

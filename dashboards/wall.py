@@ -17,7 +17,7 @@ from dashboards import _wall_approvals, _wall_kpis, _wall_map, _wall_ticker
 from dashboards._auth import current_principal
 from dashboards._runtime import runtime
 
-dash.register_page(__name__, path="/wall", redirect_from=["/"], title="一屏统览 OneScreen")
+dash.register_page(__name__, path="/wall", title="一屏统览 OneScreen")
 
 PANELS = (_wall_kpis, _wall_map, _wall_approvals, _wall_ticker)
 for _panel in PANELS:

@@ -43,6 +43,8 @@ from services.stream import Entry, last_id
 dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
 
 FILTERS = ("severity", "status", "district", "category")
+QUERY = (*FILTERS, "range", "q")  # everything the URL carries, besides the page
+RANGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 P = "console-"  # prefix of this page's push stores
 _ACTIONS = {"btn-ack": Action.ALERT_ACKNOWLEDGE, "btn-resolve": Action.ALERT_RESOLVE,
             "btn-escalate": Action.ALERT_ESCALATE, "btn-link": Action.ALERT_LINK,
@@ -50,7 +52,18 @@ _ACTIONS = {"btn-ack": Action.ALERT_ACKNOWLEDGE, "btn-resolve": Action.ALERT_RES
 
 
 def _filter(values: dict[str, Any]) -> alert_console.AlertFilter:
-    return alert_console.AlertFilter(**{name: values.get(name) or None for name in FILTERS}, text=values.get("q"))
+    """The filters of the URL or the controls; a time range counts back from now, with no upper bound, so alerts
+    arriving while the page is open still match it."""
+    span = RANGES.get(values.get("range") or "")
+    return alert_console.AlertFilter(**{name: values.get(name) or None for name in FILTERS}, text=values.get("q"),
+                                     since=datetime.now(UTC) - span if span else None)
+
+
+def _page_number(value: Any) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _item(row: alert_console.ConsoleRow) -> dict[str, Any]:
@@ -68,8 +81,8 @@ def _entry_item(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
             "sent": fields.get("sent", "")}
 
 
-def _rows(values: dict[str, Any], lang: str) -> tuple[list[html.Tr], str]:
-    """The list as the store has it now, and the stream id it is current to (where the push resumes)."""
+def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], str, alert_console.ConsolePage]:
+    """One page of the list as the store has it now, and the stream id it is current to (where the push resumes)."""
     rt = runtime()
     principal = current_principal()
     since = last_id(rt.redis, rt.settings.alerts_stream)
@@ -78,9 +91,13 @@ def _rows(values: dict[str, Any], lang: str) -> tuple[list[html.Tr], str]:
     except ValueError:
         flt = alert_console.AlertFilter(text=values.get("q"))
     with rt.sessions() as session:
-        page = alert_console.list_alerts(session, flt, scope=principal.scope)
+        found = alert_console.list_alerts(session, flt, page=page, scope=principal.scope)
     text = translator(lang)
-    return [console_row(_item(row), lang, text) for row in page.rows], since
+    return [console_row(_item(row), lang, text) for row in found.rows], since, found
+
+
+def _page_text(found: alert_console.ConsolePage, text: Any) -> str:
+    return text["alerts.page_of"].format(page=found.page, pages=found.pages, total=found.total)
 
 
 def _options(values: tuple[str, ...], text: dict[str, str] | Any, prefix: str = "") -> list[dict[str, str]]:
@@ -93,10 +110,11 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     current_principal()
     lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
     text = translator(lang)
-    rows, since = _rows(query, lang)
+    rows, since, found = _rows(query, _page_number(query.get("page")), lang)
     districts = [{"label": name, "value": code} for code, name in rt.city.names(lang).items()]
     choices = {"severity": _options(SEVERITIES, text), "status": _options(alert_console.STATUSES, text, "alerts.status."),
-               "district": districts, "category": _options(CATEGORIES, text)}  # fmt: skip
+               "district": districts, "category": _options(CATEGORIES, text),
+               "range": _options(tuple(RANGES), text, "alerts.range.")}  # fmt: skip
     return html.Div([
         html.Header([
             html.H1(text["alerts.title"], className="console-title"),
@@ -105,11 +123,18 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         "data-reconnecting": text["conn.reconnecting"], "data-offline": text["conn.offline"]}),
         ], className="console-header"),
         html.Div([dcc.Dropdown(id=f"filter-{name}", options=choices[name], value=query.get(name) or None,
-                               placeholder=text[f"alerts.{name}"], className="console-filter") for name in FILTERS]
+                               placeholder=text[f"alerts.{name}"], className="console-filter")
+                  for name in (*FILTERS, "range")]
                  + [dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
                               debounce=True, className="form-control console-search")], className="console-filters"),
         html.Div([
-            html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table"),
+            html.Div([
+                html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table"),
+                html.Nav([html.Button("‹", id="page-prev", className="btn btn-outline-info", title=text["alerts.prev"]),
+                          html.Span(_page_text(found, text), id="page-info", className="console-page-info"),
+                          html.Button("›", id="page-next", className="btn btn-outline-info", title=text["alerts.next"])],
+                         className="console-pager"),
+            ]),
             html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
                         html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
                        className="console-detail"),
@@ -119,24 +144,36 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
         dcc.Store(id="selected-alert"),
         dcc.Store(id="action-done", data=0),
         dcc.Store(id="console-list-version", data=0),
+        dcc.Store(id="console-page", data={"page": found.page, "pages": found.pages}),
         *push_components(P, since),
     ], className="console", lang=lang)
 
 
 @callback(
     Output("alert-list", "children"), Output("console-url", "search"), Output(f"{P}alert-last-id", "data"),
-    Output("console-list-version", "data"),
-    *[Input(f"filter-{name}", "value") for name in (*FILTERS, "q")], Input("action-done", "data"),
-    State("console-lang", "data"), State("console-list-version", "data"),
+    Output("console-list-version", "data"), Output("console-page", "data"), Output("page-info", "children"),
+    *[Input(f"filter-{name}", "value") for name in QUERY], Input("action-done", "data"),
+    Input("page-prev", "n_clicks"), Input("page-next", "n_clicks"),
+    State("console-page", "data"), State("console-lang", "data"), State("console-list-version", "data"),
     prevent_initial_call=True,
 )
-def refresh_list(*args: Any) -> tuple[Any, str, str, int]:
-    """A filter changed or an action was taken: the list again from the store, the push restarted on it."""
-    *values, _done, lang, version = args
-    chosen = dict(zip((*FILTERS, "q"), values, strict=True))
-    rows, since = _rows(chosen, lang)
-    search = urlencode({name: value for name, value in chosen.items() if value})
-    return rows, f"?{search}" if search else "", since, (version or 0) + 1
+def refresh_list(*args: Any) -> tuple[Any, ...]:
+    """A filter changed, a page was turned or an action was taken: that page again from the store, the push
+    restarted on it. A new filter starts again at page 1; an action keeps the page."""
+    *values, _done, _prev, _next, paging, lang, version = args
+    chosen = dict(zip(QUERY, values, strict=True))
+    page = (paging or {}).get("page", 1)
+    if ctx.triggered_id == "page-prev":
+        page -= 1
+    elif ctx.triggered_id == "page-next":
+        page += 1
+    elif ctx.triggered_id != "action-done":
+        page = 1
+    rows, since, found = _rows(chosen, _page_number(page), lang)
+    search = urlencode({**{name: value for name, value in chosen.items() if value},
+                        **({"page": found.page} if found.page > 1 else {})})
+    return (rows, f"?{search}" if search else "", since, (version or 0) + 1,
+            {"page": found.page, "pages": found.pages}, _page_text(found, translator(lang)))
 
 
 @callback(Output("selected-alert", "data"), Input({"type": "alert-row", "index": ALL}, "n_clicks"),
@@ -210,14 +247,16 @@ def act(*args: Any) -> tuple[str, Any]:
 @callback(
     Input(f"{P}push-restart", "data"), Input("console-list-version", "data"),
     State(f"{P}alert-last-id", "data"), State("alert-list", "children"), State("console-lang", "data"),
-    *[State(f"filter-{name}", "value") for name in (*FILTERS, "q")],
+    State("console-page", "data"), *[State(f"filter-{name}", "value") for name in QUERY],
     persistent=True,
 )
 async def push_console(_restart: int, _version: int, since: str, children: list[Any] | None, lang: str,
-                       *values: Any) -> None:
-    """New alerts that match the filters and the caller's area go on top; a storm's row counts up."""
+                       paging: dict[str, int] | None, *values: Any) -> None:
+    """New alerts that match the filters and the caller's area go on top of page 1, which keeps its size; a
+    storm's row counts up. A later page stays as it was read (new alerts would shift it under the reader)."""
     principal = current_principal()
-    flt = _filter(dict(zip((*FILTERS, "q"), values, strict=True)))
+    flt = _filter(dict(zip(QUERY, values, strict=True)))
+    on_first_page = (paging or {}).get("page", 1) == 1
     folder = restore_folder(children, runtime().settings.alert_storm_minutes)
     text = translator(lang)
 
@@ -227,7 +266,7 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
         for stream_id, fields in entries:
             if fields.get("msg_type") in ("update", "cancel"):
                 set_props("action-done", {"data": datetime.now(UTC).timestamp()})  # statuses moved: reload
-            if stream_id in before or not alert_console.matches(fields, flt, principal.scope):
+            if not on_first_page or stream_id in before or not alert_console.matches(fields, flt, principal.scope):
                 continue
             row, is_new = folder.add(stream_id, fields)
             if is_new:
@@ -239,6 +278,9 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
         for item in new:
             item["count"] = next(r.count for r in folder.rows if r.head_id == item["stream_id"])
             patch.prepend(console_row(item, lang, text))
+        for _ in range(max(0, len(folder.rows) - alert_console.PAGE_SIZE)):
+            del patch[alert_console.PAGE_SIZE]
+        del folder.rows[alert_console.PAGE_SIZE:]
         set_props("alert-list", {"children": patch})
 
     await run_push(ctx.websocket, P, since, show, principal.scope)

@@ -4,7 +4,7 @@ their severity, a storm as one row with its count, and an acknowledgement with a
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
@@ -65,4 +65,38 @@ def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, w
 
     send("c-6", "minor", "井盖缺失")  # the push still runs after the list was reloaded by the action
     dash_duo.wait_for_element('#alert-list tr[data-severity="minor"][data-status="new"]:first-child', timeout=5)
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def _history(runtime, count: int, hours_apart: float) -> None:
+    """`count` stored alerts, one every `hours_apart` hours back from now, each its own storm (distinct events)."""
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        session.add_all(
+            Alert(stream_id=f"{n + 1}-0", alert_id=f"hist-{n}", source="test", sent_at=now - timedelta(hours=n * hours_apart),
+                  severity="minor", urgency="past", certainty="observed", category="infra", event=f"history {n}",
+                  headline=f"history {n}", district="350203", msg_type="alert", status="resolved")
+            for n in range(count))
+        session.commit()
+
+
+def test_pages_and_time_range_live_in_the_url(dash_duo, open_page, wall_runtime):
+    _history(wall_runtime, 120, hours_apart=0.5)  # 60 hours of alerts: 48 within the last 24 h
+    open_page("/alerts?range=24h", role="operator")
+    dash_duo.wait_for_text_to_equal("#page-info", "第 1/1 页 · 共 48 条", timeout=10)
+    assert len(dash_duo.find_elements("#alert-list tr")) == 48
+
+    dash_duo.select_dcc_dropdown("#filter-range", "近7天")
+    dash_duo.wait_for_text_to_equal("#page-info", "第 1/3 页 · 共 120 条", timeout=10)
+    assert "range=7d" in dash_duo.driver.current_url
+    dash_duo.find_element("#page-next").click()
+    dash_duo.wait_for_text_to_equal("#page-info", "第 2/3 页 · 共 120 条", timeout=10)
+    assert "page=2" in dash_duo.driver.current_url
+    assert dash_duo.find_element("#alert-list tr:first-child").get_attribute("data-alert-id") == "51-0"  # newest first: alert 50
+
+    dash_duo.driver.get(dash_duo.driver.current_url)  # the URL restores the page and the range
+    dash_duo.wait_for_text_to_equal("#page-info", "第 2/3 页 · 共 120 条", timeout=10)
+    dash_duo.find_element("#page-prev").click()
+    dash_duo.wait_for_text_to_equal("#page-info", "第 1/3 页 · 共 120 条", timeout=10)
+    assert dash_duo.find_element("#alert-list tr:first-child").get_attribute("data-alert-id") == "1-0"
     assert dash_duo.get_logs() == [], "the browser console has errors"

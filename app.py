@@ -29,6 +29,7 @@ from services.config import Settings
 from services.logs import configure_logging
 from services.metrics import Metrics
 from services.runtime import Runtime, StartupError, open_runtime
+from services.shared_cache import install_shared_cache
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
@@ -122,6 +123,7 @@ def production_server() -> FastAPI:
     """
     settings = Settings()
     configure_logging(settings.log_format)
+    install_shared_cache(settings)
     return create_app(settings, open_runtime(settings, migrate_schema=False)).server
 
 
@@ -130,6 +132,7 @@ def main() -> None:
         settings = Settings()
         configure_logging(settings.log_format)
         rt = open_runtime(settings)
+        install_shared_cache(settings)
         if settings.simulate:
             _prepare_demo(rt)
         app = create_app(settings, rt)

@@ -6,9 +6,9 @@ share an entry. Writers call `invalidate(namespace)` after they store new rows: 
 so an entry computed before the write is never served again, even one whose computation was still running when the
 write happened (it is stored under the generation it started with).
 
-The cache is in-process (each uvicorn worker has its own, and an invalidation reaches only its own worker; the TTL
-bounds how long another worker may serve an older result). `QueryCache` is the interface a Redis-shared cache will
-implement later; `set_default_cache` swaps it in.
+This cache is in-process (each uvicorn worker has its own, and an invalidation reaches only its own worker; the TTL
+bounds how long another worker may serve an older result). With a Redis server configured, every process of a
+deployment swaps in the shared cache of `services/shared_cache.py` (same `QueryCache` interface) at start-up.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from services.config import Settings
 from services.logs import configure_logging
 from services.runtime import Runtime, StartupError, open_runtime
+from services.shared_cache import install_shared_cache
 
 log = logging.getLogger("onescreen.workers")
 
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         install_catalogs(rt)
         rt.close()
         return
+    install_shared_cache(settings)  # so this loop's writes invalidate what the web workers cache
     log.info("running the %s loop (pid %d)", args.loop, os.getpid())
     try:
         run_until_signalled(LOOPS[args.loop](rt))

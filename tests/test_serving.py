@@ -1,7 +1,7 @@
 """Production serving: two web worker processes and a persist worker process on PostgreSQL and a real Redis.
 
 Alerts sent through the API appear on a wall served by each worker exactly once, and are persisted exactly once:
-the web tier keeps no state of its own, so adding workers adds screens.
+the web tier keeps no state of its own (its query cache is shared in Redis), so adding workers adds screens.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _ticker_ids(dash_duo) -> list[str]:
         "return [...document.querySelectorAll('#alert-ticker li')].map(li => li.getAttribute('data-alert-id'));")
 
 
-def test_alerts_reach_walls_on_two_workers_exactly_once(dash_duo, production_env, processes):
+def test_alerts_reach_walls_on_two_workers_exactly_once(dash_duo, production_env, processes, redis_client):
     python = sys.executable
     subprocess.run([python, "-m", "services.workers", "migrate"], env=production_env, cwd=ROOT, check=True,
                    capture_output=True, text=True)
@@ -118,6 +118,7 @@ def test_alerts_reach_walls_on_two_workers_exactly_once(dash_duo, production_env
         assert len(ids) == len(set(ids)) == ALERTS, ids
         shown.append(ids)
     assert shown[0] == shown[1]
+    assert redis_client.keys("onescreen:cache:*:entry:*"), "the workers' query cache is not the shared one in Redis"
 
     engine = create_engine(production_env["ONESCREEN_DATABASE_URL"])
     deadline = time.monotonic() + 10

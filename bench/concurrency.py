@@ -6,8 +6,9 @@
 Serves the app as production does (`uvicorn --factory app:production_server --workers N`, the schema migrated
 beforehand by `python -m services.workers migrate`, the query cache shared in Redis), on a store holding the demo
 city's seeded history (--days, seeded when the store is empty). Each session is a wall device signed in with the
-wall token; it calls, one after the other and round after round, every callback the wall's panels fire on their
-refresh intervals, through the app's own callback endpoint (`/_dash-update-component`), for --seconds per level.
+wall token; round after round, --pause seconds apart (60 times a real wall's pace by default), it calls one after
+the other every callback the wall's panels fire on their refresh intervals, through the app's own callback endpoint
+(`/_dash-update-component`), for --seconds per level.
 Every level runs twice: with the shared cache as deployed ("cached"), and with every cache namespace invalidated
 before each request ("uncached": each request computes, as after a write). Figures per callback, level and mode:
 p50 and p95 of the response time in ms, requests per second and errors. Results to bench/results/concurrency.json.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -69,11 +71,13 @@ def refresh_callbacks(dependencies: list[dict[str, Any]]) -> dict[str, dict[str,
 
 
 async def _session(base: str, bodies: dict[str, dict[str, Any]], until: float, spent: dict[str, list[float]],
-                   errors: dict[str, int], before: Any) -> None:
+                   errors: dict[str, int], before: Any, pause: float) -> None:
     async with httpx2.AsyncClient(base_url=base, timeout=30) as client:
         answer = await client.get(f"/wall?token={WALL_TOKEN}", follow_redirects=True)
         answer.raise_for_status()
+        await asyncio.sleep(random.uniform(0, pause))  # screens do not refresh in step
         while time.monotonic() < until:
+            await asyncio.sleep(pause)
             for name, body in bodies.items():
                 before()
                 started = time.perf_counter()
@@ -86,13 +90,13 @@ async def _session(base: str, bodies: dict[str, dict[str, Any]], until: float, s
 
 
 def _level(base: str, bodies: dict[str, dict[str, Any]], sessions: int, seconds: float,
-           before: Any) -> dict[str, Any]:
+           before: Any, pause: float) -> dict[str, Any]:
     spent: dict[str, list[float]] = {name: [] for name in bodies}
     errors = dict.fromkeys(bodies, 0)
     until = time.monotonic() + seconds
 
     async def run() -> None:
-        await asyncio.gather(*(_session(base, bodies, until, spent, errors, before) for _ in range(sessions)))
+        await asyncio.gather(*(_session(base, bodies, until, spent, errors, before, pause) for _ in range(sessions)))
 
     asyncio.run(run())
     return {name: {**{k: round(v, 1) for k, v in stats(values).items() if k in ("p50", "p95", "p99")},
@@ -132,6 +136,8 @@ def main() -> None:
     parser.add_argument("--sessions", default="1,10,50")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pause", type=float, default=1.0,
+                        help="seconds between a session's rounds (a real wall refreshes each panel every 60 s)")
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--out", type=Path, default=RESULTS / "concurrency.json")
     args = parser.parse_args()
@@ -161,7 +167,7 @@ def main() -> None:
         invalidate = _invalidator(args.redis_url)
         for mode, before in (("cached", lambda: None), ("uncached", invalidate)):
             for sessions in (int(n) for n in args.sessions.split(",")):
-                figures = _level(base, bodies, sessions, args.seconds, before)
+                figures = _level(base, bodies, sessions, args.seconds, before, args.pause)
                 runs.setdefault(mode, {})[str(sessions)] = figures
                 for name, fig in figures.items():
                     print(f"{mode:8} {sessions:3} sessions  {name:36} p50 {fig['p50']:8.1f}  p95 {fig['p95']:8.1f} ms"
@@ -171,7 +177,7 @@ def main() -> None:
     write(args.out, {
         "bench": "concurrency",
         "machine": machine(database=database, redis=redis.Redis.from_url(args.redis_url).info()["redis_version"]),
-        "params": {"seconds_per_level": args.seconds, "workers": args.workers, "seeded_days": args.days,
+        "params": {"seconds_per_level": args.seconds, "workers": args.workers, "pause_between_rounds_s": args.pause, "seeded_days": args.days,
                    "callbacks": sorted(bodies), "budget_p95_ms": BUDGET_P95_MS,
                    "load_average_after": os.getloadavg()[0],
                    "settings": {"cache": "shared in Redis", "cache_ttl_s": 10}},

@@ -80,7 +80,7 @@ class RedisQueryCache:
     def _lookup(self, namespace: str, key: str) -> tuple[int, bool, object]:
         raw_generation, blob = self._client.mget(self._generation_key(namespace), key)
         generation = int(raw_generation or 0)
-        return (generation, *self._open(blob, generation))
+        return (generation, *self._open(blob if isinstance(blob, bytes) else None, generation))
 
     def get_or_compute(self, namespace: str, name: str, scope: Hashable, args: Hashable,
                        compute: Callable[[], T]) -> T:

@@ -1,6 +1,8 @@
-/* OneScreen page helpers: the connection state from the server's stream heartbeat, and the wall clock.
+/* OneScreen page helpers: the connection state from the server's stream heartbeat, the wall's canvas, clock,
+   stale marking, focus rotation and scheduled reload, and the language switch on every page.
    The state is "live" only while the server's push loop is really beating: a socket that is open but whose loop
-   has stalled must not look live. */
+   has stalled must not look live. Everything here runs on one 1-second timer and touches only what changed, so
+   a wall running for weeks accumulates nothing. */
 (function () {
   var LIVE_MS = 5000, OFFLINE_MS = 15000, RESTART_AFTER_MS = 6000;
   var lastBeat = 0, lastOk = false, lastRestart = Date.now();
@@ -27,17 +29,6 @@
       el.setAttribute("data-state", state);
       el.textContent = el.getAttribute("data-" + state) || state;
     }
-  }
-
-  function paintClock() {
-    var el = document.getElementById("wall-clock");
-    if (!el) return;
-    var zone = el.getAttribute("data-zone") || "Asia/Shanghai";
-    var lang = (document.querySelector(".wall") || document.documentElement).getAttribute("lang") || "zh-CN";
-    el.textContent = new Date().toLocaleString(lang === "en" ? "en-GB" : "zh-CN", {
-      timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
-      weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
-    });
   }
 
   /* The push loop's watchdog: no beat for a while means the loop is gone or stranded on a socket the page no longer
@@ -89,6 +80,159 @@
     return ["alert-popup is-open severity-" + data.severity, text];
   }
 
+  /* The canvas: #wall-root is WIDTHxHEIGHT design pixels (data-width, data-height); scale it to the screen.
+     fit: uniform, centred; fill: each axis to the screen; width: uniform to the width, cut at the bottom. */
+  var fittedRoot = null;
+
+  function fitCanvas() {
+    var root = document.getElementById("wall-root");
+    if (!root) return false;
+    var w = +root.getAttribute("data-width") || 1920, h = +root.getAttribute("data-height") || 1080;
+    var vw = document.documentElement.clientWidth || window.innerWidth;
+    var vh = document.documentElement.clientHeight || window.innerHeight;
+    var sx = vw / w, sy = vh / h, mode = root.getAttribute("data-fit");
+    if (mode === "width") sy = sx;
+    else if (mode !== "fill") sx = sy = Math.min(sx, sy);
+    var x = Math.max(0, Math.round((vw - w * sx) / 2)), y = Math.max(0, Math.round((vh - h * sy) / 2));
+    root.style.transform = "translate(" + x + "px, " + y + "px) scale(" + sx + ", " + sy + ")";
+    fittedRoot = root;
+    if (root !== scheduledRoot) scheduleReload(root);
+    return true;
+  }
+
+  /* Date and clock in the display zone, as dashboards/_present.local_date writes them. */
+  var WEEKDAYS_ZH = { Mon: "一", Tue: "二", Wed: "三", Thu: "四", Fri: "五", Sat: "六", Sun: "日" };
+  var MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var clockFormat = null, clockZone = null;
+
+  function paintClock() {
+    var el = document.getElementById("wall-clock");
+    if (!el || el.children.length < 2) return;
+    var zone = el.getAttribute("data-zone") || "Asia/Shanghai";
+    if (zone !== clockZone) {
+      clockZone = zone;
+      clockFormat = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", weekday: "short",
+        year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    }
+    var p = {};
+    clockFormat.formatToParts(new Date()).forEach(function (part) { p[part.type] = part.value; });
+    var lang = (document.getElementById("wall-root") || document.documentElement).getAttribute("lang");
+    var date = lang === "en" ? p.weekday + " " + p.day + " " + MONTHS_EN[p.month - 1] + " " + p.year
+      : p.year + "年" + p.month + "月" + p.day + "日 星期" + WEEKDAYS_ZH[p.weekday];
+    var time = p.hour + ":" + p.minute + ":" + p.second;
+    if (el.children[0].textContent !== date) el.children[0].textContent = date;
+    el.children[1].textContent = time;
+  }
+
+  /* Freshness: a panel whose as-of stamp (time.panel-as-of, components/panel.py) is older than twice its cadence
+     is marked stale, labelled with the data-stale-label of its page's root (the label in the page's language). Its refresh timer is switched back on then, in case an answer was lost while the timer was
+     held off (components/panel.while_refreshing). */
+  function markStale(now) {
+    var root = document.getElementById("wall-root");
+    var timers = " " + (root && root.getAttribute("data-timers") || "") + " ";
+    var stamps = document.querySelectorAll("time.panel-as-of[data-cadence]");
+    for (var i = 0; i < stamps.length; i++) {
+      var section = stamps[i].closest(".panel");
+      if (!section) continue;
+      var cadence = parseFloat(stamps[i].getAttribute("data-cadence")) || 60;
+      var at = Date.parse(stamps[i].getAttribute("datetime") || "");
+      var stale = !(at > 0) || now - at > 2 * cadence * 1000;
+      if (stale === section.classList.contains("is-stale")) continue;
+      section.classList.toggle("is-stale", stale);
+      var head = section.querySelector(".panel-head"), labelled = section.closest("[data-stale-label]");
+      if (head) head.setAttribute("data-stale-label", labelled ? labelled.getAttribute("data-stale-label") : "stale");
+      var timer = section.id.replace(/^panel-/, "") + "-refresh";
+      if (stale && timers.indexOf(" " + timer + " ") >= 0 && window.dash_clientside && window.dash_clientside.set_props) {
+        window.dash_clientside.set_props(timer, { disabled: false });
+      }
+    }
+  }
+
+  /* The focus panel turns on the clock (every screen of a tiled wall shows the same topic), client-side only. */
+  function rotateFocus(now) {
+    var rotor = document.getElementById("focus-rotor");
+    if (!rotor) return;
+    var seconds = parseFloat(rotor.getAttribute("data-rotate")) || 15;
+    var count = rotor.querySelectorAll(".focus-tab").length || 1;
+    var active = String(Math.floor(now / 1000 / seconds) % count);
+    if (rotor.getAttribute("data-active") !== active) rotor.setAttribute("data-active", active);
+  }
+
+  /* Scheduled soft reload (data-reload: "720" = every 720 minutes, "04:00" = daily at 04:00 on the screen's
+     clock), only once /readyz answers, so a wall never reloads into an error page. */
+  var scheduledRoot = null, reloadAt = 0, reloading = false;
+
+  function scheduleReload(root) {
+    scheduledRoot = root;
+    var spec = root.getAttribute("data-reload") || "";
+    var now = new Date();
+    reloadAt = 0;
+    if (/^\d+$/.test(spec)) reloadAt = now.getTime() + Number(spec) * 60000;
+    else if (/^\d\d:\d\d$/.test(spec)) {
+      var at = new Date(now.getTime());
+      at.setHours(Number(spec.slice(0, 2)), Number(spec.slice(3)), 0, 0);
+      if (at.getTime() <= now.getTime() + 60000) at.setDate(at.getDate() + 1);
+      reloadAt = at.getTime();
+    }
+  }
+
+  function softReload(now) {
+    if (!reloadAt || reloading || now < reloadAt) return;
+    reloading = true;
+    fetch("/readyz", { cache: "no-store" }).then(function (answer) {
+      if (answer.ok) { window.location.reload(); return; }
+      throw new Error("not ready");
+    }).catch(function () { reloading = false; reloadAt = Date.now() + 30000; });
+  }
+
+  /* Language: a link of .lang-switch keeps the rest of the address and is remembered in a cookie; an address
+     without ?lang= takes the remembered one before Dash reads the address (this script runs first). */
+  var LANG_COOKIE = "onescreen_lang";
+
+  function rememberedLang() {
+    var found = document.cookie.match(/(?:^|;\s*)onescreen_lang=(zh-CN|en)(?:;|$)/);
+    return found ? found[1] : null;
+  }
+
+  function withLang(lang) {
+    var url = new URL(window.location.href);
+    url.searchParams.set("lang", lang);
+    return url.toString();
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest && event.target.closest(".lang-switch a[data-lang]");
+    if (!link) return;
+    event.preventDefault();
+    var lang = link.getAttribute("data-lang");
+    document.cookie = LANG_COOKIE + "=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
+    window.location.assign(withLang(lang));
+  });
+
+  (function applyRememberedLang() {
+    var lang = rememberedLang();
+    if (lang && !new URL(window.location.href).searchParams.has("lang")) {
+      window.history.replaceState(window.history.state, "", withLang(lang));
+    }
+  })();
+
+  function tick() {
+    var now = Date.now();
+    paintState();
+    if (document.getElementById("wall-root") !== fittedRoot) fitCanvas();
+    paintClock();
+    markStale(now);
+    rotateFocus(now);
+    softReload(now);
+  }
+
+  /* Until the wall first renders, fit it on every frame so it never shows unscaled; then on resize and each tick. */
+  (function firstFit(frames) {
+    if (fitCanvas()) { tick(); return; }
+    if (frames > 0) window.requestAnimationFrame(function () { firstFit(frames - 1); });
+  })(600);
+  window.addEventListener("resize", fitCanvas);
+
   window.onescreen = { heartbeat: heartbeat, stateNow: stateNow, watchdog: watchdog, popup: popup };
-  setInterval(function () { paintState(); paintClock(); }, 1000);
+  setInterval(tick, 1000);
 })();

@@ -25,15 +25,17 @@ import psutil
 import redis
 from _report import machine, write
 from _wallkit import browser, free_port, publish_at, seeded_store, serve_wall, start, stop, wait_for, wall_url
+from selenium.common.exceptions import TimeoutException
 
 HEAP_BUDGET = 0.10
 SAMPLE_EVERY = 30.0
+SCRIPT_TIMEOUT_S = 120  # a loaded machine's page may be busy for a while: a late sample is a stall, not a crash
 
 UPDATES_JS = """
 window.__updates = 0;
 new MutationObserver(() => { window.__updates += 1; }).observe(document.getElementById('alert-ticker'),
   {childList: true});
-for (const id of ['kpi-strip', 'event-map', 'approvals-throughput', 'kpis-as-of']) {
+for (const id of ['kpi-strip', 'focus-slides', 'event-map', 'approvals-throughput', 'kpis-as-of']) {
   const el = document.getElementById(id);
   if (el) new MutationObserver(() => { window.__updates += 1; }).observe(el, {childList: true, subtree: false});
 }
@@ -91,6 +93,7 @@ def main() -> None:
                                           str(args.simulate_rate)], port, "/healthz", Path(tmp) / "wall.log"))
             server = psutil.Process(procs[0].pid)
             driver = browser()
+            driver.set_script_timeout(SCRIPT_TIMEOUT_S)
             driver.get(wall_url(port))
             wait_for(driver, '#connection-state[data-state="live"]')
             driver.execute_script(UPDATES_JS)
@@ -102,11 +105,18 @@ def main() -> None:
             thread = threading.Thread(target=publisher, daemon=True)
             thread.start()
             began = time.monotonic()
+            load_start = [round(value, 2) for value in os.getloadavg()]
             warm_index = None
             print(f"{'t (s)':>7} {'heap MB':>8} {'DOM nodes':>9} {'listeners':>9} {'server MB':>9} {'updates':>8}")
+            stalls = 0
             while True:
                 time.sleep(SAMPLE_EVERY)
-                samples.append(sample(driver, server, began))
+                try:
+                    samples.append(sample(driver, server, began))
+                except TimeoutException:
+                    stalls += 1
+                    print(f"the page did not answer within {SCRIPT_TIMEOUT_S} s (stall {stalls})", flush=True)
+                    continue
                 row = samples[-1]
                 print(f"{row['t_s']:>7} {row['js_heap_mb']:>8} {row['dom_nodes']:>9} {row['listeners']:>9} "
                       f"{row['server_rss_mb']:>9} {row['updates']:>8}", flush=True)
@@ -145,7 +155,8 @@ def main() -> None:
                            browser=f"chromium {browser_version} (headless)"),
         "params": {"seconds": samples[-1]["t_s"], "updates": samples[-1]["updates"], "alert_rate": args.rate,
                    "simulate_rate": args.simulate_rate, "warmup_s": samples[warm_index]["t_s"],
-                   "sample_every_s": SAMPLE_EVERY, "console_errors": errors[:10]},
+                   "sample_every_s": SAMPLE_EVERY, "console_errors": errors[:10], "stalled_samples": stalls,
+                   "load_average_start": load_start, "load_average_end": [round(v, 2) for v in os.getloadavg()]},
         "figures": figures,
         "samples": samples,
     })

@@ -5,7 +5,7 @@
 The real app (a one-day seeded SQLite store, real Redis) is served from a subprocess. Each run navigates a
 browser with its cache disabled to the wall; a script installed before any page script checks every animation
 frame which panels are painted and records `performance.now()` (ms since navigation start) when each first is:
-KPI cards, the event map (MapLibre reports its style and sources loaded), the approvals chart's traces, the
+KPI cards, the focus panel's cards, the event map (MapLibre reports its style and sources loaded), the approvals chart's traces, the
 alert ticker, and the connection state at "live". The figure is the time when the last of them is.
 """
 
@@ -23,17 +23,19 @@ from _report import machine, write
 from _wallkit import browser, free_port, seeded_store, serve_wall, start, stats, stop, wall_url
 
 BUDGET_MS = 2000
+PANELS = ("kpis", "focus", "map", "approvals", "ticker", "live")
 
 PANELS_JS = """
 (() => {
   const found = window.__panels = {};
   const map = () => {
-    const gd = document.getElementById('event-map');
+    const gd = document.querySelector('#event-map .js-plotly-plot');  // dcc.Graph's plot div, inside its wrapper
     const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
     return !!(sub && sub.map && sub.map.loaded());
   };
   const checks = {
     kpis: () => document.querySelectorAll('#kpi-strip .kpi-card').length > 0,
+    focus: () => document.querySelectorAll('#focus-slides .kpi-card').length > 0,
     map: map,
     approvals: () => !!document.querySelector('#approvals-throughput .scatterlayer .trace'),
     ticker: () => !!document.getElementById('alert-ticker'),
@@ -56,7 +58,7 @@ def one_load(driver: Any, url: str, timeout: float = 30) -> dict[str, float]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = driver.execute_script("return window.__panels || {};")
-        if len(found) == 5:
+        if len(found) == len(PANELS):
             return {name: round(ms, 1) for name, ms in found.items()}
         time.sleep(0.05)
     raise SystemExit(f"not every panel painted within {timeout} s: {found}")
@@ -87,6 +89,7 @@ def main() -> None:
             driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
             driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PANELS_JS})
             one_load(driver, wall_url(port))  # the server's first layout warms its caches, as a running wall's would
+            load_average = [round(value, 2) for value in os.getloadavg()]
             loads = [one_load(driver, wall_url(port)) for _ in range(args.runs)]
             browser_version = driver.capabilities.get("browserVersion", "?")
             errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
@@ -96,7 +99,7 @@ def main() -> None:
             stop(procs)
 
     figures = []
-    for name in ("all_panels", "kpis", "map", "approvals", "ticker", "live"):
+    for name in ("all_panels", *PANELS):
         values = [max(load.values()) if name == "all_panels" else load[name] for load in loads]
         summary = {key: round(value, 1) for key, value in stats(values).items()}
         figures.append({"name": f"wall_cold_load_{name}", "unit": "ms", **summary, "n": len(values),
@@ -111,7 +114,7 @@ def main() -> None:
         "machine": machine(database=f"sqlite {sqlite3.sqlite_version}",
                            browser=f"chromium {browser_version} (headless, software WebGL)"),
         "params": {"runs": args.runs, "cache": "disabled", "seeded_days": 1, "viewport": "1920x1080",
-                   "from": "navigation start", "console_errors": len(errors)},
+                   "from": "navigation start", "console_errors": len(errors), "load_average": load_average},
         "figures": figures,
     })
 

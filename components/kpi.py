@@ -41,8 +41,9 @@ def _sparkline(values: Sequence[float]) -> html.Div:
     return html.Div(bars, className="kpi-spark")
 
 
-def kpi_card(card: KpiCardData) -> html.Div:
-    """`id="kpi-<code>"` and `data-status` are the stable hooks kiosk tooling and tests rely on."""
+def kpi_card(card: KpiCardData, hook: str = "kpi") -> html.Div:
+    """`id="kpi-<code>"` and `data-status` are the stable hooks kiosk tooling and tests rely on; a second card of
+    the same indicator on a page takes another `hook` (the focus panel's are `focus-<code>`)."""
     arrow = {1: "▲", -1: "▼"}.get(card.delta_sign, "▬")
     return html.Div(
         [
@@ -53,11 +54,11 @@ def kpi_card(card: KpiCardData) -> html.Div:
             _sparkline(card.sparkline),
             html.Div(card.as_of_text, className="kpi-asof" + (" is-stale" if card.stale else "")),
         ],
-        id=f"kpi-{card.code}",
+        id=f"{hook}-{card.code}",
         className=f"kpi-card status-{card.status}",
         **data_attributes(status=card.status, stale="true" if card.stale else "false"),
     )
 
 
-def kpi_strip(cards: Sequence[KpiCardData]) -> list[html.Div]:
-    return [kpi_card(card) for card in cards]
+def kpi_strip(cards: Sequence[KpiCardData], hook: str = "kpi") -> list[html.Div]:
+    return [kpi_card(card, hook) for card in cards]

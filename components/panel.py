@@ -4,6 +4,11 @@ The stamp is an `html.Time` whose `dateTime` is the data's time (ISO 8601, UTC) 
 often the panel expects new data, in seconds. The page marks a panel stale when its data is older than twice its
 cadence (assets/onescreen.js), so a panel whose feed has stopped never looks live. A panel's refresh callback
 updates `{name}-as-of`'s `dateTime` and `children`, never the whole panel.
+
+A panel's refresh timer is `{name}-refresh` (`refresh_timer`). Dash drops the result of a callback still running
+when its Interval fires again and sends a new request (dash-renderer's "executing duplicates"), so a refresh slower
+than its interval would never land and the server would pile up work. `while_refreshing(name)` is the callback's
+`running=` argument: it disables the timer while the callback runs, so ticks never overlap.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dash import html
+from dash import Output, dcc, html
 
 from components.html_attrs import data_attributes
 
@@ -26,3 +31,14 @@ def panel(name: str, title: str, body: Any, stamp: html.Time | None = None) -> h
     """`<section id="panel-{name}" class="panel panel-{name}">` with its title row (title and stamp) and body."""
     head = html.Div([html.H2(title), stamp] if stamp is not None else [html.H2(title)], className="panel-head")
     return html.Section([head, body], id=f"panel-{name}", className=f"panel panel-{name}")
+
+
+def refresh_timer(name: str, cadence_s: float) -> dcc.Interval:
+    """The timer of panel `name`'s refresh callback, every `cadence_s` seconds."""
+    return dcc.Interval(id=f"{name}-refresh", interval=int(cadence_s * 1000))
+
+
+def while_refreshing(name: str) -> list[tuple[Output, bool, bool]]:
+    """`running=` for panel `name`'s refresh callback: its timer is off while the callback runs (on again after,
+    error included). If an answer is lost, the page's stale watch turns the timer back on (assets/onescreen.js)."""
+    return [(Output(f"{name}-refresh", "disabled"), True, False)]

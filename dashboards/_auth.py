@@ -19,6 +19,7 @@ import dash
 from dash import html
 
 from components.i18n import translator
+from components.lang_switch import language_switch
 from services.access import Action, Principal, Role, bind_caller, current_caller, unbind_caller
 
 
@@ -128,3 +129,9 @@ def logout_button(lang: str = "zh-CN") -> html.Form:
          html.Button(text["auth.logout"], id="logout-button", type="submit", className="btn btn-sm btn-outline-light")],
         action="/logout", method="POST", id="logout-form",
     )  # fmt: skip
+
+
+def user_bar(lang: str = "zh-CN") -> html.Div:
+    """A page header's right side: the language switch, who is signed in, and sign-out."""
+    return html.Div([language_switch(lang, translator(lang)["lang.switch"]), logout_button(lang)],
+                    className="user-bar")

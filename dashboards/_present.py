@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,16 +14,46 @@ def local_time(moment: datetime | None, zone: ZoneInfo, pattern: str = "%H:%M") 
     return moment.astimezone(zone).strftime(pattern) if moment else "—"
 
 
-def number(value: float | None, lang: str) -> str:
-    """Thousands separators, and one decimal only where the value needs it."""
-    if value is None:
-        return "—"
+# Chinese counts large numbers in 万 (10⁴) and 亿 (10⁸); a wall reads "12.6万", not "126,000".
+_ZH_UNITS = ((100_000_000, 100_000_000, "亿"), (100_000, 10_000, "万"))  # (from, size, unit)
+_ZH_WEEKDAYS = "一二三四五六日"
+
+
+def _plain(value: float) -> str:
+    """Thousands separators, and decimals only where the value needs them."""
     if abs(value) >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
-def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: dict[str, str] | Any) -> list[KpiCardData]:
+def number(value: float | None, lang: str) -> str:
+    """A number as a reader of `lang` writes it: `126,000` in English, `12.6万` in Chinese (from 100 000 up)."""
+    if value is None:
+        return "—"
+    if lang == "zh-CN":
+        for start, size, unit in _ZH_UNITS:
+            if abs(value) >= start:
+                return f"{value / size:,.1f}".removesuffix(".0") + unit
+    return _plain(value)
+
+
+def local_date(moment: datetime | None, zone: ZoneInfo, lang: str) -> str:
+    """The date in the display zone as `lang` writes it: 2026年11月23日 星期一 / Mon 23 Nov 2026."""
+    if moment is None:
+        return "—"
+    day = moment.astimezone(zone)
+    if lang == "zh-CN":
+        return f"{day.year}年{day.month}月{day.day}日 星期{_ZH_WEEKDAYS[day.weekday()]}"
+    return day.strftime("%a %-d %b %Y")
+
+
+def unit_text(unit: str, text: Mapping[str, str]) -> str:
+    """An indicator's unit in the reader's language: words from the catalog (`unit.persons_per_h`), symbols as
+    they are (%, km/h, μg/m³)."""
+    return text.get(f"unit.{unit.replace('/', '_per_')}", unit)
+
+
+def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: Mapping[str, str]) -> list[KpiCardData]:
     """KpiValue rows (services.indicators) as cards; the delta compares with the same time yesterday."""
     cards = []
     for kpi in values:
@@ -33,7 +63,7 @@ def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: dict[str, 
                 code=kpi.code,
                 name=kpi.name_zh if lang == "zh-CN" else kpi.name_en,
                 value_text=number(kpi.value, lang) if kpi.value is not None else text["kpi.no_data"],
-                unit=kpi.unit,
+                unit=unit_text(kpi.unit, text),
                 status=kpi.status,
                 delta_text=f"{text['kpi.vs_yesterday']} {number(abs(delta), lang)}" if delta is not None else "",
                 delta_sign=0 if not delta else (1 if delta > 0 else -1),

@@ -1,11 +1,14 @@
 """/wall — the one-screen overview for the command center's video wall.
 
-The page is a shell: a header (city, clock, connection state) and one panel per module, each refreshing its own
-properties in place on its own interval (`_wall_kpis`, `_wall_map`, `_wall_approvals`) or by push (`_wall_ticker`).
+The page is a fixed-size design canvas (dashboards/_wall_canvas.py) that the browser scales to the screen, holding
+a header (city, date and clock, connection state, language) and one panel per module, each refreshing its own
+properties in place on its own interval (`_wall_kpis`, `_wall_focus`, `_wall_map`, `_wall_approvals`) or by push
+(`_wall_ticker`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import dash
@@ -13,37 +16,59 @@ from dash import dcc, html
 
 from components.html_attrs import data_attributes
 from components.i18n import translator
-from dashboards import _wall_approvals, _wall_kpis, _wall_map, _wall_ticker
+from components.lang_switch import language_switch
+from dashboards import _wall_approvals, _wall_focus, _wall_kpis, _wall_map, _wall_ticker
 from dashboards._auth import current_principal
+from dashboards._present import local_date, local_time
 from dashboards._runtime import runtime
+from dashboards._wall_canvas import Canvas, canvas
 
 dash.register_page(__name__, path="/wall", title="一屏统览 OneScreen")
 
-PANELS = (_wall_kpis, _wall_map, _wall_approvals, _wall_ticker)
+PANELS = (_wall_kpis, _wall_focus, _wall_map, _wall_approvals, _wall_ticker)
+# The panels refreshed by a timer (components/panel.refresh_timer): a stale one gets its timer switched back on.
+TIMERS = "kpis-refresh focus-refresh map-refresh approvals-refresh"
 for _panel in PANELS:
     _panel.register_callbacks()
 
 
-def layout(lang: str | None = None, **_query: Any) -> html.Div:
-    """A fresh picture on every load; the stream id of the newest alert shown is where the push resumes."""
-    current_principal()  # only for a caller the middleware admitted
+def _header(lang: str) -> html.Header:
     rt = runtime()
-    lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
     text = translator(lang)
     city = rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en
-    return html.Div(
+    now, zone = datetime.now(UTC), rt.settings.zone
+    clock = [html.Span(local_date(now, zone, lang), className="wall-date"),
+             html.Span(local_time(now, zone, "%H:%M:%S"), className="wall-time")]
+    return html.Header(
         [
-            html.Header(
-                [
-                    html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
-                    html.Div(id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
-                    html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
-                             **data_attributes(state="reconnecting", live=text["conn.live"],
-                                                reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
-                ],
-                className="wall-header",
-            ),
+            html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
+            html.Div(clock, id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
+            html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
+                     **data_attributes(state="reconnecting", live=text["conn.live"],
+                                       reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
+            language_switch(lang, text["lang.switch"]),
+        ],
+        className="wall-header",
+    )
+
+
+def _canvas_attributes(spec: Canvas) -> dict[str, Any]:
+    return {"style": {"width": f"{spec.width}px", "height": f"{spec.height}px", "--u": f"{spec.unit:.4g}"},
+            **data_attributes(width=str(spec.width), height=str(spec.height), fit=spec.fit, reload=spec.reload)}
+
+
+def layout(lang: str | None = None, size: str | None = None, fit: str | None = None, rotate: str | None = None,
+           reload: str | None = None, **_query: Any) -> html.Div:
+    """A fresh picture on every load; the stream id of the newest alert shown is where the push resumes."""
+    current_principal()  # only for a caller the middleware admitted
+    settings = runtime().settings
+    lang = lang if lang in ("zh-CN", "en") else settings.lang
+    spec = canvas(settings, size, fit, rotate, reload)
+    root = html.Div(
+        [
+            _header(lang),
             _wall_kpis.kpi_panel(lang),
+            _wall_focus.focus_panel(lang, spec.rotate_s),
             _wall_map.map_panel(lang),
             _wall_approvals.approvals_panel(lang),
             *_wall_ticker.ticker_panel(lang),
@@ -52,4 +77,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
         id="wall-root",
         className="wall",
         lang=lang,
+        **data_attributes(stale_label=translator(lang)["kpi.stale"], timers=TIMERS),
+        **_canvas_attributes(spec),
     )
+    return html.Div(root, id="wall-stage", className="wall-stage")

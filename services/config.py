@@ -17,6 +17,17 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_CITY = DATA_DIR / "xiamen_districts.geojson"
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """`"3840x2160"` → (3840, 2160); a canvas smaller than 320×240 or larger than 16384 a side is refused."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise ValueError(f"canvas size {text!r} is not WIDTHxHEIGHT, e.g. 1920x1080")
+    size = int(width), int(height)
+    if not (320 <= size[0] <= 16384 and 240 <= size[1] <= 16384):
+        raise ValueError(f"canvas size {text!r} is outside 320x240 … 16384x16384")
+    return size
+
+
 class Settings(BaseSettings):
     """What a deployment may change. Built once in `app.main()` and handed to `create_app`."""
 
@@ -44,6 +55,10 @@ class Settings(BaseSettings):
     alert_escalate_minutes: float = Field(default=5, gt=0, description="a severe alert unacknowledged this long escalates")
     background: bool = Field(default=True, description="run the persist worker (and the simulator) in the web process")
     log_format: Literal["text", "json"] = "text"
+    # issue 7: the wall's design canvas (`/wall?size=…&fit=…&rotate=…` override them per screen)
+    wall_size: str = Field(default="1920x1080", description="design canvas WIDTHxHEIGHT in CSS pixels")
+    wall_fit: Literal["fit", "fill", "width"] = "fit"
+    wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
 
     @field_validator("timezone")
     @classmethod
@@ -52,6 +67,12 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("wall_size")
+    @classmethod
+    def _canvas_size(cls, value: str) -> str:
+        parse_size(value)
         return value
 
     @field_validator("lang")

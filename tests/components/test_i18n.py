@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from components.i18n import CATALOG, translator
+from components.i18n import CATALOG, LANGUAGES, translator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -56,3 +56,14 @@ def test_every_key_the_interface_uses_is_in_the_catalog():
 def test_unknown_language_falls_back_to_chinese():
     assert translator("fr") is CATALOG["zh-CN"]
     assert translator("en")["conn.live"] == "Live"
+
+
+def test_language_switch_links_both_languages_and_marks_the_current_one():
+    from components.lang_switch import language_switch
+
+    nav = language_switch("en", translator("en")["lang.switch"])
+    links = {link.lang: link for link in nav.children}
+    assert set(links) == set(LANGUAGES)
+    assert links["en"].href == "?lang=en" and links["zh-CN"].href == "?lang=zh-CN"
+    assert links["zh-CN"].children == "中文" and links["en"].children == "English"  # each in its own language
+    assert getattr(links["en"], "aria-current") == "true" and not hasattr(links["zh-CN"], "aria-current")

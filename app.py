@@ -6,6 +6,7 @@ Importing this module creates nothing; everything is built inside `create_app` a
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import sys
 import threading
@@ -57,6 +58,22 @@ def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContex
     return lifespan
 
 
+def _run_first_request_hooks(app: dash.Dash) -> None:
+    """Run now what Dash runs on the first HTTP request: registering the callbacks (after a restart the page's
+    websocket reconnects before any HTTP request arrives) and the pages router with its title callback (the page
+    served by that first request would lack the title callback's script: one console error on every cold start).
+    The router hook is a coroutine that never awaits, so it is stepped to its end here, inside or outside a loop."""
+    for hook in app.backend._before_request_funcs:
+        result = hook()
+        if inspect.iscoroutine(result):
+            try:
+                result.send(None)
+            except StopIteration:
+                continue
+            result.close()
+            raise RuntimeError(f"{hook.__qualname__} awaits: it cannot run before the first request")
+
+
 def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     """Build the Dash app on FastAPI, its pages and its resources. Raises StartupError on bad configuration."""
     rt = runtime or open_runtime(settings)
@@ -89,8 +106,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
         update_title=None,
         title="一屏统览 OneScreen",
     )
-    # Register callbacks now: after a restart the page's websocket reconnects before any HTTP request arrives.
-    app._setup_server()
+    _run_first_request_hooks(app)
     guard_pages()
     install_websocket_guard()
     server.state.callback_guard = callback_guard(app)

@@ -9,8 +9,9 @@ style. Arrays go in as numpy so Plotly ships them as typed arrays, not as lists 
 
 from __future__ import annotations
 
+import base64
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -27,54 +28,75 @@ OPEN_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
 DENSITY_SCALE = [[0.0, "rgba(47,209,255,0)"], [0.3, "rgba(47,209,255,0.35)"], [0.7, "#ffd400"], [1.0, "#ff3b3b"]]
 STAGE_COLOURS = {"accept": "#3d8bff", "arrive": "#ffd400", "finish": "#27d17f"}
 ColourBy = Literal["status", "severity"]
+# plotly.js builds a spatial index (point-cluster) for a scattergl trace of 100 000 points or more, which costs
+# more than it saves here: bigger groups are drawn as several traces of one legend group.
+TRACE_POINTS = 50_000
 
 
-def _outline_xy(geojson: Mapping[str, Any]) -> tuple[list[float | None], list[float | None]]:
-    """Every ring of every feature as one polyline, rings separated by None (a single cheap trace)."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
+def _outline_xy(geojson: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Every ring of every feature as one polyline, rings separated by NaN (a single cheap trace that travels as
+    two typed arrays, where lists of numbers and None cost Plotly's validator a few ms per figure)."""
+    rings = []
     for feature in geojson["features"]:
         geometry = feature["geometry"]
         polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        for ring in (ring for polygon in polygons for ring in polygon):
-            xs.extend([p[0] for p in ring] + [None])
-            ys.extend([p[1] for p in ring] + [None])
-    return xs, ys
+        rings += [np.vstack([np.asarray(ring, float)[:, :2], [[np.nan, np.nan]]])
+                  for polygon in polygons for ring in polygon]
+    line = np.vstack(rings) if rings else np.empty((0, 2))
+    return line[:, 0], line[:, 1]
+
+
+def typed_array(values: np.ndarray) -> dict[str, str]:
+    """A numpy array as plotly.js's typed-array spec (dtype + base64 of its little-endian bytes): what Plotly
+    makes of numpy arrays itself, done once here so a big trace skips Plotly's validation and copying."""
+    kind = {"f": "f", "i": "i", "u": "u"}[values.dtype.kind]
+    wire = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<"))
+    return {"dtype": f"{kind}{wire.dtype.itemsize}", "bdata": base64.b64encode(wire.tobytes()).decode("ascii")}
 
 
 def point_map(outlines: Mapping[str, Any], points: pd.DataFrame, *, colour_by: ColourBy = "status",
-              density: bool = False, names: Mapping[str, str] | None = None) -> go.Figure:
+              density: bool = False, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Events as WebGL points (one trace per status or severity, so the legend toggles them) over the district
-    outlines; with `density`, a density contour of the same points instead of the dots. `customdata` is the id."""
+    outlines; with `density`, a density contour of the same points instead of the dots. `customdata` is the id.
+
+    A figure dict whose point traces carry one colour each, float32 coordinates and int32 ids as typed arrays,
+    nothing per point as text (about 1.7 MB for 100 000 points). A trace under 100 000 points spares plotly.js the
+    spatial index it builds for bigger ones (bench/events.py: the single-trace figure drew slower). Built as a dict:
+    validating 100 000-point traces through plotly's graph objects cost more than the query on a loaded machine."""
     xs, ys = _outline_xy(outlines)
-    traces: list[Any] = [go.Scatter(x=xs, y=ys, mode="lines", line={"color": ACCENT, "width": 1}, hoverinfo="skip",
-                                    showlegend=False, name="districts")]
+    traces: list[dict[str, Any]] = [{"type": "scatter", "x": typed_array(xs), "y": typed_array(ys), "mode": "lines",
+                                     "line": {"color": ACCENT, "width": 1}, "hoverinfo": "skip", "showlegend": False,
+                                     "name": "districts"}]
+    lon, lat = points["lon"].to_numpy(np.float32), points["lat"].to_numpy(np.float32)
     if density:
-        traces.append(go.Histogram2dContour(x=points["lon"].to_numpy(float), y=points["lat"].to_numpy(float),
-                                            colorscale=DENSITY_SCALE, showscale=False, ncontours=12,
-                                            contours={"coloring": "fill", "showlines": False}, name="density",
-                                            hoverinfo="skip"))
+        traces.append({"type": "histogram2dcontour", "x": typed_array(lon), "y": typed_array(lat),
+                       "colorscale": DENSITY_SCALE, "showscale": False, "ncontours": 12,
+                       "contours": {"coloring": "fill", "showlines": False}, "name": "density", "hoverinfo": "skip"})
     else:
         colours = EVENT_STATUS_COLOURS if colour_by == "status" else SEVERITY_COLOURS
-        for value, group in points.groupby(colour_by, sort=False):
-            traces.append(go.Scattergl(
-                x=group["lon"].to_numpy(float), y=group["lat"].to_numpy(float), mode="markers",
-                marker={"size": 4, "color": colours.get(str(value), MUTED), "opacity": 0.85},
-                customdata=group["id"].to_numpy(np.int64), name=(names or {}).get(str(value), str(value)),
-                hovertemplate="#%{customdata}<extra>%{fullData.name}</extra>"))
-    figure = go.Figure(traces)
+        groups = pd.Categorical(points[colour_by])
+        codes, ids = groups.codes, points["id"].to_numpy(np.int32)
+        for code, value in enumerate(groups.categories):
+            mine = np.flatnonzero(codes == code)
+            for part in range(0, len(mine), TRACE_POINTS):
+                rows = mine[part:part + TRACE_POINTS]
+                traces.append({
+                    "type": "scattergl", "x": typed_array(lon[rows]), "y": typed_array(lat[rows]), "mode": "markers",
+                    "customdata": typed_array(ids[rows]),
+                    "marker": {"size": 4, "color": colours.get(str(value), MUTED), "opacity": 0.85},
+                    "name": (names or {}).get(str(value), str(value)), "legendgroup": str(value),
+                    "showlegend": part == 0, "hovertemplate": "#%{customdata}<extra>%{fullData.name}</extra>"})
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    figure.update_layout(**base_layout(showlegend=not density, margin={"l": 0, "r": 0, "t": 0, "b": 0}),
-                         xaxis=axis, yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / _lat_scale(ys)},
-                         legend={"orientation": "h", "y": 0, "font": {"color": TEXT}}, dragmode="pan",
-                         uirevision="event-points")
-    return figure
+    layout = {**base_layout(showlegend=not density, margin={"l": 0, "r": 0, "t": 0, "b": 0}),
+              "xaxis": axis, "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / _lat_scale(ys)},
+              "legend": {"orientation": "h", "y": 0, "font": {"color": TEXT}}, "dragmode": "pan",
+              "uirevision": "event-points"}
+    return {"data": traces, "layout": layout}
 
 
-def _lat_scale(ys: Sequence[float | None]) -> float:
+def _lat_scale(ys: np.ndarray) -> float:
     """cos(latitude): how much shorter a degree of longitude is than one of latitude in the middle of the city."""
-    values = [y for y in ys if y is not None]
-    return math.cos(math.radians((min(values) + max(values)) / 2)) if values else 1.0
+    return math.cos(math.radians((np.nanmin(ys) + np.nanmax(ys)) / 2)) if np.isfinite(ys).any() else 1.0
 
 
 def _map_layout(center: tuple[float, float], zoom: float, revision: str) -> dict[str, Any]:
@@ -84,19 +106,19 @@ def _map_layout(center: tuple[float, float], zoom: float, revision: str) -> dict
 
 
 def district_choropleth(geojson: Mapping[str, Any], names: Mapping[str, str], counts: pd.DataFrame, *,
-                        center: tuple[float, float], labels: Mapping[str, str], zoom: float = 9.0) -> go.Figure:
-    """Districts shaded by open events; a click gives `points[0].location` = the adcode to drill into."""
+                        center: tuple[float, float], labels: Mapping[str, str], zoom: float = 9.0) -> dict[str, Any]:
+    """Districts shaded by open events; a click gives `points[0].location` = the adcode to drill into. A figure
+    dict: Plotly's graph objects deep-copy the GeoJSON on every build, most of this view's time."""
     codes = list(names)
     table = counts.set_index("district").reindex(codes, fill_value=0)
-    figure = go.Figure(go.Choroplethmap(
-        geojson=dict(geojson), locations=codes, z=table["open"].to_numpy(np.int64),
-        text=[names[c] for c in codes], customdata=table[["events", "overdue"]].to_numpy(np.int64),
-        hovertemplate=(f"%{{text}}<br>{labels['open']} %{{z}}<br>{labels['overdue']} %{{customdata[1]}}"
-                       f"<br>{labels['events']} %{{customdata[0]}}<extra></extra>"),
-        colorscale=OPEN_SCALE, marker={"line": {"color": ACCENT, "width": 1.5}, "opacity": 0.8}, showscale=False,
-        name="districts"))
-    figure.update_layout(**_map_layout(center, zoom, "event-districts"))
-    return figure
+    trace = {"type": "choroplethmap", "geojson": geojson, "locations": codes,
+             "z": table["open"].astype(int).tolist(), "text": [names[c] for c in codes],
+             "customdata": table[["events", "overdue"]].astype(int).to_numpy().tolist(),
+             "hovertemplate": (f"%{{text}}<br>{labels['open']} %{{z}}<br>{labels['overdue']} %{{customdata[1]}}"
+                               f"<br>{labels['events']} %{{customdata[0]}}<extra></extra>"),
+             "colorscale": OPEN_SCALE, "marker": {"line": {"color": ACCENT, "width": 1.5}, "opacity": 0.8},
+             "showscale": False, "name": "districts"}
+    return {"data": [trace], "layout": _map_layout(center, zoom, "event-districts")}
 
 
 def zoom_for(bounds: tuple[float, float, float, float]) -> float:
@@ -106,24 +128,28 @@ def zoom_for(bounds: tuple[float, float, float, float]) -> float:
 
 
 def grid_map(cells: Mapping[str, Any], counts: pd.DataFrame, points: pd.DataFrame, *,
-             bounds: tuple[float, float, float, float], labels: Mapping[str, str]) -> go.Figure:
+             bounds: tuple[float, float, float, float], labels: Mapping[str, str]) -> dict[str, Any]:
     """One district's grid cells shaded by events, with its events as dots (capped upstream to tens of
-    thousands); a dot's `customdata` is the event id, a cell's `location` its cell id."""
+    thousands); a dot's `customdata` is the event id, a cell's `location` its cell id. A figure dict, dots as
+    typed arrays, one trace (one colour) per status."""
     ids = [feature["id"] for feature in cells["features"]]
-    z = counts.set_index("cell")["events"].reindex(ids, fill_value=0).to_numpy(np.int64)
-    shaded = go.Choroplethmap(geojson=dict(cells), locations=ids, z=z, colorscale=OPEN_SCALE, showscale=False,
-                              marker={"line": {"color": GRID_LINE, "width": 0.5}, "opacity": 0.7},
-                              hovertemplate=f"%{{location}}<br>{labels['events']} %{{z}}<extra></extra>",
-                              name="grid")
-    # One trace per status with one colour: a colour per point costs Plotly's validator ~0.1 ms a point.
-    dots = [go.Scattermap(lat=group["lat"].to_numpy(float), lon=group["lon"].to_numpy(float), mode="markers",
-                          marker={"size": 7, "color": EVENT_STATUS_COLOURS.get(str(status), MUTED)},
-                          customdata=group["id"].to_numpy(np.int64), hovertemplate="#%{customdata}<extra></extra>",
-                          name=str(status)) for status, group in points.groupby("status", sort=False)]
-    figure = go.Figure([shaded, *dots])
+    z = counts.set_index("cell")["events"].reindex(ids, fill_value=0).astype(int).tolist()
+    shaded = {"type": "choroplethmap", "geojson": cells, "locations": ids, "z": z, "colorscale": OPEN_SCALE,
+              "showscale": False, "marker": {"line": {"color": GRID_LINE, "width": 0.5}, "opacity": 0.7},
+              "hovertemplate": f"%{{location}}<br>{labels['events']} %{{z}}<extra></extra>", "name": "grid"}
+    groups = pd.Categorical(points["status"])
+    lon, lat, event_ids = (points["lon"].to_numpy(np.float32), points["lat"].to_numpy(np.float32),
+                           points["id"].to_numpy(np.int32))
+    dots = []
+    for code, status in enumerate(groups.categories):
+        mine = groups.codes == code
+        if mine.any():
+            dots.append({"type": "scattermap", "lat": typed_array(lat[mine]), "lon": typed_array(lon[mine]),
+                         "mode": "markers", "customdata": typed_array(event_ids[mine]),
+                         "marker": {"size": 7, "color": EVENT_STATUS_COLOURS.get(str(status), MUTED)},
+                         "hovertemplate": "#%{customdata}<extra></extra>", "name": str(status)})
     center = ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2)
-    figure.update_layout(**_map_layout(center, zoom_for(bounds), f"event-grid-{center}"))
-    return figure
+    return {"data": [shaded, *dots], "layout": _map_layout(center, zoom_for(bounds), f"event-grid-{center}")}
 
 
 def dispatch_timeline(dispatches: pd.DataFrame, *, names: Mapping[str, str], stage_labels: Mapping[str, str],

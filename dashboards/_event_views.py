@@ -18,16 +18,17 @@ import plotly.graph_objects as go
 from sqlalchemy.orm import Session
 
 from components import event_figures
-from components.event_panel import detail_body
+from components.event_panel import EVENT_ACTIONS, DispatchRow, detail_body
 from components.i18n import translator
 from dashboards._present import local_time
-from services import events, linkage
-from services.access import Principal, Scope, mask_name, mask_phone
+from services import audit, events, lifecycle, linkage
+from services.access import Action, Principal, Scope, mask_name, mask_phone
 from services.events import EventFilter
 from services.geo import City
 
 DRILL_POINTS = 20_000  # tens of thousands at most on the map-projected drill view (software WebGL)
 VIEWS = ("districts", "points", "density")
+_NEXT_STAGE = {needed: stage for stage, (needed, _status, _column) in lifecycle.DISPATCH_STAGES.items()}
 
 
 def filter_from(values: Mapping[str, Any], zone: ZoneInfo) -> EventFilter:
@@ -55,26 +56,42 @@ def query_string(values: Mapping[str, Any]) -> str:
 
 
 def map_figure(session: Session, city: City, filters: EventFilter, *, scope: Scope, view: str, colour_by: str,
-               drill: str | None, lang: str, now: datetime | None = None) -> go.Figure:
+               drill: str | None, lang: str, now: datetime | None = None) -> dict[str, Any]:
     """The map for a view: the district choropleth, the WebGL points or density, or one district's grid."""
     text = translator(lang)
     labels = {"open": text["events.open"], "overdue": text["events.overdue"], "events": text["events.events"]}
     if drill in city.adcodes:
         narrowed = replace(filters, district=(drill,))
-        counts = events.grid_counts(session=session, grid=city.grid, district=drill, filters=narrowed, scope=scope)
-        dots = events.points(session=session, filters=narrowed, scope=scope, limit=DRILL_POINTS)
+        counts = events.grid_counts(session=session, district=drill, filters=narrowed, scope=scope)
+        dots = events.map_points(session=session, filters=narrowed, scope=scope, limit=DRILL_POINTS)
         minx, miny, maxx, maxy = city.districts.loc[[drill]].total_bounds
-        return event_figures.grid_map(city.grid.geojson(drill), counts, dots, labels=labels,
+        return event_figures.grid_map(city.grid.geojson(drill), counts, dots.frame, labels=labels,
                                       bounds=(float(minx), float(miny), float(maxx), float(maxy)))
     if view in ("points", "density"):
-        dots = events.points(session=session, filters=filters, scope=scope)
+        dots = events.map_points(session=session, filters=filters, scope=scope)
         key = "status" if colour_by == "status" else "severity"
-        names = {value: text.get(f"events.{key}.{value}", value) for value in dots[key].unique()}
-        return event_figures.point_map(city.geojson, dots, colour_by="severity" if key == "severity" else "status",
-                                       density=view == "density", names=names)
+        names = {value: text.get(f"events.{key}.{value}", value) for value in dots.frame[key].cat.categories}
+        return event_figures.point_map(city.geojson, dots.frame, colour_by="severity" if key == "severity"
+                                       else "status", density=view == "density", names=names)
     counts = events.counts_by_district(session=session, filters=filters, scope=scope, now=now)
     return event_figures.district_choropleth(city.geojson, city.names(lang), counts, center=city.center(),
                                              labels=labels)
+
+
+def map_note(session: Session, filters: EventFilter, *, scope: Scope, view: str, drill: str | None,
+             lang: str) -> str:
+    """Under a map whose points are capped: "showing the newest N of M"; otherwise nothing. Its own call (and
+    callback), so counting every match never delays the map."""
+    if drill:
+        filters, limit = replace(filters, district=(drill,)), DRILL_POINTS
+    elif view in ("points", "density"):
+        limit = events.MAP_POINTS
+    else:
+        return ""
+    if not events.map_points(session=session, filters=filters, scope=scope, limit=limit).capped:
+        return ""
+    total = events.count_matching(session=session, filters=filters, scope=scope)
+    return translator(lang)["events.capped"].format(shown=f"{limit:,}", total=f"{total:,}")
 
 
 def detail_view(session: Session, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
@@ -101,9 +118,13 @@ def detail_view(session: Session, event_id: int, *, principal: Principal, lang: 
               (text["events.reporter"], name or "—"), (text["events.phone"], phone or "—")]
     history = [f"{local_time(row.at, zone, stamp)} {row.from_status} → {row.to_status} · {row.user}"
                + (f" · {row.comment}" if row.comment else "") for row in shown.history.itertuples()]
-    body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card, text[f"events.sla.{shown.card}"],
-                       text["events.history"], history, event_id)
     stages = {stage: text[f"events.stage.{stage}"] for stage in ("accept", "arrive", "finish")}
+    parts = [DispatchRow(int(row.id), department_names.get(row.department, row.department),
+                         text.get(f"events.dispatch.{row.status}", row.status), _NEXT_STAGE.get(row.status))
+             for row in shown.dispatches.itertuples()]
+    body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card, text[f"events.sla.{shown.card}"],
+                       text["events.history"], history, event_id, status=ev["status"], dispatches=parts,
+                       stage_labels=stages if principal.may(Action.EVENT_ACT) else None)
     timeline = event_figures.dispatch_timeline(_local(shown.dispatches, zone), names=department_names,
                                                stage_labels=stages, now=pd.Timestamp(now).tz_convert(zone))
     return body, timeline
@@ -156,3 +177,26 @@ def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]
     """Dropdown options for codes, labelled in the page's language where the catalog knows them."""
     text = translator(lang)
     return [{"label": text.get(f"events.{kind}.{v}", v), "value": v} for v in values]
+
+
+def act(session: Session, principal: Principal, *, event_id: int, action: str, departments: Sequence[str] = (),
+        comment: str | None = None, dispatch_id: int | None = None) -> str | None:
+    """Carry out one operator action (an `EVENT_ACTIONS` key, or a dispatch stage with `dispatch_id`) through
+    services.lifecycle and audit it; commits. Returns None when done, else the refusal's reason (audited too)."""
+    target = f"event:{event_id}" if dispatch_id is None else f"dispatch:{dispatch_id}"
+    name = f"event.{action}" if dispatch_id is None else f"event.dispatch.{action}"
+    try:
+        if dispatch_id is None:
+            lifecycle.transition(session, event_id, EVENT_ACTIONS[action], principal=principal, comment=comment,
+                                 departments=departments if action == "dispatch" else ())
+        else:
+            lifecycle.advance_dispatch(session, dispatch_id, action, principal=principal)
+    except lifecycle.TransitionRefused as refused:
+        session.rollback()
+        audit.record(session, actor=principal, action=name, target=target, outcome="refused", detail=refused.reason)
+        session.commit()
+        return refused.reason
+    audit.record(session, actor=principal, action=name, target=target, detail=comment or None)
+    session.commit()
+    events.invalidate_events()
+    return None

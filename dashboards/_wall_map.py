@@ -1,7 +1,8 @@
 """The wall's event map panel: districts shaded by open events, one dot per recent open event.
 
-Refreshed in place on its own interval: the callback replaces the figure property and the as-of stamp, never the
-panel, so the graph and its WebGL context stay (see DESIGN.md on dash issue #3846).
+Refreshed in place on its own interval: the callback patches the two traces' data (`Patch`: counts, dot positions,
+colours) and the as-of stamp, never the panel or the figure, so the graph, its WebGL context and the map's
+style stay, and no request leaves the page (see DESIGN.md on dash issue #3846).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, Patch, State, callback, dcc, html
 
 from components import figures
 from components.i18n import translator
@@ -22,33 +23,44 @@ from services import events
 CADENCE_S = 60
 
 
-def _content(lang: str) -> tuple[Any, datetime, str]:
-    """The map figure for the caller's scope, its data time and that time as text."""
+def _data() -> tuple[Any, Any, datetime]:
+    """Open events per district and the recent open events in the caller's scope, and their data time."""
     rt = runtime()
-    text = translator(lang)
     scope = current_principal().scope
     now = datetime.now(UTC)
     with rt.sessions() as session:
         open_counts = events.open_by_district(session=session, now=now, scope=scope)
         points = events.recent_points(session=session, now=now, scope=scope)
-    figure = figures.event_map(rt.city.geojson, rt.city.names(lang), open_counts, points, rt.city.center(),
-                               labels={"open": text["map.open"], "overdue": text["map.overdue"]})
-    return figure, now, local_time(now, rt.settings.zone, "%H:%M:%S")
+    return open_counts, points, now
 
 
 def map_panel(lang: str) -> html.Section:
     """The panel as the page first shows it."""
-    figure, as_of, as_of_text = _content(lang)
+    rt = runtime()
+    text = translator(lang)
+    open_counts, points, as_of = _data()
+    figure = figures.event_map(rt.city.geojson, rt.city.names(lang), open_counts, points, rt.city.center(),
+                               labels={"open": text["map.open"], "overdue": text["map.overdue"]})
     graph = dcc.Graph(id="event-map", figure=figure, className="graph-fill",
                       config={"displayModeBar": False, "scrollZoom": False})
-    return panel("map", translator(lang)["wall.map"],
+    return panel("map", text["wall.map"],
                  html.Div([graph, dcc.Interval(id="map-refresh", interval=CADENCE_S * 1000)], className="panel-body"),
-                 as_of_stamp("map", as_of, as_of_text, CADENCE_S))
+                 as_of_stamp("map", as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S"), CADENCE_S))
 
 
-def refresh_map(_tick: int | None, lang: str) -> tuple[Any, str, str]:
-    figure, as_of, as_of_text = _content(lang)
-    return figure, as_of.isoformat(), as_of_text
+def refresh_map(_tick: int | None, lang: str) -> tuple[Patch, str, str]:
+    """The new data patched into the figure the page holds (same traces, same layout)."""
+    rt = runtime()
+    open_counts, points, as_of = _data()
+    patch = Patch()
+    for trace, changes in enumerate(figures.event_map_data(rt.city.names(lang), open_counts, points)):
+        for path, value in changes.items():
+            target = patch["data"][trace]
+            *parents, leaf = path.split(".")
+            for part in parents:
+                target = target[part]
+            target[leaf] = value
+    return patch, as_of.isoformat(), local_time(as_of, rt.settings.zone, "%H:%M:%S")
 
 
 def register_callbacks() -> None:

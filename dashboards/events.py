@@ -1,5 +1,6 @@
 """/events — the analyst's event map and linkage page: filters, map (districts → grid → one event), linkage
-analytics, a server-side paged and sorted table, CSV / Excel export.
+analytics, a server-side paged and sorted table, CSV / Excel export; and the operator's lifecycle actions on the
+event in the detail panel (gated by `Action.EVENT_ACT`, carried out by services.lifecycle, audited).
 
 The whole view is the URL query (status, category, district, department, start, end, view, colour, drill, lang):
 `layout(**query)` draws it, so a shared URL restores it, and each change writes the query back through a
@@ -11,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 from sqlalchemy import select
 
+from components.event_panel import DISPATCH_ACTION, EVENT_ACTIONS, action_bar
 from components.i18n import translator
 from components.theme import BACKGROUND, TEXT
 from dashboards import _event_views as views
@@ -111,9 +113,13 @@ def layout(**query: Any) -> html.Div:
                             className="h5 me-3"),
                   html.Button(text["events.back"], id="events-back", className="btn btn-outline-info btn-sm")]),
         html.Div([
-            dcc.Graph(id="events-map", figure=_map(state), config=_GRAPH_CONFIG, style={"height": "560px"},
-                      className="col-lg-8"),
+            html.Div([dcc.Graph(id="events-map", figure=_map(state), config=_GRAPH_CONFIG, style={"height": "560px"}),
+                  html.Div(id="events-map-note", className="small text-info")], className="col-lg-8"),
             html.Aside([html.H2(text["events.detail"], className="h6"), html.Div(id="event-detail-body"),
+                        action_bar({a: text[f"events.act.{a}"] for a in EVENT_ACTIONS}, dropdowns["department"],
+                                   comment_hint=text["events.act.comment"],
+                                   departments_hint=text["events.act.departments"],
+                                   visible=current_principal().may(Action.EVENT_ACT)),
                         html.H2(text["events.timeline"], className="h6"),
                         dcc.Graph(id="event-timeline", config={"displayModeBar": False})],
                        id="event-detail", className="col-lg-4 d-none"),
@@ -170,6 +176,15 @@ def update_map(status: list[str], category: list[str], district: list[str], depa
     return "?" + views.query_string(query), state, _map(state), crumb, no_update
 
 
+@callback(Output("events-map-note", "children"), Input("events-state", "data"))
+def map_note(state: dict[str, Any]) -> str:
+    """"Showing the newest N of M" under a capped point map, counted apart from the map's own callback."""
+    rt = runtime()
+    with rt.sessions() as session:
+        return views.map_note(session, _filter(state, drilled=False), scope=current_principal().scope,
+                              view=state["view"], drill=state["drill"], lang=state["lang"])
+
+
 @callback(Output("events-selected", "data", allow_duplicate=True), Input("events-table", "active_cell"),
           State("events-table", "data"), prevent_initial_call=True)
 def select_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]]) -> Any:
@@ -195,6 +210,43 @@ def show_detail(event_id: int | None, state: dict[str, Any]) -> Any:
     if shown is None:
         return [], {}, "col-lg-4 d-none"
     return shown[0], shown[1], "col-lg-4 event-detail"
+
+
+@callback(Output("event-act-message", "children"), Output("event-act-message", "className"),
+          Output("event-detail-body", "children", allow_duplicate=True),
+          Output("event-timeline", "figure", allow_duplicate=True),
+          *(Input(f"event-act-{action}", "n_clicks") for action in EVENT_ACTIONS),
+          Input({"type": DISPATCH_ACTION, "dispatch": ALL, "stage": ALL}, "n_clicks"),
+          State("events-selected", "data"), State("event-act-departments", "value"),
+          State("event-act-comment", "value"), State("events-state", "data"), prevent_initial_call=True)
+def act(*args: Any) -> Any:
+    """One lifecycle action on the open event (or one department's stage), as the signed-in operator; a refusal
+    is shown with its reason, and the panel is redrawn after a move."""
+    *_clicks, event_id, departments, comment, state = args
+    trigger = ctx.triggered_id
+    if not ctx.triggered or not ctx.triggered[0]["value"] or trigger is None:
+        return (no_update,) * 4
+    text = translator(state["lang"])
+    if event_id is None:
+        return text["events.act.pick"], "mt-1 text-warning", no_update, no_update
+    principal = require(Action.EVENT_ACT)
+    rt = runtime()
+    names = _departments(state["lang"])
+    with rt.sessions() as session:
+        if isinstance(trigger, str):
+            refused = views.act(session, principal, event_id=int(event_id), action=trigger.removeprefix("event-act-"),
+                                departments=departments or (), comment=comment)
+        else:
+            refused = views.act(session, principal, event_id=int(event_id), action=trigger["stage"],
+                                dispatch_id=int(trigger["dispatch"]))
+        if refused:
+            return f"{text['events.act.refused']}: {refused}", "mt-1 text-danger event-act-refused", no_update, \
+                no_update
+        shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
+                                  zone=rt.settings.zone, department_names=names)
+    if shown is None:
+        return text["events.act.done"], "mt-1 text-success event-act-done", [], {}
+    return text["events.act.done"], "mt-1 text-success event-act-done", shown[0], shown[1]
 
 
 @callback(Output("events-table", "data"), Output("events-table", "page_count"), Input("events-state", "data"),

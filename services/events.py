@@ -3,31 +3,39 @@
 Open means not yet closed or cancelled. Overdue means past its SLA due time while still open (the red card).
 `EventFilter` is what an analyst's URL holds (category, status, district, department, time); every query here takes
 one, plus the caller's `scope`, and filters in SQL so a million events never travel to Python.
+
+The map's queries (`map_points`, `district_counts`, `cell_counts`) are cached per (database, scope, filter) in the
+process cache (services/cache.py, namespace "events"): every browser on the same view costs one query per TTL.
+Whoever writes events calls `invalidate_events()` after committing, so a change shows on the next refresh.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from itertools import chain
+from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from services import cache
 from services.access import CITY_WIDE, Scope
 from services.db import Event, EventDispatch, EventTransition
-from services.geo import Grid
 from services.lifecycle import STATUSES
 from services.sla import sla_card
 
 FINISHED = ("closed", "cancelled")
 OPEN = tuple(s for s in STATUSES if s not in FINISHED)
 MAP_POINTS = 100_000
+SEVERITIES = ("minor", "moderate", "severe", "extreme", "unknown")
+CACHE_NAMESPACE = "events"
 TABLE_COLUMNS = ("id", "reported_at", "category", "subcategory", "severity", "status", "district", "grid", "source",
                  "address", "sla_due_at", "closed_at", "out_of_city")
-POINT_COLUMNS = ("id", "lon", "lat", "status", "severity", "category")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -120,48 +128,101 @@ def rows_frame(session: Session, query: Any, columns: tuple[str, ...] | list[str
                         columns=list(columns))
 
 
+def _coded(column: Any, values: tuple[str, ...]) -> ColumnElement[int]:
+    """A text column as the index of its value in `values` (len(values) for any other), computed by the database:
+    a small integer costs the driver far less than a string per row."""
+    return case({value: i for i, value in enumerate(values)}, value=column, else_=len(values))
+
+
 def points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
            limit: int = MAP_POINTS) -> pd.DataFrame:
-    """The newest `limit` matching events with coordinates (columns id, lon, lat, status, severity, category)."""
-    query = (select(*(getattr(Event, c) for c in POINT_COLUMNS))
-             .where(*conditions(filters, scope), Event.lat.is_not(None))
+    """The newest `limit` matching events with coordinates: id, lon, lat, and status and severity as categoricals.
+
+    Fetched as plain numbers (codes, not text) through the driver's cursor and turned into numpy arrays in one
+    pass: at 100 000 rows the per-row Python objects are most of the cost."""
+    query = (select(Event.id, Event.lon, Event.lat, _coded(Event.status, STATUSES), _coded(Event.severity, SEVERITIES))
+             .where(*conditions(filters, scope), Event.lat.is_not(None), Event.lon.is_not(None))
              .order_by(Event.reported_at.desc()).limit(limit))
-    return rows_frame(session, query, POINT_COLUMNS, plain=True)
+    result = session.connection().execute(query)
+    rows = result.cursor.fetchall()
+    result.close()
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=5 * len(rows)).reshape(len(rows), 5)
+    return pd.DataFrame({
+        "id": table[:, 0].astype(np.int64), "lon": table[:, 1], "lat": table[:, 2],
+        "status": pd.Categorical.from_codes(table[:, 3].astype(np.int8), [*STATUSES, "other"]),
+        "severity": pd.Categorical.from_codes(table[:, 4].astype(np.int8), [*SEVERITIES, "other"]),
+    })
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    """What the point map shows: the newest matching events, and whether more match than are shown."""
+
+    frame: pd.DataFrame
+    capped: bool
+
+
+def _cached(session: Session, name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    return cache.default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, (database, args), compute)
+
+
+def invalidate_events() -> None:
+    """Forget the cached map results; call after committing new or changed events."""
+    cache.invalidate(CACHE_NAMESPACE)
+
+
+def map_points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
+               limit: int = MAP_POINTS) -> MapPoints:
+    """The newest `limit` matching events for the point map, cached per scope and filter (both colourings share
+    an entry). The newest are a deterministic choice an index serves without reading the rest; one row more is
+    asked for to know whether the cap cut, and `count_matching` says by how much (kept out of the map's path)."""
+
+    def compute() -> MapPoints:
+        frame = points(session=session, filters=filters, scope=scope, limit=limit + 1)
+        return MapPoints(frame.iloc[:limit], len(frame) > limit)
+
+    return _cached(session, "map_points", scope, (filters, limit), compute)
+
+
+def count_matching(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE) -> int:
+    """How many events match, cached per scope and filter (the "N of M" note under a capped map)."""
+    return _cached(session, "count_matching", scope, filters, lambda: int(session.execute(
+        select(func.count()).select_from(Event).where(*conditions(filters, scope))).scalar_one()))
 
 
 def counts_by_district(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
                        now: datetime | None = None) -> pd.DataFrame:
-    """Per district: matching events, how many are open and how many overdue (district, events, open, overdue)."""
-    now = now or datetime.now(UTC)
-    is_open = Event.status.not_in(FINISHED)
-    query = (select(Event.district, func.count(),
-                    func.sum(case((is_open, 1), else_=0)),
-                    func.sum(case((and_(is_open, Event.sla_due_at < now), 1), else_=0)))
-             .where(*conditions(filters, scope), Event.district.is_not(None))
-             .group_by(Event.district))
-    frame = rows_frame(session, query, ["district", "events", "open", "overdue"])
-    return frame.astype({"events": "int64", "open": "int64", "overdue": "int64"})
+    """Per district: matching events, how many are open and how many overdue (district, events, open, overdue).
+    Cached per scope and filter (and `now` when given; otherwise overdue is as of the computation, at most a TTL
+    old)."""
+
+    def compute() -> pd.DataFrame:
+        moment = now or datetime.now(UTC)
+        is_open = Event.status.not_in(FINISHED)
+        query = (select(Event.district, func.count(),
+                        func.sum(case((is_open, 1), else_=0)),
+                        func.sum(case((and_(is_open, Event.sla_due_at < moment), 1), else_=0)))
+                 .where(*conditions(filters, scope), Event.district.is_not(None))
+                 .group_by(Event.district))
+        frame = rows_frame(session, query, ["district", "events", "open", "overdue"])
+        return frame.astype({"events": "int64", "open": "int64", "overdue": "int64"})
+
+    return _cached(session, "counts_by_district", scope, (filters, now), compute)
 
 
-def _cell_index(session: Session, value: ColumnElement[float | None]) -> ColumnElement[int]:
-    """floor() as an integer on both backends (SQLite's CAST truncates, which is floor for the non-negative
-    offsets of points inside the grid's bounding box)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(value, Integer)
-    return cast(func.floor(value), Integer)
-
-
-def grid_counts(*, session: Session, grid: Grid, district: str, filters: EventFilter = ALL_EVENTS,
+def grid_counts(*, session: Session, district: str, filters: EventFilter = ALL_EVENTS,
                 scope: Scope = CITY_WIDE) -> pd.DataFrame:
-    """Matching events per grid cell of one district (cell, events), counted in SQL from the coordinates."""
-    row = _cell_index(session, (Event.lat - grid.y0) / grid.dy)
-    col = _cell_index(session, (Event.lon - grid.x0) / grid.dx)
-    query = (select(row, col, func.count())
-             .where(*conditions(filters, scope), Event.district == district, Event.lat.is_not(None))
-             .group_by(row, col))
-    frame = rows_frame(session, query, ["row", "col", "events"])
-    frame.insert(0, "cell", [f"{district}-r{r}c{c}" for r, c in zip(frame["row"], frame["col"], strict=True)])
-    return frame[["cell", "events"]].astype({"events": "int64"})
+    """Matching events per grid cell of one district (cell, events), grouped in SQL by the cell id every event
+    carries (given when it is stored: services.simcity, services.geo.locate_events). Cached per scope and filter."""
+
+    def compute() -> pd.DataFrame:
+        query = (select(Event.grid, func.count())
+                 .where(*conditions(filters, scope), Event.district == district, Event.grid.is_not(None))
+                 .group_by(Event.grid))
+        return rows_frame(session, query, ["cell", "events"], plain=True).astype({"events": "int64"})
+
+    return _cached(session, "grid_counts", scope, (district, filters), compute)
 
 
 @dataclass(frozen=True)
@@ -216,9 +277,10 @@ def detail(*, session: Session, event_id: int, scope: Scope = CITY_WIDE,
     fields = {c.name: getattr(event, c.name) for c in Event.__table__.columns}
     finished = event.closed_at if event.status in FINISHED else None
     card = sla_card(event.reported_at, event.sla_due_at, finished or now)
-    dispatch_columns = ["department", "dispatched_at", "accepted_at", "arrived_at", "finished_at", "status"]
+    dispatch_columns = ["id", "department", "dispatched_at", "accepted_at", "arrived_at", "finished_at", "status"]
     dispatches = rows_frame(session, select(*(getattr(EventDispatch, c) for c in dispatch_columns))
-                        .where(EventDispatch.event_id == event_id).order_by(EventDispatch.dispatched_at),
+                        .where(EventDispatch.event_id == event_id)
+                        .order_by(EventDispatch.dispatched_at, EventDispatch.id),
                         dispatch_columns)
     moves = rows_frame(session, select(EventTransition.at, EventTransition.from_status, EventTransition.to_status,
                                    EventTransition.user, EventTransition.comment)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -109,21 +109,42 @@ class Grid:
     dx: float
     dy: float
     cells: gpd.GeoDataFrame
+    _features: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def cell_of(self, lon: np.ndarray | list[float], lat: np.ndarray | list[float],
                 district: np.ndarray | list[str | None]) -> np.ndarray:
         """The cell id of each point within its district, None where the district is None."""
-        rows = np.floor((np.asarray(lat, float) - self.y0) / self.dy).astype(np.int64)
-        cols = np.floor((np.asarray(lon, float) - self.x0) / self.dx).astype(np.int64)
-        return np.array([cell_id(d, r, c) if d else None for d, r, c in zip(district, rows, cols, strict=True)],
-                        dtype=object)
+        return cells_of((self.x0, self.y0, self.dx, self.dy), lon, lat, district)
 
     def geojson(self, district: str) -> dict[str, Any]:
-        """The district's cells as a FeatureCollection whose feature ids are cell ids (for a choropleth)."""
-        mine = self.cells[self.cells["district"] == district]
-        return {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "id": code, "properties": {"row": int(row.row), "col": int(row.col)},
-             "geometry": shapely.geometry.mapping(row.geometry)} for code, row in mine.iterrows()]}
+        """The district's cells as a FeatureCollection whose feature ids are cell ids (for a choropleth); built
+        once per district, since the drill-down asks for it on every click."""
+        if district not in self._features:
+            mine = self.cells[self.cells["district"] == district]
+            self._features[district] = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "id": code, "properties": {"row": int(row.row), "col": int(row.col)},
+                 "geometry": shapely.geometry.mapping(row.geometry)} for code, row in mine.iterrows()]}
+        return self._features[district]
+
+
+Origin = tuple[float, float, float, float]  # x0, y0, dx, dy: the grid's south-west corner and cell size in degrees
+
+
+def grid_origin(bounds: tuple[float, float, float, float], cell_km: float = GRID_KM) -> Origin:
+    """Where a city's grid starts and how big its cells are, from the city's (min lon, min lat, max lon, max lat):
+    all a writer needs to give an event its cell id without building the clipped cells."""
+    minx, miny, _maxx, maxy = bounds
+    return minx, miny, cell_km / (111.320 * math.cos(math.radians((miny + maxy) / 2))), cell_km / 110.574
+
+
+def cells_of(origin: Origin, lon: np.ndarray | list[float], lat: np.ndarray | list[float],
+             district: np.ndarray | list[str | None]) -> np.ndarray:
+    """The cell id of each point within its district (None where the district is None), vectorised."""
+    x0, y0, dx, dy = origin
+    rows = np.floor((np.asarray(lat, float) - y0) / dy).astype(np.int64).tolist()
+    cols = np.floor((np.asarray(lon, float) - x0) / dx).astype(np.int64).tolist()
+    return np.array([f"{d}-r{r}c{c}" if isinstance(d, str) and d else None
+                     for d, r, c in zip(district, rows, cols, strict=True)], dtype=object)
 
 
 def cell_id(district: str, row: int, col: int) -> str:
@@ -133,8 +154,7 @@ def cell_id(district: str, row: int, col: int) -> str:
 def make_grid(city: City, cell_km: float) -> Grid:
     """Square-ish cells of `cell_km` (degrees scaled at the city's mid latitude) clipped to every district."""
     minx, miny, maxx, maxy = city.bounds()
-    dy = cell_km / 110.574
-    dx = cell_km / (111.320 * math.cos(math.radians((miny + maxy) / 2)))
+    _x0, _y0, dx, dy = grid_origin((minx, miny, maxx, maxy), cell_km)
     n_rows, n_cols = math.ceil((maxy - miny) / dy), math.ceil((maxx - minx) / dx)
     rows, cols = np.divmod(np.arange(n_rows * n_cols), n_cols)
     boxes = gpd.GeoDataFrame({"row": rows, "col": cols},

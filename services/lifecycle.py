@@ -3,6 +3,9 @@
 reported → registered (立案) | cancelled; registered → dispatched | cancelled; dispatched → in_progress → feedback →
 checking → closed (结案), or checking → rework → in_progress. A refused move raises `TransitionRefused`, whose
 `reason` says why in words an operator can act on; an allowed one updates the event and appends to its history.
+
+Each department's part (a dispatch) moves on its own: dispatched → accepted → arrived → finished (`advance_dispatch`),
+only while its event is being worked on, and only by a caller whose scope holds that department.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ TRANSITIONS: Mapping[str, frozenset[str]] = {
 STATUSES = tuple(TRANSITIONS)
 # Moves that undo or stop work need a written reason in the history.
 NEEDS_COMMENT = frozenset({"cancelled", "rework"})
+# A dispatch's stages: the stage an operator records, the dispatch status it needs first, the status and time it sets.
+DISPATCH_STAGES: Mapping[str, tuple[str, str, str]] = {
+    "accept": ("dispatched", "accepted", "accepted_at"),
+    "arrive": ("accepted", "arrived", "arrived_at"),
+    "finish": ("arrived", "finished", "finished_at"),
+}
+WORKING = frozenset({"dispatched", "in_progress", "rework"})
 
 
 class TransitionRefused(ValueError):
@@ -63,11 +73,7 @@ def transition(session: Session, event_id: int, to: str, *, principal: Principal
     The caller commits, so a move and whatever else the callback writes land together.
     """
     now = now or datetime.now(UTC)
-    event = session.get(Event, event_id)
-    if event is None or not principal.scope.allows_district(event.district):
-        raise TransitionRefused(f"no event {event_id} in your scope")
-    if not principal.may(Action.EVENT_ACT):
-        raise TransitionRefused(f"role {principal.role.value} may not change events")
+    event = _workable(session, event_id, principal)
     reason = refusal(event.status, to)
     if reason:
         raise TransitionRefused(reason)
@@ -86,6 +92,38 @@ def transition(session: Session, event_id: int, to: str, *, principal: Principal
     session.add(record)
     session.flush()
     return record
+
+
+def _workable(session: Session, event_id: int, principal: Principal) -> Event:
+    """The event, if the caller may work on it; else TransitionRefused saying why."""
+    event = session.get(Event, event_id)
+    if event is None or not principal.scope.allows_district(event.district):
+        raise TransitionRefused(f"no event {event_id} in your scope")
+    if not principal.may(Action.EVENT_ACT):
+        raise TransitionRefused(f"role {principal.role.value} may not change events")
+    return event
+
+
+def advance_dispatch(session: Session, dispatch_id: int, stage: str, *, principal: Principal,
+                     now: datetime | None = None) -> EventDispatch:
+    """Record that a department accepted, arrived at or finished its part of an event (`stage` accept | arrive |
+    finish), in that order. Raises TransitionRefused (nothing written) for an unknown stage or dispatch, one
+    outside the caller's scope, a stage out of order, or an event no longer being worked on. The caller commits."""
+    if stage not in DISPATCH_STAGES:
+        raise TransitionRefused(f"unknown dispatch stage {stage!r}: use one of {', '.join(DISPATCH_STAGES)}")
+    part = session.get(EventDispatch, dispatch_id)
+    if part is None or not principal.scope.allows_department(part.department):
+        raise TransitionRefused(f"no dispatch {dispatch_id} in your scope")
+    event = _workable(session, part.event_id, principal)
+    if event.status not in WORKING:
+        raise TransitionRefused(f"the event is {event.status}: its departments' work can no longer change")
+    needed, status, column = DISPATCH_STAGES[stage]
+    if part.status != needed:
+        raise TransitionRefused(f"{part.department} is {part.status}: {stage} needs it {needed} first")
+    part.status = status
+    setattr(part, column, now or datetime.now(UTC))
+    session.flush()
+    return part
 
 
 def _dispatch(session: Session, event: Event, codes: list[str], now: datetime) -> None:

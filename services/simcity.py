@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from services.geo import cells_of, grid_origin
+
 DAY = 86_400.0
 EVENTS_PER_DAY = 1111  # about 100 k events in the default 90 days
 APPLICATIONS_PER_DAY = 3333  # about 300 k applications in 90 days
@@ -237,7 +239,8 @@ def event_rows(rng: np.random.Generator, start: float, end: float, n: int, codes
         "id": ids, "category": np.array([c[0] for c in CATEGORIES], dtype=object)[cat], "subcategory": sub,
         "source": SOURCES[rng.choice(len(SOURCES), n, p=SOURCE_P)].astype(object),
         "severity": severity.astype(object), "description": sub, "district": np.array(codes, dtype=object)[where],
-        "grid": np.array(codes, dtype=object)[where] + "-" + np.char.zfill(rng.integers(1, 300, n).astype(str), 3),
+        "grid": cells_of(grid_origin(tuple(shapely.total_bounds(geoms))), lon, lat,
+                         np.array(codes, dtype=object)[where]),
         "out_of_city": False, "lat": lat, "lon": lon, "reported_at": timestamps(t0), "status": status,
         "sla_due_at": timestamps(t0 + sla_h * 3600), "closed_at": optional_timestamps(np.where(status == "closed", closed, np.nan), end),
         "reporter_name": names, "reporter_phone": phones,

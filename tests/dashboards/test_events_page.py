@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.support.ui import WebDriverWait
+
+from services.events import EventFilter, points
 
 SIMING = "350203"
 
@@ -75,3 +78,17 @@ def test_event_detail_panel_shows_the_reporter_to_an_operator(dash_duo, open_pag
     fields = _open_first_dispatched_event(dash_duo, open_page, "operator")
     assert re.search(r"1\d{10}", fields), fields
     assert "****" not in fields
+
+
+_DRAWN = "const gd = document.querySelector('#events-map .js-plotly-plot'); return gd && gd._fullData ? " \
+         "gd._fullData.filter(t => t.type === 'scattergl').reduce((s, t) => s + t._length, 0) : 0;"
+
+
+def test_point_view_draws_every_matching_event_as_webgl_points(dash_duo, open_page, wall_runtime):
+    open_page("/events?status=open&view=points", role="analyst")
+    dash_duo.wait_for_element("#events-map .gl-container canvas", timeout=30)
+    WebDriverWait(dash_duo.driver, 30).until(lambda driver: driver.execute_script(_DRAWN) > 0)
+    with wall_runtime.sessions() as session:
+        expected = len(points(session=session, filters=EventFilter(status=("open",))))
+    assert dash_duo.driver.execute_script(_DRAWN) == expected > 0
+    assert dash_duo.find_element("#events-map-note").text == ""  # nothing capped: no "showing N of M"

@@ -12,18 +12,27 @@ from services.config import DEFAULT_CITY
 from services.db import Department, District, Event, EventDispatch
 from services.events import (
     EventFilter,
+    count_matching,
     counts_by_district,
     detail,
     export_rows,
     grid_counts,
+    invalidate_events,
+    map_points,
     open_by_district,
     points,
     recent_points,
     table_page,
 )
-from services.geo import load_city
+from services.geo import load_city, locate_events
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_map_cache() -> None:
+    """Each test starts with nothing cached (the map's queries are cached per process)."""
+    invalidate_events()
 
 
 def _event(district: str, status: str, hours_ago: float, due_in_hours: float) -> Event:
@@ -116,13 +125,32 @@ def test_table_pages_sort_in_sql_and_refuse_unknown_columns(session):
     assert len(export_rows(session=session, filters=EventFilter(status=("closed",)))) == 1
 
 
-def test_grid_counts_match_the_python_cell_of_each_point(session):
+def test_grid_counts_group_by_the_cell_each_event_was_given(session):
     made = _linked(session)
-    grid = load_city(DEFAULT_CITY).grid
-    counts = grid_counts(session=session, grid=grid, district="350203")
-    expected = grid.cell_of([made[0].lon, made[1].lon], [made[0].lat, made[1].lat], ["350203", "350203"])
+    city = load_city(DEFAULT_CITY)
+    assert locate_events(session, city) == len(made)  # the cell ids a writer gives events without one
+    session.commit()
+    counts = grid_counts(session=session, district="350203")
+    expected = city.grid.cell_of([made[0].lon, made[1].lon], [made[0].lat, made[1].lat], ["350203", "350203"])
     assert dict(zip(counts["cell"], counts["events"], strict=True)) == pd.Series(expected).value_counts().to_dict()
-    assert set(counts["cell"]) <= set(grid.cells.index)
+    assert set(counts["cell"]) <= set(city.grid.cells.index)
+    open_only = grid_counts(session=session, district="350203", filters=EventFilter(status=("open",)))
+    assert open_only.to_dict("records") == [{"cell": expected[0], "events": 1}]
+
+
+def test_map_points_are_cached_until_events_change_and_say_when_capped(session):
+    made = _linked(session)
+    shown = map_points(session=session, limit=3)
+    assert shown.capped and len(shown.frame) == 3
+    assert list(shown.frame["id"]) == [made[i].id for i in (0, 2, 1)]  # the newest
+    assert str(shown.frame["status"].iloc[0]) == "dispatched" and str(shown.frame["severity"].iloc[0]) == "minor"
+    assert count_matching(session=session) == 4
+    assert not map_points(session=session, limit=4).capped
+    session.get(Event, made[0].id).status = "in_progress"
+    session.commit()
+    assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "dispatched"  # cached
+    invalidate_events()
+    assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "in_progress"
 
 
 def test_detail_has_dispatches_history_card_and_respects_scope(session):

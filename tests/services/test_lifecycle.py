@@ -8,7 +8,7 @@ import pytest
 
 from services.access import Principal, Role, Scope
 from services.db import Department, District, Event, EventDispatch
-from services.lifecycle import TRANSITIONS, TransitionRefused, history, refusal, transition
+from services.lifecycle import TRANSITIONS, TransitionRefused, advance_dispatch, history, refusal, transition
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 OPERATOR = Principal(username="op1", role=Role.OPERATOR)
@@ -95,3 +95,40 @@ def test_every_status_reaches_closed_or_is_terminal():
                 reachable.add(nxt)
                 frontier.append(nxt)
     assert reachable == set(TRANSITIONS)
+
+
+def _dispatched(session, event_id: int) -> dict[str, int]:
+    transition(session, event_id, "registered", principal=OPERATOR, now=NOW)
+    transition(session, event_id, "dispatched", principal=OPERATOR, departments=["police", "medical"], now=NOW)
+    session.commit()
+    return {d.department: d.id for d in session.query(EventDispatch).filter_by(event_id=event_id)}
+
+
+def test_each_department_accepts_arrives_and_finishes_in_order(session, event_id):
+    parts = _dispatched(session, event_id)
+    for n, stage in enumerate(("accept", "arrive", "finish")):
+        advance_dispatch(session, parts["police"], stage, principal=OPERATOR, now=NOW + timedelta(minutes=n + 1))
+    session.commit()
+    police, medical = session.get(EventDispatch, parts["police"]), session.get(EventDispatch, parts["medical"])
+    assert police.status == "finished"
+    assert (police.accepted_at, police.arrived_at, police.finished_at) == tuple(
+        NOW + timedelta(minutes=m) for m in (1, 2, 3))
+    assert medical.status == "dispatched" and medical.accepted_at is None
+
+
+def test_dispatch_stages_out_of_order_or_out_of_scope_are_refused(session, event_id):
+    parts = _dispatched(session, event_id)
+    with pytest.raises(TransitionRefused, match="police is dispatched: arrive needs it accepted first"):
+        advance_dispatch(session, parts["police"], "arrive", principal=OPERATOR, now=NOW)
+    with pytest.raises(TransitionRefused, match="unknown dispatch stage 'land'"):
+        advance_dispatch(session, parts["police"], "land", principal=OPERATOR, now=NOW)
+    fire_only = Principal("f1", Role.OPERATOR, scope=Scope.of(departments=["fire"]))
+    with pytest.raises(TransitionRefused, match=f"no dispatch {parts['police']} in your scope"):
+        advance_dispatch(session, parts["police"], "accept", principal=fire_only, now=NOW)
+    with pytest.raises(TransitionRefused, match="role analyst may not change events"):
+        advance_dispatch(session, parts["police"], "accept", principal=Principal("a", Role.ANALYST), now=NOW)
+    transition(session, event_id, "in_progress", principal=OPERATOR, now=NOW)
+    transition(session, event_id, "feedback", principal=OPERATOR, now=NOW)
+    with pytest.raises(TransitionRefused, match="the event is feedback: its departments' work can no longer change"):
+        advance_dispatch(session, parts["medical"], "accept", principal=OPERATOR, now=NOW)
+    assert session.get(EventDispatch, parts["police"]).status == "dispatched"

@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dash import Input, Output, Patch, State, callback, dcc, html
+from dash import Output, Patch, dcc, html
 
 from components import figures
 from components.i18n import translator
-from components.panel import as_of_stamp, panel
+from components.panel import as_of_stamp, panel, refresh_timer
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
+from dashboards._wall_refresh import register_refresh
 from services import events
 
 CADENCE_S = 60
@@ -44,11 +45,11 @@ def map_panel(lang: str) -> html.Section:
     graph = dcc.Graph(id="event-map", figure=figure, className="graph-fill",
                       config={"displayModeBar": False, "scrollZoom": False})
     return panel("map", text["wall.map"],
-                 html.Div([graph, dcc.Interval(id="map-refresh", interval=CADENCE_S * 1000)], className="panel-body"),
+                 html.Div([graph, refresh_timer("map", CADENCE_S)], className="panel-body"),
                  as_of_stamp("map", as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S"), CADENCE_S))
 
 
-def refresh_map(_tick: int | None, lang: str) -> tuple[Patch, str, str]:
+def map_patch(lang: str) -> tuple[Patch, datetime, str]:
     """The new data patched into the figure the page holds (same traces, same layout)."""
     rt = runtime()
     open_counts, points, as_of = _data()
@@ -60,17 +61,10 @@ def refresh_map(_tick: int | None, lang: str) -> tuple[Patch, str, str]:
             for part in parents:
                 target = target[part]
             target[leaf] = value
-    return patch, as_of.isoformat(), local_time(as_of, rt.settings.zone, "%H:%M:%S")
+    return patch, as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S")
 
 
 def register_callbacks() -> None:
-    """Wire this panel's callbacks. The page module calls this when Dash runs it, once per app: callbacks registered
+    """Wire this panel's refresh. The page module calls this when Dash runs it, once per app: callbacks registered
     at this module's import would reach only the first app built in the process."""
-    callback(
-        Output("event-map", "figure"),
-        Output("map-as-of", "dateTime"),
-        Output("map-as-of", "children"),
-        Input("map-refresh", "n_intervals"),
-        State("wall-lang", "data"),
-        prevent_initial_call=True,
-    )(refresh_map)
+    register_refresh("map", Output("event-map", "figure"), map_patch)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from cachetools import TTLCache
@@ -104,3 +105,14 @@ def set_default_cache(cache: QueryCache | None) -> None:
 def invalidate(namespace: str) -> None:
     """Writers call this after storing rows that results of `namespace` are computed from."""
     default_cache().invalidate(namespace)
+
+
+def moment_key(now: datetime | None, seconds: float = 10.0) -> datetime | None:
+    """The cache-key form of a `now` argument. Panels pass the current time, which as a key would make every call
+    a miss; floored to `seconds` (the TTL), one entry serves the calls of its lifetime, as it does for `now=None`
+    (a write still invalidates it at once)."""
+    if now is None:
+        return None
+    step = int(seconds * 1_000_000)
+    micros = int(now.timestamp() * 1_000_000)
+    return datetime.fromtimestamp((micros - micros % step) / 1_000_000, tz=now.tzinfo)

@@ -194,7 +194,7 @@ def count_matching(*, session: Session, filters: EventFilter = ALL_EVENTS, scope
 def counts_by_district(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
                        now: datetime | None = None) -> pd.DataFrame:
     """Per district: matching events, how many are open and how many overdue (district, events, open, overdue).
-    Cached per scope and filter (and `now` when given; otherwise overdue is as of the computation, at most a TTL
+    Cached per scope and filter (and `now` to the cache's TTL: overdue is as of the computation, at most a TTL
     old)."""
 
     def compute() -> pd.DataFrame:
@@ -208,7 +208,7 @@ def counts_by_district(*, session: Session, filters: EventFilter = ALL_EVENTS, s
         frame = rows_frame(session, query, ["district", "events", "open", "overdue"])
         return frame.astype({"events": "int64", "open": "int64", "overdue": "int64"})
 
-    return _cached(session, "counts_by_district", scope, (filters, now), compute)
+    return _cached(session, "counts_by_district", scope, (filters, cache.moment_key(now)), compute)
 
 
 def grid_counts(*, session: Session, district: str, filters: EventFilter = ALL_EVENTS,

@@ -90,7 +90,7 @@ def kpi_strip(
     """The KPI cards of the city (district None) or of one district, in `codes` order (all indicators by default).
 
     A district-bound `scope` sees only its districts' readings (its city cards show no data). Cached per
-    (scope, district) and (database, codes, now) until `invalidate_indicators()` or the TTL, so a card is never
+    (scope, district) and (database, codes, `now` to the TTL) until `invalidate_indicators()` or the TTL, so a card is never
     served to another scope, to the city view or to another district.
     """
     wanted = None if codes is None else tuple(codes)
@@ -101,7 +101,7 @@ def kpi_strip(
         CACHE_NAMESPACE,
         "kpi_strip",
         (scope.key, district),
-        (database, wanted, now),
+        (database, wanted, cache.moment_key(now)),
         lambda: tuple(_compute_kpi_strip(session, wanted, district, scope, now or datetime.now(UTC))),
     )
     return list(cards)

@@ -123,3 +123,13 @@ def test_module_default_cache_can_be_swapped() -> None:
     finally:
         cache.set_default_cache(None)
     assert cache.default_cache() is not mine
+
+
+def test_a_moment_key_is_the_same_for_the_calls_of_one_ttl():
+    from datetime import UTC, datetime, timedelta
+
+    t = datetime(2026, 11, 23, 8, 0, 3, 250_000, tzinfo=UTC)
+    assert cache.moment_key(t) == cache.moment_key(t + timedelta(seconds=6)) == datetime(2026, 11, 23, 8, 0, 0,
+                                                                                          tzinfo=UTC)
+    assert cache.moment_key(t + timedelta(seconds=7)) != cache.moment_key(t)
+    assert cache.moment_key(None) is None

@@ -31,7 +31,7 @@ from components.alert_console import action_bar, audit_list, console_header, con
 from components.i18n import translator
 from components.ticker import count_text
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
-from dashboards._auth import current_principal, require
+from dashboards._auth import current_principal, require, user_bar
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from services import alert_actions, alert_console, audit
@@ -118,6 +118,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     return html.Div([
         html.Header([
             html.H1(text["alerts.title"], className="console-title"),
+            user_bar(lang),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
                      **{"data-state": "reconnecting", "data-live": text["conn.live"],
                         "data-reconnecting": text["conn.reconnecting"], "data-offline": text["conn.offline"]}),

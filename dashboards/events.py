@@ -19,7 +19,7 @@ from components.event_panel import DISPATCH_ACTION, EVENT_ACTIONS, action_bar
 from components.i18n import translator
 from components.theme import BACKGROUND, TEXT
 from dashboards import _event_views as views
-from dashboards._auth import current_principal, require
+from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
 from services import events, export
 from services.access import Action
@@ -98,7 +98,7 @@ def layout(**query: Any) -> html.Div:
     table_style = {"style_header": {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold"},
                    "style_cell": {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556"}}
     return html.Div([
-        html.H1(text["events.title"], className="h3"),
+        html.Div([html.H1(text["events.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(problem, id="events-problem", className="alert alert-warning" if problem else "d-none"),
         html.Div([*controls,
                   dcc.DatePickerRange(id="events-f-time", start_date=state["start"], end_date=state["end"],

@@ -19,7 +19,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from components import indicator_figures as figs
 from components.i18n import translator
 from components.theme import PAGE_STYLE
-from dashboards._auth import current_principal, require
+from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
 from services import export
 from services.access import Action, Scope
@@ -125,7 +125,7 @@ def layout(**query: Any) -> html.Div:
     graph = {"config": _GRAPH_CONFIG, "style": {"height": "380px"}}
     return html.Div(
         [
-            html.H1(text["ind.title"], className="h3"),
+            html.Div([html.H1(text["ind.title"], className="h3 mb-0"), user_bar(state["lang"])], className="page-head"),
             html.Div(
                 [
                     html.Label(text["ind.indicator"], htmlFor="ind-code"),

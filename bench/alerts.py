@@ -200,9 +200,11 @@ def main() -> None:
             warm = publish_at(client, stream, settings.stream_maxlen, 2, WARMUP / 2, first=-WARMUP * 10)
             wait_seen(drivers, set(warm), 15)
             print(f"publishing {args.rate:g} alerts/s for {args.seconds:g} s …", flush=True)
+            load_before = os.getloadavg()[0]
             began = time.perf_counter()
             sent = publish_at(client, stream, settings.stream_maxlen, args.rate, args.seconds)
             published_in = time.perf_counter() - began
+            load_during = os.getloadavg()[0]
             wait_seen(drivers, set(sent), args.drain)
             figures = [
                 figure("push_latency", "websocket (/wall)", wall, sent,
@@ -230,7 +232,8 @@ def main() -> None:
                    "published_in_s": round(published_in, 2),
                    "seeded_days": 1, "wall_ticker_size": 30, "poll_interval_ms": 1000, "poll_keep": POLL_KEEP,
                    "latency": "first DOM appearance (MutationObserver) − XADD, same machine clock",
-                   "runs": 1},
+                   "runs": 1,
+                   "load_avg_1m": {"before": round(load_before, 2), "end_of_sending": round(load_during, 2)}},
         "figures": figures,
     }  # fmt: skip
     write(args.out, result)

@@ -1,17 +1,25 @@
-"""Alert ticker items: one list item per alert, newest first, carrying its stream id and severity."""
+"""The alert ticker: one row per alert (or storm), newest first, each carrying its stream id and severity.
+
+The ticker is one component whose rows are plain data, drawn in the browser by `assets/push.js`. Built from Dash
+html components instead (a Li and four Spans per row), every live prepend made the renderer re-create each row's
+components and dispatch a store update per component, about 150 a push, each running every selector on the page:
+that, not the network, was the push latency (bench/alerts.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from dash import dcc, html
-
-from components.html_attrs import data_attributes
+from dash.development.base_component import Component
 
 SEVERITY_LABELS = {
     "zh-CN": {"extreme": "红色", "severe": "橙色", "moderate": "黄色", "minor": "蓝色", "unknown": "未知"},
     "en": {"extreme": "Extreme", "severe": "Severe", "moderate": "Moderate", "minor": "Minor", "unknown": "Unknown"},
 }
+
+Row = dict[str, Any]
 
 
 def count_text(count: int) -> str:
@@ -19,22 +27,36 @@ def count_text(count: int) -> str:
     return f"×{count}" if count > 1 else ""
 
 
-def ticker_item(stream_id: str, fields: Mapping[str, str], time_text: str, lang: str = "zh-CN", *,
-                group: str = "", count: int = 1, sent: str = "") -> html.Li:
-    """`data-alert-id` is the stream id (unique and ordered); `data-severity` drives colour and sound;
-    `data-group` is the storm key and the last child the group's count (updated in place as the storm grows)."""
+def ticker_row(stream_id: str, fields: Mapping[str, str], time_text: str, lang: str = "zh-CN", *,
+               group: str = "", count: int = 1, sent: str = "") -> Row:
+    """One row as the browser draws it: `id` is the stream id (unique and ordered, `data-alert-id`); `severity`
+    drives colour and sound; `group` is the storm key and `count`/`badge` the group's size (updated in place as the
+    storm grows)."""
     severity = fields.get("severity", "unknown")
-    label = SEVERITY_LABELS[lang].get(severity, severity)
-    return html.Li(
-        [
-            html.Span(label, className="ticker-level"),
-            html.Span(time_text, className="ticker-time"),
-            html.Span(fields.get("headline", ""), className="ticker-headline"),
-            html.Span(count_text(count), className="ticker-count"),
-        ],
-        className=f"ticker-item severity-{severity}",
-        **data_attributes(alert_id=stream_id, severity=severity, group=group, count=str(count), sent=sent),
-    )
+    return {"id": stream_id, "severity": severity, "label": SEVERITY_LABELS[lang].get(severity, severity),
+            "time": time_text, "headline": fields.get("headline", ""), "group": group, "count": count,
+            "badge": count_text(count), "sent": sent}
+
+
+class AlertTicker(Component):
+    """`<ul id=… class=…>` of `<li class="ticker-item severity-…" data-alert-id data-severity data-group data-count
+    data-sent>` rows, each with `.ticker-level`, `.ticker-time`, `.ticker-headline` and `.ticker-count` spans.
+
+    `data` is `{"rows": [ticker_row …], "last_id": stream id}`: the rows and where the page stands in the stream
+    travel together, so a live update is one property change (one renderer dispatch) and the position a restarted
+    push resumes from can never disagree with the rows on screen."""
+
+    _namespace = "onescreen_push"
+    _type = "AlertTicker"
+    _children_props: list[str] = []
+    _base_nodes: list[str] = []
+
+    def __init__(self, id: str, data: dict[str, Any], className: str = "") -> None:  # noqa: A002 (Dash's name)
+        self._prop_names = ["id", "data", "className"]
+        self._valid_wildcard_attributes: list[str] = []
+        self.available_properties = self._prop_names
+        self.available_wildcard_properties: list[str] = []
+        super().__init__(id=id, data=data, className=className)
 
 
 def alert_popup(text: Mapping[str, str]) -> html.Div:

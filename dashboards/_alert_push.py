@@ -6,6 +6,12 @@ A loop left on the old socket keeps running but its page no longer answers, so t
 heartbeat has arrived for a few seconds it bumps its `push-restart` store, which starts a fresh loop on the live
 socket. The loops of one page (one renderer id) hand over: the newest owns the page, older ones stop, and the
 newest resumes after the last id any of them pushed, so a restart never shows an alert twice or skips one.
+
+Pacing: each update costs the browser more than the server (Dash's renderer runs every component's selector for each
+store dispatch), so an alert after a quiet spell goes out at once and a storm is gathered into at most one update per
+PUSH_GAP_SECONDS. A ticker row used to be five Dash components (~150 dispatches an update, now ~6); even so, a 40 ms
+gap let a headless browser on a loaded 2-core machine fall seconds behind at 100 alerts/s (bench/alerts.py), so the
+gap stays 100 ms, which costs a storm's alerts ~50 ms of waiting on average.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -32,7 +38,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
-PUSH_GAP_SECONDS = 0.1  # at most ten page updates a second: more and the browser falls behind (bench/alerts.py)
+PUSH_GAP_SECONDS = 0.1  # at most 10 page updates a second; an alert after a quiet gap goes out at once
 _REMEMBERED = 2_000
 
 _clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str | None, aioredis.Redis]] = WeakKeyDictionary()
@@ -46,10 +52,12 @@ def stream_order(stream_id: str) -> tuple[int, int]:
     return int(ms or 0), int(seq or 0)
 
 
-def push_components(prefix: str, last_id: str) -> list[Any]:
-    """The stores a pushed page holds: where it stands in the stream, the heartbeat, and the restart watchdog."""
+def push_components(prefix: str, last_id: str | None) -> list[Any]:
+    """The stores a pushed page holds: where it stands in the stream (unless its list keeps that itself, `None`),
+    the heartbeat, and the restart watchdog."""
+    position = [] if last_id is None else [dcc.Store(id=f"{prefix}alert-last-id", data=last_id)]
     return [
-        dcc.Store(id=f"{prefix}alert-last-id", data=last_id),
+        *position,
         dcc.Store(id=f"{prefix}stream-heartbeat"),
         dcc.Store(id=f"{prefix}heartbeat-seen"),
         dcc.Store(id=f"{prefix}push-restart", data=0),
@@ -57,13 +65,18 @@ def push_components(prefix: str, last_id: str) -> list[Any]:
     ]
 
 
+def storm_folder(rows: Iterable[tuple[Any, Any, Any, Any]], window_minutes: float) -> StormFolder:
+    """The storm rows a page shows now, from each row's (stream id, storm key, count, sent), so a restarted loop
+    carries on counting the page's storms."""
+    return StormFolder([TickerRow(str(head_id or ""), str(group or ""), int(count or 1), sent_time({"sent": sent or ""}))
+                        for head_id, group, count, sent in rows], timedelta(minutes=window_minutes))
+
+
 def restore_folder(children: list[Any] | None, window_minutes: float) -> StormFolder:
-    """The storm rows a page shows now, read back from its rows' hooks (data-alert-id, -group, -count, -sent), so a
-    restarted loop carries on counting the page's storms."""
-    rows = [TickerRow(str(p.get("data-alert-id", "")), str(p.get("data-group", "")), int(p.get("data-count") or 1),
-                      sent_time({"sent": p.get("data-sent", "")}))
-            for p in (child.get("props", {}) for child in children or [] if isinstance(child, dict))]
-    return StormFolder(rows, timedelta(minutes=window_minutes))
+    """`storm_folder` read back from rendered rows' hooks (data-alert-id, -group, -count, -sent)."""
+    props = (child.get("props", {}) for child in children or [] if isinstance(child, dict))
+    return storm_folder(((p.get("data-alert-id"), p.get("data-group"), p.get("data-count"), p.get("data-sent"))
+                         for p in props), window_minutes)
 
 
 def _remember(renderer: str, last_id: str) -> None:
@@ -83,15 +96,15 @@ def _client(settings: Settings) -> aioredis.Redis:
     return known[1]
 
 
-async def _read(last_id: str, first: bool, last_push: float) -> list[Entry]:
+async def _read(last_id: str, first: bool, last_push: float, batch: int) -> list[Entry]:
     settings = runtime().settings
     client, stream = _client(settings), settings.alerts_stream
     loop = asyncio.get_running_loop()
-    entries = await read_after(client, stream, last_id, block_ms=None if first else 1000)
-    if entries and loop.time() - last_push < PUSH_GAP_SECONDS:
+    entries = await read_after(client, stream, last_id, block_ms=None if first else 1000, count=min(100, batch))
+    if entries and len(entries) < batch and loop.time() - last_push < PUSH_GAP_SECONDS:
         # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
         await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
-        entries += await read_after(client, stream, entries[-1][0], block_ms=None, count=1000)
+        entries += await read_after(client, stream, entries[-1][0], block_ms=None, count=batch - len(entries))
     return entries
 
 
@@ -102,9 +115,14 @@ def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:
     return [entry for entry in entries if not entry[1].get("district") or scope.allows_district(entry[1]["district"])]
 
 
-async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entry]], None], scope: Scope) -> None:
+async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entry]], None], scope: Scope, *,
+                   store_position: bool = True, tick: Callable[[], None] | None = None, batch: int = 1_100) -> None:
     """Call `show(entries)` with every entry after `last_id` that `scope` may see, while this loop owns the page;
-    beat when quiet."""
+    beat when quiet. The page's position goes to its `alert-last-id` store after each read, unless
+    `store_position` is false: then `show` keeps it with what it shows (each renderer update costs the page).
+    `tick()` runs after every read (at least once a second), for updates a page sends later than the alerts.
+    At most `batch` entries go in one update: a page that shows only its newest N rows passes N, so after a stall
+    no alert is replaced, unseen, in the update that brought it (catching up at N per gap instead)."""
     renderer = str(getattr(ws, "_renderer_id", "") or id(ws))
     token = object()
     _owner[renderer] = token
@@ -117,7 +135,7 @@ async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entr
     try:
         while not ws.is_shutdown and _owner.get(renderer) is token:
             try:
-                entries = await _read(last_id, first, last_push)
+                entries = await _read(last_id, first, last_push, batch)
             except (redis.RedisError, OSError) as exc:
                 log.warning("alert stream unreachable, retrying: %s", exc)
                 set_props(f"{prefix}stream-heartbeat", {"data": {"ok": False, "at": datetime.now(UTC).isoformat()}})
@@ -130,7 +148,10 @@ async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entr
                 visible = in_scope(entries, scope)
                 if visible:
                     show(visible)
-                set_props(f"{prefix}alert-last-id", {"data": last_id})
+                if store_position:
+                    set_props(f"{prefix}alert-last-id", {"data": last_id})
+            if tick is not None and not ws.is_shutdown and _owner.get(renderer) is token:
+                tick()
             if loop.time() - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = loop.time()
                 set_props(f"{prefix}stream-heartbeat", {"data": {"ok": True, "at": datetime.now(UTC).isoformat()}})

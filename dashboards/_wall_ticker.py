@@ -2,20 +2,23 @@
 
 Alerts are pushed by a persistent websocket callback that blocks on XREAD from the last stream id the page has
 shown, so a reconnect resumes exactly where it stopped: no alert lost, none shown twice. New rows are added with a
-Patch, so the rest of the page is never redrawn.
+Patch of the ticker's row data (components/ticker.py AlertTicker, drawn by assets/push.js), and the position travels
+in the same Patch: one property update per push, and the rest of the page is never redrawn. The pop-up is paced
+(PopupPacer): in a storm it changes at most once a second, each change being a Dash callback on the page.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, set_props
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, set_props
 
 from components.i18n import translator
 from components.panel import panel
-from components.ticker import alert_popup, count_text, ticker_item
-from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
+from components.ticker import AlertTicker, Row, alert_popup, count_text, ticker_row
+from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, run_push, storm_folder
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import local_time
@@ -26,13 +29,14 @@ from services.stream import Entry, recent
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
+POPUP_GAP_SECONDS = 1.0
 
 
 def _time_text(fields: dict[str, str]) -> str:
     return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
 
 
-def _ticker_items(entries: list[Entry], lang: str) -> list[html.Li]:
+def _ticker_rows(entries: list[Entry], lang: str) -> list[Row]:
     """The opening ticker: the recent entries folded into storm rows, newest first."""
     folder = StormFolder([], timedelta(minutes=runtime().settings.alert_storm_minutes))
     heads = {}
@@ -40,8 +44,8 @@ def _ticker_items(entries: list[Entry], lang: str) -> list[html.Li]:
         row, new = folder.add(stream_id, fields)
         if new:
             heads[stream_id] = fields
-    return [ticker_item(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
-                        count=row.count, sent=heads[row.head_id].get("sent", ""))
+    return [ticker_row(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
+                       count=row.count, sent=heads[row.head_id].get("sent", ""))
             for row in folder.rows[:TICKER_SIZE]]
 
 
@@ -52,15 +56,18 @@ def ticker_panel(lang: str) -> list[Any]:
     shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
     return [
         panel("alerts", text["wall.alerts"],
-              html.Ul(_ticker_items(shown, lang), id="alert-ticker", className="alert-ticker")),
+              AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
+                                                   "last_id": shown[-1][0] if shown else "0-0"},
+                          className="alert-ticker")),
         alert_popup(text),
-        *push_components("", shown[-1][0] if shown else "0-0"),
+        *push_components("", None),
     ]
 
 
 def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> None:
     """New rows are prepended, grown storms get their count updated in place, the oldest rows beyond the ticker's
-    size are dropped: one Patch, so the rest of the page is never redrawn."""
+    size are dropped, and the position moves to the last entry: one Patch of one property, so the rest of the page
+    is never redrawn."""
     before = [row.head_id for row in folder.rows]
     heads: dict[str, dict[str, str]] = {}
     grown: dict[str, TickerRow] = {}
@@ -71,39 +78,75 @@ def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> Non
         elif row.head_id not in heads:
             grown[row.head_id] = row
     patch = Patch()
+    rows = patch["rows"]
     for head_id, row in grown.items():
         index = before.index(head_id)
-        patch[index]["props"]["children"][3]["props"]["children"] = count_text(row.count)
-        patch[index]["props"]["data-count"] = str(row.count)
+        rows[index]["count"] = row.count
+        rows[index]["badge"] = count_text(row.count)
     for row in reversed([row for row in folder.rows if row.head_id in heads]):
         fields = heads[row.head_id]
-        patch.prepend(ticker_item(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
-                                  sent=fields.get("sent", "")))
+        rows.prepend(ticker_row(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
+                                sent=fields.get("sent", "")))
     for _ in range(max(0, len(folder.rows) - TICKER_SIZE)):
-        del patch[TICKER_SIZE]
+        del rows[TICKER_SIZE]
     del folder.rows[TICKER_SIZE:]
-    set_props("alert-ticker", {"children": patch})
-    urgent = [fields for _, fields in entries if fields.get("msg_type", "alert") == "alert"
-              and fields.get("severity") in POPUP_SEVERITIES]
-    if urgent:
-        top = min(urgent, key=lambda fields: POPUP_SEVERITIES.index(fields["severity"]))
+    patch["last_id"] = entries[-1][0]
+    set_props("alert-ticker", {"data": patch})
+
+
+class PopupPacer:
+    """What the pop-up shows next: the most severe urgent alert not yet shown (the newest among equals) and how many
+    urgent alerts came with it. Sent at once when the pop-up has been still for POPUP_GAP_SECONDS, else at the end of
+    that gap: each change costs the page a callback, and in a storm nobody reads ten pop-ups a second."""
+
+    def __init__(self) -> None:
+        self.top: dict[str, str] | None = None
+        self.count = 0
+        self.sent_at = float("-inf")
+
+    def add(self, entries: list[Entry]) -> None:
+        for _, fields in entries:
+            if fields.get("msg_type", "alert") != "alert" or fields.get("severity") not in POPUP_SEVERITIES:
+                continue
+            if self.top is None or _rank(fields) <= _rank(self.top):
+                self.top = fields
+            self.count += 1
+
+    def flush(self) -> None:
+        now = time.monotonic()
+        if self.top is None or now - self.sent_at < POPUP_GAP_SECONDS:
+            return
+        top = self.top
         set_props("alert-popup-data", {"data": {"severity": top["severity"], "headline": top.get("headline", ""),
-                                                "time": _time_text(top), "count": len(urgent)}})
+                                                "time": _time_text(top), "count": self.count}})
+        self.top, self.count, self.sent_at = None, 0, now
 
 
-async def push_alerts(_restart: int | None, last_id: str | None, lang: str | None, ticker: list[Any] | None) -> None:
-    """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py); alerts
-    about a wall KPI also recolour its card in place."""
+def _rank(fields: dict[str, str]) -> int:
+    return POPUP_SEVERITIES.index(fields["severity"])
+
+
+async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang: str | None) -> None:
+    """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py), from where
+    the ticker stands; alerts about a wall KPI also recolour its card in place."""
     scope = current_principal().scope
     settings = runtime().settings
-    folder = restore_folder(ticker, settings.alert_storm_minutes)
+    ticker = ticker or {}
+    rows: list[Row] = ticker.get("rows") or []
+    folder = storm_folder(((row.get("id"), row.get("group"), row.get("count"), row.get("sent")) for row in rows),
+                          settings.alert_storm_minutes)
     lang = lang or settings.lang
+
+    popup = PopupPacer()
 
     def show(entries: list[Entry]) -> None:
         _push_to_ticker(folder, entries, lang)
+        popup.add(entries)
+        popup.flush()
         push_kpi_statuses(entries, WALL_KPIS)
 
-    await run_push(ctx.websocket, "", last_id or "0-0", show, scope)
+    await run_push(ctx.websocket, "", ticker.get("last_id") or "0-0", show, scope, store_position=False,
+                   tick=popup.flush, batch=TICKER_SIZE)
 
 
 def register_callbacks() -> None:
@@ -111,9 +154,8 @@ def register_callbacks() -> None:
     at this module's import would reach only the first app built in the process."""
     callback(
         Input("push-restart", "data"),
-        State("alert-last-id", "data"),
+        State("alert-ticker", "data"),
         State("wall-lang", "data"),
-        State("alert-ticker", "children"),
         persistent=True,
     )(push_alerts)
     clientside_callback(HEARTBEAT_JS, Output("heartbeat-seen", "data"), Input("stream-heartbeat", "data"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from dashboards._auth import as_principal
-from dashboards._wall_map import map_patch, map_panel
+from dashboards._wall_map import map_panel, map_patch
 from services import events
 from services.access import Principal, Role
 

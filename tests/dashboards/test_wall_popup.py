@@ -51,3 +51,23 @@ def test_severe_pops_up_extreme_flashes_and_a_storm_counts(dash_duo, open_page, 
         "function (b) { done([r.status, r.headers.get('content-type'), b.byteLength]); }); });", sound)
     assert status == 200 and "wav" in kind and size > 1000
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def test_a_burst_ends_on_its_newest_rows_and_its_most_severe_popup(dash_duo, open_page, wall_runtime, redis_client):
+    """Forty alerts at once (more than the ticker holds) and a pop-up storm: the ticker ends on the newest thirty,
+    newest first, each once; the paced pop-up ends on the last, most severe one."""
+    send = alert_sender(wall_runtime, redis_client, _alert)
+    open_page("/wall", role="wall")
+    dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
+
+    sent = [send(f"b-{n}", "minor", f"积水点 {n}", f"事件 {n}") for n in range(40)]
+    dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{sent[-1]}"]', timeout=5)
+    shown = [li.get_attribute("data-alert-id") for li in dash_duo.find_elements("#alert-ticker li")]
+    assert shown[:30] == sent[::-1][:30]
+
+    for n in range(5):
+        send(f"u-{n}", "severe", f"燃气泄漏 {n}", f"燃气 {n}")
+    send("u-last", "extreme", "特大暴雨 最后一条", "特大暴雨")
+    dash_duo.wait_for_element("#alert-popup.is-open.severity-extreme", timeout=5)
+    dash_duo.wait_for_contains_text("#alert-popup-text", "最后一条", timeout=5)
+    assert dash_duo.get_logs() == [], "the browser console has errors"

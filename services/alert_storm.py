@@ -74,8 +74,8 @@ def assign_groups(connection: Connection, alert_ids: Iterable[str], window: time
     within the window); idempotent, so a redelivered batch changes nothing. Returns how many alerts were grouped.
 
     A fixed number of statements per batch, not three per alert (the persist worker's budget is 5 000 alerts a
-    second): the open groups of the batch's keys are read once and folded in memory, new groups are inserted as
-    they appear (few in a storm), and the counts and the alerts' group ids are written with one executemany each."""
+    second): the open groups of the batch's keys are read once, the batch is folded in memory, and the new groups,
+    the grown counts and the alerts' group ids are written with one executemany each."""
     rows = connection.execute(
         select(_ALERTS.c.id, _ALERTS.c.event, _ALERTS.c.district, _ALERTS.c.severity, _ALERTS.c.sent_at)
         .where(_ALERTS.c.alert_id.in_(list(alert_ids)), _ALERTS.c.group_id.is_(None), _ALERTS.c.msg_type == "alert")
@@ -91,8 +91,8 @@ def assign_groups(connection: Connection, alert_ids: Iterable[str], window: time
         .where(_GROUPS.c.key.in_({key for _, key, _ in keyed}), _GROUPS.c.last_at >= first - window,
                _GROUPS.c.first_at <= last + window)
     ):
-        groups.setdefault(found.key, []).append(_OpenGroup(found.id, found.first_at, found.last_at))
-    assigned = []
+        groups.setdefault(found.key, []).append(_OpenGroup(found.key, found.id, found.first_at, found.last_at))
+    members: list[tuple[int, _OpenGroup]] = []
     for alert_pk, key, sent_at in keyed:
         candidates = [g for g in groups.get(key, []) if g.last_at >= sent_at - window and g.first_at <= sent_at + window]
         if candidates:
@@ -100,29 +100,38 @@ def assign_groups(connection: Connection, alert_ids: Iterable[str], window: time
             group.added += 1
             group.last_at = max(group.last_at, sent_at)
         else:
-            inserted = connection.execute(
-                _GROUPS.insert().values(key=key, head_alert_id=alert_pk, count=1, first_at=sent_at, last_at=sent_at)
-            ).inserted_primary_key
-            group = _OpenGroup(inserted[0] if inserted else None, sent_at, sent_at)
+            group = _OpenGroup(key, None, sent_at, sent_at, head=alert_pk)
             groups.setdefault(key, []).append(group)
-        assigned.append({"pk": alert_pk, "gid": group.id})
-    grown = [{"gid": g.id, "n": g.added, "last": g.last_at}
-             for found in groups.values() for g in found if g.added or g.last_at != g.stored_last]
+        members.append((alert_pk, group))
+    new = [g for found in groups.values() for g in found if g.id is None]
+    if new:
+        ids = connection.execute(
+            _GROUPS.insert().returning(_GROUPS.c.id, sort_by_parameter_order=True),
+            [{"key": g.key, "head_alert_id": g.head, "count": g.added + 1, "first_at": g.first_at,
+              "last_at": g.last_at} for g in new],
+        ).scalars().all()
+        for group, group_id in zip(new, ids, strict=True):
+            group.id = group_id
+    grown = [{"gid": g.id, "n": g.added, "last": g.last_at} for found in groups.values() for g in found
+             if g.head is None and (g.added or g.last_at != g.stored_last)]
     if grown:
         connection.execute(update(_GROUPS).where(_GROUPS.c.id == bindparam("gid"))
                            .values(count=_GROUPS.c.count + bindparam("n"), last_at=bindparam("last")), grown)
     connection.execute(update(_ALERTS).where(_ALERTS.c.id == bindparam("pk")).values(group_id=bindparam("gid")),
-                       assigned)
+                       [{"pk": alert_pk, "gid": group.id} for alert_pk, group in members])
     return len(rows)
 
 
 @dataclass
 class _OpenGroup:
-    """A storm group as a batch folds into it: how many of the batch's alerts it took, and its newest time."""
+    """A storm group as a batch folds into it: how many of the batch's alerts it took and its newest time; a group
+    the batch opens has no id until it is inserted, and its first alert as `head`."""
 
+    key: str
     id: int | None
     first_at: datetime
     last_at: datetime
+    head: int | None = None
     stored_last: datetime | None = None
     added: int = 0
 

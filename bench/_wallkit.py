@@ -79,6 +79,18 @@ def start(script: str, args: list[str], port: int, path: str, log: Path) -> subp
     raise SystemExit(f"server {args[:2]} did not answer on port {port} within 60 s; see {log}")
 
 
+def serve_seeded_wall(script: str, folder: Path, redis_url: str, simulate_rate: float = 0) -> tuple[
+        subprocess.Popen[bytes], int]:
+    """A one-day demo store in `folder`, and `script`'s wall server on it (log in `folder`/wall.log): the process and
+    its port. With a simulate rate above 0 the demo city runs live inside it."""
+    print("seeding a one-day store …", flush=True)
+    database_url = seeded_store(folder)
+    port = free_port()
+    proc = start(script, ["--serve", "wall", str(port), database_url, redis_url, f"{simulate_rate:g}"], port,
+                 "/healthz", folder / "wall.log")
+    return proc, port
+
+
 def stop(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
         proc.terminate()

@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 import redis
 from _report import machine, write
-from _wallkit import browser, free_port, publish_at, seeded_store, serve_wall, start, stop, wait_for, wall_url
+from _wallkit import browser, publish_at, serve_seeded_wall, serve_wall, stop, wait_for, wall_url
 from selenium.common.exceptions import TimeoutException
 
 HEAP_BUDGET = 0.10
@@ -86,11 +86,8 @@ def main() -> None:
     samples: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         try:
-            print("seeding a one-day store …", flush=True)
-            database_url = seeded_store(Path(tmp))
-            port = free_port()
-            procs.append(start(__file__, ["--serve", "wall", str(port), database_url, args.redis_url,
-                                          str(args.simulate_rate)], port, "/healthz", Path(tmp) / "wall.log"))
+            proc, port = serve_seeded_wall(__file__, Path(tmp), args.redis_url, simulate_rate=args.simulate_rate)
+            procs.append(proc)
             server = psutil.Process(procs[0].pid)
             driver = browser()
             driver.set_script_timeout(SCRIPT_TIMEOUT_S)

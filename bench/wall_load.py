@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from _report import machine, write
-from _wallkit import browser, free_port, seeded_store, serve_wall, start, stats, stop, wall_url
+from _wallkit import browser, serve_seeded_wall, serve_wall, stats, stop, wall_url
 
 BUDGET_MS = 2000
 PANELS = ("kpis", "focus", "map", "approvals", "ticker", "live")
@@ -79,11 +79,8 @@ def main() -> None:
     driver = None
     with tempfile.TemporaryDirectory(prefix="bench-wall-load-") as tmp:
         try:
-            print("seeding a one-day store …", flush=True)
-            database_url = seeded_store(Path(tmp))
-            port = free_port()
-            procs.append(start(__file__, ["--serve", "wall", str(port), database_url, args.redis_url], port,
-                               "/healthz", Path(tmp) / "wall.log"))
+            proc, port = serve_seeded_wall(__file__, Path(tmp), args.redis_url)
+            procs.append(proc)
             driver = browser()
             driver.execute_cdp_cmd("Network.enable", {})
             driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})

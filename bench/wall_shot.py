@@ -15,18 +15,7 @@ import time
 from pathlib import Path
 
 import redis
-from _wallkit import (
-    ROOT,
-    browser,
-    free_port,
-    publish_at,
-    seeded_store,
-    serve_wall,
-    start,
-    stop,
-    wait_for,
-    wall_url,
-)
+from _wallkit import ROOT, browser, publish_at, serve_seeded_wall, serve_wall, stop, wait_for, wall_url
 
 
 def main() -> None:
@@ -52,11 +41,8 @@ def main() -> None:
     driver = None
     with tempfile.TemporaryDirectory(prefix="bench-wall-shot-") as tmp:
         try:
-            print("seeding a one-day store …", flush=True)
-            database_url = seeded_store(Path(tmp))
-            port = free_port()
-            procs.append(start(__file__, ["--serve", "wall", str(port), database_url, args.redis_url, "60"], port,
-                               "/healthz", Path(tmp) / "wall.log"))
+            proc, port = serve_seeded_wall(__file__, Path(tmp), args.redis_url, simulate_rate=60)
+            procs.append(proc)
             driver = browser(size=f"{width},{height}")
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})

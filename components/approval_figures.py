@@ -27,11 +27,13 @@ def _axes(**extra: Any) -> dict[str, Any]:
     return {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, **extra}
 
 
-def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str]) -> go.Figure:
-    """Received and completed per hour (lines) and the backlog at each hour's end (dotted, right axis)."""
+def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str],
+                      series: Sequence[str] = SERIES) -> go.Figure:
+    """Received and completed per hour (lines) and, among `series`, the backlog at each hour's end (dotted, right
+    axis); the wall shows received and completed only."""
     traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode="lines",
                          line={"color": SERIES_COLOURS[s], "width": 3, "dash": "dot" if s == "backlog" else "solid"},
-                         yaxis="y2" if s == "backlog" else "y") for s in SERIES]
+                         yaxis="y2" if s == "backlog" else "y") for s in series]
     figure = go.Figure(traces)
     figure.update_layout(
         **base_layout(showlegend=True, margin={"l": 44, "r": 52, "t": 8, "b": 36}),
@@ -44,9 +46,10 @@ def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping
 
 
 def throughput_patch(recent: pd.DataFrame, keys: Sequence[str], labels: Sequence[str], last_key: str,
-                     size: int) -> tuple[Patch, str]:
-    """(the Patch that brings a `size`-point figure whose last point is hour `last_key` up to `recent`, the new
-    last key). `recent` holds hourly rows from `last_key` on, with sortable `keys` (ISO hours) and axis `labels`."""
+                     size: int, series: Sequence[str] = SERIES) -> tuple[Patch, str]:
+    """(the Patch that brings a `size`-point figure of `series` whose last point is hour `last_key` up to `recent`,
+    the new last key). `recent` holds hourly rows from `last_key` on, with sortable `keys` (ISO hours) and axis
+    `labels`."""
     patch = Patch()
     updates, appended, newest = [], [], last_key
     for (_, row), key, label in zip(recent.iterrows(), keys, labels, strict=True):
@@ -55,12 +58,12 @@ def throughput_patch(recent: pd.DataFrame, keys: Sequence[str], labels: Sequence
         elif key > last_key:
             appended.append((row, label))
             newest = max(newest, key)
-    for trace, series in enumerate(SERIES):
+    for trace, name in enumerate(series):
         for row in updates:
-            patch["data"][trace]["y"][size - 1] = int(row[series])
+            patch["data"][trace]["y"][size - 1] = int(row[name])
         for row, label in appended:
             patch["data"][trace]["x"].append(label)
-            patch["data"][trace]["y"].append(int(row[series]))
+            patch["data"][trace]["y"].append(int(row[name]))
         for _ in appended:
             del patch["data"][trace]["x"][0]
             del patch["data"][trace]["y"][0]

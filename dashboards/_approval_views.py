@@ -54,12 +54,25 @@ def _now() -> datetime:
 
 
 def _window(state: dict[str, Any]) -> tuple[datetime, datetime, datetime]:
+    """(start, end, now): the period ends with the current hour, so it covers whole hours, which the approvals
+    rollup answers from its cells alone; SLA cards are judged at `now`."""
     now = _now()
-    return now - timedelta(days=int(state["days"])), now, now
+    end = now.replace(minute=0) + timedelta(hours=1)
+    return end - timedelta(days=int(state["days"])), end, now
 
 
 def _slice(state: dict[str, Any]) -> approvals.Slice:
     return approvals.Slice(department=state["department"], matter=state["matter"])
+
+
+def _summaries(session: Any, state: dict[str, Any], scope: Scope, start: datetime,
+               end: datetime) -> list[pd.DataFrame]:
+    """(the overall row, the drill level's table) of the view, from one read of the rollup, shared through the
+    cache by the KPI tiles and the table of the same callback."""
+    by = "matter" if state["department"] else "department"
+    where = _slice(state)
+    return cached("summaries", scope, (start, end, by, where), lambda: approval_metrics.summaries(
+        session=session, start=start, end=end, by=(None, by), scope=scope, where=where))
 
 
 def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.DataFrame]:
@@ -75,9 +88,7 @@ def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.Da
                 approval_findings.application_list(session=session, start=start, end=end, now=now, limit=LIST_LIMIT,
                                                    reveal_pii=principal.may_see_pii, scope=scope, where=where)))
         else:
-            by = "matter" if state["department"] else "department"
-            rows = cached("summary", scope, (start, end, by, where), lambda: approval_metrics.summary(
-                session=session, start=start, end=end, by=by, scope=scope, where=where))
+            rows = _summaries(session, state, scope, start, end)[1]
     if state["matter"]:
         stamp = {c: rows[c].map(lambda t: local_time(None if pd.isna(t) else t, zone, "%m-%d %H:%M"))
                  for c in ("submitted_at", "due_at", "completed_at")}
@@ -120,8 +131,7 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
     scope, where = principal.scope, _slice(state)
     with rt.sessions() as session:
         names = approvals.catalog_names(session=session, lang=state["lang"])
-        overall = cached("summary", scope, (start, end, None, where), lambda: approval_metrics.summary(
-            session=session, start=start, end=end, scope=scope, where=where)).iloc[0]
+        overall = _summaries(session, state, scope, start, end)[0].iloc[0]
         flow = cached("hourly", scope, (now, HOURS, where), lambda: approvals.hourly_throughput(
             session=session, hours=HOURS, now=now, scope=scope, where=where))
         daily = cached("daily", scope, (now, state["days"], where), lambda: approvals.daily_throughput(
@@ -137,7 +147,7 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
     return {
         "kpis": _kpis(overall, text, state["lang"]),
         "throughput": throughput(flow, state["lang"]),
-        "flow": _flow_state(flow),
+        "flow": flow_state(flow),
         "daily_title": f"{text['approvals.received']} / {text['approvals.completed']} · {text['apv.days.' + state['days']]}",
         "daily": figs.throughput_figure(daily, [local_time(d, rt.settings.zone, "%m-%d") for d in daily["day"]],
                                         _series_names(text)),
@@ -158,26 +168,34 @@ def _series_names(text: Any) -> dict[str, str]:
             "backlog": text["apv.backlog"]}
 
 
-def throughput(flow: pd.DataFrame, lang: str) -> Any:
+def throughput(flow: pd.DataFrame, lang: str, series: tuple[str, ...] = figs.SERIES) -> Any:
     zone = runtime().settings.zone
-    return figs.throughput_figure(flow, [local_time(h, zone) for h in flow["hour"]], _series_names(translator(lang)))
+    return figs.throughput_figure(flow, [local_time(h, zone) for h in flow["hour"]], _series_names(translator(lang)),
+                                  series)
 
 
-def _flow_state(flow: pd.DataFrame) -> dict[str, Any]:
+def flow_state(flow: pd.DataFrame) -> dict[str, Any]:
+    """What the page keeps of a drawn throughput figure to patch it later: its last hour and its length."""
     return {"last": flow["hour"].iloc[-1].isoformat(), "size": len(flow)}
 
 
-def extend_throughput(state: dict[str, Any], flow_state: dict[str, Any], principal: Principal) -> tuple[Any, Any]:
-    """(Patch for the throughput figure, the new flow state): only the hours since the last one shown."""
+def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
+                     series: tuple[str, ...] = figs.SERIES) -> tuple[Any, dict[str, Any]]:
+    """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
+    current hour rewritten in place and new ones appended, never a new figure."""
     now = datetime.now(UTC)
     with runtime().sessions() as session:
-        recent = approvals.hourly_throughput(session=session, hours=2, now=now, scope=principal.scope,
-                                             where=_slice(state))
+        recent = approvals.hourly_throughput(session=session, hours=2, now=now, scope=scope, where=where)
     zone = runtime().settings.zone
     patch, last = figs.throughput_patch(recent, [h.isoformat() for h in recent["hour"]],
-                                        [local_time(h, zone) for h in recent["hour"]], flow_state["last"],
-                                        flow_state["size"])
-    return patch, {**flow_state, "last": last}
+                                        [local_time(h, zone) for h in recent["hour"]], flow["last"], flow["size"],
+                                        series)
+    return patch, {**flow, "last": last}
+
+
+def extend_throughput(state: dict[str, Any], flow: dict[str, Any], principal: Principal) -> tuple[Any, Any]:
+    """The page's throughput Patch for the view `state`."""
+    return patch_throughput(flow, principal.scope, _slice(state))
 
 
 def _kpis(row: pd.Series, text: Any, lang: str) -> list[html.Div]:

@@ -7,14 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope, mask_name, mask_phone
+from services.approval_cells import cell_filters
 from services.approval_metrics import return_reasons, summary
-from services.approvals import ALL, OPEN_STATUSES, AnySelect, Slice, epoch, scoped
-from services.db import Application, Matter
-from services.sla import YELLOW_SHARE, sla_card
+from services.approvals import ALL, AnySelect, Slice, scoped
+from services.db import Application, ApprovalOpenWork, Matter
+from services.sla import sla_card
 
 HIGH_RETURN_RATE = 0.30
 LIST_COLUMNS = ["id", "matter_code", "district", "channel", "status", "submitted_at", "due_at", "completed_at",
@@ -51,27 +52,20 @@ def high_return_matters(*, session: Session, start: datetime, end: datetime, thr
     return out.sort_values(["return_rate", "matter"], ascending=[False, True], ignore_index=True)
 
 
-def _open(session: Session, now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Open applications at least yellow (≥ 80 % of their limit used) at `now`, as SQL conditions."""
-    started = epoch(session, func.coalesce(Application.accepted_at, Application.submitted_at))
-    due = epoch(session, Application.due_at)
-    late = or_(Application.due_at < now, and_(due > started, (int(now.timestamp()) - started) >= (due - started)
-                                              * YELLOW_SHARE))  # as services.sla.sla_card decides
-    return (Application.status.in_(OPEN_STATUSES), Application.completed_at.is_(None),
-            Application.due_at.is_not(None), late)
-
-
 def overdue(*, session: Session, now: datetime, limit: int = 50, reveal_pii: bool = False,
             scope: Scope = CITY_WIDE, where: Slice = ALL) -> tuple[dict[str, int], pd.DataFrame]:
     """Open applications with a yellow card (≥ 80 % of the time limit used) or a red one (overdue): the count of
-    each, and the `limit` most urgent (red first, longest overdue first) in the application-list columns."""
-    conditions = _open(session, now)
-    red = Application.due_at < now
-    counts = session.execute(scoped(select(func.count(), func.sum(case((red, 1), else_=0))),
-                                    scope, where).where(*conditions)).one()
-    total, reds = int(counts[0] or 0), int(counts[1] or 0)
-    frame = _list(session, scoped(select(*_list_columns()), scope, where).where(*conditions)
-                  .order_by(Application.due_at, Application.id).limit(limit), now, reveal_pii)
+    each, and the `limit` most urgent (red first, longest overdue first) in the application-list columns. Read
+    from the open work the rollup's triggers keep, by its due and yellow moments."""
+    work = ApprovalOpenWork
+    red = work.due_at < now
+    stmt = select(func.count(), func.sum(case((red, 1), else_=0))).where(
+        or_(work.yellow_at <= now.timestamp(), red), *cell_filters(session, scope, where, work))
+    total, reds = (int(v or 0) for v in session.execute(stmt).one())
+    ids = select(work.id).where(or_(work.yellow_at <= now.timestamp(), red),
+                                *cell_filters(session, scope, where, work)).order_by(work.due_at, work.id).limit(limit)
+    frame = _list(session, select(*_list_columns()).where(Application.id.in_(ids)).order_by(
+        Application.due_at, Application.id), now, reveal_pii)
     return {"red": reds, "yellow": total - reds}, frame
 
 

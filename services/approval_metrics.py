@@ -1,10 +1,11 @@
 """The approval metrics service reformers track, by department, matter, district or channel (or overall).
 
-Counts are aggregated in SQL per matter (and district or channel), without joining the matters table; pandas
-rolls the matters up to departments and adds what the catalog knows (instant, statutory and promised days).
-Processing-time percentiles come from a histogram of whole hours the database builds per matter, so only a few
-thousand rows travel however many applications there are, and each percentile is exact at that resolution (the
-lower value at rank q·(n−1), as pandas' interpolation="lower").
+The sums come from the rollup (`services.approval_cells`), per matter (and district or channel); pandas rolls the
+matters up to departments and adds what the catalog knows (instant, statutory and promised days). Processing-time
+percentiles come from the rollup's fixed-bucket histograms: a percentile is the lower bound of the bucket holding
+the exact one (the value at rank q·(n−1), as pandas' interpolation="lower"), so it is exact below 8 h (10 points
+of the promised time) and at most 25 % low above (see `services.db.HOUR_BOUNDS`, `PCT_BOUNDS`). The reasons,
+follow-ups and bundles read the few applications they need through partial indexes.
 
 Definitions (window [start, end)):
 - over applications *received* in the window: instant rate (matter is 即办), fully-online rate (online or mobile
@@ -20,33 +21,33 @@ Definitions (window [start, end)):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
+from services.approval_cells import MEASURES, keep, window_sums
 from services.approvals import (
     ALL,
-    ONLINE_CHANNELS,
     Slice,
     epoch,
+    group_keys,
     grouped,
     matter_catalog,
     rows,
     scoped,
     with_key,
 )
-from services.db import Application
+from services.db import HOUR_BOUNDS, PCT_BOUNDS, ROLLUP_COMPLETED, ROLLUP_RECEIVED, Application
 
 RATING_LEVELS = (1, 2, 3, 4, 5)
 BAD_REVIEW_MAX = 2
 QUANTILES = {"p50": 0.5, "p90": 0.9}
-RECEIVED = ["received", "instant", "fully_online", "visits", "at_most_one_visit", "no_visit", "returned"]
-COMPLETED = ["completed", "with_due", "on_time", "rated", *[f"rating_{v}" for v in RATING_LEVELS]]
 RATES = {"instant_rate": ("instant", "received"), "fully_online_rate": ("fully_online", "received"),
          "visits_per_application": ("visits", "received"), "one_visit_share": ("at_most_one_visit", "received"),
          "no_visit_share": ("no_visit", "received"), "return_rate": ("returned", "received"),
@@ -67,63 +68,66 @@ def lower_quantile(values: np.ndarray, counts: np.ndarray, q: float) -> float:
     return float(values[np.searchsorted(cumulative, rank, side="right")])
 
 
-def _percentiles(hist: pd.DataFrame, value: str, prefix: str) -> pd.DataFrame:
-    out = {key: {f"{name}_{prefix}": lower_quantile(part[value].to_numpy(float), part["completed"].to_numpy(), q)
-                 for name, q in QUANTILES.items()} for key, part in hist.dropna(subset=[value]).groupby("key")}
-    return pd.DataFrame.from_dict(out, orient="index", columns=[f"{n}_{prefix}" for n in QUANTILES])
+def bucket_floor(value: float, bounds: tuple[int, ...]) -> float:
+    """The lower bound of the histogram bucket holding `value` (what a percentile of the rollup reports)."""
+    if math.isnan(value):
+        return math.nan
+    return float(bounds[max(int(np.searchsorted(bounds, value, side="right")) - 1, 0)])
+
+
+def _percentiles(frame: pd.DataFrame, prefix: str, bounds: tuple[int, ...], name: str) -> pd.DataFrame:
+    counts = frame[[f"{prefix}_{b}" for b in bounds]].to_numpy()
+    values = np.asarray(bounds, dtype=float)
+    return pd.DataFrame({f"{p}_{name}": [lower_quantile(values, row, q) for row in counts]
+                         for p, q in QUANTILES.items()}, index=frame.index)
 
 
 def summary(*, session: Session, start: datetime, end: datetime, by: str | None = None,
             scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """One row per group (`key`) with every rate of the module docstring; rates are NaN where nothing counts."""
+    return summaries(session=session, start=start, end=end, by=(by,), scope=scope, where=where)[0]
+
+
+def summaries(*, session: Session, start: datetime, end: datetime, by: Sequence[str | None],
+              scope: Scope = CITY_WIDE, where: Slice = ALL) -> list[pd.DataFrame]:
+    """`summary` for each breakdown in `by`, from one read of the rollup for all those it rolls up from matters
+    (overall, department, matter): a view's overall row and its table cost one query."""
     catalog = matter_catalog(session)
-    received = with_key(rows(session, grouped(scoped(select(
-        func.count().label("received"),
-        _n(Application.channel.in_(ONLINE_CHANNELS) & (Application.visits == 0)).label("fully_online"),
-        func.sum(Application.visits).label("visits"),
-        _n(Application.visits <= 1).label("at_most_one_visit"),
-        _n(Application.visits == 0).label("no_visit"),
-        _n(Application.return_reason.is_not(None)).label("returned"),
-    ), scope, where).where(Application.submitted_at >= start, Application.submitted_at < end), by)), by, catalog)
-    matters = catalog.reindex(received["matter"])
+    read: dict[str | None, pd.DataFrame] = {}
+    out = []
+    for group in by:
+        dim = group if group in ("district", "channel") else None
+        if dim not in read:
+            read[dim] = window_sums(session=session, start=start, end=end, by=dim, scope=scope, where=where)
+        out.append(_summarize(read[dim], group, catalog))
+    return out
+
+
+def _summarize(cells: pd.DataFrame, by: str | None, catalog: pd.DataFrame) -> pd.DataFrame:
+    matters = catalog.reindex(cells["matter"])
     statutory = matters["statutory_days"].where(matters["statutory_days"] > 0).to_numpy(float)
     ratio = (statutory - matters["promised_days"].fillna(0).to_numpy(float)) / statutory
-    received = received.assign(
-        instant=np.where(matters["kind"].to_numpy() == "instant", received["received"], 0),
-        compression_sum=np.nan_to_num(ratio) * received["received"],
-        compression_n=np.where(np.isnan(ratio), 0, received["received"]))
-    started = func.coalesce(Application.accepted_at, Application.submitted_at)
-    hours = (epoch(session, Application.completed_at) - epoch(session, started)) // 3600
-    completed = with_key(rows(session, grouped(scoped(select(
-        hours.label("hours"),
-        func.count().label("completed"),
-        _n(Application.due_at.is_not(None)).label("with_due"),
-        _n(Application.completed_at <= Application.due_at).label("on_time"),
-        func.count(Application.rating).label("rated"),
-        *[_n(Application.rating == level).label(f"rating_{level}") for level in RATING_LEVELS],
-    ), scope, where).where(Application.completed_at >= start, Application.completed_at < end), by).group_by(
-        hours)), by, catalog)
-    promised = catalog["promised_days"].reindex(completed["matter"]).to_numpy(float)
-    completed["promised_pct"] = np.where(promised > 0, completed["hours"] * 100 // (promised * 24), np.nan)
-    frame = (received.groupby("key")[[*RECEIVED, "compression_sum", "compression_n"]].sum()
-             .join(completed.groupby("key")[COMPLETED].sum(), how="outer")
-             .join(_percentiles(completed, "hours", "hours")).join(_percentiles(completed, "promised_pct",
-                                                                                 "promised_pct")))
+    received = cells["received"].to_numpy()
+    derived = pd.DataFrame({"instant": np.where(matters["kind"].to_numpy() == "instant", received, 0),
+                            "compression_sum": np.nan_to_num(ratio) * received,
+                            "compression_n": np.where(np.isnan(ratio), 0, received)}, index=cells.index)
+    sums = [*ROLLUP_RECEIVED, "instant", "compression_sum", "compression_n", *ROLLUP_COMPLETED]
+    frame = pd.concat([cells[list(MEASURES)], derived], axis=1).groupby(
+        group_keys(cells, by, catalog).to_numpy())[sums].sum()
+    frame = frame[(frame["received"] > 0) | (frame["completed"] > 0)]
     if by is None and frame.empty:
-        frame = pd.DataFrame(index=pd.Index(["all"]))
-    frame = frame.reindex(columns=list(dict.fromkeys([*RECEIVED, *COMPLETED, "compression_sum", "compression_n",
-                                                      *frame.columns])))
-    counts = [*RECEIVED, *COMPLETED, "compression_n"]
-    frame[counts] = frame[counts].fillna(0).astype("int64")
+        frame = pd.DataFrame(0, index=pd.Index(["all"]), columns=sums)
+    frame["rated"] = frame[[f"rating_{v}" for v in RATING_LEVELS]].sum(axis=1)
+    frame = frame.join(_percentiles(frame, "h", HOUR_BOUNDS, "hours")).join(
+        _percentiles(frame, "pct", PCT_BOUNDS, "promised_pct"))
     for name, (part, whole) in RATES.items():
         frame[name] = frame[part] / frame[whole].where(frame[whole] > 0)
     frame["compression_ratio"] = frame["compression_sum"] / frame["compression_n"].where(frame["compression_n"] > 0)
     bad = frame[[f"rating_{v}" for v in RATING_LEVELS if v <= BAD_REVIEW_MAX]].sum(axis=1)
     frame["bad_reviews"] = bad.astype("int64")
     frame["bad_review_rate"] = bad / frame["rated"].where(frame["rated"] > 0)
-    for column in ("p50_hours", "p90_hours", "p50_promised_pct", "p90_promised_pct"):
-        frame[column] = frame.get(column, pd.Series(dtype=float)).astype(float)
-    frame = frame.drop(columns=["compression_sum", "compression_n"])
+    histogram = [c for c in ROLLUP_COMPLETED if c.startswith(("h_", "pct_"))]
+    frame = frame.drop(columns=["compression_sum", "compression_n", *histogram])
     return frame.rename_axis("key").reset_index().sort_values("key", ignore_index=True)
 
 
@@ -155,10 +159,15 @@ def bad_review_followups(*, session: Session, start: datetime, end: datetime, by
     """How the bad reviews (levels 1–2) of applications completed in the window are being followed up
     (columns key, state, count); a bad review nobody has picked up yet counts as "pending"."""
     state = func.coalesce(Application.rating_followup, "pending")
-    stmt = scoped(select(state.label("state"), func.count().label("count")), scope, where).where(
+    cells = [Application.matter_code.label("matter"), func.coalesce(Application.district, "").label("district"),
+             Application.channel, state.label("state")]
+    # only the window and the level in SQL, so the planner reads the bad reviews' partial index (a literal level
+    # it can match); the scope and the slice filter the few hundred groups
+    frame = keep(session, rows(session, select(*cells, func.count().label("count")).where(
         Application.completed_at >= start, Application.completed_at < end,
-        Application.rating <= BAD_REVIEW_MAX).group_by(state)
-    return _counts(session, stmt, by, "state")
+        Application.rating <= literal_column(str(BAD_REVIEW_MAX))).group_by(*cells)), scope, where)
+    frame = frame.assign(key=group_keys(frame, by, matter_catalog(session)))
+    return frame.groupby(["key", "state"], as_index=False)["count"].sum()[["key", "state", "count"]]
 
 
 def bundle_savings(*, session: Session, start: datetime, end: datetime, scope: Scope = CITY_WIDE,

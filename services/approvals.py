@@ -2,8 +2,9 @@
 
 Every query joins an application to its matter, applies the caller's `Scope` (department scope on the matter's
 department, district scope on the application's district) and the view's `Slice` in SQL, and buckets time on whole
-epoch seconds computed by the database, so SQLite and PostgreSQL return the same numbers. The summary metrics
-live in `services.approval_metrics`, the reformers' findings in `services.approval_findings`.
+epoch seconds computed by the database, so SQLite and PostgreSQL return the same numbers. Throughput on whole
+hours reads the rollup's hour cells (`services.approval_cells`); the summary metrics live in
+`services.approval_metrics`, the reformers' findings in `services.approval_findings`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from sqlalchemy import BigInteger, ColumnElement, Integer, Select, cast, func, s
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
+from services.approval_cells import hourly_counts
 from services.cache import default_cache, invalidate
 from services.db import Application, Department, Matter
 
-OPEN_STATUSES = ("submitted", "accepted", "in_review", "returned")
 ONLINE_CHANNELS = ("online", "mobile")
 GROUPS = ("department", "matter", "district", "channel")
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
@@ -68,13 +69,18 @@ def matter_catalog(session: Session) -> pd.DataFrame:
                                                            "promised_days", "bundle"]).set_index("code")
 
 
-def with_key(frame: pd.DataFrame, by: str | None, catalog: pd.DataFrame) -> pd.DataFrame:
-    """`frame` (rows from a `grouped` query) with the group's `key` column."""
+def group_keys(frame: pd.DataFrame, by: str | None, catalog: pd.DataFrame) -> pd.Series:
+    """The group each row of `frame` (rows from a `grouped` query or the rollup) belongs to."""
     if by is None:
-        return frame.assign(key="all")
+        return pd.Series("all", index=frame.index)
     if by == "department":
-        return frame.assign(key=frame["matter"].map(catalog["department"]))
-    return frame.assign(key=frame["matter" if by == "matter" else by])
+        return frame["matter"].map(catalog["department"])
+    return frame["matter" if by == "matter" else by]
+
+
+def with_key(frame: pd.DataFrame, by: str | None, catalog: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the group's `key` column."""
+    return frame.assign(key=group_keys(frame, by, catalog))
 
 
 def rows(session: Session, stmt: Any) -> pd.DataFrame:
@@ -113,17 +119,23 @@ def _count(session: Session, scope: Scope, where: Slice, *conditions: ColumnElem
 def throughput(*, session: Session, start: datetime, end: datetime, step: timedelta, scope: Scope = CITY_WIDE,
                where: Slice = ALL) -> pd.DataFrame:
     """Applications received and completed in each `step` from `start` (aligned by the caller) to `end`, and
-    the backlog (received, not completed) at the end of each step; empty steps are zeros, not gaps."""
+    the backlog (received, not completed) at the end of each step; empty steps are zeros, not gaps. Windows on
+    whole hours read the rollup's hour cells; others (or a channel slice) count applications."""
     seconds = int(step.total_seconds())
     buckets = pd.date_range(start, end, freq=step, inclusive="left")
-    received = _per_bucket(session, Application.submitted_at, start, end, seconds, scope, where)
-    completed = _per_bucket(session, Application.completed_at, start, end, seconds, scope, where)
-    # backlog at `start` from three index-range counts instead of a scan of all history:
-    # open then = open now + completed since `start` - received since `start`
-    before = (_count(session, scope, where, Application.completed_at.is_(None))
-              + _count(session, scope, where, Application.completed_at >= start)
-              - _count(session, scope, where, Application.submitted_at >= start))
     index = range(len(buckets))
+    cells = hourly_counts(session=session, start=start, scope=scope, where=where) if seconds % 3600 == 0 else None
+    if cells is None:
+        received = _per_bucket(session, Application.submitted_at, start, end, seconds, scope, where)
+        completed = _per_bucket(session, Application.completed_at, start, end, seconds, scope, where)
+        # backlog at `start` from three index-range counts: open then = open now + completed since - received since
+        before = (_count(session, scope, where, Application.completed_at.is_(None))
+                  + _count(session, scope, where, Application.completed_at >= start)
+                  - _count(session, scope, where, Application.submitted_at >= start))
+    else:
+        counts, before = cells
+        steps = (counts["bucket"] - int(start.timestamp())) // seconds
+        received, completed = (counts.groupby(steps)[c].sum() for c in ("received", "completed"))
     frame = pd.DataFrame({"bucket": buckets, "received": received.reindex(index, fill_value=0).to_numpy(),
                           "completed": completed.reindex(index, fill_value=0).to_numpy()})
     frame["backlog"] = before + (frame["received"] - frame["completed"]).cumsum()

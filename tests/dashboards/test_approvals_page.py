@@ -54,3 +54,51 @@ def test_drill_department_matter_applications_and_the_url_restores_it(dash_duo, 
     dash_duo.find_element("#apv-up-city").click()
     _wait_crumbs(dash_duo, "全市")
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def _find(node, wanted: str):
+    """The component with id `wanted` in a layout tree."""
+    if getattr(node, "id", None) == wanted:
+        return node
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children] if children is not None else []:
+        found = _find(child, wanted)
+        if found is not None:
+            return found
+    return None
+
+
+def test_the_wall_panel_patches_its_throughput_in_place_as_applications_complete(wall_app, wall_runtime):
+    """A refresh answers with a Patch (never a new figure) that brings the drawn figure to what a fresh panel
+    shows after an application completes; the as-of stamp moves."""
+    from datetime import UTC, datetime
+
+    from dash import Patch
+    from sqlalchemy import select
+
+    from dashboards import _wall_approvals
+    from services.access import Principal, Role, bind_caller, unbind_caller
+    from services.db import Application
+    from tests.components.test_approval_figures import _apply, _plain
+
+    token = bind_caller(Principal("kiosk", Role.WALL))
+    try:
+        drawn = _wall_approvals.approvals_panel("zh-CN")
+        figure = _plain(_find(drawn, "approvals-throughput").figure)
+        flow = _find(drawn, "approvals-flow").data
+        with wall_runtime.sessions() as session:
+            app = session.scalars(select(Application).where(Application.completed_at.is_(None))).first()
+            app.status, app.completed_at = "approved", datetime.now(UTC)
+            session.commit()
+
+        patch, flow_after, stamp, text = _wall_approvals.refresh_approvals(1, flow)
+        fresh = _plain(_find(_wall_approvals.approvals_panel("zh-CN"), "approvals-throughput").figure)
+    finally:
+        unbind_caller(token)
+
+    assert isinstance(patch, Patch)
+    patched = _apply(figure, patch.to_plotly_json())
+    for got, want in zip(patched["data"], fresh["data"], strict=True):
+        assert got["x"] == want["x"] and got["y"] == want["y"]
+    assert [t["name"] for t in patched["data"]] == ["受理", "办结"]
+    assert flow_after["size"] == flow["size"] and stamp >= flow["last"] and text

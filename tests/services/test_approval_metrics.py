@@ -12,13 +12,15 @@ import pytest
 from services.access import Scope
 from services.approval_metrics import (
     bad_review_followups,
+    bucket_floor,
     bundle_savings,
     lower_quantile,
     return_reasons,
     summary,
 )
 from services.approvals import Slice
-from tests.services.approval_data import applications, epoch, load, window
+from services.db import HOUR_BOUNDS, PCT_BOUNDS
+from tests.services.approval_data import NOW, applications, epoch, load, window
 
 KEYS = {None: None, "department": "department", "matter": "matter_code", "district": "district",
         "channel": "channel"}
@@ -52,28 +54,60 @@ def _reference(frame: pd.DataFrame, start, end, by: str | None) -> pd.DataFrame:
                                   / statutory["statutory_days"]).mean() if len(statutory) else math.nan,
             "completed": len(d),
             "on_time_rate": (due["completed_at"] <= due["due_at"]).mean() if len(due) else math.nan,
-            "p50_hours": elapsed.floordiv(3600).quantile(0.5, interpolation="lower") if len(d) else math.nan,
-            "p90_hours": elapsed.floordiv(3600).quantile(0.9, interpolation="lower") if len(d) else math.nan,
-            "p50_promised_pct": share.quantile(0.5, interpolation="lower") if len(share) else math.nan,
-            "p90_promised_pct": share.quantile(0.9, interpolation="lower") if len(share) else math.nan,
+            **{f"{name}_hours": bucket_floor(elapsed.floordiv(3600).quantile(q, interpolation="lower"), HOUR_BOUNDS)
+               if len(d) else math.nan for name, q in (("p50", 0.5), ("p90", 0.9))},
+            **{f"{name}_promised_pct": bucket_floor(share.quantile(q, interpolation="lower"), PCT_BOUNDS)
+               if len(share) else math.nan for name, q in (("p50", 0.5), ("p90", 0.9))},
             **{f"rating_{v}": int((rated == v).sum()) for v in range(1, 6)},
             "bad_review_rate": (rated <= 2).mean() if len(rated) else math.nan,
         }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _assert_matches(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert list(got.index) == list(want.index) and len(got) > 0
+    for column in want.columns:
+        assert np.allclose(got[column].to_numpy(float), want[column].to_numpy(float), equal_nan=True), column
+
+
+@pytest.mark.parametrize("aligned", [False, True], ids=["partial-hours", "whole-hours"])
 @pytest.mark.parametrize("by", list(KEYS))
-def test_summary_matches_pandas(session, by):
+def test_summary_matches_pandas(session, by, aligned):
+    """Whole hours come from the rollup's cells alone; a window that starts and ends mid-hour also sums the
+    applications of its partial hours."""
     frame = load(session, applications())
-    start, end = window()
+    start, end = window(NOW.replace(minute=0, second=0) if aligned else NOW)
 
     got = summary(session=session, start=start, end=end, by=by).set_index("key")
     want = _reference(frame, start, end, by)
 
-    assert list(got.index) == list(want.index) and len(got) > 0
-    for column in want.columns:
-        assert np.allclose(got[column].to_numpy(float), want[column].to_numpy(float), equal_nan=True), column
+    _assert_matches(got, want)
     assert got["received"].sum() > 0 and got["completed"].sum() > 0
+
+
+@pytest.mark.parametrize("by", ["matter", "channel"])
+def test_summary_of_a_district_scope_and_a_channel_slice_matches_pandas(session, by):
+    """The levels that keep districts (and channels) answer a district-scoped analyst and a channel slice."""
+    frame = load(session, applications())
+    start, end = window(NOW.replace(minute=0, second=0))
+    scope, where = Scope.of(districts=["350206"]), Slice(channel="online") if by == "matter" else Slice()
+
+    got = summary(session=session, start=start, end=end, by=by, scope=scope, where=where).set_index("key")
+    part = frame[(frame["district"] == "350206") & ((frame["channel"] == "online") if by == "matter" else True)]
+    _assert_matches(got, _reference(part, start, end, by))
+
+
+def test_all_overdue_gives_a_zero_on_time_rate(session):
+    frame = applications()
+    done = frame["completed_at"].notna()
+    frame.loc[done, "due_at"] = frame.loc[done, "completed_at"] - pd.Timedelta(minutes=1)
+    frame = load(session, frame)
+    start, end = window()
+
+    got = summary(session=session, start=start, end=end, by="matter").set_index("key")
+
+    assert (got.loc[got["with_due"] > 0, "on_time_rate"] == 0).all() and got["with_due"].sum() > 0
+    _assert_matches(got, _reference(frame, start, end, "matter"))
 
 
 def test_summary_respects_scope_and_slice(session):
@@ -132,6 +166,12 @@ def test_return_reasons_and_followups_match_pandas(session):
         assert np.allclose(part["share"], want["count"] / counts.sum())
     bad = completed[completed["rating"] <= 2]["rating_followup"].fillna("pending").value_counts()
     assert dict(zip(followups["state"], followups["count"], strict=True)) == bad.to_dict()
+    scoped = bad_review_followups(session=session, start=start, end=end, by="matter",
+                                  scope=Scope.of(departments=["d2"], districts=["350203"]))
+    part = completed[(completed["rating"] <= 2) & (completed["department"] == "d2")
+                     & (completed["district"] == "350203")]
+    want = part.assign(state=part["rating_followup"].fillna("pending")).groupby(["matter_code", "state"]).size()
+    assert {(k, s): n for k, s, n in scoped.itertuples(index=False)} == want.to_dict() and len(want) > 0
 
 
 def test_bundle_time_saved_matches_pandas(session):

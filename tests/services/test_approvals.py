@@ -80,3 +80,19 @@ def test_throughput_of_one_department_counts_only_its_matters(session):
     flow = hourly_throughput(session=session, hours=72, now=AT, scope=Scope.of(departments=["d3"]))
     start = flow["hour"].iloc[0]
     assert flow["received"].sum() == ((frame["department"] == "d3") & (frame["submitted_at"] >= start)).sum() > 0
+
+
+def test_throughput_of_a_channel_slice_counts_applications(session):
+    """No hour level keeps channels: the throughput of a channel slice counts applications, to the same numbers."""
+    from services.approvals import Slice
+    from tests.services.approval_data import NOW as AT
+    from tests.services.approval_data import applications, load
+
+    frame = load(session, applications())
+    flow = hourly_throughput(session=session, hours=30, now=AT, where=Slice(channel="kiosk"))
+    kiosk = frame[frame["channel"] == "kiosk"]
+    for hour, row in flow.set_index("hour").iterrows():
+        end = hour + pd.Timedelta(hours=1)
+        assert row["received"] == kiosk["submitted_at"].between(hour, end, inclusive="left").sum()
+        assert row["backlog"] == ((kiosk["submitted_at"] < end) & ~(kiosk["completed_at"] < end)).sum()
+    assert flow["received"].sum() > 0

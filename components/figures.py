@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, base_layout
+from components.theme import ACCENT, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, base_layout
 
 OPEN_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
 # Severity as a number on a stepped colour scale: one small array instead of a colour string per dot.
@@ -80,22 +80,3 @@ def event_map(
     )
     return figure
 
-
-def throughput(frame: pd.DataFrame, hour_labels: list[str], names: Mapping[str, str]) -> go.Figure:
-    """Applications received and completed per hour, as two lines over the last day."""
-    figure = go.Figure(
-        [
-            go.Scatter(x=hour_labels, y=frame["received"].tolist(), name=names["received"], mode="lines",
-                       line={"color": ACCENT, "width": 3}, fill="tozeroy", fillcolor="rgba(47,209,255,0.12)"),
-            go.Scatter(x=hour_labels, y=frame["completed"].tolist(), name=names["completed"], mode="lines",
-                       line={"color": "#27d17f", "width": 3}),
-        ]
-    )
-    figure.update_layout(
-        **base_layout(showlegend=True, margin={"l": 44, "r": 12, "t": 8, "b": 36}),
-        legend={"orientation": "h", "x": 0, "y": 1.12},
-        xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "nticks": 8},
-        yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "rangemode": "tozero"},
-        uirevision="approvals-throughput",
-    )
-    return figure

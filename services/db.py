@@ -126,6 +126,10 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_reported_at", "reported_at"),
         Index("ix_events_status_district", "status", "district"),
+        # migration 0007: the map's covering indexes (bulk loads drop and rebuild them with the others)
+        Index("ix_events_district_map", "district", "reported_at", "grid", "lon", "lat", "status", "severity"),
+        Index("ix_events_status_district_due", "status", "district", "sla_due_at"),
+        Index("ix_events_category_reported", "category", "reported_at"),
     )
 
 
@@ -139,7 +143,8 @@ class EventDispatch(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16))
-    __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),)
+    __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),
+                      Index("ix_dispatches_event_department", "event_id", "department"))
 
 
 class Matter(Base):

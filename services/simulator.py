@@ -23,7 +23,8 @@ import shapely
 from sqlalchemy import Engine, func, select, text, update
 from tqdm import tqdm
 
-from services import bulkload
+from services import approval_rollup, approvals, bulkload
+from services import events as event_queries
 from services.config import Settings
 from services.db import (
     Application,
@@ -107,7 +108,8 @@ def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_s
                                                           dispatches)
         bar.update()
         apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes)
-        counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps)
+        with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
+            counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps)
         bar.update()
         counts["indicator_readings"] = 0
         for code, cadence in indicators:
@@ -199,6 +201,7 @@ class Live:
                           for k, v in rec.items() if k != "event_id"}
                 session.add(EventDispatch(event_id=rows[int(rec["event_id"])].id, **fields))
             session.commit()
+        event_queries.invalidate_events()
         return n
 
     def _advance(self, at: datetime, dt: float) -> int:
@@ -234,6 +237,10 @@ class Live:
                 else:
                     app.status, app.accepted_at = "in_review", app.accepted_at or at
             session.commit()
+        if events:
+            event_queries.invalidate_events()
+        if apps:
+            approvals.invalidate_approvals()
         return len(events) + len(apps)
 
     def _readings(self, t: float, areas: list[tuple[str | None, float]]) -> tuple[int, int]:

@@ -9,9 +9,10 @@ newest resumes after the last id any of them pushed, so a restart never shows an
 
 Pacing: each update costs the browser more than the server (Dash's renderer runs every component's selector for each
 store dispatch), so an alert after a quiet spell goes out at once and a storm is gathered into at most one update per
-PUSH_GAP_SECONDS. A ticker row used to be five Dash components (~150 dispatches an update, now ~6); even so, a 40 ms
-gap let a headless browser on a loaded 2-core machine fall seconds behind at 100 alerts/s (bench/alerts.py), so the
-gap stays 100 ms, which costs a storm's alerts ~50 ms of waiting on average.
+PUSH_GAP_SECONDS. A ticker row used to be five Dash components (~150 dispatches an update, now ~6). With the light
+rows a 30 ms gap keeps up at 100 alerts/s on an idle 2-core machine (bench/alerts.py: p50 47, p99 149 ms; 100 ms
+cost a storm's alerts ~50 ms of waiting on average, p50 82 ms); a browser starved of CPU (load average 7 on 2 cores)
+falls behind at 40 ms, so a wall's display PC must not be the machine's busiest tenant.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
-PUSH_GAP_SECONDS = 0.1  # at most 10 page updates a second; an alert after a quiet gap goes out at once
+PUSH_GAP_SECONDS = 0.03  # at most ~33 page updates a second; an alert after a quiet gap goes out at once
 _REMEMBERED = 2_000
 
 _clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str | None, aioredis.Redis]] = WeakKeyDictionary()

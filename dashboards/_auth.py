@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import dash
-from dash import html
+from dash import _callback, html
 
 from components.i18n import translator
 from components.lang_switch import language_switch
@@ -56,17 +56,39 @@ def as_principal(principal: Principal) -> Iterator[Principal]:
         unbind_caller(token)
 
 
+_PAGE_OF_CALLBACK: dict[str, str] = {}  # callback key -> page module, for callbacks a helper module registers
+
+
+def register_for_page(page_module: str, register: Callable[[], None]) -> None:
+    """Run a helper module's `register_callbacks` on behalf of the page `page_module` (its `__name__`): the callbacks
+    it adds are that page's for the callback guard, as if the page had declared them itself."""
+    before = set(_callback.GLOBAL_CALLBACK_MAP)
+    register()
+    for key in set(_callback.GLOBAL_CALLBACK_MAP) - before:
+        _PAGE_OF_CALLBACK[key] = page_module
+
+
 def _page_path(module: str) -> str | None:
     page = dash.page_registry.get(module)
     return None if page is None else str(page["path"])
 
 
+def callback_module(app: dash.Dash, output: str) -> str:
+    """The module a server callback belongs to: the page that registered it through `register_for_page`, else the
+    module of its function ("" for an unknown callback, such as Dash's page router before the first request)."""
+    spec = app.callback_map.get(output, {})
+    return _PAGE_OF_CALLBACK.get(output) or getattr(spec.get("callback"), "__module__", "")
+
+
 def callback_guard(app: dash.Dash) -> Callable[[Principal, str], str | None]:
-    """(caller, output id) -> why the callback is refused, or None: a page's callbacks are the page's."""
+    """(caller, output id) -> why the callback is refused, or None: a page's callbacks are the page's. A callback of
+    ours that belongs to no page is refused to everyone, so a helper module's callback is never left unguarded."""
 
     def refusal(principal: Principal, output: str) -> str | None:
-        spec = app.callback_map.get(output, {})  # unknown: Dash's page router, registered at the first request
-        path = _page_path(getattr(spec.get("callback"), "__module__", ""))
+        module = callback_module(app, output)
+        path = _page_path(module)
+        if path is None and module.startswith("dashboards."):
+            return f"the callback {output} belongs to no page"
         if path is not None and not principal.may_open(path):
             return f"the {principal.role} role may not use the page {path}"
         return None

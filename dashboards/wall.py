@@ -18,7 +18,7 @@ from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.lang_switch import language_switch
 from dashboards import _wall_approvals, _wall_focus, _wall_kpis, _wall_map, _wall_ticker
-from dashboards._auth import current_principal
+from dashboards._auth import current_principal, register_for_page
 from dashboards._present import local_date, local_time
 from dashboards._runtime import runtime
 from dashboards._wall_canvas import Canvas, canvas
@@ -29,7 +29,7 @@ PANELS = (_wall_kpis, _wall_focus, _wall_map, _wall_approvals, _wall_ticker)
 # The panels refreshed by a timer (components/panel.refresh_timer): a stale one gets its timer switched back on.
 TIMERS = "kpis-refresh focus-refresh map-refresh approvals-refresh"
 for _panel in PANELS:
-    _panel.register_callbacks()
+    register_for_page(__name__, _panel.register_callbacks)
 
 
 def _header(lang: str) -> html.Header:

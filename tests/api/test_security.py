@@ -10,6 +10,7 @@ from starlette.routing import Route
 from starlette.websockets import WebSocketDisconnect
 
 from api.security import API_PREFIXES
+from dashboards._auth import callback_module
 from services.access import PAGES, PERMISSIONS, Action, Principal, Role, home_page
 from tests.api import security_client
 from tests.api.security_client import API_TOKEN, READ_TOKEN, SAME_ORIGIN, WALL_TOKEN, sign_in
@@ -37,10 +38,12 @@ def _routes(app: dash.Dash) -> list[tuple[str, str]]:
 
 
 def _page_callbacks(app: dash.Dash) -> dict[str, str]:
-    """{output id: page path} of every server callback defined in a page module."""
+    """{output id: page path} of every server callback of a page (declared in it, or by a helper for it)."""
     modules = {page["module"]: page["path"] for page in dash.page_registry.values()}
-    return {output: modules[spec["callback"].__module__] for output, spec in app.callback_map.items()
-            if "callback" in spec and spec["callback"].__module__ in modules}  # fmt: skip
+    owners = {output: callback_module(app, output) for output in app.callback_map}
+    orphans = [output for output, module in owners.items() if module.startswith("dashboards.") and module not in modules]
+    assert orphans == [], f"callbacks of no page, refused to everyone: {orphans}"
+    return {output: modules[module] for output, module in owners.items() if module in modules}
 
 
 def test_every_route_refuses_a_stranger(client: TestClient, secure_app: dash.Dash) -> None:

@@ -1,13 +1,14 @@
 """Bulk inserts for the demo seed: millions of rows in seconds, without ORM objects.
 
-SQLite gets one `executemany` in one transaction on the raw DBAPI connection; PostgreSQL gets psycopg 3's COPY.
+SQLite gets `executemany` in one transaction on the raw DBAPI connection; PostgreSQL gets psycopg 3's COPY; both
+in slices, so memory stays flat at ten million rows.
 Timestamps are written as the ORM would write them (on SQLite SQLAlchemy's text format "YYYY-MM-DD HH:MM:SS.ffffff",
 UTC, naive), so `services.db.UTCDateTime` reads them back unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
@@ -19,6 +20,8 @@ from sqlalchemy import Engine, Table, func, select, text
 from services.db import Base
 
 Rows: TypeAlias = pd.DataFrame | Sequence[Sequence[Any]]
+SLICE = 200_000  # rows converted and sent at a time
+NULL = r"\N"  # COPY's NULL in CSV
 
 
 def _table(table: str | Table | type[Base]) -> Table:
@@ -75,9 +78,31 @@ def _frame_rows(frame: pd.DataFrame, columns: Sequence[str], suffix: str) -> lis
     return list(zip(*arrays, strict=True))
 
 
-def bulk_insert(engine: Engine, table: str | Table | type[Base], columns: Sequence[str], rows: Rows) -> int:
+def _frame_csv(frame: pd.DataFrame, columns: Sequence[str], suffix: str) -> str:
+    """A frame as COPY's CSV (NULL written `\\N`, so an empty string stays empty): pandas writes it in C, several
+    times faster than psycopg's row-by-row `write_row`, which held a 10 M-row load to ~20 k rows a second."""
+    text_of = {name: _timestamp_column(frame[name], suffix)
+               if pd.api.types.is_datetime64_any_dtype(frame[name]) else frame[name] for name in columns}
+    return pd.DataFrame(text_of).to_csv(header=False, index=False, na_rep=NULL, lineterminator="\n")
+
+
+def _slices(rows: Rows) -> Iterator[Rows]:
+    """SLICE rows at a time: converting 10 M rows at once would hold them all in memory as Python objects
+    (several GB) before the first one is sent."""
+    for begin in range(0, len(rows), SLICE):
+        yield rows[begin:begin + SLICE]
+
+
+def _tuples(part: Rows, columns: Sequence[str], suffix: str) -> list[tuple[Any, ...]]:
+    if isinstance(part, pd.DataFrame):
+        return _frame_rows(part, columns, suffix)
+    return [tuple(_format_value(v, suffix) for v in row) for row in part]
+
+
+def bulk_insert(engine: Engine, table: str | Table | type[Base], columns: Sequence[str], rows: Rows,
+                progress: Callable[[int], object] | None = None) -> int:
     """Insert `rows` (tuples in `columns` order, or a DataFrame holding those columns) in one transaction;
-    returns the row count. Datetimes must be timezone-aware."""
+    returns the row count. Datetimes must be timezone-aware. `progress` is called with each slice's row count."""
     target = _table(table)
     unknown = [c for c in columns if c not in target.c]
     if unknown:
@@ -85,29 +110,31 @@ def bulk_insert(engine: Engine, table: str | Table | type[Base], columns: Sequen
     suffix = _suffix(engine)
     if len(rows) == 0:
         return 0
-    if isinstance(rows, pd.DataFrame):
-        data = _frame_rows(rows, columns, suffix)
-    else:
-        data = [tuple(_format_value(v, suffix) for v in row) for row in rows]
     quoted = ", ".join(engine.dialect.identifier_preparer.quote(c) for c in columns)
     name = engine.dialect.identifier_preparer.format_table(target)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        if engine.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
-                for row in data:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in columns)
-            cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", data)
+        for part in _slices(rows):
+            if engine.dialect.name != "postgresql":
+                marks = ", ".join("?" for _ in columns)
+                cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", _tuples(part, columns, suffix))
+            elif isinstance(part, pd.DataFrame):
+                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as copy:
+                    copy.write(_frame_csv(part, columns, suffix).encode())
+            else:
+                with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+                    for row in _tuples(part, columns, suffix):
+                        copy.write_row(row)
+            if progress is not None:
+                progress(len(part))
         raw.commit()
     except BaseException:
         raw.rollback()
         raise
     finally:
         raw.close()
-    return len(data)
+    return len(rows)
 
 
 def next_id(engine: Engine, table: str | Table | type[Base]) -> int:

@@ -97,26 +97,26 @@ def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_s
         matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department)
                               .order_by(Matter.code), conn)
     counts: dict[str, int] = {}
-    bar = tqdm(total=len(indicators) + 2, desc="seeding demo city", disable=not progress, unit="step")
+    bar = tqdm(desc="seeding demo city", disable=not progress, unit=" rows", unit_scale=True)
     tables = ["events", "event_dispatches", "applications", "indicator_readings"]
     with bulkload.indexes_dropped(engine, tables):
         events, dispatches = event_rows(rng, start, stop, int(days * events_per_day), codes, geoms,
                                      bulkload.next_id(engine, "events"))
-        counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events)
+        counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
         bulkload.sync_id_sequence(engine, Event)
         counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
-                                                          dispatches)
-        bar.update()
+                                                          dispatches, bar.update)
+        del events, dispatches  # at ten million rows, the frames are gigabytes
         apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes)
         with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
-            counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps)
-        bar.update()
+            counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps,
+                                                          bar.update)
+        del apps
         counts["indicator_readings"] = 0
         for code, cadence in indicators:
             frame = reading_rows(code, cadence, start, stop, areas, rng, rng_seed)
             counts["indicator_readings"] += bulkload.bulk_insert(engine, IndicatorReading, list(frame.columns),
-                                                                 frame)
-            bar.update()
+                                                                 frame, bar.update)
     bar.close()
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:

@@ -64,3 +64,22 @@ def test_bad_input_is_refused(engine: Engine) -> None:
         bulk_insert(engine, IndicatorReading, ["indicator_code", "ts", "value"], [("aqi", datetime(2026, 1, 1), 1.0)])
     with pytest.raises(ValueError, match="no column"):
         bulk_insert(engine, IndicatorReading, ["indicator_code", "nope"], [("aqi", 1)])
+
+
+def test_text_survives_the_copy_format(engine: Engine) -> None:
+    """PostgreSQL loads frames as CSV: an empty string must stay empty, a missing value NULL, and commas, quotes,
+    new lines, backslashes and Chinese must come back as written."""
+    first = next_id(engine, Event)
+    texts = ["", None, '带,逗号 "引号"\n换行', r"C:\N \\ 反斜杠", "普通"]
+    frame = pd.DataFrame({"id": range(first, first + len(texts)), "category": "fire", "source": "patrol",
+                          "severity": "minor", "out_of_city": [True, False, True, False, True], "status": "closed",
+                          "reported_at": pd.to_datetime([T0] * len(texts), utc=True), "description": texts,
+                          "lat": [24.5, None, 24.25, 24.125, 24.0625]})
+    bulk_insert(engine, Event, list(frame.columns), frame)
+    with make_sessionmaker(engine)() as session:
+        got = session.execute(select(Event.description, Event.out_of_city, Event.lat, Event.reported_at)
+                              .order_by(Event.id)).all()
+    assert [g[0] for g in got] == texts
+    assert [g[1] for g in got] == [True, False, True, False, True]
+    assert [g[2] for g in got] == [24.5, None, 24.25, 24.125, 24.0625]
+    assert all(g[3] == T0 for g in got)

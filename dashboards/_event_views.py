@@ -29,6 +29,9 @@ from services.geo import City
 DRILL_POINTS = 20_000  # tens of thousands at most on the map-projected drill view (software WebGL)
 VIEWS = ("districts", "points", "density")
 _NEXT_STAGE = {needed: stage for stage, (needed, _status, _column) in lifecycle.DISPATCH_STAGES.items()}
+# Which catalog words a refusal's parameter is made of (by parameter name); the others are shown as they are.
+_REFUSAL_WORDS = {"current": "status", "to": "status", "statuses": "status", "allowed": "status",
+                  "dispatch_status": "dispatch", "needed": "dispatch", "stage": "stage", "stages": "stage"}
 
 
 def filter_from(values: Mapping[str, Any], zone: ZoneInfo) -> EventFilter:
@@ -180,9 +183,10 @@ def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]
 
 
 def act(session: Session, principal: Principal, *, event_id: int, action: str, departments: Sequence[str] = (),
-        comment: str | None = None, dispatch_id: int | None = None) -> str | None:
+        comment: str | None = None, dispatch_id: int | None = None) -> lifecycle.TransitionRefused | None:
     """Carry out one operator action (an `EVENT_ACTIONS` key, or a dispatch stage with `dispatch_id`) through
-    services.lifecycle and audit it; commits. Returns None when done, else the refusal's reason (audited too)."""
+    services.lifecycle and audit it; commits. Returns None when done, else the refusal (audited with its English
+    reason; `refusal_text` words it for the page)."""
     target = f"event:{event_id}" if dispatch_id is None else f"dispatch:{dispatch_id}"
     name = f"event.{action}" if dispatch_id is None else f"event.dispatch.{action}"
     try:
@@ -195,8 +199,25 @@ def act(session: Session, principal: Principal, *, event_id: int, action: str, d
         session.rollback()
         audit.record(session, actor=principal, action=name, target=target, outcome="refused", detail=refused.reason)
         session.commit()
-        return refused.reason
+        return refused
     audit.record(session, actor=principal, action=name, target=target, detail=comment or None)
     session.commit()
     events.invalidate_events()
     return None
+
+
+def refusal_text(refused: lifecycle.TransitionRefused, lang: str, department_names: Mapping[str, str]) -> str:
+    """A lifecycle refusal in the page's language: its code's sentence from the catalog, with statuses, stages and
+    departments as the page names them."""
+    text = translator(lang)
+
+    def word(name: str, value: Any) -> Any:
+        if name.startswith("department"):
+            return department_names.get(value, value)
+        kind = _REFUSAL_WORDS.get(name)
+        return text.get(f"events.{kind}.{value}", value) if kind else value
+
+    params = {name: (text["events.refusal.or" if name == "allowed" else "events.refusal.list"]
+                     .join(word(name, item) for item in value) if isinstance(value, tuple) else word(name, value))
+              for name, value in refused.params.items()}
+    return text[f"events.refusal.{refused.code}"].format(**params)

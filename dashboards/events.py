@@ -239,8 +239,9 @@ def act(*args: Any) -> Any:
         else:
             refused = views.act(session, principal, event_id=int(event_id), action=trigger["stage"],
                                 dispatch_id=int(trigger["dispatch"]))
-        if refused:
-            return f"{text['events.act.refused']}: {refused}", "mt-1 text-danger event-act-refused", no_update, \
+        if refused is not None:
+            reason = views.refusal_text(refused, state["lang"], names)
+            return f"{text['events.act.refused']}: {reason}", "mt-1 text-danger event-act-refused", no_update, \
                 no_update
         shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
                                   zone=rt.settings.zone, department_names=names)

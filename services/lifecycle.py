@@ -1,8 +1,10 @@
 """The event state machine (DESIGN.md, GB/T 30428 / 数字城管): which moves are allowed, and the record of each move.
 
 reported → registered (立案) | cancelled; registered → dispatched | cancelled; dispatched → in_progress → feedback →
-checking → closed (结案), or checking → rework → in_progress. A refused move raises `TransitionRefused`, whose
-`reason` says why in words an operator can act on; an allowed one updates the event and appends to its history.
+checking → closed (结案), or checking → rework → in_progress. A refused move raises `TransitionRefused`: its `code`
+names the rule and its `params` the values (a page words them in its own language from its catalog), and its
+`reason` is the English sentence for logs and the audit trail. An allowed move updates the event and appends to its
+history.
 
 Each department's part (a dispatch) moves on its own: dispatched → accepted → arrived → finished (`advance_dispatch`),
 only while its event is being worked on, and only by a caller whose scope holds that department.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,27 +43,49 @@ DISPATCH_STAGES: Mapping[str, tuple[str, str, str]] = {
     "finish": ("arrived", "finished", "finished_at"),
 }
 WORKING = frozenset({"dispatched", "in_progress", "rework"})
+# Every refusal: its code and the English sentence its parameters fill in. A parameter that is a list of codes
+# (statuses, stages, departments) stays a tuple in `params` and is joined only here, so a page can word each item.
+REASONS: Mapping[str, str] = {
+    "unknown_status": "unknown status {to!r}: use one of {statuses}",
+    "unknown_current": "the event has an unknown status {current!r}",
+    "finished": "the event is {current}: no further moves",
+    "not_allowed": "{current} → {to} is not allowed: from {current} the next step is {allowed}",
+    "needs_comment": "{to} needs a comment saying why",
+    "departments_only_dispatching": "departments are given only when dispatching",
+    "needs_department": "dispatched needs at least one department",
+    "unknown_departments": "unknown department(s): {departments}",
+    "no_event": "no event {event_id} in your scope",
+    "role": "role {role} may not change events",
+    "unknown_stage": "unknown dispatch stage {stage!r}: use one of {stages}",
+    "no_dispatch": "no dispatch {dispatch_id} in your scope",
+    "not_working": "the event is {current}: its departments' work can no longer change",
+    "stage_order": "{department} is {dispatch_status}: {stage} needs it {needed} first",
+}
+_JOINERS = {"allowed": " or ", "statuses": ", ", "stages": ", ", "departments": ", "}
 
 
 class TransitionRefused(ValueError):
-    """An illegal or unauthorised move; `reason` is the sentence to show."""
+    """An illegal or unauthorised move: `code` (a `REASONS` key) and `params` for a page to word in its language,
+    `reason` the English sentence."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        self.reason = REASONS[code].format(**{name: _JOINERS[name].join(value) if isinstance(value, tuple) else value
+                                              for name, value in params.items()})
+        super().__init__(self.reason)
 
 
-def refusal(current: str, to: str) -> str | None:
-    """Why `current → to` is not a lifecycle move, or None when it is."""
+def refusal(current: str, to: str) -> TransitionRefused | None:
+    """Why `current → to` is not a lifecycle move (the refusal to raise), or None when it is."""
     if to not in TRANSITIONS:
-        return f"unknown status {to!r}: use one of {', '.join(STATUSES)}"
+        return TransitionRefused("unknown_status", to=to, statuses=STATUSES)
     if current not in TRANSITIONS:
-        return f"the event has an unknown status {current!r}"
+        return TransitionRefused("unknown_current", current=current)
     allowed = TRANSITIONS[current]
     if not allowed:
-        return f"the event is {current}: no further moves"
+        return TransitionRefused("finished", current=current)
     if to not in allowed:
-        return f"{current} → {to} is not allowed: from {current} the next step is {' or '.join(sorted(allowed))}"
+        return TransitionRefused("not_allowed", current=current, to=to, allowed=tuple(sorted(allowed)))
     return None
 
 
@@ -74,16 +99,16 @@ def transition(session: Session, event_id: int, to: str, *, principal: Principal
     """
     now = now or datetime.now(UTC)
     event = _workable(session, event_id, principal)
-    reason = refusal(event.status, to)
-    if reason:
-        raise TransitionRefused(reason)
+    refused = refusal(event.status, to)
+    if refused:
+        raise refused
     if to in NEEDS_COMMENT and not (comment or "").strip():
-        raise TransitionRefused(f"{to} needs a comment saying why")
+        raise TransitionRefused("needs_comment", to=to)
     codes = sorted(set(departments))
     if to == "dispatched":
         _dispatch(session, event, codes, now)
     elif codes:
-        raise TransitionRefused("departments are given only when dispatching")
+        raise TransitionRefused("departments_only_dispatching")
     record = EventTransition(event_id=event.id, from_status=event.status, to_status=to, user=principal.username,
                              comment=(comment or "").strip() or None, at=now)
     event.status = to
@@ -98,9 +123,9 @@ def _workable(session: Session, event_id: int, principal: Principal) -> Event:
     """The event, if the caller may work on it; else TransitionRefused saying why."""
     event = session.get(Event, event_id)
     if event is None or not principal.scope.allows_district(event.district):
-        raise TransitionRefused(f"no event {event_id} in your scope")
+        raise TransitionRefused("no_event", event_id=event_id)
     if not principal.may(Action.EVENT_ACT):
-        raise TransitionRefused(f"role {principal.role.value} may not change events")
+        raise TransitionRefused("role", role=principal.role.value)
     return event
 
 
@@ -110,16 +135,17 @@ def advance_dispatch(session: Session, dispatch_id: int, stage: str, *, principa
     finish), in that order. Raises TransitionRefused (nothing written) for an unknown stage or dispatch, one
     outside the caller's scope, a stage out of order, or an event no longer being worked on. The caller commits."""
     if stage not in DISPATCH_STAGES:
-        raise TransitionRefused(f"unknown dispatch stage {stage!r}: use one of {', '.join(DISPATCH_STAGES)}")
+        raise TransitionRefused("unknown_stage", stage=stage, stages=tuple(DISPATCH_STAGES))
     part = session.get(EventDispatch, dispatch_id)
     if part is None or not principal.scope.allows_department(part.department):
-        raise TransitionRefused(f"no dispatch {dispatch_id} in your scope")
+        raise TransitionRefused("no_dispatch", dispatch_id=dispatch_id)
     event = _workable(session, part.event_id, principal)
     if event.status not in WORKING:
-        raise TransitionRefused(f"the event is {event.status}: its departments' work can no longer change")
+        raise TransitionRefused("not_working", current=event.status)
     needed, status, column = DISPATCH_STAGES[stage]
     if part.status != needed:
-        raise TransitionRefused(f"{part.department} is {part.status}: {stage} needs it {needed} first")
+        raise TransitionRefused("stage_order", department=part.department, dispatch_status=part.status, stage=stage,
+                                needed=needed)
     part.status = status
     setattr(part, column, now or datetime.now(UTC))
     session.flush()
@@ -128,11 +154,11 @@ def advance_dispatch(session: Session, dispatch_id: int, stage: str, *, principa
 
 def _dispatch(session: Session, event: Event, codes: list[str], now: datetime) -> None:
     if not codes:
-        raise TransitionRefused("dispatched needs at least one department")
+        raise TransitionRefused("needs_department")
     known = set(session.scalars(select(Department.code).where(Department.code.in_(codes))))
     unknown = [code for code in codes if code not in known]
     if unknown:
-        raise TransitionRefused(f"unknown department(s): {', '.join(unknown)}")
+        raise TransitionRefused("unknown_departments", departments=tuple(unknown))
     session.add_all([EventDispatch(event_id=event.id, department=code, dispatched_at=now, status="dispatched")
                      for code in codes])
 

@@ -3,8 +3,11 @@ panel, an illegal move is refused with the reason shown, both are audited, and a
 
 from __future__ import annotations
 
+from components.i18n import translator
+from dashboards._event_views import refusal_text
 from services import audit
 from services.db import Event
+from services.lifecycle import REASONS, TransitionRefused, refusal
 
 
 def _open_first_reported_event(dash_duo, open_page, role: str) -> str:
@@ -25,7 +28,7 @@ def test_an_operator_registers_an_event_and_an_illegal_move_is_refused_with_its_
     dash_duo.find_element("#event-act-close").click()
     dash_duo.wait_for_element("#event-act-message.event-act-refused", timeout=15)
     message = dash_duo.find_element("#event-act-message").text
-    assert "reported → closed is not allowed" in message and "registered" in message, message
+    assert "不能从上报转为结案" in message and "作废或立案" in message, message  # the Chinese page words it in Chinese
 
     dash_duo.find_element("#event-act-register").click()
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"][data-status="registered"]',
@@ -44,3 +47,16 @@ def test_an_operator_registers_an_event_and_an_illegal_move_is_refused_with_its_
 def test_an_analyst_sees_no_action_bar(dash_duo, open_page):
     _open_first_reported_event(dash_duo, open_page, "analyst")
     assert "d-none" in dash_duo.find_element("#event-actions").get_attribute("class")
+
+
+def test_a_refusal_is_worded_in_the_page_language_with_its_statuses_and_departments():
+    illegal = refusal("reported", "closed")
+    assert illegal is not None
+    assert refusal_text(illegal, "zh-CN", {}) == "不能从上报转为结案：上报之后只能作废或立案"
+    assert refusal_text(illegal, "en", {}) == ("Reported → Closed is not allowed: from Reported the next step is "
+                                               "Cancelled or Registered")
+    early = TransitionRefused("stage_order", department="police", dispatch_status="dispatched", stage="arrive",
+                              needed="accepted")
+    assert refusal_text(early, "zh-CN", {"police": "公安局"}) == "公安局已派遣：到场前须已签收"
+    for code in REASONS:  # every code has its sentence in the catalog (both languages: tests/components/test_i18n)
+        assert f"events.refusal.{code}" in translator("zh-CN")

@@ -11,6 +11,7 @@ from services.access import CITY_WIDE, Scope
 from services.config import DEFAULT_CITY
 from services.db import Department, District, Event, EventDispatch
 from services.events import (
+    SEVERITIES,
     EventFilter,
     count_matching,
     counts_by_district,
@@ -25,6 +26,7 @@ from services.events import (
     table_page,
 )
 from services.geo import load_city, locate_events
+from services.lifecycle import STATUSES
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -161,3 +163,21 @@ def test_detail_has_dispatches_history_card_and_respects_scope(session):
     assert shown.card == "yellow"  # 1 h 55 min of a 2 h limit
     assert detail(session=session, event_id=made[0].id, scope=Scope.of(districts=["350206"])) is None
     assert detail(session=session, event_id=999_999) is None
+
+
+def test_points_unpack_every_status_and_severity_code_exactly(session):
+    """`points` gets id, status and severity packed into one number: each comes back as stored ("other" for a
+    value outside the known codes), and coordinates are the stored floats."""
+    session.add(District(adcode="A", name_zh="A", name_en="A", geometry="{}"))
+    made = [Event(category="traffic", source="video", severity=severity, status=status, district="A",
+                  lat=24.45 + n * 1e-7, lon=118.08 - n * 1e-7, reported_at=NOW - timedelta(minutes=n))
+            for n, (status, severity) in enumerate((s, v) for s in (*STATUSES, "odd")
+                                                   for v in (*SEVERITIES, "bogus"))]
+    session.add_all(made)
+    session.commit()
+    frame = points(session=session).set_index("id")
+    for event in made:
+        row = frame.loc[event.id]
+        assert str(row["status"]) == (event.status if event.status in STATUSES else "other")
+        assert str(row["severity"]) == (event.severity if event.severity in SEVERITIES else "other")
+        assert (row["lon"], row["lat"]) == (event.lon, event.lat)

@@ -69,7 +69,18 @@ def test_closed_and_cancelled_events_do_not_move(session, event_id):
     transition(session, event_id, "cancelled", principal=OPERATOR, comment="duplicate report", now=NOW)
     with pytest.raises(TransitionRefused, match="the event is cancelled: no further moves"):
         transition(session, event_id, "registered", principal=OPERATOR, now=NOW)
-    assert refusal("closed", "rework") == "the event is closed: no further moves"
+    closed = refusal("closed", "rework")
+    assert closed is not None and closed.reason == "the event is closed: no further moves"
+    assert (closed.code, closed.params) == ("finished", {"current": "closed"})
+    assert refusal("checking", "closed") is None
+
+
+def test_a_refusal_carries_its_code_and_parameters_for_the_page_to_word(session, event_id):
+    with pytest.raises(TransitionRefused) as refused:
+        transition(session, event_id, "closed", principal=OPERATOR, now=NOW)
+    assert refused.value.code == "not_allowed"
+    assert refused.value.params == {"current": "reported", "to": "closed", "allowed": ("cancelled", "registered")}
+    assert str(refused.value) == refused.value.reason
 
 
 def test_unknown_department_role_and_scope_are_refused(session, event_id):

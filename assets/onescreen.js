@@ -42,6 +42,23 @@
     return (restarts || 0) + 1;
   }
 
+  /* Dash starts a callback that has no output only with the first layout, never for components a callback
+     (the pages router) adds later, so on a page the push loop would first start at the watchdog's first tick, 2 s
+     after the page appears. The connection state names its page's restart store (data-push): it is bumped as soon
+     as the page is on screen, once per page. */
+  var pushStartedFor = null;
+
+  function startPush() {
+    var el = document.getElementById("connection-state");
+    var store = el && el.getAttribute("data-push");
+    if (!store || el === pushStartedFor || lastBeat || !window.dash_clientside || !window.dash_clientside.set_props) {
+      return;
+    }
+    pushStartedFor = el;
+    lastRestart = Date.now();
+    window.dash_clientside.set_props(store, { data: 1 });
+  }
+
   /* Extreme and severe alerts: a pop-up, a chime from assets/sounds, and for extreme ones a flashing border.
      Browsers refuse audio before a user gesture (unless the kiosk starts with
      --autoplay-policy=no-user-gesture-required): then a one-click "enable sound" button appears. */
@@ -150,14 +167,21 @@
     }
   }
 
-  /* The focus panel turns on the clock (every screen of a tiled wall shows the same topic), client-side only. */
+  /* The focus panel turns on the clock (every screen of a tiled wall shows the same topic), client-side only: the
+     tab and slide of the topic shown carry .is-active, however many topics there are. Checked on every tick, so
+     slides a refresh has re-drawn get their mark back at once. */
   function rotateFocus(now) {
     var rotor = document.getElementById("focus-rotor");
     if (!rotor) return;
     var seconds = parseFloat(rotor.getAttribute("data-rotate")) || 15;
-    var count = rotor.querySelectorAll(".focus-tab").length || 1;
-    var active = String(Math.floor(now / 1000 / seconds) % count);
-    if (rotor.getAttribute("data-active") !== active) rotor.setAttribute("data-active", active);
+    var tabs = rotor.querySelectorAll(".focus-tab"), slides = rotor.querySelectorAll(".focus-slide");
+    var active = Math.floor(now / 1000 / seconds) % (tabs.length || 1);
+    [tabs, slides].forEach(function (items) {
+      for (var i = 0; i < items.length; i++) {
+        if (items[i].classList.contains("is-active") !== (i === active)) items[i].classList.toggle("is-active");
+      }
+    });
+    if (rotor.getAttribute("data-active") !== String(active)) rotor.setAttribute("data-active", String(active));
   }
 
   /* Scheduled soft reload (data-reload: "720" = every 720 minutes, "04:00" = daily at 04:00 on the screen's
@@ -220,6 +244,7 @@
 
   function tick() {
     var now = Date.now();
+    startPush();
     paintState();
     if (document.getElementById("wall-root") !== fittedRoot) fitCanvas();
     paintClock();
@@ -234,6 +259,23 @@
     if (frames > 0) window.requestAnimationFrame(function () { firstFit(frames - 1); });
   })(600);
   window.addEventListener("resize", fitCanvas);
+
+  /* plotly.js (4.8 MB) on the wall is fetched now, beside Dash's own bundles, instead of when the first graph
+     mounts (after the layout and the page's first callback): its download and its long evaluation then overlap the
+     page's round trips. dcc.Graph waits on window.Plotly when it is a promise (Promise.resolve adopts it), and
+     plotly.js replaces the promise with itself when it has run. */
+  (function loadPlotlyEarly() {
+    if (window.Plotly || !/\/wall\/?$/.test(window.location.pathname)) return;
+    var config = JSON.parse((document.getElementById("_dash-config") || {}).textContent || "{}");
+    var script = document.createElement("script");
+    script.src = (config.requests_pathname_prefix || "/") + "_dash-component-suites/plotly/package_data/plotly.min.js";
+    script.async = true;
+    window.Plotly = new Promise(function (resolve, reject) {
+      script.onload = function () { resolve(); };
+      script.onerror = function (error) { window.Plotly = undefined; reject(error); };
+    });
+    document.head.appendChild(script);
+  })();
 
   window.onescreen = { heartbeat: heartbeat, stateNow: stateNow, watchdog: watchdog, popup: popup };
   setInterval(tick, 1000);

@@ -41,9 +41,11 @@ def _sparkline(values: Sequence[float]) -> html.Div:
     return html.Div(bars, className="kpi-spark")
 
 
-def kpi_card(card: KpiCardData, hook: str = "kpi") -> html.Div:
+def kpi_card(card: KpiCardData, hook: str = "kpi", spark: bool = True) -> html.Div:
     """`id="kpi-<code>"` and `data-status` are the stable hooks kiosk tooling and tests rely on; a second card of
-    the same indicator on a page takes another `hook` (the focus panel's are `focus-<code>`)."""
+    the same indicator on a page takes another `hook` (the focus panel's are `focus-<code>`). `spark=False` leaves
+    the sparkline out where there is no room for it: its bars are most of a card's components, and a page pays
+    for each one at load."""
     arrow = {1: "▲", -1: "▼"}.get(card.delta_sign, "▬")
     return html.Div(
         [
@@ -51,7 +53,7 @@ def kpi_card(card: KpiCardData, hook: str = "kpi") -> html.Div:
             html.Div([html.Span(card.value_text, className="kpi-value"), html.Span(card.unit, className="kpi-unit")],
                      className="kpi-reading"),
             html.Div([html.Span(arrow, className="kpi-arrow"), html.Span(card.delta_text)], className="kpi-delta"),
-            _sparkline(card.sparkline),
+            *([_sparkline(card.sparkline)] if spark else []),
             html.Div(card.as_of_text, className="kpi-asof" + (" is-stale" if card.stale else "")),
         ],
         id=f"{hook}-{card.code}",
@@ -60,5 +62,5 @@ def kpi_card(card: KpiCardData, hook: str = "kpi") -> html.Div:
     )
 
 
-def kpi_strip(cards: Sequence[KpiCardData], hook: str = "kpi") -> list[html.Div]:
-    return [kpi_card(card, hook) for card in cards]
+def kpi_strip(cards: Sequence[KpiCardData], hook: str = "kpi", spark: bool = True) -> list[html.Div]:
+    return [kpi_card(card, hook, spark) for card in cards]

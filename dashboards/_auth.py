@@ -61,7 +61,11 @@ _PAGE_OF_CALLBACK: dict[str, str] = {}  # callback key -> page module, for callb
 
 def register_for_page(page_module: str, register: Callable[[], None]) -> None:
     """Run a helper module's `register_callbacks` on behalf of the page `page_module` (its `__name__`): the callbacks
-    it adds are that page's for the callback guard, as if the page had declared them itself."""
+    it adds are that page's for the callback guard, as if the page had declared them itself.
+
+    A helper's callbacks are wired by its `register_callbacks()`, which its page passes here when Dash runs the
+    page, once per app: callbacks registered at the helper's import would reach only the first app built in the
+    process (Dash's callback list is process-wide and the first app to serve takes it)."""
     before = set(_callback.GLOBAL_CALLBACK_MAP)
     register()
     for key in set(_callback.GLOBAL_CALLBACK_MAP) - before:

@@ -1,44 +1,78 @@
-"""The wall's approvals panel (一网通办): applications received and completed per hour over the last day.
+"""The wall's approvals panel (一网通办): applications received and completed per hour over the last day, beside
+the departments ranked by today's on-time rate.
 
 The figure is drawn once; each refresh patches it in place (the still-filling hour rewritten, a new hour appended
 and the oldest dropped, `components.approval_figures.throughput_patch`), so a wall that runs for weeks never
-rebuilds it. The refresh also moves the panel's as-of stamp; the timer is off while a refresh runs.
+rebuilds it. The same refresh rewrites the ranking's few rows and moves the panel's as-of stamp; the timer is off
+while a refresh runs. The ranking is read through the approvals cache for the minute, so the walls of one scope
+share one computation.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html
 
+from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.panel import as_of_stamp, panel, refresh_timer, while_refreshing
 from dashboards import _approval_views as views
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import approvals
+from services import approval_metrics, approvals
+from services.access import Scope
 
 CADENCE_S = 60
 SERIES = ("received", "completed")
+RANKED = 5  # departments a wall can show legibly beside the chart
 
 
 def _stamp(now: datetime) -> str:
     return local_time(now, runtime().settings.zone, "%H:%M:%S")
 
 
+def _today(now: datetime) -> tuple[datetime, datetime]:
+    """Local midnight to the end of the current hour: whole hours, which the approvals rollup answers alone."""
+    zone = runtime().settings.zone
+    start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.astimezone(UTC), now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def _ranking_rows(scope: Scope, now: datetime, lang: str) -> list[html.Li]:
+    """The RANKED departments with the best on-time rate today (more completed first among equals)."""
+    start, end = _today(now)
+    minute = now.replace(second=0, microsecond=0)
+    with runtime().sessions() as session:
+        names = approvals.catalog_names(session=session, lang=lang)["department"]
+        table = approvals.cached("wall-ranking", scope, (minute, start, end), lambda: approval_metrics.summary(
+            session=session, start=start, end=end, by="department", scope=scope))
+    top = table[table["completed"] > 0].sort_values(["on_time_rate", "completed"], ascending=False).head(RANKED)
+    return [html.Li([html.Span(names.get(row.key, row.key), className="rank-name"),
+                     html.Span(views.pct(row.on_time_rate), className="rank-rate"),
+                     html.Span(f"{int(row.completed)}", className="rank-count")],
+                    className="rank-row", **data_attributes(department=str(row.key)))
+            for row in top.itertuples()]
+
+
 def approvals_panel(lang: str) -> html.Section:
     """The panel as the page first shows it."""
     now = datetime.now(UTC)
+    text = translator(lang)
+    scope = current_principal().scope
     with runtime().sessions() as session:
-        flow = approvals.hourly_throughput(session=session, now=now, scope=current_principal().scope)
+        flow = approvals.hourly_throughput(session=session, now=now, scope=scope)
     graph = dcc.Graph(id="approvals-throughput", figure=views.throughput(flow, lang, SERIES), className="graph-fill",
                       config={"displayModeBar": False, "staticPlot": True})
-    body = html.Div([graph, dcc.Store(id="approvals-flow", data=views.flow_state(flow)),
+    ranking = html.Div([html.H3(text["wall.ranking"], className="rank-title"),
+                        html.Ol(_ranking_rows(scope, now, lang), id="approvals-ranking", className="rank-list")],
+                       className="approvals-ranking")
+    body = html.Div([html.Div([graph, ranking], className="approvals-body"),
+                     dcc.Store(id="approvals-flow", data=views.flow_state(flow)),
                      refresh_timer("approvals", CADENCE_S)], className="panel-body")
-    return panel("approvals", translator(lang)["wall.approvals"], body,
-                 as_of_stamp("approvals", now, _stamp(now), CADENCE_S))
+    return panel("approvals", text["wall.approvals"], body, as_of_stamp("approvals", now, _stamp(now), CADENCE_S))
 
 
 def refresh_approvals(_tick: int | None, flow: dict[str, Any]) -> tuple[Any, dict[str, Any], str, str]:
@@ -48,16 +82,23 @@ def refresh_approvals(_tick: int | None, flow: dict[str, Any]) -> tuple[Any, dic
     return patch, flow, now.isoformat(), _stamp(now)
 
 
+def _refresh_panel(tick: int | None, flow: dict[str, Any], lang: str) -> tuple[Any, ...]:
+    """The refresh callback: `refresh_approvals`' answer with the ranking's rows of the same moment."""
+    patch, flow, stamp, stamp_text = refresh_approvals(tick, flow)
+    return patch, flow, _ranking_rows(current_principal().scope, datetime.fromisoformat(stamp), lang), stamp, stamp_text
+
+
 def register_callbacks() -> None:
-    """Wire this panel's callbacks. The page module calls this when Dash runs it, once per app: callbacks registered
-    at this module's import would reach only the first app built in the process."""
+    """Wire this panel's callbacks (see dashboards._auth.register_for_page)."""
     callback(
         Output("approvals-throughput", "figure"),
         Output("approvals-flow", "data"),
+        Output("approvals-ranking", "children"),
         Output("approvals-as-of", "dateTime"),
         Output("approvals-as-of", "children"),
         Input("approvals-refresh", "n_intervals"),
         State("approvals-flow", "data"),
+        State("wall-lang", "data"),
         running=while_refreshing("approvals"),
         prevent_initial_call=True,
-    )(refresh_approvals)
+    )(_refresh_panel)

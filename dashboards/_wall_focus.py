@@ -31,7 +31,7 @@ CADENCE_S = 60
 
 def _slides(lang: str) -> tuple[list[html.Div], datetime, str]:
     codes = [code for topic in TOPICS.values() for code in topic]
-    cards, as_of, as_of_text = read_cards(codes, lang, hook="focus")
+    cards, as_of, as_of_text = read_cards(codes, lang, hook="focus", spark=False)  # no room for sparklines
     by_code = dict(zip(codes, cards, strict=True))
     slides = [html.Div([by_code[code] for code in topic], className="focus-slide", **data_attributes(topic=name))
               for name, topic in TOPICS.items()]
@@ -50,6 +50,5 @@ def focus_panel(lang: str, rotate_s: float) -> html.Section:
 
 
 def register_callbacks() -> None:
-    """Wire this panel's callbacks. The page module calls this when Dash runs it, once per app: callbacks registered
-    at this module's import would reach only the first app built in the process."""
+    """Wire this panel's callbacks (see dashboards._auth.register_for_page)."""
     register_refresh("focus", Output("focus-slides", "children"), _slides)

@@ -25,14 +25,16 @@ WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load",
 CADENCE_S = 60
 
 
-def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi") -> tuple[list[html.Div], datetime, str]:
-    """The cards of `codes` for the caller's scope, the time they were read and that time as the reader sees it."""
+def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool = True) -> tuple[
+        list[html.Div], datetime, str]:
+    """The cards of `codes` for the caller's scope (with sparklines unless `spark` is false), the time they were
+    read and that time as the reader sees it."""
     rt = runtime()
     now = datetime.now(UTC)
     with rt.sessions() as session:
         kpis = indicators.kpi_strip(session=session, codes=codes, now=now, scope=current_principal().scope)
     zone = rt.settings.zone
-    return kpi_strip(kpi_cards(kpis, lang, zone, translator(lang)), hook), now, local_time(now, zone, "%H:%M:%S")
+    return kpi_strip(kpi_cards(kpis, lang, zone, translator(lang)), hook, spark), now, local_time(now, zone, "%H:%M:%S")
 
 
 def kpi_panel(lang: str) -> html.Section:
@@ -44,6 +46,5 @@ def kpi_panel(lang: str) -> html.Section:
 
 
 def register_callbacks() -> None:
-    """Wire this panel's callbacks. The page module calls this when Dash runs it, once per app: callbacks registered
-    at this module's import would reach only the first app built in the process."""
+    """Wire this panel's callbacks (see dashboards._auth.register_for_page)."""
     register_refresh("kpis", Output("kpi-strip", "children"), lambda lang: read_cards(WALL_KPIS, lang))

@@ -3,6 +3,10 @@
 Refreshed in place on its own interval: the callback patches the two traces' data (`Patch`: counts, dot positions,
 colours) and the as-of stamp, never the panel or the figure, so the graph, its WebGL context and the map's
 style stay, and no request leaves the page (see DESIGN.md on dash issue #3846).
+
+The page's first figure is the same figure with the current data put in the same places: its frame (the district
+GeoJSON, the style, the labels) is built once per city and language and shared by every wall, since building it
+(Plotly validating and copying the GeoJSON) was most of the wall's layout time.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd
 from dash import Output, Patch, dcc, html
 
 from components import figures
@@ -35,16 +40,47 @@ def _data() -> tuple[Any, Any, datetime]:
     return open_counts, points, now
 
 
+# (id of the city, lang) -> (that city, its figure as plain JSON-ready data); a few entries: one per language
+_FRAMES: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+
+
+def _assign(target: Any, path: str, value: Any) -> None:
+    """Set `path` ("marker.color") under `target`: a Patch records it; a dict gets copies of the parents on the
+    way, so a shared frame is never written to."""
+    *parents, leaf = path.split(".")
+    for part in parents:
+        if isinstance(target, dict):
+            target[part] = dict(target[part])
+        target = target[part]
+    target[leaf] = value
+
+
+def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
+    """The event map with this data: the city's frame for `lang` (built on first use) with the data put in."""
+    rt = runtime()
+    names = rt.city.names(lang)
+    held = _FRAMES.get((id(rt.city), lang))
+    if held is None or held[0] is not rt.city:
+        text = translator(lang)
+        frame = figures.event_map(rt.city.geojson, names, open_counts, points, rt.city.center(),
+                                  labels={"open": text["map.open"], "overdue": text["map.overdue"]}).to_plotly_json()
+        if len(_FRAMES) > 8:  # apps built and dropped in one process (tests) leave their cities behind
+            _FRAMES.clear()
+        held = _FRAMES[(id(rt.city), lang)] = (rt.city, frame)
+    data = [dict(trace) for trace in held[1]["data"]]
+    for trace, changes in zip(data, figures.event_map_data(names, open_counts, points), strict=True):
+        for path, value in changes.items():
+            _assign(trace, path, value)
+    return {**held[1], "data": data}
+
+
 def map_panel(lang: str) -> html.Section:
     """The panel as the page first shows it."""
     rt = runtime()
-    text = translator(lang)
     open_counts, points, as_of = _data()
-    figure = figures.event_map(rt.city.geojson, rt.city.names(lang), open_counts, points, rt.city.center(),
-                               labels={"open": text["map.open"], "overdue": text["map.overdue"]})
-    graph = dcc.Graph(id="event-map", figure=figure, className="graph-fill",
+    graph = dcc.Graph(id="event-map", figure=_figure(lang, open_counts, points), className="graph-fill",
                       config={"displayModeBar": False, "scrollZoom": False})
-    return panel("map", text["wall.map"],
+    return panel("map", translator(lang)["wall.map"],
                  html.Div([graph, refresh_timer("map", CADENCE_S)], className="panel-body"),
                  as_of_stamp("map", as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S"), CADENCE_S))
 
@@ -56,15 +92,10 @@ def map_patch(lang: str) -> tuple[Patch, datetime, str]:
     patch = Patch()
     for trace, changes in enumerate(figures.event_map_data(rt.city.names(lang), open_counts, points)):
         for path, value in changes.items():
-            target = patch["data"][trace]
-            *parents, leaf = path.split(".")
-            for part in parents:
-                target = target[part]
-            target[leaf] = value
+            _assign(patch["data"][trace], path, value)
     return patch, as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S")
 
 
 def register_callbacks() -> None:
-    """Wire this panel's refresh. The page module calls this when Dash runs it, once per app: callbacks registered
-    at this module's import would reach only the first app built in the process."""
+    """Wire this panel's refresh (see dashboards._auth.register_for_page)."""
     register_refresh("map", Output("event-map", "figure"), map_patch)

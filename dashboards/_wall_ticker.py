@@ -150,8 +150,7 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
 
 
 def register_callbacks() -> None:
-    """Wire this panel's callbacks. The page module calls this when Dash runs it, once per app: callbacks registered
-    at this module's import would reach only the first app built in the process."""
+    """Wire this panel's callbacks (see dashboards._auth.register_for_page)."""
     callback(
         Input("push-restart", "data"),
         State("alert-ticker", "data"),

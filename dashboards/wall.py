@@ -44,7 +44,7 @@ def _header(lang: str) -> html.Header:
             html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
             html.Div(clock, id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
-                     **data_attributes(state="reconnecting", live=text["conn.live"],
+                     **data_attributes(state="reconnecting", push="push-restart", live=text["conn.live"],
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
             language_switch(lang, text["lang.switch"]),
         ],

@@ -26,4 +26,4 @@ def test_refresh_patches_counts_and_dots_into_the_figure_in_place(wall_app, wall
     assert len(paths[("data", 1, "lat")]) == len(paths[("data", 1, "customdata")]) > 0
     assert as_of.tzinfo is not None and as_of_text.count(":") == 2
     graph = first.children[1].children[0]  # the panel's body holds the graph, built once
-    assert graph.id == "event-map" and [t.type for t in graph.figure.data] == ["choroplethmap", "scattermap"]
+    assert graph.id == "event-map" and [t["type"] for t in graph.figure["data"]] == ["choroplethmap", "scattermap"]

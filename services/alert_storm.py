@@ -9,16 +9,15 @@ escalation is never hidden inside a count.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
-from services.db import Alert, AlertGroup
+from services.db import AlertGroup
 
 DEFAULT_WINDOW = timedelta(minutes=10)
-_ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 _GROUPS: Table = AlertGroup.__table__  # type: ignore[assignment]
 
 
@@ -69,72 +68,106 @@ def _within(last: datetime | None, sent: datetime | None, window: timedelta) -> 
     return last is not None and sent is not None and abs(sent - last) <= window
 
 
-def assign_groups(connection: Connection, alert_ids: Iterable[str], window: timedelta = DEFAULT_WINDOW) -> int:
-    """Put each stored alert of `alert_ids` that has no group yet into its storm group (created when none is open
-    within the window); idempotent, so a redelivered batch changes nothing. Returns how many alerts were grouped.
+def assign_groups(
+    connection: Connection, alerts: Iterable[Mapping[str, Any]], window: timedelta = DEFAULT_WINDOW
+) -> StormBatch:
+    """Choose the storm group of each alert of a batch BEFORE it is stored, so the alerts are inserted already
+    carrying their `group_id` (no re-read, no UPDATE of the rows just written). `alerts` are rows about to be
+    inserted (alert_id, event, district, severity, sent_at).
 
-    A fixed number of statements per batch, not three per alert (the persist worker's budget is 5 000 alerts a
-    second): the open groups of the batch's keys are read once, the batch is folded in memory, and the new groups,
-    the grown counts and the alerts' group ids are written with one executemany each."""
-    rows = connection.execute(
-        select(_ALERTS.c.id, _ALERTS.c.event, _ALERTS.c.district, _ALERTS.c.severity, _ALERTS.c.sent_at)
-        .where(_ALERTS.c.alert_id.in_(list(alert_ids)), _ALERTS.c.group_id.is_(None), _ALERTS.c.msg_type == "alert")
-        .order_by(_ALERTS.c.sent_at, _ALERTS.c.id)
-    ).all()
-    if not rows:
-        return 0
-    keyed = [(pk, storm_key({"event": e, "district": d, "severity": s}), sent) for pk, e, d, s, sent in rows]
-    first, last = keyed[0][2], keyed[-1][2]
-    groups: dict[str, list[_OpenGroup]] = {}
+    Two statements per batch whatever its size (the persist worker's budget is 5 000 alerts a second): the open
+    groups of the batch's keys are read once, the batch is folded in memory, and the groups it opens are inserted
+    in one statement. They start empty: only `StormBatch.count`, told which alerts the insert really stored, adds
+    members, so a redelivered alert is never counted twice."""
+    batch: dict[str, Mapping[str, Any]] = {}
+    for fields in alerts:
+        batch.setdefault(fields["alert_id"], fields)  # the first delivery of an id wins, as in the insert
+    if not batch:
+        return StormBatch({}, [])
+    ordered = sorted(batch.values(), key=lambda fields: fields["sent_at"])  # stable: stream order within a second
+    keys = {storm_key(fields) for fields in ordered}
+    first, last = ordered[0]["sent_at"], ordered[-1]["sent_at"]
+    groups: dict[str, list[_Group]] = {}
     for found in connection.execute(
-        select(_GROUPS.c.id, _GROUPS.c.key, _GROUPS.c.first_at, _GROUPS.c.last_at)
-        .where(_GROUPS.c.key.in_({key for _, key, _ in keyed}), _GROUPS.c.last_at >= first - window,
-               _GROUPS.c.first_at <= last + window)
-    ):
-        groups.setdefault(found.key, []).append(_OpenGroup(found.key, found.id, found.first_at, found.last_at))
-    members: list[tuple[int, _OpenGroup]] = []
-    for alert_pk, key, sent_at in keyed:
-        candidates = [g for g in groups.get(key, []) if g.last_at >= sent_at - window and g.first_at <= sent_at + window]
+        select(_GROUPS.c.id, _GROUPS.c.key, _GROUPS.c.head_alert_id, _GROUPS.c.first_at, _GROUPS.c.last_at)
+        .where(_GROUPS.c.key.in_(keys), _GROUPS.c.last_at >= first - window, _GROUPS.c.first_at <= last + window)
+    ):  # fmt: skip
+        groups.setdefault(found.key, []).append(
+            _Group(found.key, found.id, found.head_alert_id, found.first_at, found.last_at)
+        )
+    opened: list[_Group] = []
+    for fields in ordered:
+        alert_id, key, sent_at = fields["alert_id"], storm_key(fields), fields["sent_at"]
+        candidates = [g for g in groups.get(key, []) if g.reach >= sent_at - window and g.first_at <= sent_at + window]
         if candidates:
-            group = max(candidates, key=lambda g: g.last_at)
-            group.added += 1
-            group.last_at = max(group.last_at, sent_at)
+            group = max(candidates, key=lambda g: g.reach)
         else:
-            group = _OpenGroup(key, None, sent_at, sent_at, head=alert_pk)
+            group = _Group(key, 0, None, sent_at, sent_at)
             groups.setdefault(key, []).append(group)
-        members.append((alert_pk, group))
-    new = [g for found in groups.values() for g in found if g.id is None]
-    if new:
+            opened.append(group)
+        group.reach = max(group.reach, sent_at)
+        group.members.append((alert_id, sent_at))
+    if opened:
         ids = connection.execute(
             _GROUPS.insert().returning(_GROUPS.c.id, sort_by_parameter_order=True),
-            [{"key": g.key, "head_alert_id": g.head, "count": g.added + 1, "first_at": g.first_at,
-              "last_at": g.last_at} for g in new],
-        ).scalars().all()
-        for group, group_id in zip(new, ids, strict=True):
+            [{"key": g.key, "head_alert_id": 0, "count": 0, "first_at": g.first_at, "last_at": g.last_at}
+             for g in opened],
+        ).scalars().all()  # fmt: skip
+        for group, group_id in zip(opened, ids, strict=True):
             group.id = group_id
-    grown = [{"gid": g.id, "n": g.added, "last": g.last_at} for found in groups.values() for g in found
-             if g.head is None and (g.added or g.last_at != g.stored_last)]
-    if grown:
-        connection.execute(update(_GROUPS).where(_GROUPS.c.id == bindparam("gid"))
-                           .values(count=_GROUPS.c.count + bindparam("n"), last_at=bindparam("last")), grown)
-    connection.execute(update(_ALERTS).where(_ALERTS.c.id == bindparam("pk")).values(group_id=bindparam("gid")),
-                       [{"pk": alert_pk, "gid": group.id} for alert_pk, group in members])
-    return len(rows)
+    touched = [group for found in groups.values() for group in found if group.members]
+    return StormBatch({alert_id: g.id for g in touched for alert_id, _ in g.members}, touched)
 
 
 @dataclass
-class _OpenGroup:
-    """A storm group as a batch folds into it: how many of the batch's alerts it took and its newest time; a group
-    the batch opens has no id until it is inserted, and its first alert as `head`."""
+class _Group:
+    """A storm group as a batch folds into it. `head` is None for a group the batch opens (its id is 0 until it is
+    inserted): its first alert gets an id only when it is stored. `reach` is its newest time with the batch's
+    alerts, `members` their (alert_id, sent)."""
 
     key: str
-    id: int | None
+    id: int
+    head: int | None
     first_at: datetime
     last_at: datetime
-    head: int | None = None
-    stored_last: datetime | None = None
-    added: int = 0
+    reach: datetime = field(init=False)
+    members: list[tuple[str, datetime]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.stored_last is None:
-            self.stored_last = self.last_at
+        self.reach = self.last_at
+
+
+@dataclass
+class StormBatch:
+    """The groups one batch was assigned to: `group_of` maps each alert_id to the group id to insert it with."""
+
+    group_of: dict[str, int]
+    groups: list[_Group]
+
+    def count(self, connection: Connection, stored: Mapping[str, int]) -> int:
+        """Add to their groups the alerts the insert really stored (`stored`: alert_id → alerts.id, from its
+        RETURNING), in one executemany; a group the batch opened that got none (all redelivered) is removed.
+        Returns how many alerts were counted."""
+        grown: list[dict[str, Any]] = []
+        empty: list[int] = []
+        for group in self.groups:
+            landed = sorted((sent, stored[alert_id]) for alert_id, sent in group.members if alert_id in stored)
+            if not landed:
+                if group.head is None:
+                    empty.append(group.id)
+                continue
+            if group.head is None:  # opened by this batch: its first stored alert is its head
+                head, first_at, last_at = landed[0][1], landed[0][0], landed[-1][0]
+            else:
+                head, first_at, last_at = group.head, group.first_at, max(group.last_at, landed[-1][0])
+            grown.append({"gid": group.id, "n": len(landed), "head": head, "first": first_at, "last": last_at})
+        if grown:
+            connection.execute(
+                update(_GROUPS).where(_GROUPS.c.id == bindparam("gid")).values(
+                    count=_GROUPS.c.count + bindparam("n"), head_alert_id=bindparam("head"),
+                    first_at=bindparam("first"), last_at=bindparam("last")),
+                grown,
+            )  # fmt: skip
+        if empty:
+            connection.execute(delete(_GROUPS).where(_GROUPS.c.id.in_(empty)))
+        return sum(row["n"] for row in grown)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.alert_storm import StormFolder, assign_groups, storm_key
 from services.config import Settings
 from services.db import AlertGroup
-from tests.services.alert_data import add_districts, alert, persist, stored
+from tests.services.alert_data import T0, add_districts, alert, persist
 
 
 def test_the_same_event_district_and_severity_within_the_window_fold_into_one_row() -> None:
@@ -44,9 +44,20 @@ def test_the_worker_stores_groups_with_counts_once_however_often_it_runs(
         counts = {group.head_alert_id: group.count for group in session.scalars(select(AlertGroup))}
     assert counts == {alerts["s1"].id: 3, alerts["o1"].id: 1, alerts["late"].id: 1}
 
-    persist(settings, engine, redis_client, alert("s2", minutes=3))  # a redelivered alert
-    with engine.begin() as connection:
-        assert assign_groups(connection, list(alerts)) == 0  # everything already grouped
+    # redelivered alerts next to a new one of the same storm: only the new one counts
+    alerts = persist(settings, engine, redis_client, alert("s2", minutes=3), alert("s1"), alert("s4", minutes=8))
     with Session(engine) as session:
-        assert session.get(AlertGroup, group_of["s1"]).count == 3  # type: ignore[union-attr]
-    assert {row.group_id for row in stored(engine).values()} == set(group_of.values())
+        assert session.get(AlertGroup, group_of["s1"]).count == 4  # type: ignore[union-attr]
+    assert alerts["s4"].group_id == group_of["s1"]
+    assert {row.group_id for row in alerts.values()} == set(group_of.values())
+
+
+def test_a_group_opened_for_alerts_that_were_all_stored_already_is_removed(engine: Engine) -> None:
+    add_districts(engine)
+    fields = {"alert_id": "r1", "event": "台风", "district": "350206", "severity": "severe", "sent_at": T0}
+    with engine.begin() as connection:
+        batch = assign_groups(connection, [fields, {**fields, "alert_id": "r2", "sent_at": T0 + timedelta(minutes=2)}])
+        assert batch.group_of["r1"] == batch.group_of["r2"]
+        assert batch.count(connection, {}) == 0  # the insert stored none of them (both were redelivered)
+    with Session(engine) as session:
+        assert session.scalars(select(AlertGroup)).all() == []

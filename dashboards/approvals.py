@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from components.i18n import translator
 from components.theme import PAGE_STYLE, TEXT
 from dashboards import _approval_views as views
-from dashboards._auth import current_principal
+from dashboards._auth import current_principal, user_bar
 from dashboards._runtime import runtime
 from services import export
 
@@ -40,7 +40,7 @@ def layout(**query: Any) -> html.Div:
     shown = views.render(state, principal)
     return html.Div(
         [
-            html.H1(text["apv.title"], className="h3"),
+            html.Div([html.H1(text["apv.title"], className="h3 mb-0"), user_bar(state["lang"])], className="page-head"),
             html.Div(
                 [
                     html.Label(text["apv.days"]),

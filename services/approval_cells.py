@@ -181,10 +181,10 @@ def hourly_counts(*, session: Session, start: datetime, scope: Scope, where: Any
     conditions, params = _filters(session, scope, where, "")
     extra = "".join(f" AND {c}" for c in conditions)
     first_day = _floor(since, DAY)
-    counts = pd.DataFrame(_run(session, f"SELECT bucket, SUM(received), SUM(completed) FROM approval_rollup "
-                                        f"WHERE level = {hour_level.id} AND bucket >= {first_day}{extra} "
-                                        f"GROUP BY bucket ORDER BY bucket", params).all(),
-                          columns=["bucket", "received", "completed"], dtype="int64")
+    hours = _run(session, f"SELECT bucket, SUM(received), SUM(completed) FROM approval_rollup WHERE level = "
+                          f"{hour_level.id} AND bucket >= {first_day}{extra} GROUP BY bucket ORDER BY bucket", params)
+    counts = pd.DataFrame(np.array([tuple(r) for r in hours], dtype=np.int64).reshape(-1, 3),
+                          columns=["bucket", "received", "completed"])
     before = _run(session, f"SELECT SUM(received) - SUM(completed) FROM approval_rollup WHERE level = "
                            f"{day_level.id} AND bucket < {first_day}{extra}", params).scalar()
     early = counts[counts["bucket"] < since]

@@ -45,8 +45,9 @@ def high_return_matters(*, session: Session, start: datetime, end: datetime, thr
     rates = summary(session=session, start=start, end=end, by="matter", scope=scope, where=where)
     bad = rates[(rates["received"] >= min_received) & (rates["return_rate"] > threshold)]
     reasons = return_reasons(session=session, start=start, end=end, by="matter", top=3, scope=scope, where=where)
-    listed = {key: list(zip(part["reason"], part["share"].round(3), strict=True))
-              for key, part in reasons.groupby("key")}
+    listed: dict[str, list[tuple[str, float]]] = {}  # a plain pass: a pandas group per matter costs ~1 ms each
+    for key, reason, share in zip(reasons["key"], reasons["reason"], reasons["share"].round(3), strict=True):
+        listed.setdefault(key, []).append((reason, share))
     out = bad[["key", "received", "returned", "return_rate"]].rename(columns={"key": "matter"})
     out["reasons"] = [listed.get(code, []) for code in out["matter"]]
     return out.sort_values(["return_rate", "matter"], ascending=[False, True], ignore_index=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeAlias, TypeVar
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, ColumnElement, Integer, Select, cast, func, select
 from sqlalchemy.orm import Session
@@ -45,8 +46,9 @@ ALL = Slice()
 
 def epoch(session: Session, column: Any) -> ColumnElement[int]:
     """Whole UTC epoch seconds of a timestamp column, floored the same way on both backends."""
-    if session.get_bind().dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC)
-        return cast(func.strftime("%s", func.substr(column, 1, 19)), Integer)
+    if session.get_bind().dialect.name == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC); the
+        # fraction is cut, as unixepoch would round it; unixepoch (SQLite 3.38) costs a fifth of strftime('%s')
+        return cast(func.unixepoch(func.substr(column, 1, 19)), Integer)
     return cast(func.floor(func.extract("epoch", column)), BigInteger)
 
 
@@ -126,20 +128,21 @@ def throughput(*, session: Session, start: datetime, end: datetime, step: timede
     index = range(len(buckets))
     cells = hourly_counts(session=session, start=start, scope=scope, where=where) if seconds % 3600 == 0 else None
     if cells is None:
-        received = _per_bucket(session, Application.submitted_at, start, end, seconds, scope, where)
-        completed = _per_bucket(session, Application.completed_at, start, end, seconds, scope, where)
+        received, completed = (_per_bucket(session, column, start, end, seconds, scope, where).reindex(
+            index, fill_value=0).to_numpy() for column in (Application.submitted_at, Application.completed_at))
         # backlog at `start` from three index-range counts: open then = open now + completed since - received since
         before = (_count(session, scope, where, Application.completed_at.is_(None))
                   + _count(session, scope, where, Application.completed_at >= start)
                   - _count(session, scope, where, Application.submitted_at >= start))
     else:
         counts, before = cells
-        steps = (counts["bucket"] - int(start.timestamp())) // seconds
-        received, completed = (counts.groupby(steps)[c].sum() for c in ("received", "completed"))
-    frame = pd.DataFrame({"bucket": buckets, "received": received.reindex(index, fill_value=0).to_numpy(),
-                          "completed": completed.reindex(index, fill_value=0).to_numpy()})
-    frame["backlog"] = before + (frame["received"] - frame["completed"]).cumsum()
-    return frame
+        steps = (counts["bucket"].to_numpy() - int(start.timestamp())) // seconds
+        inside = steps < len(buckets)  # the hours from `start` on, up to the newest cell
+        received, completed = (np.bincount(steps[inside], counts[c].to_numpy()[inside], len(buckets)).astype(np.int64)
+                               for c in ("received", "completed"))
+    flow = received - completed
+    return pd.DataFrame({"bucket": buckets, "received": received, "completed": completed,
+                         "backlog": before + np.cumsum(flow)})
 
 
 def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None,

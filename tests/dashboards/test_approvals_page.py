@@ -56,6 +56,27 @@ def test_drill_department_matter_applications_and_the_url_restores_it(dash_duo, 
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 
+def test_language_switch_keeps_the_view_and_is_remembered(dash_duo, open_page):
+    """The page has the user bar every page has: 中文 | English keeps the drill in the address, and a later visit
+    without `lang` follows the remembered choice (the `onescreen_lang` cookie)."""
+    dash_duo.driver.set_window_size(1600, 1000)
+    open_page("/approvals?days=30", role="analyst")
+    dash_duo.wait_for_element('#lang-switch a[data-lang="en"]', timeout=40)
+    assert dash_duo.find_element('#lang-switch a[data-lang="zh-CN"]').get_attribute("aria-current") == "true"
+    assert dash_duo.find_element(".user-bar")  # with sign-out, as on every page
+
+    dash_duo.find_element('#lang-switch a[data-lang="en"]').click()
+    dash_duo.wait_for_contains_text("h1", "Government service performance", timeout=20)
+    assert "lang=en" in dash_duo.driver.current_url and "days=30" in dash_duo.driver.current_url
+    _wait_crumbs(dash_duo, "City")
+
+    dash_duo.driver.get(f"{dash_duo.server_url}/approvals")
+    dash_duo.wait_for_contains_text("h1", "Government service performance", timeout=20)
+    dash_duo.find_element('#lang-switch a[data-lang="zh-CN"]').click()
+    dash_duo.wait_for_contains_text("h1", "政务服务效能", timeout=20)
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
 def _find(node, wanted: str):
     """The component with id `wanted` in a layout tree."""
     if getattr(node, "id", None) == wanted:

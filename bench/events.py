@@ -1,6 +1,7 @@
 """How fast the /events map answers over a million events, and how fast Chromium draws 100 000 of its points.
 
-    python bench/events.py [--rows 1000000] [--database-url URL] [--repeat 30] [--no-browser] [--out PATH]
+    python bench/events.py [--rows 1000000] [--database-url URL] [--redis-url URL] [--repeat 30] [--no-browser]
+                           [--out PATH]
 
 Builds (or reuses, when it already holds ≥ --rows events) a store with the catalog, the districts and --rows
 events of the demo city's model (services.simcity, about 1.7 dispatches each, each with its 1 km grid cell),
@@ -10,10 +11,13 @@ including the JSON encoding Dash does before sending; cold (the events cache emp
 any write) under the plain names, warm (the same view asked again within the cache's TTL) as `<name>_warm`:
 - map_districts: the default view, open events per district (choropleth);
 - map_points_100k: the analyst's point view of the newest 100 000 events (WebGL scatter);
+- map_points_100k_after_write: the same view right after one event's status changed (a committed UPDATE, then the
+  writer's invalidation): the shared base plus what changed since its mark (services.events.map_points);
 - map_drill_grid: Siming's grid cells and its events of the last 30 days (drill-down);
 - points_draw_100k (browser): in headless Chromium with software WebGL, from the figure JSON arriving in the page
   to `Plotly.newPlot` resolved and two animation frames later, 100 000 points drawn on an empty graph;
 - points_redraw_100k: the same figure drawn again over the one on screen (`Plotly.react`, as dcc.Graph does).
+With --redis-url (or BENCH_REDIS_URL) the query cache is the Redis one every worker shares, as in production.
 The figures of a database replace that database's earlier ones in --out (figures carry a "database" field).
 """
 
@@ -31,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import plotly.io as pio
+import redis
 from _report import machine, write
 from _store import database_version, figure, open_store, timed
 from sqlalchemy import Engine, func, select, text
@@ -38,15 +43,18 @@ from sqlalchemy import Engine, func, select, text
 from dashboards._event_views import map_figure
 from services import bulkload
 from services.access import CITY_WIDE
+from services.cache import set_default_cache
 from services.catalog import install_catalog
 from services.config import DEFAULT_CITY, Settings
 from services.db import Event, EventDispatch, make_sessionmaker
 from services.events import EventFilter, invalidate_events
 from services.geo import load_city
+from services.shared_cache import RedisQueryCache
 from services.simcity import DAY, EVENTS_PER_DAY, event_rows
 from services.simulator import city_districts
 
-BUDGETS = {"map_districts": 300, "map_points_100k": 300, "map_drill_grid": 300, "points_draw_100k": 1500,
+BUDGETS = {"map_districts": 300, "map_points_100k": 300, "map_points_100k_after_write": 300,
+           "map_drill_grid": 300, "points_draw_100k": 1500,
            "points_redraw_100k": 1500,
            "map_districts_warm": 300, "map_points_100k_warm": 300, "map_drill_grid_warm": 300}
 DEFAULT_URL = "sqlite:////tmp/onescreen-bench/events.db"
@@ -105,6 +113,7 @@ def measure(engine: Engine, database: str, repeat: int) -> tuple[list[dict[str, 
                                drill="350203"),
     }
     payloads: dict[str, str] = {}
+    rng = np.random.default_rng(4)
 
     def callback(name: str) -> Callable[[], None]:
         def run() -> None:
@@ -118,9 +127,24 @@ def measure(engine: Engine, database: str, repeat: int) -> tuple[list[dict[str, 
         callback(name)()
     figures = [figure(name, database, timed(callback(name), repeat, before=invalidate_events), BUDGETS, digits=1)
                for name in views]
+    figures.append(figure("map_points_100k_after_write", database,
+                          timed(callback("map_points_100k"), repeat, before=write_one(engine, rng)), BUDGETS,
+                          digits=1))
     figures += [figure(f"{name}_warm", database, timed(callback(name), repeat), BUDGETS, digits=1)
                 for name in views]
     return figures, payloads["map_points_100k"]
+
+
+def write_one(engine: Engine, rng: np.random.Generator) -> Callable[[], None]:
+    """A writer's step, as the simulator's: one of the newest thousand events changes status (reported and
+    registered in turn), committed, then the events cache invalidated."""
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE events SET status = CASE WHEN status = 'reported' THEN 'registered' "
+                              "ELSE 'reported' END WHERE id = (SELECT id FROM events ORDER BY reported_at DESC "
+                              "LIMIT 1 OFFSET :k)"), {"k": int(rng.integers(1000))})
+        invalidate_events()
+    return write
 
 
 _DRAW = """
@@ -185,12 +209,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS / "events.json")
     args = parser.parse_args()
     engine = open_store(args.database_url)
+    if args.redis_url:
+        set_default_cache(RedisQueryCache(redis.Redis.from_url(args.redis_url), prefix="bench-events",
+                                          secret="bench"))
     database = database_version(engine)
     events, load_seconds = build(engine, args.rows)
     print(f"{database}: {events:,} events ({'reused' if load_seconds is None else f'loaded in {load_seconds} s'})")
@@ -204,10 +232,11 @@ def main() -> None:
         extra["browser"] = f"chromium {version}"
         print(f"browser drew {drawn:,} points")
     params = {"events": events, "load_seconds": load_seconds, "repeat": args.repeat,
+              "query_cache": "redis" if args.redis_url else "in-process",
               "payload_mb": round(len(payload) / 2**20, 2), "load_average": [round(x, 2) for x in os.getloadavg()]}
-    print(f"{'figure':<20}{'p50':>10}{'p95':>10}{'p99':>10}{'budget p95':>12}")
+    print(f"{'figure':<30}{'p50':>10}{'p95':>10}{'p99':>10}{'budget p95':>12}")
     for f in figures:
-        print(f"{f['name']:<20}{f['p50']:>10}{f['p95']:>10}{f['p99']:>10}{f['budget_p95']:>12}")
+        print(f"{f['name']:<30}{f['p50']:>10}{f['p95']:>10}{f['p99']:>10}{f['budget_p95']:>12}")
     write(args.out, merge(args.out, database, params, figures, extra))
     engine.dispose()
 

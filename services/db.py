@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -123,8 +124,12 @@ class Event(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reporter_name: Mapped[str | None] = mapped_column(String(32), doc="PII")
     reporter_phone: Mapped[str | None] = mapped_column(String(20), doc="PII")
+    # migration 0010: set by database triggers on every INSERT and UPDATE, whoever writes (the map's points cache
+    # fetches what changed since it last looked: services/events.py)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=func.now())
     __table_args__ = (
         Index("ix_events_reported_at", "reported_at"),
+        Index("ix_events_updated_at", "updated_at"),
         Index("ix_events_status_district", "status", "district"),
         # migration 0007: the map's covering indexes (bulk loads drop and rebuild them with the others)
         Index("ix_events_district_map", "district", "reported_at", "grid", "lon", "lat", "status", "severity"),

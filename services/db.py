@@ -124,7 +124,7 @@ class Event(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reporter_name: Mapped[str | None] = mapped_column(String(32), doc="PII")
     reporter_phone: Mapped[str | None] = mapped_column(String(20), doc="PII")
-    # migration 0010: set by database triggers on every INSERT and UPDATE, whoever writes (the map's points cache
+    # migration 0008: set by database triggers on every INSERT and UPDATE, whoever writes (the map's points cache
     # fetches what changed since it last looked: services/events.py)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=func.now())
     __table_args__ = (

@@ -9,7 +9,7 @@ process cache (services/cache.py, namespace "events"): every browser on the same
 Whoever writes events calls `invalidate_events()` after committing, so a change shows on the next refresh.
 Recomputing the point map's 100 000 rows after each write would cost most of a second, so `map_points` instead keeps
 a shared base per view that writes never invalidate, brought up to date from the events whose `updated_at` (set by
-database triggers on every write, migration 0010) is newer than the base's mark.
+database triggers on every write, migration 0008) is newer than the base's mark.
 """
 
 from __future__ import annotations

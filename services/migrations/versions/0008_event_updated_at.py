@@ -1,7 +1,7 @@
 """events.updated_at: when a row last changed, kept by the database itself, so the map's points cache can fetch
 only what changed since it last looked (services/events.py) whoever writes (ORM, bulk COPY, raw UPDATEs)
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-24 00:00:00
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from services.db import UTCDateTime
 
-revision = '0010'
+revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None

@@ -260,23 +260,6 @@
   })(600);
   window.addEventListener("resize", fitCanvas);
 
-  /* plotly.js (4.8 MB) on the wall is fetched now, beside Dash's own bundles, instead of when the first graph
-     mounts (after the layout and the page's first callback): its download and its long evaluation then overlap the
-     page's round trips. dcc.Graph waits on window.Plotly when it is a promise (Promise.resolve adopts it), and
-     plotly.js replaces the promise with itself when it has run. */
-  (function loadPlotlyEarly() {
-    if (window.Plotly || !/\/wall\/?$/.test(window.location.pathname)) return;
-    var config = JSON.parse((document.getElementById("_dash-config") || {}).textContent || "{}");
-    var script = document.createElement("script");
-    script.src = (config.requests_pathname_prefix || "/") + "_dash-component-suites/plotly/package_data/plotly.min.js";
-    script.async = true;
-    window.Plotly = new Promise(function (resolve, reject) {
-      script.onload = function () { resolve(); };
-      script.onerror = function (error) { window.Plotly = undefined; reject(error); };
-    });
-    document.head.appendChild(script);
-  })();
-
   window.onescreen = { heartbeat: heartbeat, stateNow: stateNow, watchdog: watchdog, popup: popup };
   setInterval(tick, 1000);
 })();

@@ -49,6 +49,16 @@ _CONTENT = (
     "area", "district", "lat", "lon",
 )  # fmt: skip
 _COLUMNS = ("stream_id", "alert_id", *_CONTENT, "msg_type", "references", "status", "received_at", "group_id")
+_UPDATE_CONTENT = update(_ALERTS).where(_ALERTS.c.id == bindparam("pk")).values(
+    {name: bindparam(name) for name in _CONTENT})
+_RECORD = _ACTIONS.insert().from_select(
+    ["alert_id", "action", "user", "comment", "at"],
+    select(*(bindparam(name, type_=_ACTIONS.c[column].type) for name, column in
+             (("alert", "alert_id"), ("action", "action"))), literal(SYSTEM_USER),
+           *(bindparam(name, type_=_ACTIONS.c[name].type) for name in ("comment", "at"))).where(~select(_ACTIONS.c.id).where(
+               _ACTIONS.c.alert_id == bindparam("alert"), _ACTIONS.c.action == bindparam("action"),
+               _ACTIONS.c.comment == bindparam("comment")).exists()),
+)  # audit rows written once, even when an entry is delivered again
 # The entry's own fault (a constraint or a value the column cannot hold): that entry goes to the dead letters.
 # Any other database error (outage, lock, missing schema) is the deployment's: the batch waits for a retry.
 _ENTRY_FAULTS = (IntegrityError, DataError)
@@ -186,24 +196,20 @@ class PersistWorker:
             self._districts = known_districts(connection)
         return district if district in self._districts else None
 
-    def _record(self, connection: Connection, alert_pk: int, action: str, comment: str) -> None:
-        """Audit row by 'system'; written once even when the same entry is delivered again (one statement)."""
-        seen = select(_ACTIONS.c.id).where(
-            _ACTIONS.c.alert_id == alert_pk, _ACTIONS.c.action == action, _ACTIONS.c.comment == comment
-        )
-        row = select(
-            literal(alert_pk), literal(action), literal(SYSTEM_USER), literal(comment),
-            literal(datetime.now(UTC), _ACTIONS.c.at.type),
-        ).where(~seen.exists())  # fmt: skip
-        connection.execute(_ACTIONS.insert().from_select(["alert_id", "action", "user", "comment", "at"], row))
+    def _record(self, connection: Connection, actions: Sequence[tuple[int, str, str]]) -> None:
+        """Audit rows (alert id, action, comment) by 'system', in one statement; each is written once even when the
+        same entry is delivered again."""
+        if actions:
+            at = datetime.now(UTC)
+            connection.execute(_RECORD, [{"alert": pk, "action": action, "comment": comment, "at": at}
+                                         for pk, action, comment in actions])
 
     def _note_unknown_districts(self, connection: Connection, notes: dict[str, str]) -> None:
         rows = connection.execute(
             select(_ALERTS.c.id, _ALERTS.c.alert_id).where(_ALERTS.c.alert_id.in_(notes))
         )
-        for alert_pk, alert_id in rows:
-            comment = f"district {notes[alert_id]} is not in the districts table; stored without a district"
-            self._record(connection, alert_pk, "note", comment)
+        self._record(connection, [(alert_pk, "note", f"district {notes[alert_id]} is not in the districts table; "
+                                                     "stored without a district") for alert_pk, alert_id in rows])
 
     def _store(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> dict[str, int]:
         """Insert `rows` in one multi-row statement; the alert_id → id of those that were not stored yet."""
@@ -215,30 +221,41 @@ class PersistWorker:
             return dict(connection.execute(self._insert, {"rows": document}).all())
         return dict(connection.execute(self._insert, batch).all())
 
-    def _change(self, connection: Connection, row: dict[str, Any]) -> None:
-        """An update rewrites the referenced alerts' content; a cancel resolves them. Unknown targets: store it."""
-        targets = connection.execute(
-            select(_ALERTS.c.id).where(_ALERTS.c.alert_id.in_(references_ids(row["references"])))
-        ).scalars()
-        changed = False
-        for alert_pk in targets:
-            changed = True
-            if row["msg_type"] == "cancel":
-                connection.execute(update(_ALERTS).where(_ALERTS.c.id == alert_pk).values(
-                    status="resolved", resolved_at=datetime.now(UTC), silenced_until=None))
-                self._record(connection, alert_pk, "resolve", f"cancelled by {row['alert_id']}")
-            else:
-                values = {name: row[name] for name in _CONTENT}
-                connection.execute(update(_ALERTS).where(_ALERTS.c.id == alert_pk).values(**values))
-                self._record(connection, alert_pk, "update", f"updated by {row['alert_id']}")
-        if not changed:
-            log.info("%s %s references no stored alert; storing it as it is", row["msg_type"], row["alert_id"])
-            self._store(connection, [{**row, "status": "resolved" if row["msg_type"] == "cancel" else "new"}])
+    def _changes(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Updates rewrite the referenced alerts' content, cancels resolve them; one statement of each kind for the
+        batch (the two touch different columns, so they commute; of several updates of one alert the last wins,
+        as in stream order). A change whose targets are unknown is stored as it is."""
+        wanted = {ref for row in rows for ref in references_ids(row["references"])}
+        known = dict(connection.execute(select(_ALERTS.c.alert_id, _ALERTS.c.id)
+                                        .where(_ALERTS.c.alert_id.in_(wanted))).all()) if wanted else {}
+        content: dict[int, dict[str, Any]] = {}
+        cancelled: set[int] = set()
+        actions: list[tuple[int, str, str]] = []
+        for row in rows:
+            targets = [known[ref] for ref in references_ids(row["references"]) if ref in known]
+            if not targets:
+                log.info("%s %s references no stored alert; storing it as it is", row["msg_type"], row["alert_id"])
+                known |= self._store(connection, [{**row, "status": "resolved" if row["msg_type"] == "cancel"
+                                                   else "new"}])
+                continue
+            for alert_pk in targets:
+                if row["msg_type"] == "cancel":
+                    cancelled.add(alert_pk)
+                    actions.append((alert_pk, "resolve", f"cancelled by {row['alert_id']}"))
+                else:
+                    content[alert_pk] = {name: row[name] for name in _CONTENT}
+                    actions.append((alert_pk, "update", f"updated by {row['alert_id']}"))
+        if content:
+            connection.execute(_UPDATE_CONTENT, [{"pk": pk, **values} for pk, values in content.items()])
+        if cancelled:
+            connection.execute(update(_ALERTS).where(_ALERTS.c.id.in_(cancelled)).values(
+                status="resolved", resolved_at=datetime.now(UTC), silenced_until=None))
+        self._record(connection, actions)
 
     def _apply(self, connection: Connection, entries: Sequence[Entry]) -> None:
-        """Write `entries` in stream order. New alerts are inserted already carrying their storm group, in one
-        multi-row statement flushed early only when an update or cancel refers to one of them; the groups then
-        count the alerts that really were new."""
+        """Write `entries`: the batch's new alerts first, already carrying their storm group, in one multi-row
+        statement (the groups then count the alerts that really were new); then its updates and cancels in stream
+        order, so each finds the alerts it refers to, also those of this batch, whatever their place in it."""
         rows: list[dict[str, Any]] = []
         notes: dict[str, str] = {}
         for stream_id, fields in entries:
@@ -247,18 +264,13 @@ class PersistWorker:
             if fields.get("district") and row["district"] is None:
                 notes[row["alert_id"]] = fields["district"]
             rows.append(row)
-        storms = assign_groups(connection, [row for row in rows if row["msg_type"] == "alert"], self.storm_window)
-        pending: dict[str, dict[str, Any]] = {}
-        stored: dict[str, int] = {}
-        for row in rows:
-            if row["msg_type"] == "alert":
-                pending.setdefault(row["alert_id"], {**row, "group_id": storms.group_of[row["alert_id"]]})
-                continue
-            if pending.keys() & set(references_ids(row["references"])):  # it changes an alert of this batch
-                stored |= self._store(connection, pending.values())
-                pending = {}
-            self._change(connection, row)
-        stored |= self._store(connection, pending.values())
+        alerts = [row for row in rows if row["msg_type"] == "alert"]
+        storms = assign_groups(connection, alerts, self.storm_window)
+        new: dict[str, dict[str, Any]] = {}
+        for row in alerts:
+            new.setdefault(row["alert_id"], {**row, "group_id": storms.group_of[row["alert_id"]]})
+        stored = self._store(connection, new.values())
+        self._changes(connection, [row for row in rows if row["msg_type"] != "alert"])
         if notes:
             self._note_unknown_districts(connection, notes)
         storms.count(connection, stored)

@@ -141,6 +141,27 @@ def test_alert_and_its_cancel_in_one_batch_and_a_redelivered_cancel(
     assert len(actions(seeded)) == 1  # the same cancel twice is audited once
 
 
+def test_changes_in_one_batch_apply_as_in_stream_order(
+    settings: Settings, seeded: Engine, redis_client: redis.Redis
+) -> None:
+    """A batch's updates and cancels are written together after its new alerts: the last update of an alert wins,
+    a cancel and an update of one alert both hold, and a change that reaches the worker before its alert (in the
+    same batch) still finds it."""
+    worker = PersistWorker(settings, seeded, redis_client)
+    push(settings, redis_client,
+         alert("B1-v2", msg_type="update", references="B1", headline="先到的更新"), alert("B1"), alert("B2"),
+         alert("B2-v2", msg_type="update", references="B2", headline="第二版"),
+         alert("B2-x", msg_type="cancel", references="B2"),
+         alert("B2-v3", msg_type="update", references="B2", headline="第三版"))  # fmt: skip
+    assert worker.run_once(block_ms=50) == 6
+    stored = rows(seeded)
+    assert set(stored) == {"B1", "B2"}
+    assert stored["B1"].headline == "先到的更新" and stored["B1"].status == "new"
+    assert (stored["B2"].headline, stored["B2"].status) == ("第三版", "resolved")
+    assert sorted((a, action) for a, action, _user, _comment in actions(seeded)) == [
+        ("B1", "update"), ("B2", "resolve"), ("B2", "update"), ("B2", "update")]
+
+
 def test_update_or_cancel_of_an_unknown_alert_is_stored_not_lost(
     settings: Settings, seeded: Engine, redis_client: redis.Redis
 ) -> None:

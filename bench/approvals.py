@@ -91,7 +91,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     # chunk at a time would leave each chunk's open work open for ever); the generator gives about 96 % of n
     frame = application_rows(rng, stop - 90 * DAY, stop, int(rows * 1.06), matters, codes)
     loaded = 0
-    with approval_rollup.suspended(engine), bulkload.indexes_dropped(engine, ["applications"]):
+    with approval_rollup.suspended(engine), bulkload.prepared_for_load(engine, ["applications"]):
         with engine.begin() as conn:
             conn.execute(Application.__table__.delete())
         for part in np.array_split(np.arange(len(frame)), max(1, len(frame) // 200_000)):

@@ -41,7 +41,7 @@ from _store import database_version, figure, open_store, timed
 from sqlalchemy import Engine, func, select, text
 
 from dashboards._event_views import map_figure
-from services import bulkload
+from services import bulkload, event_touch
 from services.access import CITY_WIDE
 from services.cache import set_default_cache
 from services.catalog import install_catalog
@@ -80,7 +80,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).timestamp()
     start = end - rows / EVENTS_PER_DAY * DAY
     loaded = 0
-    with bulkload.indexes_dropped(engine, ["events", "event_dispatches"]):
+    with bulkload.prepared_for_load(engine, ["events", "event_dispatches"]), event_touch.suspended_for_load(engine):
         while loaded < rows:
             n = min(CHUNK, rows - loaded)
             lo = start + (end - start) * loaded / rows

@@ -82,7 +82,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     end -= timedelta(minutes=end.minute % 5)
     loaded = 0
-    with bulkload.indexes_dropped(engine, ["indicator_readings"]):
+    with bulkload.prepared_for_load(engine, ["indicator_readings"]):
         for number, (code, warn) in enumerate(indicators):
             frame = readings_frame(code, 0.7 * warn, areas, per_area, end)
             excess = loaded + len(frame) - rows

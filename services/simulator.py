@@ -23,7 +23,7 @@ import shapely
 from sqlalchemy import Engine, func, select, text, update
 from tqdm import tqdm
 
-from services import approval_rollup, approvals, bulkload
+from services import approval_rollup, approvals, bulkload, event_touch
 from services import events as event_queries
 from services.config import Settings
 from services.db import (
@@ -99,10 +99,11 @@ def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_s
     counts: dict[str, int] = {}
     bar = tqdm(desc="seeding demo city", disable=not progress, unit=" rows", unit_scale=True)
     tables = ["events", "event_dispatches", "applications", "indicator_readings"]
-    with bulkload.indexes_dropped(engine, tables):
+    with bulkload.prepared_for_load(engine, tables):
         events, dispatches = event_rows(rng, start, stop, int(days * events_per_day), codes, geoms,
                                      bulkload.next_id(engine, "events"))
-        counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
+        with event_touch.suspended_for_load(engine):
+            counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
         bulkload.sync_id_sequence(engine, Event)
         counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
                                                           dispatches, bar.update)

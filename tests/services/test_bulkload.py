@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
-from services.bulkload import bulk_insert, indexes_dropped, next_id, sync_id_sequence
-from services.db import Department, Event, Indicator, IndicatorReading, make_sessionmaker
+from services.bulkload import bulk_insert, next_id, prepared_for_load, sync_id_sequence
+from services.db import Department, Event, EventDispatch, Indicator, IndicatorReading, make_sessionmaker
+from services.event_touch import suspended_for_load
 
 T0 = datetime(2026, 11, 23, 6, 30, 15, 123456, tzinfo=UTC)
 
@@ -46,7 +47,7 @@ def test_explicit_ids_then_orm_inserts_do_not_collide(engine: Engine) -> None:
                           "out_of_city": False, "status": "closed",
                           "reported_at": pd.to_datetime([T0, T0], utc=True),
                           "closed_at": pd.Series([T0 + timedelta(hours=1), pd.NaT]).dt.tz_convert(UTC)})
-    with indexes_dropped(engine, ["events"]):
+    with prepared_for_load(engine, ["events"]):
         bulk_insert(engine, Event, list(frame.columns), frame)
     sync_id_sequence(engine, Event)
     with make_sessionmaker(engine)() as session:
@@ -83,3 +84,49 @@ def test_text_survives_the_copy_format(engine: Engine) -> None:
     assert [g[1] for g in got] == [True, False, True, False, True]
     assert [g[2] for g in got] == [24.5, None, 24.25, 24.125, 24.0625]
     assert all(g[3] == T0 for g in got)
+
+
+def _shape(engine: Engine, table: str) -> tuple[list, list]:
+    found = inspect(engine)
+    keys = sorted((k["name"], tuple(k["constrained_columns"]), k["referred_table"], k["options"].get("ondelete"))
+                  for k in found.get_foreign_keys(table))
+    return keys, sorted((i["name"], tuple(i["column_names"])) for i in found.get_indexes(table))
+
+
+def test_a_load_gets_its_indexes_and_foreign_keys_back(engine: Engine) -> None:
+    """The load drops them (foreign keys on PostgreSQL only); afterwards they are as before, and enforced."""
+    _catalog(engine)
+    before = {table: _shape(engine, table) for table in ("events", "event_dispatches")}
+    assert before["event_dispatches"][0], "the dispatches table has foreign keys to put back"
+    first = next_id(engine, Event)
+    frame = pd.DataFrame({"id": [first], "category": "fire", "source": "patrol", "severity": "minor",
+                          "out_of_city": False, "status": "closed", "reported_at": pd.to_datetime([T0], utc=True)})
+    with prepared_for_load(engine, ["events", "event_dispatches"]):
+        bulk_insert(engine, Event, list(frame.columns), frame)
+    assert {table: _shape(engine, table) for table in before} == before
+    with make_sessionmaker(engine)() as session, pytest.raises(Exception, match="(?i)foreign key"):
+        session.add(EventDispatch(event_id=first + 1000, department="ecology", dispatched_at=T0,
+                                  status="dispatched"))
+        session.commit()
+
+
+def test_events_loaded_with_the_touch_suspended_are_stamped_after_the_load(engine: Engine) -> None:
+    """The points cache fetches rows changed after its mark: rows a bulk load wrote must carry the load's time."""
+    _catalog(engine)
+    with make_sessionmaker(engine)() as session:
+        session.add(Event(category="fire", source="patrol", severity="minor", status="reported", reported_at=T0))
+        session.commit()
+        mark = session.scalar(select(Event.updated_at))
+    first = next_id(engine, Event)
+    frame = pd.DataFrame({"id": [first, first + 1], "category": "fire", "source": "patrol", "severity": "minor",
+                          "out_of_city": False, "status": "closed",
+                          "reported_at": pd.to_datetime([T0, T0], utc=True)})
+    with suspended_for_load(engine):
+        bulk_insert(engine, Event, list(frame.columns), frame)
+    with make_sessionmaker(engine)() as session:
+        stamps = session.scalars(select(Event.updated_at).where(Event.id >= first)).all()
+        assert len(stamps) == 2 and all(stamp >= mark for stamp in stamps)
+        event = session.get(Event, first)
+        event.status = "reported"
+        session.commit()
+        assert session.scalar(select(Event.updated_at).where(Event.id == first)) > max(stamps), "touch is back"

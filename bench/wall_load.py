@@ -5,14 +5,15 @@
 The real app (a one-day seeded SQLite store, real Redis) is served from a subprocess. Each run navigates a
 browser with its cache disabled to the wall; a script installed before any page script checks every animation
 frame which panels are painted and records `performance.now()` (ms since navigation start) when each first is:
-KPI cards, the focus panel's cards, the event map (MapLibre reports its style and sources loaded), the approvals chart's traces, the
-alert ticker, and the connection state at "live". The figure is the time when the last of them is.
+KPI cards, the focus panel's cards, the event map (districts filled and labelled, the dots' canvas in place), the
+approvals chart's traces, the alert ticker, and the connection state at "live". The figure is the time when
+the last of them is.
 
 Where the time goes is measured alongside, as steps on the same clock (no budget): the document parsed
 (`dom_ready`), Dash's layout and callback graph fetched (`dash_layout`), the page's content drawn by the pages router
 callback (`page_rendered`), plotly.js fetched (`plotly_fetched`) and evaluated (`plotly_ready`), and the main
 thread's long tasks (> 50 ms) added up until the last panel (`long_tasks`): with the CPU-bound steps (plotly.js's
-evaluation, the map's WebGL start on software rendering) that sum is what a loaded machine stretches.
+evaluation, WebGL starting on software rendering) that sum is what a loaded machine stretches.
 """
 
 from __future__ import annotations
@@ -53,14 +54,14 @@ PANELS_JS = r"""
     const nav = performance.getEntriesByType('navigation')[0];
     steps.dom_ready = nav ? nav.domContentLoadedEventEnd : undefined;
     steps.dash_layout = fetched(/\/_dash-(layout|dependencies)/);
-    steps.plotly_fetched = fetched(/plotly\.min\.js/);
+    steps.plotly_fetched = fetched(/plotly[\w-]*\.min\.js/);
     steps.long_tasks = long.filter(([start]) => start < last).reduce((sum, [, d]) => sum + d, 0);
     window.__done = true;
   };
-  const map = () => {
+  const map = () => {  // districts filled and labelled (SVG), the dots' WebGL canvas in place
     const gd = document.querySelector('#event-map .js-plotly-plot');  // dcc.Graph's plot div, inside its wrapper
-    const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-    return !!(sub && sub.map && sub.map.loaded());
+    return !!(gd && gd.querySelector('.scatterlayer path.js-fill') && gd.querySelector('.annotation-text')
+              && gd.querySelector('canvas.gl-canvas-context'));
   };
   const checks = {
     kpis: () => document.querySelectorAll('#kpi-strip .kpi-card').length > 0,

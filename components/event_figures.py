@@ -1,10 +1,11 @@
 """Figures of the /events page, from plain frames: the analyst's point map, the district and grid choropleths and a
 department dispatch timeline.
 
-Nothing here asks for tiles. The point map is `scattergl` on plain lon/lat axes (held to the map's aspect with
-`scaleanchor`) with the district outlines as line traces: software WebGL draws 100 000 points that way in about a
-second, where a map-projected scatter needs several. The choropleths use Plotly's map subplot on the shared offline
-style. Arrays go in as numpy so Plotly ships them as typed arrays, not as lists of JSON numbers.
+Nothing here asks for tiles. The point map is `scattergl` on plain lon/lat axes (components/plane_map.py) with the
+district outlines as line traces: software WebGL draws 100 000 points that way in about a second, where a
+map-projected scatter needs several. The choropleths use Plotly's map subplot on the shared offline style, since a
+click on a polygon drills into it. Arrays go in as numpy so Plotly ships them as typed arrays, not as lists of JSON
+numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, TEXT, base_layout
 
 EVENT_STATUS_COLOURS = {
@@ -31,19 +33,6 @@ ColourBy = Literal["status", "severity"]
 # plotly.js builds a spatial index (point-cluster) for a scattergl trace of 100 000 points or more, which costs
 # more than it saves here: bigger groups are drawn as several traces of one legend group.
 TRACE_POINTS = 50_000
-
-
-def _outline_xy(geojson: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Every ring of every feature as one polyline, rings separated by NaN (a single cheap trace that travels as
-    two typed arrays, where lists of numbers and None cost Plotly's validator a few ms per figure)."""
-    rings = []
-    for feature in geojson["features"]:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        rings += [np.vstack([np.asarray(ring, float)[:, :2], [[np.nan, np.nan]]])
-                  for polygon in polygons for ring in polygon]
-    line = np.vstack(rings) if rings else np.empty((0, 2))
-    return line[:, 0], line[:, 1]
 
 
 def typed_array(values: np.ndarray) -> dict[str, str]:
@@ -63,7 +52,7 @@ def point_map(outlines: Mapping[str, Any], points: pd.DataFrame, *, colour_by: C
     nothing per point as text (about 1.7 MB for 100 000 points). A trace under 100 000 points spares plotly.js the
     spatial index it builds for bigger ones (bench/events.py: the single-trace figure drew slower). Built as a dict:
     validating 100 000-point traces through plotly's graph objects cost more than the query on a loaded machine."""
-    xs, ys = _outline_xy(outlines)
+    xs, ys = outline_xy(outlines["features"])
     traces: list[dict[str, Any]] = [{"type": "scatter", "x": typed_array(xs), "y": typed_array(ys), "mode": "lines",
                                      "line": {"color": ACCENT, "width": 1}, "hoverinfo": "skip", "showlegend": False,
                                      "name": "districts"}]
@@ -86,17 +75,10 @@ def point_map(outlines: Mapping[str, Any], points: pd.DataFrame, *, colour_by: C
                     "marker": {"size": 4, "color": colours.get(str(value), MUTED), "opacity": 0.85},
                     "name": (names or {}).get(str(value), str(value)), "legendgroup": str(value),
                     "showlegend": part == 0, "hovertemplate": "#%{customdata}<extra>%{fullData.name}</extra>"})
-    axis = {"visible": False, "showgrid": False, "zeroline": False}
-    layout = {**base_layout(showlegend=not density, margin={"l": 0, "r": 0, "t": 0, "b": 0}),
-              "xaxis": axis, "yaxis": {**axis, "scaleanchor": "x", "scaleratio": 1 / _lat_scale(ys)},
+    layout = {**base_layout(showlegend=not density, margin={"l": 0, "r": 0, "t": 0, "b": 0}), **plane_axes(ys),
               "legend": {"orientation": "h", "y": 0, "font": {"color": TEXT}}, "dragmode": "pan",
               "uirevision": "event-points"}
     return {"data": traces, "layout": layout}
-
-
-def _lat_scale(ys: np.ndarray) -> float:
-    """cos(latitude): how much shorter a degree of longitude is than one of latitude in the middle of the city."""
-    return math.cos(math.radians((np.nanmin(ys) + np.nanmax(ys)) / 2)) if np.isfinite(ys).any() else 1.0
 
 
 def _map_layout(center: tuple[float, float], zoom: float, revision: str) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Plotly figures of the wall, built from plain frames: the event map and the approvals throughput.
 
-The map has no tile layer: district polygons from the city's GeoJSON on an offline background style, so it draws on
-an intranet with no internet at all.
+The map has no tile layer and no map subplot: district polygons from the city's GeoJSON on plain lon/lat axes, so it
+draws on an intranet with no internet at all.
 """
 
 from __future__ import annotations
@@ -11,72 +11,65 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
+import shapely
+import shapely.geometry
+from plotly.colors import sample_colorscale
 
-from components.theme import ACCENT, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, base_layout
+from components.event_figures import OPEN_SCALE, typed_array
+from components.plane_map import outline_xy, plane_axes
+from components.theme import ACCENT, MUTED, SEVERITY_COLOURS, TEXT, base_layout
 
-OPEN_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
 # Severity as a number on a stepped colour scale: one small array instead of a colour string per dot.
 SEVERITY_ORDER = ("minor", "moderate", "severe", "extreme")
 SEVERITY_SCALE = [[bound, SEVERITY_COLOURS.get(name, MUTED)] for i, name in enumerate(SEVERITY_ORDER)
                   for bound in (i / len(SEVERITY_ORDER), (i + 1) / len(SEVERITY_ORDER))]
 
 
-def event_map_data(
-    district_names: Mapping[str, str], open_by_district: pd.DataFrame, points: pd.DataFrame
-) -> list[dict[str, Any]]:
-    """What changes on each refresh, per trace (districts, events): the wall patches these into its figure in place
-    rather than sending a new one."""
+def event_map_data(district_names: Mapping[str, str], open_by_district: pd.DataFrame, points: pd.DataFrame,
+                   labels: Mapping[str, str]) -> dict[str, Any]:
+    """What changes on each refresh, by path in event_map_frame's figure ("data.3.fillcolor"): each district's
+    shade, its label's count, the dots. The wall patches these into its figure in place, never a new figure."""
     counts = open_by_district.set_index("district").reindex(list(district_names), fill_value=0)
+    opened, overdue = counts["open"].to_numpy(np.int64), counts["overdue"].to_numpy(np.int64)
+    span = max(int(opened.max(initial=0) - opened.min(initial=0)), 1)
+    shades = sample_colorscale(OPEN_SCALE, list((opened - opened.min(initial=0)) / span))
     severity = pd.Categorical(points["severity"], categories=SEVERITY_ORDER).codes
-    return [
-        {"z": counts["open"].to_numpy(np.int64), "customdata": counts[["overdue"]].to_numpy(np.int64)},
-        {"lat": points["lat"].to_numpy(np.float32), "lon": points["lon"].to_numpy(np.float32),
-         "marker.color": np.where(severity < 0, 0, severity).astype(np.int8) + 0.5,
-         "text": points["category"].to_numpy(object), "customdata": points["id"].to_numpy(np.int64)},
-    ]
+    dots = f"data.{len(district_names)}"
+    changes: dict[str, Any] = {}
+    for i, (name, shade, n, late) in enumerate(zip(district_names.values(), shades, opened, overdue, strict=True)):
+        changes[f"data.{i}.fillcolor"] = shade
+        changes[f"layout.annotations.{i}.text"] = f"{name}<br><b>{n}</b>"
+        changes[f"layout.annotations.{i}.hovertext"] = f"{labels['open']} {n} · {labels['overdue']} {late}"
+    changes.update({
+        f"{dots}.x": points["lon"].to_numpy(np.float32), f"{dots}.y": points["lat"].to_numpy(np.float32),
+        f"{dots}.marker.color": np.where(severity < 0, 0, severity).astype(np.int8) + 0.5,
+        f"{dots}.text": points["category"].to_numpy(object), f"{dots}.customdata": points["id"].to_numpy(np.int64)})
+    return changes
 
 
-def event_map(
-    geojson: Mapping[str, Any],
-    district_names: Mapping[str, str],
-    open_by_district: pd.DataFrame,
-    points: pd.DataFrame,
-    center: tuple[float, float],
-    zoom: float = 9.0,
-    labels: Mapping[str, str] | None = None,
-) -> go.Figure:
-    """Districts shaded by open events, with one dot per open event coloured by severity."""
-    labels = labels or {"open": "在办事件", "overdue": "超期"}
-    districts, dots = event_map_data(district_names, open_by_district, points)
-    choropleth = go.Choroplethmap(
-        geojson=dict(geojson),
-        locations=list(district_names),
-        z=districts["z"],
-        text=[district_names[code] for code in district_names],
-        customdata=districts["customdata"],
-        hovertemplate=f"%{{text}}<br>{labels['open']} %{{z}}<br>{labels['overdue']} %{{customdata[0]}}<extra></extra>",
-        colorscale=OPEN_SCALE,
-        marker={"line": {"color": ACCENT, "width": 1.5}, "opacity": 0.75},
-        showscale=False,
-        name="districts",
-    )
-    events = go.Scattermap(
-        lat=dots["lat"],
-        lon=dots["lon"],
-        mode="markers",
-        marker={"size": 6, "color": dots["marker.color"], "colorscale": SEVERITY_SCALE, "cmin": 0,
-                "cmax": len(SEVERITY_ORDER), "opacity": 0.9},
-        text=dots["text"],
-        customdata=dots["customdata"],
-        hovertemplate="%{text} #%{customdata}<extra></extra>",
-        name="events",
-    )
-    figure = go.Figure([choropleth, events])
-    figure.update_layout(
-        **base_layout(),
-        map={"style": OFFLINE_MAP_STYLE, "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
-        uirevision="event-map",
-    )
-    return figure
-
+def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str]) -> dict[str, Any]:
+    """The wall's event map without its data (see event_map_data): one filled outline per district, a label at
+    each district's representative point, and the events' dots. SVG districts and WebGL dots on plain lon/lat
+    axes (components/plane_map.py): the wall starts no MapLibre map, which painted last, over a second after
+    plotly.js. The labels are annotations, which plotly.js draws above the dots' canvas. A figure dict, built
+    once per city and shared."""
+    features = {str(feature["id"]): feature for feature in geojson["features"]}
+    traces: list[dict[str, Any]] = []
+    for code, name in district_names.items():
+        xs, ys = outline_xy([features[code]])
+        traces.append({"type": "scatter", "x": typed_array(xs), "y": typed_array(ys), "mode": "lines",
+                       "fill": "toself", "line": {"color": ACCENT, "width": 1.5}, "hoverinfo": "skip",
+                       "name": name})
+    traces.append({"type": "scattergl", "mode": "markers", "name": "events",
+                   "marker": {"size": 6, "colorscale": SEVERITY_SCALE, "cmin": 0, "cmax": len(SEVERITY_ORDER),
+                              "opacity": 0.9},
+                   "hovertemplate": "%{text} #%{customdata}<extra></extra>"})
+    labels = []
+    for code in district_names:
+        x, y = shapely.get_coordinates(shapely.geometry.shape(features[code]["geometry"]).representative_point())[0]
+        labels.append({"x": float(x), "y": float(y), "showarrow": False, "font": {"color": TEXT, "size": 16},
+                       "bgcolor": "rgba(6,16,31,0.55)", "borderpad": 2})
+    _, all_ys = outline_xy(geojson["features"])
+    layout = {**base_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}), **plane_axes(all_ys, fixed=True),
+              "annotations": labels, "hovermode": "closest", "dragmode": False, "uirevision": "event-map"}
+    return {"data": traces, "layout": layout}

@@ -1,12 +1,11 @@
-"""The wall's event map panel: districts shaded by open events, one dot per recent open event.
+"""The wall's event map panel: districts shaded and labelled by open events, one dot per recent open event.
 
-Refreshed in place on its own interval: the callback patches the two traces' data (`Patch`: counts, dot positions,
-colours) and the as-of stamp, never the panel or the figure, so the graph, its WebGL context and the map's
-style stay, and no request leaves the page (see DESIGN.md on dash issue #3846).
+Refreshed in place on its own interval: the callback patches the traces' data (`Patch`: each district's shade, the
+labels' counts, dot positions and colours) and the as-of stamp, never the panel or the figure, so the graph and its
+WebGL context stay (see DESIGN.md on dash issue #3846).
 
 The page's first figure is the same figure with the current data put in the same places: its frame (the district
-GeoJSON, the style, the labels) is built once per city and language and shared by every wall, since building it
-(Plotly validating and copying the GeoJSON) was most of the wall's layout time.
+outlines, the label anchors, the layout) is built once per city and shared by every wall.
 """
 
 from __future__ import annotations
@@ -40,38 +39,40 @@ def _data() -> tuple[Any, Any, datetime]:
     return open_counts, points, now
 
 
-# (id of the city, lang) -> (that city, its figure as plain JSON-ready data); a few entries: one per language
-_FRAMES: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+# id of the city -> (that city, its map's frame as plain JSON-ready data); a few entries
+_FRAMES: dict[int, tuple[Any, dict[str, Any]]] = {}
 
 
 def _assign(target: Any, path: str, value: Any) -> None:
-    """Set `path` ("marker.color") under `target`: a Patch records it; a dict gets copies of the parents on the
-    way, so a shared frame is never written to."""
-    *parents, leaf = path.split(".")
+    """Set `path` ("data.3.marker.color") under `target`: a Patch records it; a figure dict gets copies of the
+    containers on the way (new ones where the frame has none), so a shared frame is never written to."""
+    *parents, leaf = [int(part) if part.isdigit() else part for part in path.split(".")]
     for part in parents:
-        if isinstance(target, dict):
-            target[part] = dict(target[part])
+        if not isinstance(target, Patch):
+            held = target[part] if isinstance(target, list) or part in target else {}
+            target[part] = list(held) if isinstance(held, list) else dict(held)
         target = target[part]
     target[leaf] = value
 
 
+def _changes(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
+    text = translator(lang)
+    return figures.event_map_data(runtime().city.names(lang), open_counts, points,
+                                  labels={"open": text["map.open"], "overdue": text["map.overdue"]})
+
+
 def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
-    """The event map with this data: the city's frame for `lang` (built on first use) with the data put in."""
+    """The event map with this data: the city's frame (built on first use) with the data put in."""
     rt = runtime()
-    names = rt.city.names(lang)
-    held = _FRAMES.get((id(rt.city), lang))
+    held = _FRAMES.get(id(rt.city))
     if held is None or held[0] is not rt.city:
-        text = translator(lang)
-        frame = figures.event_map(rt.city.geojson, names, open_counts, points, rt.city.center(),
-                                  labels={"open": text["map.open"], "overdue": text["map.overdue"]}).to_plotly_json()
         if len(_FRAMES) > 8:  # apps built and dropped in one process (tests) leave their cities behind
             _FRAMES.clear()
-        held = _FRAMES[(id(rt.city), lang)] = (rt.city, frame)
-    data = [dict(trace) for trace in held[1]["data"]]
-    for trace, changes in zip(data, figures.event_map_data(names, open_counts, points), strict=True):
-        for path, value in changes.items():
-            _assign(trace, path, value)
-    return {**held[1], "data": data}
+        held = _FRAMES[id(rt.city)] = (rt.city, figures.event_map_frame(rt.city.geojson, rt.city.names()))
+    figure = dict(held[1])
+    for path, value in _changes(lang, open_counts, points).items():
+        _assign(figure, path, value)
+    return figure
 
 
 def map_panel(lang: str) -> html.Section:
@@ -90,9 +91,8 @@ def map_patch(lang: str) -> tuple[Patch, datetime, str]:
     rt = runtime()
     open_counts, points, as_of = _data()
     patch = Patch()
-    for trace, changes in enumerate(figures.event_map_data(rt.city.names(lang), open_counts, points)):
-        for path, value in changes.items():
-            _assign(patch["data"][trace], path, value)
+    for path, value in _changes(lang, open_counts, points).items():
+        _assign(patch, path, value)
     return patch, as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S")
 
 

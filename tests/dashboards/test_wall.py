@@ -25,8 +25,15 @@ def test_wall_shows_kpis_map_chart_and_pushes_alerts(dash_duo, open_page, wall_r
         assert card.get_attribute("id").startswith("kpi-")
         assert card.get_attribute("data-status") in ("normal", "warn", "alarm", "nodata")
     assert any(card.get_attribute("data-status") != "nodata" for card in cards)
-    dash_duo.wait_for_element("#event-map .maplibregl-canvas", timeout=10)
+    dash_duo.wait_for_element("#event-map .scatterlayer path.js-fill", timeout=10)  # districts, no MapLibre
+    labels = [e.text for e in dash_duo.find_elements("#event-map .annotation-text")]
+    assert any(label.startswith("思明区") for label in labels), labels
+    dash_duo.wait_for_element("#event-map canvas.gl-canvas-context", timeout=10)  # the dots
     dash_duo.wait_for_element("#approvals-throughput .main-svg .scatterlayer", timeout=10)
+    scripts = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => /plotly[\\w-]*\\.min\\.js/.test(n))")
+    assert [s.rsplit("/", 1)[1] for s in scripts] == ["plotly-onescreen.min.js"], "the partial bundle, alone"
+    assert dash_duo.driver.execute_script("return document.querySelectorAll('.maplibregl-map').length") == 0
     assert "厦门市" in dash_duo.find_element(".wall-title").text
     dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=10)
 

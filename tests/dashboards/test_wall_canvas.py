@@ -51,7 +51,7 @@ def _screen(dash_duo, width: int, height: int) -> None:
 def _wall_ready(dash_duo) -> None:
     dash_duo.wait_for_element("#kpi-strip .kpi-card", timeout=15)
     dash_duo.wait_for_element("#focus-slides .kpi-card", timeout=15)
-    dash_duo.wait_for_element("#event-map .maplibregl-canvas", timeout=15)
+    dash_duo.wait_for_element("#event-map .scatterlayer path.js-fill", timeout=15)
     dash_duo.wait_for_element("#approvals-throughput .main-svg", timeout=15)
 
 

@@ -40,10 +40,11 @@ def event_map_data(district_names: Mapping[str, str], open_by_district: pd.DataF
         changes[f"data.{i}.fillcolor"] = shade
         changes[f"layout.annotations.{i}.text"] = f"{name}<br><b>{n}</b>"
         changes[f"layout.annotations.{i}.hovertext"] = f"{labels['open']} {n} · {labels['overdue']} {late}"
-    changes.update({
-        f"{dots}.x": points["lon"].to_numpy(np.float32), f"{dots}.y": points["lat"].to_numpy(np.float32),
-        f"{dots}.marker.color": np.where(severity < 0, 0, severity).astype(np.int8) + 0.5,
-        f"{dots}.text": points["category"].to_numpy(object), f"{dots}.customdata": points["id"].to_numpy(np.int64)})
+    changes.update({  # typed arrays: base64 of the bytes, where JSON numbers cost every wall's request ~100 ms
+        f"{dots}.x": typed_array(points["lon"].to_numpy(np.float32)),
+        f"{dots}.y": typed_array(points["lat"].to_numpy(np.float32)),
+        f"{dots}.marker.color": typed_array(np.where(severity < 0, 0, severity).astype(np.float32) + 0.5),
+        f"{dots}.customdata": typed_array(points["id"].to_numpy(np.int32))})
     return changes
 
 
@@ -63,7 +64,7 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
     traces.append({"type": "scattergl", "mode": "markers", "name": "events",
                    "marker": {"size": 6, "colorscale": SEVERITY_SCALE, "cmin": 0, "cmax": len(SEVERITY_ORDER),
                               "opacity": 0.9},
-                   "hovertemplate": "%{text} #%{customdata}<extra></extra>"})
+                   "hovertemplate": "#%{customdata}<extra></extra>"})
     labels = []
     for code in district_names:
         x, y = shapely.get_coordinates(shapely.geometry.shape(features[code]["geometry"]).representative_point())[0]

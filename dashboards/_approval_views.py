@@ -183,9 +183,10 @@ def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
                      series: tuple[str, ...] = figs.SERIES) -> tuple[Any, dict[str, Any]]:
     """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
     current hour rewritten in place and new ones appended, never a new figure."""
-    now = datetime.now(UTC)
-    with runtime().sessions() as session:
-        recent = approvals.hourly_throughput(session=session, hours=2, now=now, scope=scope, where=where)
+    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one read
+        recent = approvals.cached("recent-throughput", scope, (where, minute), lambda: approvals.hourly_throughput(
+            session=session, hours=2, now=minute, scope=scope, where=where))
     zone = runtime().settings.zone
     patch, last = figs.throughput_patch(recent, [h.isoformat() for h in recent["hour"]],
                                         [local_time(h, zone) for h in recent["hour"]], flow["last"], flow["size"],

@@ -446,15 +446,20 @@ def open_by_district(*, session: Session, now: datetime | None = None, scope: Sc
 
 def recent_points(*, session: Session, hours: int = 24, limit: int = 20_000, now: datetime | None = None,
                   scope: Scope = CITY_WIDE) -> pd.DataFrame:
-    """Open events reported in the last `hours`, newest first, capped at `limit` points for the wall map."""
-    now = now or datetime.now(UTC)
-    query = (
-        select(Event.id, Event.lat, Event.lon, Event.category, Event.severity, Event.status, Event.reported_at,
-               Event.sla_due_at)
-        .where(Event.reported_at >= now - timedelta(hours=hours), Event.status.not_in(FINISHED),
-               Event.lat.is_not(None), *conditions(ALL_EVENTS, scope))
-        .order_by(Event.reported_at.desc())
-        .limit(limit)
-    )
-    columns = ["id", "lat", "lon", "category", "severity", "status", "reported_at", "sla_due_at"]
-    return rows_frame(session, query, columns)
+    """Open events reported in the last `hours`, newest first, capped at `limit` points for the wall map: id,
+    lat, lon, severity, the columns it draws, as plain values (at 10 M events the query takes 3 ms, and turning
+    eight columns with two timestamps into Python objects took 40). Cached per scope (and `now` to the TTL), so
+    the walls of one scope share one query."""
+
+    def compute() -> pd.DataFrame:
+        moment = now or datetime.now(UTC)
+        query = (
+            select(Event.id, Event.lat, Event.lon, Event.severity)
+            .where(Event.reported_at >= moment - timedelta(hours=hours), Event.status.not_in(FINISHED),
+                   Event.lat.is_not(None), *conditions(ALL_EVENTS, scope))
+            .order_by(Event.reported_at.desc(), Event.id.desc())
+            .limit(limit)
+        )
+        return rows_frame(session, query, ["id", "lat", "lon", "severity"], plain=True)
+
+    return _cached(session, "recent_points", scope, (hours, limit, cache.moment_key(now)), compute)

@@ -75,8 +75,11 @@ def test_recent_points_are_open_newest_first_within_the_window(session):
     session.add_all([_event("A", "dispatched", h, 1) for h in (0.5, 3, 30)] + [_event("A", "closed", 0.2, 1)])
     session.commit()
     points = recent_points(session=session, hours=24, now=NOW)
-    assert len(points) == 2
-    assert list(points["reported_at"]) == sorted(points["reported_at"], reverse=True)
+    newest_first = session.scalars(select(Event.id).where(Event.status == "dispatched",
+                                                          Event.reported_at >= NOW - timedelta(hours=24))
+                                   .order_by(Event.reported_at.desc())).all()
+    assert list(points["id"]) == newest_first and len(newest_first) == 2
+    assert list(points.columns) == ["id", "lat", "lon", "severity"]
     assert recent_points(session=session, hours=24, limit=1, now=NOW).shape[0] == 1
 
 

@@ -56,8 +56,10 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
     once per city and shared."""
     features = {str(feature["id"]): feature for feature in geojson["features"]}
     traces: list[dict[str, Any]] = []
+    latitudes = []
     for code, name in district_names.items():
         xs, ys = outline_xy([features[code]])
+        latitudes.append(ys)
         traces.append({"type": "scatter", "x": typed_array(xs), "y": typed_array(ys), "mode": "lines",
                        "fill": "toself", "line": {"color": ACCENT, "width": 1.5}, "hoverinfo": "skip",
                        "name": name})
@@ -70,7 +72,7 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
         x, y = shapely.get_coordinates(shapely.geometry.shape(features[code]["geometry"]).representative_point())[0]
         labels.append({"x": float(x), "y": float(y), "showarrow": False, "font": {"color": TEXT, "size": 16},
                        "bgcolor": "rgba(6,16,31,0.55)", "borderpad": 2})
-    _, all_ys = outline_xy(geojson["features"])
-    layout = {**base_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}), **plane_axes(all_ys, fixed=True),
+    layout = {**base_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}),
+              **plane_axes(np.concatenate(latitudes), fixed=True),
               "annotations": labels, "hovermode": "closest", "dragmode": False, "uirevision": "event-map"}
     return {"data": traces, "layout": layout}

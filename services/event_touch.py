@@ -65,6 +65,6 @@ def suspended_for_load(engine: Engine) -> Iterator[None]:
     try:
         yield
     finally:
-        with engine.begin() as conn:
-            install_triggers(conn)
+        with engine.begin() as conn:  # stamped before the triggers are back, so the UPDATE fires none of them
             conn.execute(text(f"UPDATE events SET updated_at = {SQLITE_NOW} WHERE id > :before"), {"before": before})
+            install_triggers(conn)

@@ -27,10 +27,8 @@ from dashboards._auth import callback_guard, guard_pages, install_websocket_guar
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
-from services.logs import configure_logging
-from services.metrics import Metrics
-from services.runtime import Runtime, StartupError, open_runtime
-from services.shared_cache import install_shared_cache
+from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime
+from services.store import install_shared_cache
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
@@ -119,7 +117,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
 
 def _prepare_demo(rt: Runtime) -> None:
     """Install the catalogs and seed the demo city when the store is empty (the README's run command)."""
-    from services.simulator import seed_if_empty
+    from services.demo import seed_if_empty
 
     install_catalogs(rt)
     report = seed_if_empty(rt.engine)

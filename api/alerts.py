@@ -18,11 +18,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
 from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
-from services.alert_schema import AlertValidationError, StreamAlert, normalize_alert
+from services.alerts import (
+    AlertValidationError,
+    IngestError,
+    StreamAlert,
+    is_fiware_alert,
+    normalize_alert,
+    parse_cap,
+    parse_fiware,
+    publish,
+)
 from services.config import Settings
-from services.db import Alert
-from services.ingest import IngestError, is_fiware_alert, parse_cap, parse_fiware
-from services.stream import publish
+from services.store import Alert
 
 log = logging.getLogger(__name__)
 

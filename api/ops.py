@@ -18,8 +18,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.health import readiness
-from services.metrics import Metrics
+from services.platform import Metrics, readiness
 
 DASH_UPDATE = "/_dash-update-component"
 OPS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -13,7 +13,7 @@ from _report import machine
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from services.db import make_engine, migrate
+from services.store import make_engine, migrate
 
 
 def open_store(url: str) -> Engine:

@@ -47,10 +47,10 @@ def free_port() -> int:
 
 def seeded_store(folder: Path, days: int = 1) -> str:
     """A demo city of `days` on SQLite, as the browser tests use (the wall's panels need real data)."""
-    from services.catalog import install_catalog
     from services.config import Settings
-    from services.runtime import open_runtime
-    from services.simulator import seed
+    from services.demo.simulator import seed
+    from services.platform.runtime import open_runtime
+    from services.store.catalog import install_catalog
 
     url = f"sqlite:///{folder / 'onescreen.db'}"
     rt = open_runtime(Settings(database_url=url, simulate=False, _env_file=None))
@@ -134,7 +134,7 @@ def alert(number: int, sent_ms: float) -> dict[str, str]:
 def publish_at(client: redis.Redis, stream: str, maxlen: int, rate: float, seconds: float,
                first: int = 0) -> dict[str, float]:
     """XADD `rate` alerts a second on a fixed schedule; returns stream id → send time (ms since the epoch)."""
-    from services.stream import publish
+    from services.alerts.stream import publish
 
     sent: dict[str, float] = {}
     began = time.perf_counter()

@@ -78,7 +78,7 @@ def serve_poll(port: int, redis_url: str, stream: str) -> None:
     from dash import Dash, Input, Output, Patch, State, dcc, html
     from dash.exceptions import PreventUpdate
 
-    from services.stream import last_id
+    from services.alerts.stream import last_id
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     client = redis.Redis.from_url(redis_url, decode_responses=True)

@@ -4,20 +4,20 @@
                               [--out PATH]
 
 Builds (or reuses, when it already holds at least 98 % of --rows applications) a store with the shipped catalog and `--rows`
-applications from the demo city's generator (services.simcity.application_rows: bundles, follow-on matters,
+applications from the demo city's generator (services.demo.simcity.application_rows: bundles, follow-on matters,
 returns, reviews) over the 90 days before now, bulk loaded. Default store: a SQLite file under /tmp; a PostgreSQL
 URL names a dedicated database, created when missing. Each callback's data path is the service calls that callback
 makes (dashboards/_approval_views.py), in one session per call as a request has, over the page's default period
 (7 days); each is measured cold (the approvals cache emptied before every call) and warm (`<name>_warm`: a
 repeat within the cache's lifetime). Windows end on the next whole hour, as the page's do, so the views read
-only rollup cells (services.approval_rollup):
+only rollup cells (services.approvals.rollup):
 - update_view_city / update_view_department / update_view_matter: the drill levels (KPIs, hourly throughput,
   overdue cards, review follow-ups, the level's table: departments, a department's matters, a matter's list);
 - update_findings: idle matters, high return rates, the last association rules, bundle time saved;
 - extend_throughput: the in-place throughput refresh (the last two hours);
 - download: the city table exported as XLSX;
 - association_mining_default_seed (and _cpu): one run of the background job (mine + store) on a second store the
-  size of the default demo seed (90 days × services.simcity.APPLICATIONS_PER_DAY, about 300 k applications, the
+  size of the default demo seed (90 days × services.demo.simcity.APPLICATIONS_PER_DAY, about 300 k applications, the
   same generator; `--seed-database-url`, by default beside the main one: `…-seed.db` / database `…_seed`): the
   figure issue 5's 10 s is about;
 - association_mining_rows (and _cpu): the same job over the main store's --rows applications (it runs hourly in
@@ -55,12 +55,12 @@ from services import (
     export,
 )
 from services.access import CITY_WIDE
-from services.approvals import Slice
-from services.catalog import install_catalog
+from services.approvals.queries import Slice
 from services.config import Settings
-from services.db import Application, District, Matter, make_sessionmaker
-from services.simcity import APPLICATIONS_PER_DAY, DAY, application_rows
-from services.simulator import city_districts
+from services.demo.simcity import APPLICATIONS_PER_DAY, DAY, application_rows
+from services.demo.simulator import city_districts
+from services.store import Application, District, Matter, make_sessionmaker
+from services.store.catalog import install_catalog
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CALLBACKS = ("update_view_city", "update_view_department", "update_view_matter", "update_findings",

@@ -3,7 +3,7 @@
     python bench/briefing.py [--days 30] [--database-url URL] [--repeat 10] [--out PATH]
 
 Builds (or reuses, when it already holds events) a store with the shipped catalog and `--days` of the simulated
-demo city ending now (services.simulator.seed). Default store: a SQLite file under /tmp; a PostgreSQL URL names a
+demo city ending now (services.demo.simulator.seed). Default store: a SQLite file under /tmp; a PostgreSQL URL names a
 dedicated database, created when missing. Figures, as the leader's download callback runs them:
 - briefing_gather: `services.briefing.gather` of yesterday, city-wide, in its own session;
 - briefing_pdf / briefing_png: the Chinese sheet rendered by components/briefing.py (fonts registered on the
@@ -26,11 +26,11 @@ from components.briefing import render_pdf, render_png
 from components.i18n import translator
 from dashboards._leader_briefing import briefing_sheet
 from services import briefing
-from services.catalog import install_catalog
 from services.config import DEFAULT_CITY
-from services.db import Event, make_sessionmaker
+from services.demo.simulator import seed
 from services.geo import load_city
-from services.simulator import seed
+from services.store import Event, make_sessionmaker
+from services.store.catalog import install_catalog
 
 ZONE = ZoneInfo("Asia/Shanghai")
 CODES = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents", "hotline_calls",

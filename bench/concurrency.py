@@ -50,8 +50,8 @@ from services.access import Role
 from services.auth.sessions import open_session
 from services.auth.users import create_user
 from services.config import Settings
-from services.db import User, make_sessionmaker
-from services.simulator import seed_if_empty
+from services.demo.simulator import seed_if_empty
+from services.store import User, make_sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

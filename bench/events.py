@@ -4,15 +4,15 @@
                            [--out PATH]
 
 Builds (or reuses, when it already holds ≥ --rows events) a store with the catalog, the districts and --rows
-events of the demo city's model (services.simcity, about 1.7 dispatches each, each with its 1 km grid cell),
-bulk loaded (services.bulkload), ending now. Default store: a SQLite file under /tmp; a PostgreSQL URL names a
+events of the demo city's model (services.demo.simcity, about 1.7 dispatches each, each with its 1 km grid cell),
+bulk loaded (services.store.bulkload), ending now. Default store: a SQLite file under /tmp; a PostgreSQL URL names a
 dedicated database, created when missing. Measured, each call in its own session as a callback does, and each
 including the JSON encoding Dash does before sending; cold (the events cache emptied before each call, as after
 any write) under the plain names, warm (the same view asked again within the cache's TTL) as `<name>_warm`:
 - map_districts: the default view, open events per district (choropleth);
 - map_points_100k: the analyst's point view of the newest 100 000 events (WebGL scatter);
 - map_points_100k_after_write: the same view right after one event's status changed (a committed UPDATE, then the
-  writer's invalidation): the shared base plus what changed since its mark (services.events.map_points);
+  writer's invalidation): the shared base plus what changed since its mark (services.events.queries.map_points);
 - map_drill_grid: Siming's grid cells and its events of the last 30 days (drill-down);
 - points_draw_100k (browser): in headless Chromium with software WebGL, from the figure JSON arriving in the page
   to `Plotly.newPlot` resolved and two animation frames later, 100 000 points drawn on an empty graph;
@@ -41,17 +41,17 @@ from _store import database_version, figure, open_store, timed
 from sqlalchemy import Engine, func, select, text
 
 from dashboards._event_views import map_figure
-from services import bulkload, event_touch
 from services.access import CITY_WIDE
-from services.cache import set_default_cache
-from services.catalog import install_catalog
 from services.config import DEFAULT_CITY, Settings
-from services.db import Event, EventDispatch, make_sessionmaker
-from services.events import EventFilter, invalidate_events
+from services.demo.simcity import DAY, EVENTS_PER_DAY, event_rows
+from services.demo.simulator import city_districts
+from services.events import touch as event_touch
+from services.events.queries import EventFilter, invalidate_events
 from services.geo import load_city
-from services.shared_cache import RedisQueryCache
-from services.simcity import DAY, EVENTS_PER_DAY, event_rows
-from services.simulator import city_districts
+from services.store import Event, EventDispatch, bulkload, make_sessionmaker
+from services.store.cache import set_default_cache
+from services.store.catalog import install_catalog
+from services.store.shared_cache import RedisQueryCache
 
 BUDGETS = {"map_districts": 300, "map_points_100k": 300, "map_points_100k_after_write": 300,
            "map_drill_grid": 300, "points_draw_100k": 1500,

@@ -4,11 +4,11 @@
 
 Builds (or reuses, when it already holds ≥ --rows readings) a store with the shipped catalog, the city's districts
 and `--rows` indicator readings: every indicator of the catalog, for the city and each district, every 5 minutes
-back from now, bulk loaded (services.bulkload). Default store: a SQLite file under /tmp; a PostgreSQL URL names a
+back from now, bulk loaded (services.store.bulkload). Default store: a SQLite file under /tmp; a PostgreSQL URL names a
 dedicated database, created when missing (never the `test` database). Measured, anchored at the newest reading:
 - kpi_strip_warm: `kpi_strip` of the wall's codes, answered from the cache;
 - kpi_strip_cold: the same with the cache invalidated before each call;
-- drill_down: what a click on /indicators runs, `services.indicator_views.drill_down` (`latest_by_district` + hourly
+- drill_down: what a click on /indicators runs, `services.indicators.views.drill_down` (`latest_by_district` + hourly
   `series` of one district over 7 days + `compare_districts` over 7 days), cache invalidated, rotating over the
   wall's codes and the districts.
 Each call opens its own session, as a request does. The figures of a database replace that database's earlier ones
@@ -30,13 +30,12 @@ from _report import write
 from _store import database_version, figure, merge, open_store, timed
 from sqlalchemy import Engine, func, select, text
 
-from services import bulkload
-from services.catalog import install_catalog
 from services.config import Settings
-from services.db import District, Indicator, IndicatorReading, make_sessionmaker
-from services.indicator_views import drill_down
-from services.indicators import invalidate_indicators, kpi_strip
-from services.simulator import city_districts
+from services.demo.simulator import city_districts
+from services.indicators.queries import invalidate_indicators, kpi_strip
+from services.indicators.views import drill_down
+from services.store import District, Indicator, IndicatorReading, bulkload, make_sessionmaker
+from services.store.catalog import install_catalog
 
 WALL_CODES = (
     "traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents", "hotline_calls",
@@ -95,7 +94,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     print()
     if (
         engine.dialect.name == "postgresql"
-    ):  # as services.simulator.seed does; SQLite stores get no statistics
+    ):  # as services.demo.simulator.seed does; SQLite stores get no statistics
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     return loaded, round(time.perf_counter() - began, 1)

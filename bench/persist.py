@@ -31,9 +31,9 @@ from redis.utils import HIREDIS_AVAILABLE
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
 
+from services.alerts.persist import PersistWorker
 from services.config import Settings
-from services.db import Alert, AlertAction, AlertGroup, District, make_engine, migrate
-from services.persist_worker import PersistWorker
+from services.store import Alert, AlertAction, AlertGroup, District, make_engine, migrate
 
 BUDGET = 5_000
 DISTRICTS = ["350203", "350205", "350206", "350211", "350212", "350213"]

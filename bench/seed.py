@@ -18,11 +18,11 @@ from pathlib import Path
 from _report import machine, write
 from _store import database_version, open_store
 
-from services.catalog import install_catalog
 from services.config import Settings
-from services.db import make_sessionmaker
-from services.simcity import APPLICATIONS_PER_DAY, EVENTS_PER_DAY
-from services.simulator import city_districts, seed
+from services.demo.simcity import APPLICATIONS_PER_DAY, EVENTS_PER_DAY
+from services.demo.simulator import city_districts, seed
+from services.store import make_sessionmaker
+from services.store.catalog import install_catalog
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCALE = {"days": 800, "events_per_day": 12_500, "applications_per_day": 12_500}  # issue 9: 10 M / 10 M / ~50 M

@@ -1,4 +1,4 @@
-"""Figures of the analyst's indicator page, built from the frames `services.indicator_views.drill_down` returns:
+"""Figures of the analyst's indicator page, built from the frames `services.indicators.views.drill_down` returns:
 the bucketed trend with its thresholds, the district comparison and the district choropleth.
 
 Dark-theme colours from `components.theme`; every label comes in through `labels` (i18n keys resolved by the page),

@@ -31,9 +31,9 @@ from dash import dcc, set_props
 
 from dashboards._runtime import runtime
 from services.access import Scope
-from services.alert_storm import StormFolder, TickerRow, sent_time
+from services.alerts import Entry, StormFolder, TickerRow, read_after, sent_time
 from services.config import Settings
-from services.stream import Entry, make_async_redis, read_after
+from services.platform import make_async_redis
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from components import approval_figures as figs
 from components.i18n import translator
 from dashboards._present import local_time, number
 from dashboards._runtime import runtime
-from services import approval_findings, approval_metrics, approvals, association
+from services import approvals
 from services.access import Principal, Scope
 from services.approvals import cached
 
@@ -71,7 +71,7 @@ def _summaries(session: Any, state: dict[str, Any], scope: Scope, start: datetim
     cache by the KPI tiles and the table of the same callback."""
     by = "matter" if state["department"] else "department"
     where = _slice(state)
-    return cached("summaries", scope, (start, end, by, where), lambda: approval_metrics.summaries(
+    return cached("summaries", scope, (start, end, by, where), lambda: approvals.summaries(
         session=session, start=start, end=end, by=(None, by), scope=scope, where=where))
 
 
@@ -85,7 +85,7 @@ def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.Da
         scope, where = principal.scope, _slice(state)
         if state["matter"]:
             rows = cached("list", scope, (start, end, where, principal.may_see_pii), lambda: (
-                approval_findings.application_list(session=session, start=start, end=end, now=now, limit=LIST_LIMIT,
+                approvals.application_list(session=session, start=start, end=end, now=now, limit=LIST_LIMIT,
                                                    reveal_pii=principal.may_see_pii, scope=scope, where=where)))
         else:
             rows = _summaries(session, state, scope, start, end)[1]
@@ -136,10 +136,10 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
             session=session, hours=HOURS, now=now, scope=scope, where=where))
         daily = cached("daily", scope, (now, state["days"], where), lambda: approvals.daily_throughput(
             session=session, days=int(state["days"]), now=now, zone=rt.settings.zone, scope=scope, where=where))
-        followups = cached("followups", scope, (start, end, where), lambda: approval_metrics.bad_review_followups(
+        followups = cached("followups", scope, (start, end, where), lambda: approvals.bad_review_followups(
             session=session, start=start, end=end, scope=scope, where=where))
         counts, late = cached("overdue", scope, (now, where, principal.may_see_pii), lambda: (
-            approval_findings.overdue(session=session, now=now, limit=OVERDUE_LIMIT,
+            approvals.overdue(session=session, now=now, limit=OVERDUE_LIMIT,
                                       reveal_pii=principal.may_see_pii, scope=scope, where=where)))
     level, frame = level_frame(state, principal)
     crumbs = [text["apv.city"]] + [names["department"].get(state["department"], "")] * bool(state["department"]) \
@@ -240,12 +240,12 @@ def findings(state: dict[str, Any], scope: Scope) -> list[Any]:
     start, end, now = _window(state)
     with runtime().sessions() as session:
         names = approvals.catalog_names(session=session, lang=state["lang"])
-        idle = cached("idle", scope, (now, 30), lambda: approval_findings.idle_matters(
+        idle = cached("idle", scope, (now, 30), lambda: approvals.idle_matters(
             session=session, now=now, days=30, scope=scope))
-        high = cached("high_return", scope, (start, end), lambda: approval_findings.high_return_matters(
+        high = cached("high_return", scope, (start, end), lambda: approvals.high_return_matters(
             session=session, start=start, end=end, scope=scope))
-        rules = association.latest_rules(session=session, limit=10, scope=scope)
-        bundles = cached("bundles", scope, (start, end), lambda: approval_metrics.bundle_savings(
+        rules = approvals.latest_rules(session=session, limit=10, scope=scope)
+        bundles = cached("bundles", scope, (start, end), lambda: approvals.bundle_savings(
             session=session, start=start, end=end, scope=scope))
     zone = runtime().settings.zone
     idle_rows = [{"name": names["matter"].get(r.code, r.code), "last": text["apv.never"] if pd.isna(r.last_submitted)

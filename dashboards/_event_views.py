@@ -21,14 +21,14 @@ from components import event_figures
 from components.event_panel import EVENT_ACTIONS, DispatchRow, detail_body
 from components.i18n import translator
 from dashboards._present import local_time
-from services import audit, events, lifecycle, linkage
+from services import audit, events
 from services.access import Action, Principal, Scope, mask_name, mask_phone
 from services.events import EventFilter
 from services.geo import City
 
 DRILL_POINTS = 20_000  # tens of thousands at most on the map-projected drill view (software WebGL)
 VIEWS = ("districts", "points", "density")
-_NEXT_STAGE = {needed: stage for stage, (needed, _status, _column) in lifecycle.DISPATCH_STAGES.items()}
+_NEXT_STAGE = {needed: stage for stage, (needed, _status, _column) in events.DISPATCH_STAGES.items()}
 # Which catalog words a refusal's parameter is made of (by parameter name); the others are shown as they are.
 _REFUSAL_WORDS = {"current": "status", "to": "status", "statuses": "status", "allowed": "status",
                   "dispatch_status": "dispatch", "needed": "dispatch", "stage": "stage", "stages": "stage"}
@@ -165,9 +165,9 @@ def linkage_view(session: Session, filters: EventFilter, *, scope: Scope, lang: 
                  ) -> tuple[str, list[dict[str, Any]], go.Figure, go.Figure]:
     """Share of multi-department events, per-department statistics as table rows, the p50/p90 bars, the trend."""
     text = translator(lang)
-    stats = linkage.department_stats(session=session, filters=filters, scope=scope, now=now)
-    share = linkage.multi_department_share(session=session, filters=filters, scope=scope)
-    trend = linkage.trends(session=session, zone=zone, filters=filters, scope=scope)
+    stats = events.department_stats(session=session, filters=filters, scope=scope, now=now)
+    share = events.multi_department_share(session=session, filters=filters, scope=scope)
+    trend = events.trends(session=session, zone=zone, filters=filters, scope=scope)
     labels = {"p50": text["events.p50"], "p90": text["events.p90"], "minutes": text["events.minutes"]}
     rows = stats.assign(department=[department_names.get(d, d) for d in stats["department"]]).round(1)
     share_text = f"{text['events.multi_share']}: {'—' if share is None else f'{share:.1%}'}"
@@ -183,19 +183,19 @@ def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]
 
 
 def act(session: Session, principal: Principal, *, event_id: int, action: str, departments: Sequence[str] = (),
-        comment: str | None = None, dispatch_id: int | None = None) -> lifecycle.TransitionRefused | None:
+        comment: str | None = None, dispatch_id: int | None = None) -> events.TransitionRefused | None:
     """Carry out one operator action (an `EVENT_ACTIONS` key, or a dispatch stage with `dispatch_id`) through
-    services.lifecycle and audit it; commits. Returns None when done, else the refusal (audited with its English
+    services.events and audit it; commits. Returns None when done, else the refusal (audited with its English
     reason; `refusal_text` words it for the page)."""
     target = f"event:{event_id}" if dispatch_id is None else f"dispatch:{dispatch_id}"
     name = f"event.{action}" if dispatch_id is None else f"event.dispatch.{action}"
     try:
         if dispatch_id is None:
-            lifecycle.transition(session, event_id, EVENT_ACTIONS[action], principal=principal, comment=comment,
+            events.transition(session, event_id, EVENT_ACTIONS[action], principal=principal, comment=comment,
                                  departments=departments if action == "dispatch" else ())
         else:
-            lifecycle.advance_dispatch(session, dispatch_id, action, principal=principal)
-    except lifecycle.TransitionRefused as refused:
+            events.advance_dispatch(session, dispatch_id, action, principal=principal)
+    except events.TransitionRefused as refused:
         session.rollback()
         audit.record(session, actor=principal, action=name, target=target, outcome="refused", detail=refused.reason)
         session.commit()
@@ -206,7 +206,7 @@ def act(session: Session, principal: Principal, *, event_id: int, action: str, d
     return None
 
 
-def refusal_text(refused: lifecycle.TransitionRefused, lang: str, department_names: Mapping[str, str]) -> str:
+def refusal_text(refused: events.TransitionRefused, lang: str, department_names: Mapping[str, str]) -> str:
     """A lifecycle refusal in the page's language: its code's sentence from the catalog, with statuses, stages and
     departments as the page names them."""
     text = translator(lang)

@@ -2,7 +2,7 @@
 indicator's card in the same push that puts the alert on the ticker, instead of waiting for the slow refresh.
 
 Only the card's status hooks change (`data-status` and the status class), by property update: nothing is rebuilt,
-and the value and sparkline follow at the next refresh. Entries are decoded by `services.rules.status_change`, so
+and the value and sparkline follow at the next refresh. Entries are decoded by `services.indicators.status_change`, so
 only the rules' own messages for the whole city (the wall's cards are city-wide) move a card.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Collection
 
 from dash import set_props
 
-from services.rules import status_change
-from services.stream import Entry
+from services.alerts import Entry
+from services.indicators import status_change
 
 
 def card_statuses(entries: list[Entry], codes: Collection[str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 
-from services.runtime import Runtime
+from services.platform import Runtime
 
 
 def runtime() -> Runtime:

@@ -22,7 +22,7 @@ from dashboards import _approval_views as views
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import approval_metrics, approvals
+from services import approvals
 from services.access import Scope
 
 CADENCE_S = 60
@@ -47,7 +47,7 @@ def _ranking_rows(scope: Scope, now: datetime, lang: str) -> list[html.Li]:
     minute = now.replace(second=0, microsecond=0)
     with runtime().sessions() as session:
         names = approvals.catalog_names(session=session, lang=lang)["department"]
-        table = approvals.cached("wall-ranking", scope, (minute, start, end), lambda: approval_metrics.summary(
+        table = approvals.cached("wall-ranking", scope, (minute, start, end), lambda: approvals.summary(
             session=session, start=start, end=end, by="department", scope=scope))
     top = table[table["completed"] > 0].sort_values(["on_time_rate", "completed"], ascending=False).head(RANKED)
     return [html.Li([html.Span(names.get(row.key, row.key), className="rank-name"),

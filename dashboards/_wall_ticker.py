@@ -24,8 +24,7 @@ from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from dashboards._wall_kpis import WALL_KPIS
-from services.alert_storm import StormFolder, TickerRow, sent_time
-from services.stream import Entry, recent
+from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first

@@ -34,11 +34,9 @@ from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, r
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import alert_actions, alert_console, audit
+from services import alerts, audit
 from services.access import Action
-from services.alert_schema import CATEGORIES, SEVERITIES
-from services.alert_storm import sent_time, storm_key
-from services.stream import Entry, last_id
+from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, storm_key
 
 dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
 
@@ -51,11 +49,11 @@ _ACTIONS = {"btn-ack": Action.ALERT_ACKNOWLEDGE, "btn-resolve": Action.ALERT_RES
             **{f"btn-silence-{m}": Action.ALERT_SILENCE for m in (15, 60, 240)}}  # fmt: skip
 
 
-def _filter(values: dict[str, Any]) -> alert_console.AlertFilter:
+def _filter(values: dict[str, Any]) -> alerts.AlertFilter:
     """The filters of the URL or the controls; a time range counts back from now, with no upper bound, so alerts
     arriving while the page is open still match it."""
     span = RANGES.get(values.get("range") or "")
-    return alert_console.AlertFilter(**{name: values.get(name) or None for name in FILTERS}, text=values.get("q"),
+    return alerts.AlertFilter(**{name: values.get(name) or None for name in FILTERS}, text=values.get("q"),
                                      since=datetime.now(UTC) - span if span else None)
 
 
@@ -66,7 +64,7 @@ def _page_number(value: Any) -> int:
         return 1
 
 
-def _item(row: alert_console.ConsoleRow) -> dict[str, Any]:
+def _item(row: alerts.ConsoleRow) -> dict[str, Any]:
     zone = runtime().settings.zone
     return {"stream_id": row.stream_id, "time": local_time(row.sent_at, zone, "%m-%d %H:%M:%S"),
             "severity": row.severity, "headline": row.headline, "district": row.district, "status": row.status,
@@ -81,7 +79,7 @@ def _entry_item(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
             "sent": fields.get("sent", "")}
 
 
-def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], str, alert_console.ConsolePage]:
+def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], str, alerts.ConsolePage]:
     """One page of the list as the store has it now, and the stream id it is current to (where the push resumes)."""
     rt = runtime()
     principal = current_principal()
@@ -89,14 +87,14 @@ def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], 
     try:
         flt = _filter(values)
     except ValueError:
-        flt = alert_console.AlertFilter(text=values.get("q"))
+        flt = alerts.AlertFilter(text=values.get("q"))
     with rt.sessions() as session:
-        found = alert_console.list_alerts(session, flt, page=page, scope=principal.scope)
+        found = alerts.list_alerts(session, flt, page=page, scope=principal.scope)
     text = translator(lang)
     return [console_row(_item(row), lang, text) for row in found.rows], since, found
 
 
-def _page_text(found: alert_console.ConsolePage, text: Any) -> str:
+def _page_text(found: alerts.ConsolePage, text: Any) -> str:
     return text["alerts.page_of"].format(page=found.page, pages=found.pages, total=found.total)
 
 
@@ -112,7 +110,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     text = translator(lang)
     rows, since, found = _rows(query, _page_number(query.get("page")), lang)
     districts = [{"label": name, "value": code} for code, name in rt.city.names(lang).items()]
-    choices = {"severity": _options(SEVERITIES, text), "status": _options(alert_console.STATUSES, text, "alerts.status."),
+    choices = {"severity": _options(SEVERITIES, text), "status": _options(alerts.STATUSES, text, "alerts.status."),
                "district": districts, "category": _options(CATEGORIES, text),
                "range": _options(tuple(RANGES), text, "alerts.range.")}  # fmt: skip
     return html.Div([
@@ -194,8 +192,8 @@ def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]
     principal = current_principal()
     zone = runtime().settings.zone
     with runtime().sessions() as session:
-        row = alert_console.find(session, stream_id, scope=principal.scope)
-        trail = alert_actions.audit_trail(session, row.id, scope=principal.scope) if row else []
+        row = alerts.find(session, stream_id, scope=principal.scope)
+        trail = alerts.audit_trail(session, row.id, scope=principal.scope) if row else []
     text = translator(lang)
     return (detail_facts(_item(row) if row else None, lang, text),
             audit_list([{"at": local_time(a.at, zone, "%m-%d %H:%M:%S"), "user": a.user, "action": a.action,
@@ -222,22 +220,22 @@ def act(*args: Any) -> tuple[str, Any]:
         return text["alerts.forbidden"], no_update
     user, scope, comment = principal.username, principal.scope, (comment or "").strip()
     with runtime().sessions() as session:
-        row = alert_console.find(session, stream_id, scope=scope)
+        row = alerts.find(session, stream_id, scope=scope)
         try:
             if row is None:
-                raise alert_actions.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
+                raise alerts.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
             if button == "btn-ack":
-                alert_actions.acknowledge(session, row.id, user=user, comment=comment, scope=scope)
+                alerts.acknowledge(session, row.id, user=user, comment=comment, scope=scope)
             elif button == "btn-resolve":
-                alert_actions.resolve(session, row.id, user=user, comment=comment, scope=scope)
+                alerts.resolve(session, row.id, user=user, comment=comment, scope=scope)
             elif button == "btn-escalate":
-                alert_actions.escalate(session, row.id, user=user, to=to or "", comment=comment, scope=scope)
+                alerts.escalate(session, row.id, user=user, to=to or "", comment=comment, scope=scope)
             elif button == "btn-link":
-                alert_actions.link_event(session, row.id, user=user, event_id=int(event_id or 0), scope=scope)
+                alerts.link_event(session, row.id, user=user, event_id=int(event_id or 0), scope=scope)
             else:
                 until = datetime.now(UTC) + timedelta(minutes=int(button.rsplit("-", 1)[1]))
-                alert_actions.silence(session, row.id, user=user, until=until, comment=comment, scope=scope)
-        except alert_actions.ActionRefused as refusal:
+                alerts.silence(session, row.id, user=user, until=until, comment=comment, scope=scope)
+        except alerts.ActionRefused as refusal:
             return str(refusal), no_update
         audit.record(session, actor=principal, action=f"alert.{_ACTIONS[button].value.split(':')[1]}",
                      target=row.alert_id, detail=comment or None)
@@ -267,7 +265,7 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
         for stream_id, fields in entries:
             if fields.get("msg_type") in ("update", "cancel"):
                 set_props("action-done", {"data": datetime.now(UTC).timestamp()})  # statuses moved: reload
-            if not on_first_page or stream_id in before or not alert_console.matches(fields, flt, principal.scope):
+            if not on_first_page or stream_id in before or not alerts.matches(fields, flt, principal.scope):
                 continue
             row, is_new = folder.add(stream_id, fields)
             if is_new:
@@ -279,9 +277,9 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
         for item in new:
             item["count"] = next(r.count for r in folder.rows if r.head_id == item["stream_id"])
             patch.prepend(console_row(item, lang, text))
-        for _ in range(max(0, len(folder.rows) - alert_console.PAGE_SIZE)):
-            del patch[alert_console.PAGE_SIZE]
-        del folder.rows[alert_console.PAGE_SIZE:]
+        for _ in range(max(0, len(folder.rows) - alerts.PAGE_SIZE)):
+            del patch[alerts.PAGE_SIZE]
+        del folder.rows[alerts.PAGE_SIZE:]
         set_props("alert-list", {"children": patch})
 
     await run_push(ctx.websocket, P, since, show, principal.scope)

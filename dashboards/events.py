@@ -1,6 +1,6 @@
 """/events — the analyst's event map and linkage page: filters, map (districts → grid → one event), linkage
 analytics, a server-side paged and sorted table, CSV / Excel export; and the operator's lifecycle actions on the
-event in the detail panel (gated by `Action.EVENT_ACT`, carried out by services.lifecycle, audited).
+event in the detail panel (gated by `Action.EVENT_ACT`, carried out by services.events, audited).
 
 The whole view is the URL query (status, category, district, department, start, end, view, colour, drill, lang):
 `layout(**query)` draws it, so a shared URL restores it, and each change writes the query back through a
@@ -23,9 +23,8 @@ from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
 from services import events, export
 from services.access import Action
-from services.db import Department
-from services.events import EventFilter
-from services.lifecycle import STATUSES
+from services.events import STATUSES, EventFilter
+from services.store import Department
 
 dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
 

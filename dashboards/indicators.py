@@ -23,8 +23,7 @@ from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
 from services import export
 from services.access import Action, Scope
-from services.indicator_views import DrillDown, drill_down, indicator_choices
-from services.indicators import Bucket
+from services.indicators import Bucket, DrillDown, drill_down, indicator_choices
 
 dash.register_page(__name__, path="/indicators", title="指标分析 OneScreen")
 

@@ -38,9 +38,9 @@ from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number
 from dashboards._runtime import runtime
 from dashboards._wall_kpis import WALL_KPIS
-from services import alert_console, approval_metrics, briefing, events, export, indicators
+from services import alerts, approvals, briefing, events, export, indicators
 from services.access import Action, Principal
-from services.alert_console import AlertFilter
+from services.alerts import AlertFilter
 
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
 
@@ -97,7 +97,7 @@ def _events(lang: str, now: datetime) -> tuple[Any, str, str]:
 
 def _approvals(lang: str, now: datetime) -> tuple[str, str, str]:
     with runtime().sessions() as session:
-        row = approval_metrics.summary(session=session, start=_today_start(now), end=now,
+        row = approvals.summary(session=session, start=_today_start(now), end=now,
                                        scope=current_principal().scope).iloc[0]
     rate = row["on_time_rate"]
     return (number(int(row["received"]), lang), number(int(row["completed"]), lang),
@@ -109,7 +109,7 @@ def _alerts(lang: str, now: datetime) -> tuple[dict[str, int], list[AlertRow]]:
     scope = current_principal().scope
     with rt.sessions() as session:
         counts = dict(briefing.alerts_by_severity(session, _today_start(now), now, scope))
-        latest = alert_console.list_alerts(session, AlertFilter(), page_size=ALERT_SLOTS, scope=scope).rows
+        latest = alerts.list_alerts(session, AlertFilter(), page_size=ALERT_SLOTS, scope=scope).rows
     labels = SEVERITY_LABELS[lang]
     return counts, [AlertRow(row.severity, labels.get(row.severity, row.severity),
                              local_time(row.sent_at, rt.settings.zone, "%m-%d %H:%M"),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.access import Principal
-from services.db import AuditEntry
+from services.store import AuditEntry
 
 # The actions the app records; pages use these names (`alert.<action>`, `event.<action>`, `export.<what>`).
 LOGIN = "login"

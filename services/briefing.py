@@ -15,7 +15,7 @@ Definitions:
 - linkage: per department, over dispatches of the day's events, minutes from dispatch to acceptance (median
   and p90) and to finish (p90): the departments with the slowest p90 acceptance first;
 - approvals: applications received, completed, on-time rate and bad reviews (好差评 1–2) of the day
-  (`services.approval_metrics.summary`);
+  (`services.approvals.metrics.summary`);
 - alerts: the day's alerts per severity, and the notable ones: extreme and severe storm-group heads, most
   severe and then newest first.
 """
@@ -32,12 +32,14 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from services import approval_metrics, indicators, linkage
 from services.access import CITY_WIDE, Scope
-from services.alert_console import AlertFilter, list_alerts
-from services.alert_schema import SEVERITIES
-from services.db import Alert, Department, District, Event, Indicator
-from services.events import ALL_EVENTS, EventFilter, conditions
+from services.alerts.console import AlertFilter, list_alerts
+from services.alerts.schema import SEVERITIES
+from services.approvals import metrics as approval_metrics
+from services.events import linkage
+from services.events.queries import ALL_EVENTS, EventFilter, conditions
+from services.indicators import queries as indicators
+from services.store import Alert, Department, District, Event, Indicator
 
 TOP = 5
 SLOW_DEPARTMENTS = 3

@@ -19,7 +19,7 @@ import shapely
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from services.db import Event
+from services.store import Event
 
 GRID_KM = 1.0  # the side of a grid cell (网格), the level below a district
 

@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable
 
 from services.config import Settings
-from services.logs import configure_logging
-from services.runtime import Runtime, StartupError, open_runtime
-from services.shared_cache import install_shared_cache
+from services.platform.logs import configure_logging
+from services.platform.runtime import Runtime, StartupError, open_runtime
+from services.store.shared_cache import install_shared_cache
 
 log = logging.getLogger("onescreen.workers")
 
@@ -26,26 +26,26 @@ Loop = Callable[[threading.Event], None]
 
 
 def persist_loop(rt: Runtime) -> Loop:
-    from services.persist_worker import PersistWorker
+    from services.alerts.persist import PersistWorker
 
     consumer = f"persist-{socket.gethostname()}-{os.getpid()}"
     return PersistWorker(rt.settings, rt.engine, rt.redis, consumer).run_forever
 
 
 def simulate_loop(rt: Runtime) -> Loop:
-    from services.simulator import Live
+    from services.demo.simulator import Live
 
     return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate).run_forever
 
 
 def escalate_loop(rt: Runtime) -> Loop:
-    from services.escalation import EscalationLoop
+    from services.alerts.escalation import EscalationLoop
 
     return EscalationLoop(rt.settings, rt.engine, rt.redis).run_forever
 
 
 def associate_loop(rt: Runtime) -> Loop:
-    from services.association import AssociationJob
+    from services.approvals.association import AssociationJob
 
     return AssociationJob(rt.sessions).run_forever
 
@@ -62,7 +62,7 @@ def background_loops(rt: Runtime) -> list[Loop]:
 
 def install_catalogs(rt: Runtime) -> None:
     """Districts, departments, indicators and matters: what every page expects to find, installed or updated."""
-    from services.catalog import install_catalog
+    from services.store.catalog import install_catalog
 
     with rt.sessions() as session:
         install_catalog(session, districts=rt.city.rows())

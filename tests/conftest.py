@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from services.config import Settings
-from services.db import make_engine, make_sessionmaker, migrate
+from services.store import make_engine, make_sessionmaker, migrate
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

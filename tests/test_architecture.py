@@ -79,7 +79,7 @@ def test_the_import_scanner_sees_relative_and_aliased_imports(tmp_path: Path) ->
     probe = tmp_path / "components" / "sub" / "probe.py"
     probe.parent.mkdir(parents=True)
     probe.write_text(
-        "import redis.asyncio as r\nfrom services.stream import publish\nfrom .. import theme\n"
+        "import redis.asyncio as r\nfrom services.alerts.stream import publish\nfrom .. import theme\n"
         "from .helpers import x\n"
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sqlalchemy import Engine\n",
         encoding="utf-8",
@@ -87,7 +87,7 @@ def test_the_import_scanner_sees_relative_and_aliased_imports(tmp_path: Path) ->
     names = [name for _, name in imported_modules(probe, root=tmp_path)]
     assert names == [
         "redis.asyncio",
-        "services.stream",
+        "services.alerts.stream",
         "components.theme",
         "components.sub.helpers",
         "typing",

@@ -18,7 +18,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from services.db import Alert
+from services.store import Alert
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "serving-test-token"

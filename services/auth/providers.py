@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.auth.passwords import hash_password, needs_rehash, verify_password
-from services.db import User
+from services.store import User
 
 
 class IdentityProvider(Protocol):

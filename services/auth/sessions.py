@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.access import Principal
 from services.auth.users import principal_of
-from services.db import User, UserSession
+from services.store import User, UserSession
 
 SESSION_TTL = timedelta(hours=12)
 SESSION_MAX_AGE = timedelta(days=7)

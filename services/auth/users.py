@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Principal, Role, Scope
 from services.auth.passwords import hash_password
 from services.config import Settings
-from services.db import User
+from services.store import User
 
 # (username, role, display name, districts): one per role, and a district-bound analyst to show data scopes.
 DEMO_USERS: tuple[tuple[str, Role, str, tuple[str, ...]], ...] = (

@@ -1,9 +1,9 @@
-"""Alembic environment: run against the connection `services.db.migrate` hands over (or ONESCREEN_DATABASE_URL)."""
+"""Alembic environment: run against the connection `services.store.migrate` hands over (or ONESCREEN_DATABASE_URL)."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from services.db import Base
+from services.store import Base
 
 config = context.config
 

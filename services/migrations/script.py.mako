@@ -7,7 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 from api import alerts_router
 from api.alerts import MAX_BODY
 from api.auth import parse_tokens
+from services.alerts.persist import PersistWorker
 from services.config import Settings
-from services.persist_worker import PersistWorker
 
-DATA = Path(__file__).parents[1] / "services" / "data"
+DATA = Path(__file__).parents[1] / "services" / "alerts" / "data"
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CAP = {**AUTH, "Content-Type": "application/cap+xml"}

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.ops import TimingMiddleware, ops_router
+from services.alerts.persist import PersistWorker
+from services.alerts.stream import publish
 from services.config import Settings
-from services.metrics import Metrics
-from services.persist_worker import PersistWorker
-from services.stream import publish
+from services.platform.metrics import Metrics
 
 
 def _app(engine: Engine, client: redis.Redis, settings: Settings) -> FastAPI:

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 
 from services import audit
 from services.access import Role
-from services.catalog import install_catalog
-from services.db import Event
+from services.store import Event
+from services.store.catalog import install_catalog
 from tests.api import security_client
 from tests.api.security_client import SAME_ORIGIN, sign_in
 

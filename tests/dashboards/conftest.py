@@ -11,10 +11,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from services.auth import DEMO_USERS, demo_password, ensure_demo_users
-from services.catalog import install_catalog
 from services.config import Settings
-from services.runtime import Runtime, open_runtime
-from services.simulator import seed
+from services.demo.simulator import seed
+from services.platform.runtime import Runtime, open_runtime
+from services.store.catalog import install_catalog
 
 WALL_TOKEN = "test-wall-token"
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import redis
 
-from services.runtime import Runtime
-from services.stream import publish
+from services.alerts.stream import publish
+from services.platform.runtime import Runtime
 
 
 def alert_sender(runtime: Runtime, client: redis.Redis, build: Callable[..., dict[str, str]]) -> Callable[..., str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
-from services.db import Alert
+from services.store import Alert
 from tests.dashboards.live_alerts import alert_sender
 
 

@@ -99,7 +99,7 @@ def test_the_wall_panel_patches_its_throughput_in_place_as_applications_complete
 
     from dashboards import _wall_approvals
     from services.access import Principal, Role, bind_caller, unbind_caller
-    from services.db import Application
+    from services.store import Application
     from tests.components.test_approval_figures import _apply, _plain
 
     token = bind_caller(Principal("kiosk", Role.WALL))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from components.i18n import translator
 from dashboards._event_views import refusal_text
 from services import audit
-from services.db import Event
-from services.lifecycle import REASONS, TransitionRefused, refusal
+from services.events.lifecycle import REASONS, TransitionRefused, refusal
+from services.store import Event
 
 
 def _open_first_reported_event(dash_duo, open_page, role: str) -> str:

@@ -9,7 +9,7 @@ import re
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
-from services.events import EventFilter, points
+from services.events.queries import EventFilter, points
 
 SIMING = "350203"
 

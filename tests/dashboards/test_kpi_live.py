@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from dashboards._kpi_live import card_statuses
-from services.rules import Reading, ThresholdRules
-from tests.services.indicator_data import Def
+from services.indicators.rules import Reading, ThresholdRules
+from tests.services.indicators.data import Def
 
 CATALOG = {d.code: d for d in (Def("aqi", "AQI", "environment", "", "lower", 100, 200),
                                 Def("noise", "噪声", "environment", "dB", "lower", 60, 70))}  # fmt: skip

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from services import audit
-from services.db import Alert
+from services.store import Alert
 from tests.dashboards.test_indicators_page import _downloaded
 
 PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-alerts", "leader-briefing")

@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from services.config import Settings
-from services.runtime import Runtime, open_runtime
+from services.platform.runtime import Runtime, open_runtime
 from tests.dashboards.conftest import WALL_TOKEN
 
 COUNT = 24

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.stream import publish
+from services.alerts.stream import publish
 
 
 def _alert(alert_id: str, severity: str, headline: str) -> dict[str, str]:

@@ -1,13 +1,13 @@
-"""/wall in a real browser: a reading past the alarm threshold, recorded through services.readings, turns its KPI
+"""/wall in a real browser: a reading past the alarm threshold, recorded through services.indicators.readings, turns its KPI
 card's data-status to alarm and puts the rules' alert on the ticker; the recovery resolves it and the card follows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.readings import load_rules, record_readings
-from services.rules import status_change
-from services.stream import recent
+from services.alerts.stream import recent
+from services.indicators.readings import load_rules, record_readings
+from services.indicators.rules import status_change
 
 
 def test_alarm_reading_recolours_the_card_and_recovery_resolves_it(dash_duo, open_page, wall_runtime, redis_client):

@@ -11,8 +11,9 @@ from dash import html
 
 from dashboards import _wall_approvals
 from dashboards._auth import as_principal
-from services import approval_metrics, approvals
 from services.access import Principal, Role, Scope
+from services.approvals import metrics as approval_metrics
+from services.approvals import queries as approvals
 
 
 def _ranking(node: Any) -> Any:

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from dashboards._auth import as_principal
 from dashboards._wall_map import map_panel, map_patch
-from services import events
 from services.access import Principal, Role
-from services.db import Event
+from services.events import queries as events
+from services.store import Event
 
 
 def decoded(spec: dict[str, str]) -> np.ndarray:

@@ -22,7 +22,7 @@ from services.access import (
     page_action,
     unbind_caller,
 )
-from services.db import District
+from services.store import District
 
 A = Action
 # The table, written out by hand: a change to PERMISSIONS must change this too (and the report's table).

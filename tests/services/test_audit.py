@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services import audit
 from services.access import Principal, Role
-from services.db import AuditEntry
+from services.store import AuditEntry
 
 
 def test_entries_say_who_did_what_when_newest_first(session: Session) -> None:

@@ -25,7 +25,7 @@ from services.auth import (
 )
 from services.auth.sessions import SESSION_MAX_AGE, SESSION_TTL, token_hash
 from services.config import Settings
-from services.db import User, UserSession, make_engine, make_sessionmaker
+from services.store import User, UserSession, make_engine, make_sessionmaker
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

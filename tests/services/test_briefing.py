@@ -24,24 +24,25 @@ from sqlalchemy.orm import Session
 from components.briefing import FONT_DIR, png_size, render_pdf, render_png
 from components.i18n import translator
 from dashboards._leader_briefing import briefing_sheet
-from services import briefing, cache
+from services import briefing
 from services.access import Scope
-from services.catalog import install_catalog
 from services.config import DEFAULT_CITY
-from services.db import (
+from services.demo.simulator import seed
+from services.geo import load_city
+from services.indicators.queries import status_of
+from services.store import (
     Alert,
     Application,
     Event,
     EventDispatch,
     Indicator,
     IndicatorReading,
+    cache,
     make_engine,
     make_sessionmaker,
     migrate,
 )
-from services.geo import load_city
-from services.indicators import status_of
-from services.simulator import seed
+from services.store.catalog import install_catalog
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 19)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 import shapely
 
-from services.catalog import install_catalog
 from services.config import DEFAULT_CITY
-from services.db import Event
 from services.geo import CityFileError, load_city, locate_events
+from services.store import Event
+from services.store.catalog import install_catalog
 
 
 def test_xiamen_has_six_districts_with_names():

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 14:27:54.399266
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 
 
 revision = '0001'
@@ -46,10 +46,10 @@ def upgrade() -> None:
     sa.Column('out_of_city', sa.Boolean(), nullable=False),
     sa.Column('lat', sa.Float(), nullable=True),
     sa.Column('lon', sa.Float(), nullable=True),
-    sa.Column('reported_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reported_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('sla_due_at', services.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', services.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sla_due_at', services.store.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', services.store.UTCDateTime(timezone=True), nullable=True),
     sa.Column('reporter_name', sa.String(length=32), nullable=True),
     sa.Column('reporter_phone', sa.String(length=20), nullable=True),
     sa.ForeignKeyConstraint(['district'], ['districts.adcode'], ),
@@ -91,7 +91,7 @@ def upgrade() -> None:
     sa.Column('stream_id', sa.String(length=32), nullable=False),
     sa.Column('alert_id', sa.String(length=128), nullable=False),
     sa.Column('source', sa.String(length=64), nullable=False),
-    sa.Column('sent_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.Column('severity', sa.String(length=12), nullable=False),
     sa.Column('urgency', sa.String(length=12), nullable=False),
     sa.Column('certainty', sa.String(length=12), nullable=False),
@@ -125,10 +125,10 @@ def upgrade() -> None:
     sa.Column('applicant_phone', sa.String(length=20), nullable=True),
     sa.Column('district', sa.String(length=12), nullable=True),
     sa.Column('channel', sa.String(length=12), nullable=False),
-    sa.Column('submitted_at', services.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', services.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('completed_at', services.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('due_at', services.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', services.store.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', services.store.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', services.store.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', services.store.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('return_reason', sa.String(length=64), nullable=True),
     sa.Column('visits', sa.SmallInteger(), nullable=False),
@@ -147,10 +147,10 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('department', sa.String(length=32), nullable=False),
-    sa.Column('dispatched_at', services.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('accepted_at', services.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('arrived_at', services.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', services.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dispatched_at', services.store.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', services.store.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('arrived_at', services.store.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', services.store.UTCDateTime(timezone=True), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.ForeignKeyConstraint(['department'], ['departments.code'], ),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
@@ -164,7 +164,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('indicator_code', sa.String(length=48), nullable=False),
     sa.Column('district', sa.String(length=12), nullable=True),
-    sa.Column('ts', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ts', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.Column('value', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['district'], ['districts.adcode'], ),
     sa.ForeignKeyConstraint(['indicator_code'], ['indicators.code'], ),
@@ -179,7 +179,7 @@ def upgrade() -> None:
     sa.Column('action', sa.String(length=16), nullable=False),
     sa.Column('user', sa.String(length=64), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

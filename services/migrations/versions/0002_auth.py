@@ -7,7 +7,7 @@ Create Date: 2026-11-23 17:10:00
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 
 
 revision = '0002'
@@ -39,15 +39,15 @@ def upgrade() -> None:
     sa.Column('districts', sa.String(length=256), nullable=False),
     sa.Column('departments', sa.String(length=256), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
     op.create_table('user_sessions',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('created_at', services.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', services.store.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token_hash')
     )
@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_index('ix_user_sessions_expires_at', 'user_sessions', ['expires_at'], unique=False)
     op.create_table('audit_log',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=True),
     sa.Column('action', sa.String(length=48), nullable=False),

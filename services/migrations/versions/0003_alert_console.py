@@ -7,7 +7,7 @@ Create Date: 2026-11-23 17:35:00
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 
 
 revision = '0003'
@@ -24,8 +24,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('head_alert_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.Column('first_at', services.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('first_at', services.store.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('alert_groups', schema=None) as batch_op:
@@ -33,7 +33,7 @@ def upgrade() -> None:
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('group_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
         for name in _MOMENTS:
-            batch_op.add_column(sa.Column(name, services.db.UTCDateTime(timezone=True), nullable=True))
+            batch_op.add_column(sa.Column(name, services.store.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('resume_status', sa.String(length=16), nullable=True))
         batch_op.create_index(batch_op.f('ix_alerts_group_id'), ['group_id'], unique=False)
         batch_op.create_foreign_key('fk_alerts_group_id', 'alert_groups', ['group_id'], ['id'])

@@ -7,7 +7,7 @@ Create Date: 2026-11-23 17:05:00
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 
 
 revision = '0004'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('to_status', sa.String(length=16), nullable=False),
     sa.Column('user', sa.String(length=64), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

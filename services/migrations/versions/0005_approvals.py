@@ -7,7 +7,7 @@ Create Date: 2026-11-23 17:05:00
 
 from alembic import op
 import sqlalchemy as sa
-import services.db  # noqa: F401  (column types)
+import services.store  # noqa: F401  (column types)
 
 
 revision = '0005'
@@ -27,7 +27,7 @@ def upgrade() -> None:
                                                             'completed_at'], unique=False)
     op.create_table('approval_associations',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('computed_at', services.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('computed_at', services.store.UTCDateTime(timezone=True), nullable=False),
     sa.Column('antecedent', sa.String(length=32), nullable=False),
     sa.Column('consequent', sa.String(length=32), nullable=False),
     sa.Column('pairs', sa.Integer(), nullable=False),

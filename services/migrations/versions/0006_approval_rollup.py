@@ -9,8 +9,8 @@ Create Date: 2026-11-23 20:45:00
 from alembic import op
 import sqlalchemy as sa
 
-from services import approval_rollup
-from services.db import ROLLUP_COMPLETED, ROLLUP_RECEIVED, UTCDateTime
+from services.approvals import rollup as approval_rollup
+from services.store import ROLLUP_COMPLETED, ROLLUP_RECEIVED, UTCDateTime
 
 revision = '0006'
 down_revision = '0005'

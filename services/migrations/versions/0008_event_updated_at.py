@@ -11,8 +11,8 @@ The triggers are services/event_touch.py's. Existing rows get their reported_at.
 from alembic import op
 import sqlalchemy as sa
 
-from services import event_touch
-from services.db import UTCDateTime
+from services.events import touch as event_touch
+from services.store import UTCDateTime
 
 revision = '0008'
 down_revision = '0007'

@@ -1,0 +1,154 @@
+"""What an operator does to an alert: acknowledge, escalate, resolve, silence, link to an event.
+
+Every action is checked against the alert's status first (an illegal move raises `ActionRefused` with the reason,
+for the console to show), applies to the whole storm group the alert heads, and writes one `alert_actions` row —
+who, what, comment, when — in the caller's transaction, so the change and its audit commit together.
+A silenced alert still reports its resolve: resolving (by an operator or a CAP Cancel) is allowed while silenced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from services.access import CITY_WIDE, Scope
+from services.store import Alert, AlertAction, Event
+
+ACKNOWLEDGE, ESCALATE, RESOLVE, SILENCE, LINK, UNSILENCE = (
+    "acknowledge", "escalate", "resolve", "silence", "link", "unsilence")  # fmt: skip
+# The statuses each action may start from.
+_ALLOWED = {
+    ACKNOWLEDGE: ("new", "escalated", "silenced"),
+    ESCALATE: ("new", "acknowledged", "escalated", "silenced"),
+    RESOLVE: ("new", "acknowledged", "escalated", "silenced"),
+    SILENCE: ("new", "acknowledged", "escalated"),
+}
+
+
+class ActionRefused(ValueError):
+    """The action is not allowed now; the message says why, in words an operator understands."""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    action: str
+    user: str
+    comment: str | None
+    at: datetime
+
+
+def _alert(session: Session, alert_pk: int, scope: Scope) -> Alert:
+    alert = session.scalar(select(Alert).where(Alert.id == alert_pk, scope.district_filter(Alert.district)))
+    if alert is None:
+        raise ActionRefused(f"alert {alert_pk} does not exist or is outside your area")
+    return alert
+
+
+def _check(alert: Alert, action: str) -> None:
+    if alert.status not in _ALLOWED[action]:
+        raise ActionRefused(f"cannot {action} an alert that is {alert.status}")
+
+
+def _apply(session: Session, alert: Alert, values: dict[str, Any]) -> None:
+    """The alert and, when it heads a storm group, the group's other open members."""
+    members = Alert.id == alert.id
+    if alert.group_id is not None:
+        members = or_(members, (Alert.group_id == alert.group_id) & (Alert.status != "resolved"))
+    session.execute(update(Alert).where(members).values(**values).execution_options(synchronize_session=False))
+    session.refresh(alert)
+
+
+def record(session: Session, alert_pk: int, action: str, user: str, comment: str | None = None,
+           at: datetime | None = None) -> None:
+    """One audit row in the caller's transaction."""
+    session.add(AlertAction(alert_id=alert_pk, action=action, user=user, comment=comment or None,
+                            at=at or datetime.now(UTC)))
+
+
+def acknowledge(session: Session, alert_pk: int, *, user: str, comment: str = "", scope: Scope = CITY_WIDE,
+                now: datetime | None = None) -> Alert:
+    """Someone has seen it and is on it: stops the escalation timer."""
+    now = now or datetime.now(UTC)
+    alert = _alert(session, alert_pk, scope)
+    _check(alert, ACKNOWLEDGE)
+    _apply(session, alert, {"status": "acknowledged", "acknowledged_at": now, "silenced_until": None,
+                            "owner": alert.owner or user})
+    record(session, alert.id, ACKNOWLEDGE, user, comment, now)
+    return alert
+
+
+def escalate(session: Session, alert_pk: int, *, user: str, to: str, comment: str = "", scope: Scope = CITY_WIDE,
+             now: datetime | None = None) -> Alert:
+    """Hand it up to a department (`dept:<code>`) or a leader (`leader:<name>`), who becomes its owner."""
+    if not to.strip():
+        raise ActionRefused("say whom to escalate to: a department or a leader")
+    now = now or datetime.now(UTC)
+    alert = _alert(session, alert_pk, scope)
+    _check(alert, ESCALATE)
+    _apply(session, alert, {"status": "escalated", "escalated_at": now, "owner": to.strip()[:64],
+                            "silenced_until": None})
+    record(session, alert.id, ESCALATE, user, f"→ {to.strip()}" + (f": {comment}" if comment else ""), now)
+    return alert
+
+
+def resolve(session: Session, alert_pk: int, *, user: str, comment: str = "", scope: Scope = CITY_WIDE,
+            now: datetime | None = None) -> Alert:
+    """Done. Allowed while silenced: a silence hides the noise, never the outcome."""
+    now = now or datetime.now(UTC)
+    alert = _alert(session, alert_pk, scope)
+    _check(alert, RESOLVE)
+    was_silenced = alert.status == "silenced"
+    _apply(session, alert, {"status": "resolved", "resolved_at": now, "silenced_until": None})
+    record(session, alert.id, RESOLVE, user, ("(silenced) " if was_silenced else "") + comment, now)
+    return alert
+
+
+def silence(session: Session, alert_pk: int, *, user: str, until: datetime, comment: str = "",
+            scope: Scope = CITY_WIDE, now: datetime | None = None) -> Alert:
+    """No pop-ups and no escalation until `until`; then it comes back in the status it had."""
+    now = now or datetime.now(UTC)
+    if until <= now:
+        raise ActionRefused("a silence must end in the future")
+    alert = _alert(session, alert_pk, scope)
+    _check(alert, SILENCE)
+    _apply(session, alert, {"status": "silenced", "silenced_until": until, "resume_status": alert.status})
+    record(session, alert.id, SILENCE, user, f"until {until.isoformat(timespec='minutes')}"
+           + (f": {comment}" if comment else ""), now)
+    return alert
+
+
+def link_event(session: Session, alert_pk: int, *, user: str, event_id: int, scope: Scope = CITY_WIDE,
+               now: datetime | None = None) -> Alert:
+    """Tie the alert to the incident (事件) that handles it."""
+    alert = _alert(session, alert_pk, scope)
+    if session.get(Event, event_id) is None:
+        raise ActionRefused(f"event {event_id} does not exist")
+    alert.event_id = event_id
+    record(session, alert.id, LINK, user, f"event {event_id}", now)
+    return alert
+
+
+def unsilence_due(session: Session, *, user: str, now: datetime | None = None) -> list[int]:
+    """Silences that have run out: back to the status they interrupted. Returns the alerts woken."""
+    now = now or datetime.now(UTC)
+    due = session.scalars(select(Alert).where(Alert.status == "silenced", Alert.silenced_until <= now)).all()
+    for alert in due:
+        alert.status, alert.silenced_until = alert.resume_status or "new", None
+        record(session, alert.id, UNSILENCE, user, "silence ended", now)
+    return [alert.id for alert in due]
+
+
+def audit_trail(session: Session, alert_pk: int, *, scope: Scope = CITY_WIDE) -> Sequence[AuditRow]:
+    """Everything done to the alert, oldest first."""
+    rows = session.execute(
+        select(AlertAction.action, AlertAction.user, AlertAction.comment, AlertAction.at)
+        .join(Alert, Alert.id == AlertAction.alert_id)
+        .where(AlertAction.alert_id == alert_pk, scope.district_filter(Alert.district))
+        .order_by(AlertAction.at, AlertAction.id)
+    ).all()
+    return [AuditRow(*row) for row in rows]

@@ -1,0 +1,97 @@
+"""Escalation timers: a severe or extreme alert nobody acknowledged in N minutes goes up the chain by itself.
+
+The owner follows one rule: an extreme alert goes to its district's duty leader (`leader:duty-<adcode>`), a severe
+one (or an extreme one without a district) to the department that handles its CAP category (`dept:<code>`). The move
+is audited as done by "system", and an `update` entry goes onto the stream so every screen shows it at once.
+The same loop wakes silenced alerts whose silence has run out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import redis
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from services.alerts.actions import ESCALATE, record, unsilence_due
+from services.alerts.stream import publish
+from services.config import Settings
+from services.store import Alert, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+SYSTEM_USER = "system"
+URGENT = ("extreme", "severe")
+# Which department answers for a CAP category (codes of services/data/departments.csv).
+CATEGORY_DEPARTMENT = {
+    "fire": "fire", "rescue": "fire", "cbrne": "fire", "health": "medical", "safety": "police",
+    "security": "police", "transport": "traffic_police", "env": "ecology", "geo": "natural_resources",
+    "met": "urban_mgmt", "infra": "urban_mgmt", "other": "urban_mgmt",
+}  # fmt: skip
+
+
+def escalation_owner(severity: str, district: str | None, category: str) -> str:
+    """Extreme with a district → that district's duty leader; otherwise the category's department."""
+    if severity == "extreme" and district:
+        return f"leader:duty-{district}"
+    return f"dept:{CATEGORY_DEPARTMENT.get(category, 'urban_mgmt')}"
+
+
+def escalate_overdue(session: Session, *, minutes: float, now: datetime | None = None) -> list[Alert]:
+    """Escalate every urgent alert still `new` `minutes` after it was received; the caller commits."""
+    now = now or datetime.now(UTC)
+    overdue = session.scalars(
+        select(Alert).where(Alert.status == "new", Alert.severity.in_(URGENT), Alert.msg_type != "cancel",
+                            Alert.received_at <= now - timedelta(minutes=minutes))
+        .order_by(Alert.received_at)
+    ).all()
+    for alert in overdue:
+        alert.status, alert.escalated_at = "escalated", now
+        alert.owner = escalation_owner(alert.severity, alert.district, alert.category)
+        record(session, alert.id, ESCALATE, SYSTEM_USER,
+               f"→ {alert.owner}: not acknowledged within {minutes:g} min", now)
+    return list(overdue)
+
+
+def update_entry(alert: Alert, now: datetime) -> dict[str, str]:
+    """The stream entry announcing the escalation: the alert's own content, as an update that references it."""
+    fields = {
+        "id": f"{alert.alert_id}:escalated:{int(now.timestamp())}"[:128], "source": alert.source,
+        "sent": alert.sent_at.isoformat(), "severity": alert.severity, "urgency": alert.urgency, "certainty": alert.certainty,
+        "category": alert.category, "event": alert.event, "headline": alert.headline, "msg_type": "update",
+        "references": alert.alert_id, "description": alert.description or "", "district": alert.district or "",
+    }  # fmt: skip
+    if alert.lat is not None and alert.lon is not None:
+        fields |= {"lat": repr(alert.lat), "lon": repr(alert.lon)}
+    return fields
+
+
+class EscalationLoop:
+    """Checks the timers every `every_s` seconds; run `run_forever` in its own thread beside the persist worker."""
+
+    def __init__(self, settings: Settings, engine: Engine, redis_client: redis.Redis, every_s: float = 15.0) -> None:
+        self.settings, self.redis, self.every_s = settings, redis_client, every_s
+        self.sessions = make_sessionmaker(engine)
+
+    def run_once(self, now: datetime | None = None) -> list[int]:
+        """One pass: wake ended silences, escalate the overdue, publish their updates. Returns the escalated ids."""
+        now = now or datetime.now(UTC)
+        with self.sessions() as session:
+            unsilence_due(session, user=SYSTEM_USER, now=now)
+            escalated = escalate_overdue(session, minutes=self.settings.alert_escalate_minutes, now=now)
+            entries = [update_entry(alert, now) for alert in escalated]
+            session.commit()
+        for fields in entries:
+            publish(self.redis, self.settings.alerts_stream, fields, self.settings.stream_maxlen)
+        return [alert.id for alert in escalated]
+
+    def run_forever(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("escalation check failed, retrying")
+            stop.wait(self.every_s)

@@ -1,0 +1,123 @@
+"""FIWARE Smart Data Models `Alert` entity (NGSI v2 key-values or normalized, NGSI-LD) → the alert stream fields.
+
+The model (smart-data-models/dataModel.Alert) has no urgency or certainty, so both are `unknown`; its five
+severities fold onto CAP's four. Attributes outside the model are refused by name, like unknown stream fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from services.alerts.ingest.errors import IngestError
+from services.alerts.ingest.geometry import centroid
+from services.alerts.schema import AlertValidationError, normalize_alert
+
+SEVERITY = {
+    "informational": "minor",
+    "low": "minor",
+    "medium": "moderate",
+    "high": "severe",
+    "critical": "extreme",
+}
+CATEGORY = {
+    "traffic": "transport", "naturalDisaster": "geo", "weather": "met", "environment": "env",
+    "health": "health", "security": "security", "agriculture": "other",
+}  # fmt: skip
+_FIRE = {"buildingFire", "forestFire", "fireRisk"}
+# GSMA-Commons + Location-Commons + Common-Alert + Alert, and the JSON-LD context.
+ATTRIBUTES = {
+    "id", "type", "@context", "dateCreated", "dateModified", "source", "name", "alternateName", "description",
+    "dataProvider", "owner", "seeAlso", "relatedSource", "areaServed", "location", "address", "category",
+    "subCategory", "severity", "dateIssued", "validFrom", "validTo", "alertSource", "data",
+}  # fmt: skip
+# Stream field → the FIWARE attribute it came from, so errors name what the sender wrote.
+_ORIGIN = {"source": "alertSource", "sent": "dateIssued", "event": "subCategory", "headline": "name"}
+_HEADLINE_CHARS = 120
+
+
+def is_fiware_alert(document: Mapping[str, Any]) -> bool:
+    """A JSON body is a FIWARE entity (not plain stream fields) when it says `"type": "Alert"`."""
+    return document.get("type") == "Alert"
+
+
+def _value(attribute: Any) -> Any:
+    """Unwrap normalized forms: NGSI v2 / NGSI-LD {"type", "value"} and NGSI-LD relationships {"object"}."""
+    if isinstance(attribute, dict) and "coordinates" not in attribute:
+        if "value" in attribute:
+            return attribute["value"]
+        if attribute.get("type") == "Relationship" and "object" in attribute:
+            return attribute["object"]
+    return attribute
+
+
+def _text(entity: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = _value(entity.get(name))
+    if value is None or value == "":
+        if required:
+            raise IngestError(name, "required attribute of a FIWARE Alert is missing")
+        return None
+    if not isinstance(value, str):
+        raise IngestError(name, f"must be text, got {type(value).__name__}")
+    return value.strip()
+
+
+def _location(entity: Mapping[str, Any]) -> dict[str, str]:
+    geometry = _value(entity.get("location"))
+    if geometry is None:
+        return {}
+    if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str):
+        raise IngestError(
+            "location", 'must be a GeoJSON geometry, e.g. {"type": "Point", "coordinates": [lon, lat]}'
+        )
+    lat, lon = centroid(geometry, "location")
+    fields = {"lat": repr(lat), "lon": repr(lon)}
+    if geometry["type"] != "Point":
+        fields["area"] = json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))
+    return fields
+
+
+def _headline(name: str | None, description: str | None, event: str) -> str:
+    if name:
+        return name
+    if description:
+        return (
+            description if len(description) <= _HEADLINE_CHARS else description[: _HEADLINE_CHARS - 1] + "…"
+        )
+    return event
+
+
+def parse_fiware(entity: Mapping[str, Any]) -> dict[str, str]:
+    """One FIWARE `Alert` entity as normalized stream fields."""
+    if not is_fiware_alert(entity):
+        raise IngestError("type", 'a FIWARE entity must have "type": "Alert"')
+    unknown = sorted(set(entity) - ATTRIBUTES)
+    if unknown:
+        raise IngestError(unknown[0], "not an attribute of the FIWARE Alert data model")
+    category = _text(entity, "category", required=True) or ""
+    if category not in CATEGORY:
+        raise IngestError("category", f"{category!r} is not a FIWARE Alert category ({', '.join(CATEGORY)})")
+    severity = _text(entity, "severity") or "unknown"
+    if severity != "unknown" and severity not in SEVERITY:
+        raise IngestError("severity", f"{severity!r} is not a FIWARE Alert severity ({', '.join(SEVERITY)})")
+    sub_category = _text(entity, "subCategory")
+    description = _text(entity, "description")
+    event = sub_category or category
+    fields = {
+        "id": _text(entity, "id", required=True),
+        "source": _text(entity, "alertSource", required=True),
+        "sent": _text(entity, "dateIssued", required=True),
+        "severity": SEVERITY.get(severity, "unknown"),
+        "urgency": "unknown",
+        "certainty": "unknown",
+        "category": "fire" if sub_category in _FIRE else CATEGORY[category],
+        "event": event,
+        "headline": _headline(_text(entity, "name"), description, event),
+        "description": description,
+        **_location(entity),
+    }
+    try:
+        return normalize_alert({name: value for name, value in fields.items() if value is not None})
+    except AlertValidationError as exc:
+        raise IngestError(_ORIGIN.get(exc.field, exc.field), exc.reason) from None

@@ -1,0 +1,89 @@
+"""The resources one running OneScreen holds (store, Redis, city), built and checked once at start-up.
+
+`open_runtime` fails fast with `StartupError`, whose message is one line saying what is wrong and how to fix it:
+an operator starting the wall at 3 a.m. needs that line, not a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+
+from services.config import Settings
+from services.geo import City, CityFileError, load_city
+from services.platform.redis import make_async_redis, make_redis
+from services.store import make_engine, make_sessionmaker, migrate
+
+
+class StartupError(RuntimeError):
+    """Configuration that cannot work; the message is meant for the person starting the server."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    city: City
+    engine: Engine
+    sessions: sessionmaker
+    redis: redis.Redis
+    async_redis: aioredis.Redis
+
+    def close(self) -> None:
+        self.redis.close()
+        self.engine.dispose()
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is reported as given, minus nothing secret to hide
+        return url
+
+
+def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
+    """Load the city, reach the store and Redis, migrate the store; raise StartupError on the first failure."""
+    try:
+        city = load_city(settings.city)
+    except CityFileError as exc:
+        raise StartupError(str(exc)) from None
+    try:
+        engine = make_engine(settings.database_url, connect_args=_connect_args(settings.database_url))
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StartupError(
+            f"cannot use the database {_redacted(settings.database_url)}: {reason} — check ONESCREEN_DATABASE_URL "
+            "and that the server is running"
+        ) from None
+    client = make_redis(settings)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        engine.dispose()
+        raise StartupError(
+            f"cannot reach Redis at {settings.redis_url}: {exc} — check ONESCREEN_REDIS_URL, or unset it to use "
+            "the embedded in-process Redis"
+        ) from None
+    if migrate_schema:  # after both checks, so a bad setting is reported before any migration output
+        try:
+            migrate(engine)
+        except SQLAlchemyError as exc:
+            raise StartupError(f"cannot migrate the database schema: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]} — "
+                               "check that the database user may create tables") from None
+    return Runtime(settings, city, engine, make_sessionmaker(engine), client, make_async_redis(settings))
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    """A short connect timeout so a wrong host fails start-up in seconds, not minutes."""
+    if url.startswith("postgresql"):
+        return {"connect_timeout": 5}
+    return {}

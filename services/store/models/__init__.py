@@ -1,0 +1,23 @@
+"""DESIGN.md's data model as typed SQLAlchemy 2 tables, one module per domain, all on one `Base`."""
+
+from __future__ import annotations
+
+from services.store.models.alerts import Alert, AlertAction, AlertGroup
+from services.store.models.approvals import (
+    HOUR_BOUNDS,
+    PCT_BOUNDS,
+    ROLLUP_COMPLETED,
+    ROLLUP_RECEIVED,
+    Application,
+    ApprovalAssociation,
+    ApprovalOpenWork,
+    ApprovalRollup,
+    Matter,
+)
+from services.store.models.auth import AuditEntry, User, UserSession
+from services.store.models.base import Base, UTCDateTime
+from services.store.models.city import Department, District
+from services.store.models.events import Event, EventDispatch, EventTransition
+from services.store.models.indicators import Indicator, IndicatorReading
+
+__all__ = ["Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession"]

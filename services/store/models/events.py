@@ -1,0 +1,85 @@
+"""Events (事件), their departments' dispatches (联动) and their lifecycle history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.store.models.base import Base, BigId, UTCDateTime
+
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    category: Mapped[str] = mapped_column(String(32))
+    subcategory: Mapped[str | None] = mapped_column(String(48))
+    source: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(12))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(128))
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"))
+    grid: Mapped[str | None] = mapped_column(String(24))
+    out_of_city: Mapped[bool] = mapped_column(Boolean, default=False)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reporter_name: Mapped[str | None] = mapped_column(String(32), doc="PII")
+    reporter_phone: Mapped[str | None] = mapped_column(String(20), doc="PII")
+    # migration 0008: set by database triggers on every INSERT and UPDATE, whoever writes (the map's points cache
+    # fetches what changed since it last looked: services/events.py)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=func.now())
+    __table_args__ = (
+        Index("ix_events_reported_at", "reported_at"),
+        Index("ix_events_updated_at", "updated_at"),
+        Index("ix_events_status_district", "status", "district"),
+        # migration 0007: the map's covering indexes (bulk loads drop and rebuild them with the others)
+        Index("ix_events_district_map", "district", "reported_at", "grid", "lon", "lat", "status", "severity"),
+        Index("ix_events_status_district_due", "status", "district", "sla_due_at"),
+        Index("ix_events_category_reported", "category", "reported_at"),
+    )
+
+
+class EventDispatch(Base):
+    __tablename__ = "event_dispatches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),
+                      Index("ix_dispatches_event_department", "event_id", "department"))
+
+
+class EventTransition(Base):
+    """One move of an event through its lifecycle (services/lifecycle.py), who made it and why."""
+
+    __tablename__ = "event_transitions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    user: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_event_transitions_event_at", "event_id", "at"),)
+
+
+# The analyst map reads the newest events' points: a covering index answers that without touching the table.
+Index("ix_events_map_points", Event.reported_at, Event.lat, Event.lon, Event.status, Event.severity, Event.category)

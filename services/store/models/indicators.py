@@ -1,0 +1,40 @@
+"""The indicator catalog and its readings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.store.models.base import Base, BigId, UTCDateTime
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(96))
+    domain: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8), doc="'higher' is better or 'lower' is better")
+    warn: Mapped[float | None] = mapped_column(Float)
+    alarm: Mapped[float | None] = mapped_column(Float)
+    source_department: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
+    cadence_minutes: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class IndicatorReading(Base):
+    __tablename__ = "indicator_readings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"), doc="null = the whole city")
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    value: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_readings_code_district_ts", "indicator_code", "district", "ts"),)

@@ -19,8 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from api.ratelimit import LOGIN_FAILURES_PER_USER, LOGIN_PER_ADDRESS, Limiter
 from services import audit
 from services.access import Principal, Role, home_page
-from services.auth import IdentityProvider, close_session, open_session, principal_of, session_principal
-from services.auth.sessions import SESSION_MAX_AGE
+from services.auth import (
+    SESSION_MAX_AGE,
+    IdentityProvider,
+    close_session,
+    open_session,
+    principal_of,
+    session_principal,
+)
 
 SESSION_COOKIE = "onescreen_session"
 WALL_COOKIE = "onescreen_wall"

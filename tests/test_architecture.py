@@ -2,6 +2,9 @@
 
 - `services/` (the domain) imports nothing of Dash or Plotly, and nothing from the UI rooms above it.
 - `components/` (pure builders) imports no `services`, no database and no Redis.
+- `dashboards/` and `api/` reach the domain only through its faces (`services.<domain>`, never
+  `services.<domain>.<module>`), and `dashboards/` holds no SQL (no `sqlalchemy` import).
+- No module holds a Redis client, an engine or a cache at module level: the runtime built by `create_app` owns them.
 - Importing the app or any package module creates nothing: no files, no engine, no Redis client, no app, no
   thread, no socket, no logging set-up. Only `create_app` / `main` do that.
 """
@@ -103,6 +106,105 @@ def test_services_import_no_dash_or_plotly() -> None:
 def test_components_import_no_services_database_or_redis() -> None:
     bad = violations("components", COMPONENTS_FORBIDDEN)
     assert not bad, "components/ builds layout from plain data, with no IO:\n" + "\n".join(bad)
+
+
+DOMAINS = {"alerts", "events", "approvals", "indicators", "store", "platform", "demo", "auth", "ingest", "sources",
+           "hotline", "plans"}
+
+
+def reaches_past_a_face(name: str) -> bool:
+    """`services.alerts.persist` reaches past the alerts face; `services.alerts` and kernel modules do not."""
+    parts = name.split(".")
+    return len(parts) > 2 and parts[0] == "services" and parts[1] in DOMAINS
+
+
+def face_violations(root: Path, folders: tuple[str, ...]) -> list[str]:
+    bad = []
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            bad += [f"{path.relative_to(root)}:{line} imports {name}"
+                    for line, name in imported_modules(path, root) if reaches_past_a_face(name)]
+    return bad
+
+
+def sql_violations(root: Path) -> list[str]:
+    return [f"{path.relative_to(root)}:{line} imports {name}"
+            for path in sorted((root / "dashboards").rglob("*.py"))
+            for line, name in imported_modules(path, root) if name.split(".")[0] == "sqlalchemy"]
+
+
+# A module-level name bound to a call that opens a client or a resource (`R = redis.Redis(...)`,
+# `_cache = TTLCache(...)`, `engine = create_engine(...)`), or declared to hold one (`_clients: dict[..., Redis] = {}`,
+# `_default: QueryCache | None = None`). Constants and dataclass instances are fine.
+RESOURCE_TYPES = ("Redis", "QueryCache", "Engine", "sessionmaker", "Limiter")
+RESOURCE_CALLS = {"Redis", "StrictRedis", "from_url", "FakeRedis", "FakeAsyncRedis", "ConnectionPool",
+                  "create_engine", "make_engine", "make_redis", "make_async_redis", "TTLCache", "LRUCache",
+                  "QueryCache", "RedisQueryCache"}
+
+
+def module_resources(root: Path, folders: tuple[str, ...]) -> list[str]:
+    bad = []
+    for folder in folders:
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if isinstance(node, ast.AnnAssign) and any(kind in ast.unparse(node.annotation)
+                                                           for kind in RESOURCE_TYPES):
+                    bad.append(f"{path.relative_to(root)}:{node.lineno} holds a {ast.unparse(node.annotation)}")
+                    continue
+                value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+                if isinstance(value, ast.Call):
+                    func = value.func
+                    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    if called in RESOURCE_CALLS:
+                        bad.append(f"{path.relative_to(root)}:{node.lineno} builds {called}(...) at import")
+    return bad
+
+
+def test_the_face_and_resource_scanners_catch_planted_violations(tmp_path: Path) -> None:
+    """Guards the guards: a page reaching into a domain module, SQL in a page and a module-level client are caught."""
+    (tmp_path / "dashboards").mkdir()
+    (tmp_path / "api").mkdir()
+    (tmp_path / "dashboards" / "page.py").write_text(
+        "from services.alerts.persist import run\nfrom services.alerts import publish\nfrom services import audit\n"
+        "from sqlalchemy import select\nimport redis\nCLIENT = redis.Redis.from_url('redis://x')\n"
+        "_cache = TTLCache(10, 5)\nLIMIT = int('3')\n_clients: dict[int, aioredis.Redis] = {}\n", encoding="utf-8")
+    (tmp_path / "api" / "route.py").write_text("import services.events.queries as q\n", encoding="utf-8")
+    assert face_violations(tmp_path, ("dashboards", "api")) == [
+        "dashboards/page.py:1 imports services.alerts.persist", "api/route.py:1 imports services.events.queries"]
+    assert sql_violations(tmp_path) == ["dashboards/page.py:4 imports sqlalchemy"]
+    assert module_resources(tmp_path, ("dashboards",)) == [
+        "dashboards/page.py:6 builds from_url(...) at import", "dashboards/page.py:7 builds TTLCache(...) at import",
+        "dashboards/page.py:9 holds a dict[int, aioredis.Redis]"]
+
+
+def test_pages_and_api_use_only_the_domain_faces() -> None:
+    bad = face_violations(ROOT, ("dashboards", "api"))
+    assert not bad, "import the domain's face (services.<domain>), add the name to its __all__:\n" + "\n".join(bad)
+
+
+def test_pages_hold_no_sql() -> None:
+    bad = sql_violations(ROOT)
+    assert not bad, "queries belong in services/<domain>; pages call them:\n" + "\n".join(bad)
+
+
+def test_no_module_level_clients_or_caches() -> None:
+    bad = module_resources(ROOT, ("services", "dashboards", "api", "components"))
+    assert not bad, "build resources in the Runtime that create_app makes:\n" + "\n".join(bad)
+
+
+def test_every_domain_package_has_a_face() -> None:
+    """Each domain package declares its public surface with `__all__`, and every name in it exists."""
+    import importlib
+
+    for package in sorted(p.parent for p in (ROOT / "services").glob("*/__init__.py")):
+        if package.name in {"migrations"}:
+            continue
+        module = importlib.import_module(f"services.{package.name}")
+        names = getattr(module, "__all__", None)
+        assert names, f"services/{package.name}/__init__.py declares no __all__"
+        missing = [name for name in names if not hasattr(module, name)]
+        assert not missing, f"services.{package.name}.__all__ names what it does not define: {missing}"
 
 
 # Run in a fresh interpreter in an empty directory: imports each module and reports, per module, what appeared.

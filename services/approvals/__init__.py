@@ -7,4 +7,20 @@ from services.approvals.findings import application_list, high_return_matters, i
 from services.approvals.metrics import bad_review_followups, bundle_savings, summaries, summary
 from services.approvals.queries import ALL, Slice, cached, catalog_names, daily_throughput, hourly_throughput
 
-__all__ = ["ALL", "Slice", "application_list", "bad_review_followups", "bundle_savings", "cached", "catalog_names", "daily_throughput", "high_return_matters", "hourly_throughput", "idle_matters", "latest_rules", "overdue", "summaries", "summary"]
+__all__ = [
+    "ALL",
+    "Slice",
+    "application_list",
+    "bad_review_followups",
+    "bundle_savings",
+    "cached",
+    "catalog_names",
+    "daily_throughput",
+    "high_return_matters",
+    "hourly_throughput",
+    "idle_matters",
+    "latest_rules",
+    "overdue",
+    "summaries",
+    "summary",
+]

@@ -3,13 +3,19 @@
 Public surface:
 - `IdentityProvider` (the seam a government single sign-on plugs into) and `LocalPasswordProvider`;
 - `create_user`, `principal_of`, `ensure_admin`, `ensure_demo_users`, `demo_password` (services/auth/users.py);
-- `open_session`, `session_principal`, `close_session`, `SESSION_TTL` (services/auth/sessions.py);
+- `open_session`, `session_principal`, `close_session`, `SESSION_TTL`, `SESSION_MAX_AGE` (services/auth/sessions.py);
 - `hash_password`, `verify_password` (services/auth/passwords.py).
 """
 
 from services.auth.passwords import hash_password, verify_password
 from services.auth.providers import IdentityProvider, LocalPasswordProvider
-from services.auth.sessions import SESSION_TTL, close_session, open_session, session_principal
+from services.auth.sessions import (
+    SESSION_MAX_AGE,
+    SESSION_TTL,
+    close_session,
+    open_session,
+    session_principal,
+)
 from services.auth.users import (
     DEMO_USERS,
     create_user,
@@ -22,6 +28,7 @@ from services.auth.users import (
 
 __all__ = [
     "DEMO_USERS",
+    "SESSION_MAX_AGE",
     "SESSION_TTL",
     "IdentityProvider",
     "LocalPasswordProvider",

@@ -8,4 +8,12 @@ from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
 
-__all__ = ["Metrics", "Runtime", "StartupError", "configure_logging", "make_async_redis", "open_runtime", "readiness"]
+__all__ = [
+    "Metrics",
+    "Runtime",
+    "StartupError",
+    "configure_logging",
+    "make_async_redis",
+    "open_runtime",
+    "readiness",
+]

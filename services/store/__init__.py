@@ -35,4 +35,34 @@ from services.store.models import (
 )
 from services.store.shared_cache import install_shared_cache
 
-__all__ = ["install_shared_cache", "Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "MIGRATIONS_DIR", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession", "make_engine", "make_sessionmaker", "migrate"]
+__all__ = [
+    "install_shared_cache",
+    "Alert",
+    "AlertAction",
+    "AlertGroup",
+    "Application",
+    "ApprovalAssociation",
+    "ApprovalOpenWork",
+    "ApprovalRollup",
+    "AuditEntry",
+    "Base",
+    "Department",
+    "District",
+    "Event",
+    "EventDispatch",
+    "EventTransition",
+    "HOUR_BOUNDS",
+    "Indicator",
+    "IndicatorReading",
+    "MIGRATIONS_DIR",
+    "Matter",
+    "PCT_BOUNDS",
+    "ROLLUP_COMPLETED",
+    "ROLLUP_RECEIVED",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "make_engine",
+    "make_sessionmaker",
+    "migrate",
+]

@@ -20,4 +20,29 @@ from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.indicators import Indicator, IndicatorReading
 
-__all__ = ["Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession"]
+__all__ = [
+    "Alert",
+    "AlertAction",
+    "AlertGroup",
+    "Application",
+    "ApprovalAssociation",
+    "ApprovalOpenWork",
+    "ApprovalRollup",
+    "AuditEntry",
+    "Base",
+    "Department",
+    "District",
+    "Event",
+    "EventDispatch",
+    "EventTransition",
+    "HOUR_BOUNDS",
+    "Indicator",
+    "IndicatorReading",
+    "Matter",
+    "PCT_BOUNDS",
+    "ROLLUP_COMPLETED",
+    "ROLLUP_RECEIVED",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+]

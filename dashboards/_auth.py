@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,6 +21,9 @@ from dash import _callback, html
 from components.i18n import translator
 from components.lang_switch import language_switch
 from services.access import Action, Principal, Role, bind_caller, current_caller, unbind_caller
+
+# Dash's websocket message hook: (websocket, message) -> True to go on, or (close code, reason).
+WebsocketCheck = Callable[[Any, dict[str, Any]], Awaitable[bool | tuple[int, str]]]
 
 
 class Forbidden(PermissionError):
@@ -81,7 +84,7 @@ def callback_module(app: dash.Dash, output: str) -> str:
     """The module a server callback belongs to: the page that registered it through `register_for_page`, else the
     module of its function ("" for an unknown callback, such as Dash's page router before the first request)."""
     spec = app.callback_map.get(output, {})
-    return _PAGE_OF_CALLBACK.get(output) or getattr(spec.get("callback"), "__module__", "")
+    return _PAGE_OF_CALLBACK.get(output) or str(getattr(spec.get("callback"), "__module__", ""))
 
 
 def callback_guard(app: dash.Dash) -> Callable[[Principal, str], str | None]:
@@ -134,7 +137,9 @@ def install_websocket_guard() -> None:
         return
     _WS_GUARD_INSTALLED = True
 
-    @dash.hooks.websocket_message()
+    on_message: Callable[[WebsocketCheck], WebsocketCheck] = dash.hooks.websocket_message()  # Dash's hook is untyped
+
+    @on_message
     async def _check(websocket: Any, message: dict[str, Any]) -> bool | tuple[int, str]:
         state = websocket.scope["app"].state
         principal = await state.gate.principal(dict(websocket.cookies))

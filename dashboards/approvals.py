@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.dcc.express import send_bytes
 
+from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import PAGE_STYLE, TEXT
 from dashboards import _approval_views as views
@@ -24,7 +26,6 @@ from services import export
 dash.register_page(__name__, path="/approvals", title="政务服务 OneScreen")
 
 REFRESH_MS = 60_000
-_GRAPH = {"config": {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}}
 
 
 def _search(state: dict[str, Any]) -> str:
@@ -60,11 +61,9 @@ def layout(**query: Any) -> html.Div:
             html.Div(
                 [
                     html.Section([html.H2(text["apv.throughput"], className="h6"),
-                                  dcc.Graph(id="approvals-throughput", figure=shown["throughput"],
-                                            style={"height": "300px"}, **_GRAPH)], className="col-lg-7"),
+                                  analyst_graph("approvals-throughput", shown["throughput"], "300px")], className="col-lg-7"),
                     html.Section([html.H2(shown["daily_title"], id="apv-daily-title", className="h6"),
-                                  dcc.Graph(id="apv-daily", figure=shown["daily"], style={"height": "300px"},
-                                            **_GRAPH)], className="col-lg-5"),
+                                  analyst_graph("apv-daily", shown["daily"], "300px")], className="col-lg-5"),
                 ],
                 className="row",
             ),
@@ -78,8 +77,7 @@ def layout(**query: Any) -> html.Div:
             html.Div(
                 [
                     html.Section([html.H2(shown["ranking_title"], id="apv-ranking-title", className="h6"),
-                                  dcc.Graph(id="apv-ranking", figure=shown["ranking"], style={"height": "560px"},
-                                            **_GRAPH)],
+                                  analyst_graph("apv-ranking", shown["ranking"], "560px")],
                                  className="col-lg-5"),
                     html.Section([html.H2(text["apv.table"], className="h6"),
                                   html.Div(shown["table"], id="apv-table", style={"overflowX": "auto"})],
@@ -90,8 +88,7 @@ def layout(**query: Any) -> html.Div:
             html.Div(
                 [
                     html.Section([html.H2(text["apv.reviews"], className="h6"),
-                                  dcc.Graph(id="apv-reviews", figure=shown["reviews"], style={"height": "260px"},
-                                            **_GRAPH),
+                                  analyst_graph("apv-reviews", shown["reviews"], "260px"),
                                   html.Div([html.Span(f"{text['apv.followups']}: "),
                                             html.Span(shown["followups"], id="apv-followups")])],
                                  className="col-lg-4"),
@@ -202,5 +199,5 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
         export.record_export(session, actor=principal, what="approvals", detail=_search(state))
         session.commit()
     if ctx.triggered_id == "apv-export-xlsx":
-        return dcc.send_bytes(export.to_xlsx(table, level), f"{stem}.xlsx")
-    return dcc.send_bytes(export.to_csv(table), f"{stem}.csv")
+        return send_bytes(export.to_xlsx(table, level), f"{stem}.xlsx")
+    return send_bytes(export.to_csv(table), f"{stem}.csv")

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.dcc.express import send_bytes
 
 from components import indicator_figures as figs
+from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import PAGE_STYLE
 from dashboards._auth import current_principal, require, user_bar
@@ -34,7 +36,6 @@ RANGES: dict[str, tuple[timedelta, Bucket]] = {
     "90d": (timedelta(days=90), "day"),
 }
 DEFAULT_CODE, DEFAULT_RANGE = "aqi", "24h"
-_GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 _ALIGN = timedelta(minutes=5)  # range ends are aligned, so clicks within five minutes share cached results
 
 
@@ -80,15 +81,16 @@ def _render(state: dict[str, Any], scope: Scope) -> dict[str, Any]:
     view = _view(state, scope)
     names = _districts(scope, state["lang"])
     labels = _labels(text)
-    thresholds = {"unit": view.unit, "warn": view.warn, "alarm": view.alarm, "labels": labels}
     name = view.name_zh if state["lang"] == "zh-CN" else view.name_en
     area = names.get(state["district"], text["ind.city"]) if state["district"] else text["ind.city"]
     bucket = text[f"ind.bucket.{RANGES[state['range']][1]}"]
     return {
-        "trend": figs.trend_figure(view.trend, zone=rt.settings.timezone, **thresholds),
+        "trend": figs.trend_figure(view.trend, zone=rt.settings.timezone, unit=view.unit, warn=view.warn,
+                                   alarm=view.alarm, labels=labels),
         "map": figs.district_choropleth(rt.city.geojson, view.latest, names=names, selected=state["district"],
                                         center=rt.city.center(), unit=view.unit, labels=labels),
-        "compare": figs.comparison_figure(view.comparison, names=names, selected=state["district"], **thresholds),
+        "compare": figs.comparison_figure(view.comparison, names=names, selected=state["district"], unit=view.unit,
+                                           warn=view.warn, alarm=view.alarm, labels=labels),
         "title": f"{area} · {name}（{text['ind.bucket']}：{bucket}）"
         + ("" if not view.trend.empty else f" — {text['ind.no_data']}"),
     }
@@ -121,7 +123,6 @@ def layout(**query: Any) -> html.Div:
     state = _state(query, principal.scope)
     text = translator(state["lang"])
     shown = _render(state, principal.scope)
-    graph = {"config": _GRAPH_CONFIG, "style": {"height": "380px"}}
     return html.Div(
         [
             html.Div([html.H1(text["ind.title"], className="h3 mb-0"), user_bar(state["lang"])], className="page-head"),
@@ -142,13 +143,13 @@ def layout(**query: Any) -> html.Div:
                 className="d-flex flex-wrap align-items-center gap-3 mb-3",
             ),
             html.H2(shown["title"], id="ind-area", className="h5"),
-            dcc.Graph(id="ind-trend", figure=shown["trend"], **graph),
+            analyst_graph("ind-trend", shown["trend"], "380px"),
             html.Div(
                 [
                     html.Section([html.H2(text["ind.map"], className="h6"),
-                                  dcc.Graph(id="ind-map", figure=shown["map"], **graph)], className="col-lg-6"),
+                                  analyst_graph("ind-map", shown["map"], "380px")], className="col-lg-6"),
                     html.Section([html.H2(text["ind.compare"], className="h6"),
-                                  dcc.Graph(id="ind-compare", figure=shown["compare"], **graph)],
+                                  analyst_graph("ind-compare", shown["compare"], "380px")],
                                  className="col-lg-6"),
                 ],
                 className="row",
@@ -212,8 +213,8 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
         export.record_export(session, actor=principal, what="indicators", detail=_search(state))
         session.commit()
     if excel:
-        return dcc.send_bytes(export.to_xlsx(table, view.code), f"{stem}.xlsx")
-    return dcc.send_bytes(export.to_csv(table), f"{stem}.csv")
+        return send_bytes(export.to_xlsx(table, view.code), f"{stem}.xlsx")
+    return send_bytes(export.to_csv(table), f"{stem}.csv")
 
 
 def _table(view: DrillDown, state: dict[str, Any]) -> pd.DataFrame:

@@ -113,11 +113,11 @@ class Scope:
     def allows_department(self, code: str | None) -> bool:
         return not self.departments or code in self.departments
 
-    def district_filter(self, column: InstrumentedAttribute | ColumnElement) -> ColumnElement[bool]:
+    def district_filter(self, column: InstrumentedAttribute[str | None] | ColumnElement[str | None]) -> ColumnElement[bool]:
         """A WHERE clause limiting `column` (an adcode column) to the scope's districts."""
         return column.in_(sorted(self.districts)) if self.districts else true()
 
-    def department_filter(self, column: InstrumentedAttribute | ColumnElement) -> ColumnElement[bool]:
+    def department_filter(self, column: InstrumentedAttribute[str | None] | ColumnElement[str | None]) -> ColumnElement[bool]:
         """A WHERE clause limiting `column` (a department code column) to the scope's departments."""
         return column.in_(sorted(self.departments)) if self.departments else true()
 

@@ -122,7 +122,8 @@ def indicator_values(code: str, ts: np.ndarray, share: float, rng: np.random.Gen
         "garbage_clearance_rate": (97 + 2 * (1 - day), 0.7, 60, 100),
     }
     base, sd, lo, hi = models.get(code, (50 + 10 * day, 2, 0, 1000))
-    return np.clip((base + sd * noise) * scale, lo * scale, hi * scale).round(3)
+    values: np.ndarray = np.clip((base + sd * noise) * scale, lo * scale, hi * scale).round(3)
+    return values
 
 
 def sample_times(rng: np.random.Generator, start: float, end: float, n: int, kind: str) -> np.ndarray:

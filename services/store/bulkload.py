@@ -83,7 +83,7 @@ def _frame_csv(frame: pd.DataFrame, columns: Sequence[str], suffix: str) -> str:
     times faster than psycopg's row-by-row `write_row`, which held a 10 M-row load to ~20 k rows a second."""
     text_of = {name: _timestamp_column(frame[name], suffix)
                if pd.api.types.is_datetime64_any_dtype(frame[name]) else frame[name] for name in columns}
-    return pd.DataFrame(text_of).to_csv(header=False, index=False, na_rep=NULL, lineterminator="\n")
+    return str(pd.DataFrame(text_of).to_csv(header=False, index=False, na_rep=NULL, lineterminator="\n"))
 
 
 def _slices(rows: Rows) -> Iterator[Rows]:

@@ -4,21 +4,23 @@ and escalation."""
 from __future__ import annotations
 
 from services.alerts.actions import (
+    ACKNOWLEDGE,
+    ESCALATE,
+    LINK,
+    RESOLVE,
+    SILENCE,
+    STATUSES,
     ActionRefused,
-    acknowledge,
     audit_trail,
-    escalate,
-    link_event,
-    resolve,
-    silence,
 )
+from services.alerts.commands import ACTIONS, AlertCommand, act
 from services.alerts.console import (
     PAGE_SIZE,
-    STATUSES,
     AlertFilter,
     ConsolePage,
     ConsoleRow,
     find,
+    latest,
     list_alerts,
     matches,
 )
@@ -29,4 +31,4 @@ from services.alerts.schema import CATEGORIES, SEVERITIES, AlertValidationError,
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
 
-__all__ = ["ActionRefused", "AlertFilter", "AlertValidationError", "CATEGORIES", "ConsolePage", "ConsoleRow", "Entry", "IngestError", "PAGE_SIZE", "SEVERITIES", "STATUSES", "StormFolder", "StreamAlert", "TickerRow", "acknowledge", "audit_trail", "escalate", "find", "is_fiware_alert", "last_id", "link_event", "list_alerts", "matches", "normalize_alert", "parse_cap", "parse_fiware", "publish", "read_after", "recent", "resolve", "sent_time", "silence", "storm_key"]
+__all__ = ["ACKNOWLEDGE", "ACTIONS", "ActionRefused", "AlertCommand", "AlertFilter", "AlertValidationError", "CATEGORIES", "ConsolePage", "ConsoleRow", "ESCALATE", "Entry", "IngestError", "LINK", "PAGE_SIZE", "RESOLVE", "SEVERITIES", "SILENCE", "STATUSES", "StormFolder", "StreamAlert", "TickerRow", "act", "audit_trail", "find", "is_fiware_alert", "last_id", "latest", "list_alerts", "matches", "normalize_alert", "parse_cap", "parse_fiware", "publish", "read_after", "recent", "sent_time", "storm_key"]

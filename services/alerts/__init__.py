@@ -27,8 +27,9 @@ from services.alerts.console import (
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import is_fiware_alert, parse_fiware
-from services.alerts.schema import CATEGORIES, SEVERITIES, AlertValidationError, StreamAlert, normalize_alert
+from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
+from services.severity import SEVERITIES
 
 __all__ = ["ACKNOWLEDGE", "ACTIONS", "ActionRefused", "AlertCommand", "AlertFilter", "AlertValidationError", "CATEGORIES", "ConsolePage", "ConsoleRow", "ESCALATE", "Entry", "IngestError", "LINK", "PAGE_SIZE", "RESOLVE", "SEVERITIES", "SILENCE", "STATUSES", "StormFolder", "StreamAlert", "TickerRow", "act", "audit_trail", "find", "is_fiware_alert", "last_id", "latest", "list_alerts", "matches", "normalize_alert", "parse_cap", "parse_fiware", "publish", "read_after", "recent", "sent_time", "storm_key"]

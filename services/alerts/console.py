@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
 from services.alerts.actions import STATUSES
-from services.alerts.schema import CATEGORIES, SEVERITIES
+from services.alerts.schema import CATEGORIES
+from services.severity import SEVERITIES
 from services.store import Alert, AlertGroup
 
 PAGE_SIZE = 50

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from services.events.lifecycle import (
-    DISPATCH_STAGES,
-    STATUSES,
-    TransitionRefused,
-    advance_dispatch,
-    transition,
-)
-from services.events.linkage import department_stats, multi_department_share, trends
+from services.events.commands import ACTIONS, EventCommand, act, record_refusal
+from services.events.lifecycle import DISPATCH_STAGES, STATUSES, TransitionRefused
+from services.events.linkage import department_names, department_stats, multi_department_share, trends
 from services.events.queries import (
     MAP_POINTS,
     TABLE_COLUMNS,
@@ -26,4 +21,4 @@ from services.events.queries import (
     table_page,
 )
 
-__all__ = ["DISPATCH_STAGES", "EventFilter", "MAP_POINTS", "STATUSES", "TABLE_COLUMNS", "TransitionRefused", "advance_dispatch", "count_matching", "counts_by_district", "department_stats", "detail", "export_rows", "grid_counts", "invalidate_events", "map_points", "multi_department_share", "open_by_district", "recent_points", "table_page", "transition", "trends"]
+__all__ = ["ACTIONS", "DISPATCH_STAGES", "EventCommand", "EventFilter", "MAP_POINTS", "STATUSES", "TABLE_COLUMNS", "TransitionRefused", "act", "count_matching", "counts_by_district", "department_names", "department_stats", "detail", "export_rows", "grid_counts", "invalidate_events", "map_points", "multi_department_share", "open_by_district", "recent_points", "record_refusal", "table_page", "trends"]

@@ -4,8 +4,6 @@ that transaction commits; a refused command writes nothing and forgets nothing."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -14,9 +12,9 @@ from sqlalchemy.orm import Session
 from services import audit
 from services.access import Principal, Role
 from services.events import ACTIONS, EventCommand, TransitionRefused, act, counts_by_district, record_refusal
-from services.store import AuditEntry, Department, District, Event, EventDispatch, EventTransition
+from services.store import AuditEntry, Event, EventDispatch, EventTransition
+from tests.services.events.data import NOW, reported_event
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 OPERATOR = Principal("op1", Role.OPERATOR)
 # The moves that lead to each action's own move, from a reported event, and that action's command's extras.
 BEFORE = {"register": (), "dispatch": ("register",), "start": ("register", "dispatch"),
@@ -27,13 +25,7 @@ BEFORE = {"register": (), "dispatch": ("register",), "start": ("register", "disp
 
 @pytest.fixture
 def event_id(session: Session) -> int:
-    session.add(District(adcode="350203", name_zh="思明区", name_en="Siming", geometry="{}"))
-    session.add_all([Department(code=c, name_zh=c, name_en=c, kind=c) for c in ("police", "medical")])
-    event = Event(category="traffic", source="hotline", severity="moderate", status="reported", district="350203",
-                  lat=24.45, lon=118.08, reported_at=NOW, sla_due_at=NOW + timedelta(hours=2))
-    session.add(event)
-    session.commit()
-    return event.id
+    return reported_event(session)
 
 
 def _command(event_id: int, action: str) -> EventCommand:

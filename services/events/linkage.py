@@ -27,7 +27,7 @@ STAT_COLUMNS = ["department", "dispatches", *(f"{s}_{q}" for s in STAGES for q i
 def department_names(*, session: Session, lang: str) -> dict[str, str]:
     """Every department's name in `lang` (zh-CN, else English) by code: how pages label dispatches and filters."""
     name = Department.name_zh if lang == "zh-CN" else Department.name_en
-    return dict(session.execute(select(Department.code, name)).tuples().all())
+    return {code: text for code, text in session.execute(select(Department.code, name))}
 
 
 def _epoch(session: Session, column: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]

@@ -12,31 +12,31 @@ from typing import Annotated, Literal
 import redis
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
 from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
 from services.alerts import (
+    STATUSES,
     AlertValidationError,
     IngestError,
     StreamAlert,
     is_fiware_alert,
+    latest,
     normalize_alert,
     parse_cap,
     parse_fiware,
     publish,
 )
 from services.config import Settings
-from services.store import Alert
+from services.store import Alert, make_sessionmaker
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1 << 20
 JSON_TYPES = {"application/json", "application/ld+json"}
 XML_TYPES = {"application/xml", "text/xml", "application/cap+xml"}
-STATUSES = ("new", "acknowledged", "escalated", "resolved", "silenced")
 
 _REQUEST_BODY = {
     "requestBody": {
@@ -155,6 +155,7 @@ def _record(alert: Alert) -> AlertRecord:
 
 def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis) -> APIRouter:
     """The alerts API; mount with `app.include_router(alerts_router(...))`."""
+    sessions = make_sessionmaker(engine)
     router = APIRouter(
         prefix="/api/v1", tags=["alerts"], route_class=ApiRoute, dependencies=[Depends(bearer_auth(settings))]
     )
@@ -211,13 +212,8 @@ def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis)
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="at most this many (≤ 500)")] = 100,
     ) -> AlertList:
-        query = select(Alert).order_by(Alert.sent_at.desc(), Alert.id.desc()).limit(limit)
-        if status is not None:
-            query = query.where(Alert.status == status)
-        if since is not None:
-            query = query.where(Alert.sent_at >= since)
-        with Session(engine) as session:
-            alerts = [_record(alert) for alert in session.scalars(query)]
+        with sessions() as session:
+            alerts = [_record(alert) for alert in latest(session, status=status, since=since, limit=limit)]
         return AlertList(count=len(alerts), alerts=alerts)
 
     return router

@@ -16,11 +16,6 @@ from dash import dcc, html
 
 from components.html_attrs import data_attributes
 
-# Operator actions on an event and the lifecycle status each one asks for (services/lifecycle.TRANSITIONS).
-EVENT_ACTIONS: Mapping[str, str] = {
-    "register": "registered", "dispatch": "dispatched", "start": "in_progress", "feedback": "feedback",
-    "check": "checking", "close": "closed", "rework": "rework", "cancel": "cancelled",
-}
 DISPATCH_ACTION = "event-dispatch-act"  # pattern-matching id type of a dispatch's stage button
 
 
@@ -62,10 +57,11 @@ def _dispatch_item(row: DispatchRow, stage_labels: Mapping[str, str] | None) -> 
 
 def action_bar(labels: Mapping[str, str], departments: Sequence[Mapping[str, str]], *, comment_hint: str,
                departments_hint: str, visible: bool) -> html.Div:
-    """The event's action buttons (`event-act-<action>`), the departments to dispatch to, the comment that cancel
-    and rework need, and the message line (`event-act-message`, `data-outcome` ok | refused)."""
-    buttons = [html.Button(labels[action], id=f"event-act-{action}", className="btn btn-outline-info btn-sm me-1 mb-1")
-               for action in EVENT_ACTIONS]
+    """The event's action buttons (`event-act-<action>`, one per `labels` key, in its order: the domain's actions,
+    which the page hands over), the departments to dispatch to, the comment that cancel and rework need, and the
+    message line (`event-act-message`, `data-outcome` ok | refused)."""
+    buttons = [html.Button(label, id=f"event-act-{action}", className="btn btn-outline-info btn-sm me-1 mb-1")
+               for action, label in labels.items()]
     return html.Div([
         html.Div(buttons, className="d-flex flex-wrap"),
         dcc.Dropdown(id="event-act-departments", options=list(departments), multi=True,

@@ -6,7 +6,7 @@ draws on an intranet with no internet at all.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,21 +19,25 @@ from components.event_figures import OPEN_SCALE, typed_array
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, MUTED, SEVERITY_COLOURS, TEXT, base_layout
 
-# Severity as a number on a stepped colour scale: one small array instead of a colour string per dot.
-SEVERITY_ORDER = ("minor", "moderate", "severe", "extreme")
-SEVERITY_SCALE = [[bound, SEVERITY_COLOURS.get(name, MUTED)] for i, name in enumerate(SEVERITY_ORDER)
-                  for bound in (i / len(SEVERITY_ORDER), (i + 1) / len(SEVERITY_ORDER))]
+
+def _severity_scale(severity_order: Sequence[str]) -> list[list[Any]]:
+    """Severity as a number on a stepped colour scale, one step per level of `severity_order` (least severe
+    first): one small array instead of a colour string per dot."""
+    steps = len(severity_order)
+    return [[bound, SEVERITY_COLOURS.get(name, MUTED)] for i, name in enumerate(severity_order)
+            for bound in (i / steps, (i + 1) / steps)]
 
 
 def event_map_data(district_names: Mapping[str, str], open_by_district: pd.DataFrame, points: pd.DataFrame,
-                   labels: Mapping[str, str]) -> dict[str, Any]:
+                   labels: Mapping[str, str], severity_order: Sequence[str]) -> dict[str, Any]:
     """What changes on each refresh, by path in event_map_frame's figure ("data.3.fillcolor"): each district's
-    shade, its label's count, the dots. The wall patches these into its figure in place, never a new figure."""
+    shade, its label's count, the dots (coloured by their step in `severity_order`, as the frame was built).
+    The wall patches these into its figure in place, never a new figure."""
     counts = open_by_district.set_index("district").reindex(list(district_names), fill_value=0)
     opened, overdue = counts["open"].to_numpy(np.int64), counts["overdue"].to_numpy(np.int64)
     span = max(int(opened.max(initial=0) - opened.min(initial=0)), 1)
     shades = sample_colorscale(OPEN_SCALE, list((opened - opened.min(initial=0)) / span))
-    severity = pd.Categorical(points["severity"], categories=SEVERITY_ORDER).codes
+    severity = pd.Categorical(points["severity"], categories=list(severity_order)).codes
     dots = f"data.{len(district_names)}"
     changes: dict[str, Any] = {}
     for i, (name, shade, n, late) in enumerate(zip(district_names.values(), shades, opened, overdue, strict=True)):
@@ -48,12 +52,14 @@ def event_map_data(district_names: Mapping[str, str], open_by_district: pd.DataF
     return changes
 
 
-def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str]) -> dict[str, Any]:
+def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str],
+                    severity_order: Sequence[str]) -> dict[str, Any]:
     """The wall's event map without its data (see event_map_data): one filled outline per district, a label at
     each district's representative point, and the events' dots. SVG districts and WebGL dots on plain lon/lat
     axes (components/plane_map.py): the wall starts no MapLibre map, which painted last, over a second after
-    plotly.js. The labels are annotations, which plotly.js draws above the dots' canvas. A figure dict, built
-    once per city and shared."""
+    plotly.js. The labels are annotations, which plotly.js draws above the dots' canvas. The dots' colour scale
+    steps through `severity_order` (least severe first; the caller's, since a builder knows no domain). A figure
+    dict, built once per city and shared."""
     features = {str(feature["id"]): feature for feature in geojson["features"]}
     traces: list[dict[str, Any]] = []
     latitudes = []
@@ -64,8 +70,8 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
                        "fill": "toself", "line": {"color": ACCENT, "width": 1.5}, "hoverinfo": "skip",
                        "name": name})
     traces.append({"type": "scattergl", "mode": "markers", "name": "events",
-                   "marker": {"size": 6, "colorscale": SEVERITY_SCALE, "cmin": 0, "cmax": len(SEVERITY_ORDER),
-                              "opacity": 0.9},
+                   "marker": {"size": 6, "colorscale": _severity_scale(severity_order), "cmin": 0,
+                              "cmax": len(severity_order), "opacity": 0.9},
                    "hovertemplate": "#%{customdata}<extra></extra>"})
     labels = []
     for code in district_names:

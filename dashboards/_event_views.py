@@ -15,13 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
-from sqlalchemy.orm import Session
 
 from components import event_figures
-from components.event_panel import EVENT_ACTIONS, DispatchRow, detail_body
+from components.event_panel import DispatchRow, detail_body
 from components.i18n import translator
 from dashboards._present import local_time
-from services import audit, events
+from services import events
 from services.access import Action, Principal, Scope, mask_name, mask_phone
 from services.events import EventFilter
 from services.geo import City
@@ -58,7 +57,7 @@ def query_string(values: Mapping[str, Any]) -> str:
     return urlencode({name: value for name, value in pairs.items() if value not in (None, "", [])})
 
 
-def map_figure(session: Session, city: City, filters: EventFilter, *, scope: Scope, view: str, colour_by: str,
+def map_figure(session: Any, city: City, filters: EventFilter, *, scope: Scope, view: str, colour_by: str,
                drill: str | None, lang: str, now: datetime | None = None) -> dict[str, Any]:
     """The map for a view: the district choropleth, the WebGL points or density, or one district's grid."""
     text = translator(lang)
@@ -81,7 +80,7 @@ def map_figure(session: Session, city: City, filters: EventFilter, *, scope: Sco
                                              labels=labels)
 
 
-def map_note(session: Session, filters: EventFilter, *, scope: Scope, view: str, drill: str | None,
+def map_note(session: Any, filters: EventFilter, *, scope: Scope, view: str, drill: str | None,
              lang: str) -> str:
     """Under a map whose points are capped: "showing the newest N of M"; otherwise nothing. Its own call (and
     callback), so counting every match never delays the map."""
@@ -97,7 +96,7 @@ def map_note(session: Session, filters: EventFilter, *, scope: Scope, view: str,
     return translator(lang)["events.capped"].format(shown=f"{limit:,}", total=f"{total:,}")
 
 
-def detail_view(session: Session, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
+def detail_view(session: Any, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
                 department_names: Mapping[str, str], now: datetime | None = None) -> tuple[list[Any], go.Figure] | None:
     """The detail panel's body and timeline, contact masked unless the caller may see personal data."""
     now = now or datetime.now(UTC)
@@ -160,7 +159,7 @@ def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> pd.DataFrame
     return out.rename(columns={c: text[f"events.col.{c}"] for c in frame.columns})
 
 
-def linkage_view(session: Session, filters: EventFilter, *, scope: Scope, lang: str, zone: ZoneInfo,
+def linkage_view(session: Any, filters: EventFilter, *, scope: Scope, lang: str, zone: ZoneInfo,
                  department_names: Mapping[str, str], now: datetime | None = None
                  ) -> tuple[str, list[dict[str, Any]], go.Figure, go.Figure]:
     """Share of multi-department events, per-department statistics as table rows, the p50/p90 bars, the trend."""
@@ -182,27 +181,17 @@ def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]
     return [{"label": text.get(f"events.{kind}.{v}", v), "value": v} for v in values]
 
 
-def act(session: Session, principal: Principal, *, event_id: int, action: str, departments: Sequence[str] = (),
-        comment: str | None = None, dispatch_id: int | None = None) -> events.TransitionRefused | None:
-    """Carry out one operator action (an `EVENT_ACTIONS` key, or a dispatch stage with `dispatch_id`) through
-    services.events and audit it; commits. Returns None when done, else the refusal (audited with its English
-    reason; `refusal_text` words it for the page)."""
-    target = f"event:{event_id}" if dispatch_id is None else f"dispatch:{dispatch_id}"
-    name = f"event.{action}" if dispatch_id is None else f"event.dispatch.{action}"
+def act(session: Any, principal: Principal, command: events.EventCommand) -> events.TransitionRefused | None:
+    """Carry out one operator action through the domain's command and commit; None when done, else the refusal,
+    audited in a transaction of its own (`refusal_text` words it for the page)."""
     try:
-        if dispatch_id is None:
-            events.transition(session, event_id, EVENT_ACTIONS[action], principal=principal, comment=comment,
-                                 departments=departments if action == "dispatch" else ())
-        else:
-            events.advance_dispatch(session, dispatch_id, action, principal=principal)
+        events.act(session, command, principal=principal)
     except events.TransitionRefused as refused:
         session.rollback()
-        audit.record(session, actor=principal, action=name, target=target, outcome="refused", detail=refused.reason)
+        events.record_refusal(session, command, refused, principal=principal)
         session.commit()
         return refused
-    audit.record(session, actor=principal, action=name, target=target, detail=comment or None)
     session.commit()
-    events.invalidate_events()
     return None
 
 

@@ -23,7 +23,7 @@ from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
-from services import events
+from services import events, severity
 
 CADENCE_S = 60
 
@@ -58,7 +58,8 @@ def _assign(target: Any, path: str, value: Any) -> None:
 def _changes(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
     text = translator(lang)
     return figures.event_map_data(runtime().city.names(lang), open_counts, points,
-                                  labels={"open": text["map.open"], "overdue": text["map.overdue"]})
+                                  labels={"open": text["map.open"], "overdue": text["map.overdue"]},
+                                  severity_order=severity.ASCENDING)
 
 
 def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
@@ -68,7 +69,8 @@ def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[
     if held is None or held[0] is not rt.city:
         if len(_FRAMES) > 8:  # apps built and dropped in one process (tests) leave their cities behind
             _FRAMES.clear()
-        held = _FRAMES[id(rt.city)] = (rt.city, figures.event_map_frame(rt.city.geojson, rt.city.names()))
+        frame = figures.event_map_frame(rt.city.geojson, rt.city.names(), severity.ASCENDING)
+        held = _FRAMES[id(rt.city)] = (rt.city, frame)
     figure = dict(held[1])
     for path, value in _changes(lang, open_counts, points).items():
         _assign(figure, path, value)

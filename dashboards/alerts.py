@@ -34,7 +34,7 @@ from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, r
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import alerts, audit
+from services import alerts
 from services.access import Action
 from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, storm_key
 
@@ -44,9 +44,11 @@ FILTERS = ("severity", "status", "district", "category")
 QUERY = (*FILTERS, "range", "q")  # everything the URL carries, besides the page
 RANGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 P = "console-"  # prefix of this page's push stores
-_ACTIONS = {"btn-ack": Action.ALERT_ACKNOWLEDGE, "btn-resolve": Action.ALERT_RESOLVE,
-            "btn-escalate": Action.ALERT_ESCALATE, "btn-link": Action.ALERT_LINK,
-            **{f"btn-silence-{m}": Action.ALERT_SILENCE for m in (15, 60, 240)}}  # fmt: skip
+# Each button: the permission it needs and the command it gives.
+_BUTTONS = {"btn-ack": (Action.ALERT_ACKNOWLEDGE, alerts.ACKNOWLEDGE),
+            "btn-resolve": (Action.ALERT_RESOLVE, alerts.RESOLVE),
+            "btn-escalate": (Action.ALERT_ESCALATE, alerts.ESCALATE), "btn-link": (Action.ALERT_LINK, alerts.LINK),
+            **{f"btn-silence-{m}": (Action.ALERT_SILENCE, alerts.SILENCE) for m in (15, 60, 240)}}  # fmt: skip
 
 
 def _filter(values: dict[str, Any]) -> alerts.AlertFilter:
@@ -202,7 +204,7 @@ def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]
 
 @callback(
     Output("action-message", "children"), Output("action-done", "data"),
-    *[Input(button, "n_clicks") for button in _ACTIONS],
+    *[Input(button, "n_clicks") for button in _BUTTONS],
     State("selected-alert", "data"), State("action-comment", "value"), State("escalate-to", "value"),
     State("link-event-id", "value"), State("action-done", "data"), State("console-lang", "data"),
     prevent_initial_call=True,
@@ -212,33 +214,24 @@ def act(*args: Any) -> tuple[str, Any]:
     *_clicks, stream_id, comment, to, event_id, done, lang = args
     button = ctx.triggered_id
     text = translator(lang)
-    if not stream_id or button not in _ACTIONS:
+    if not stream_id or button not in _BUTTONS:
         return text["alerts.pick"], no_update
+    permission, action = _BUTTONS[button]
     try:
-        principal = require(_ACTIONS[button])
+        principal = require(permission)
     except PermissionError:
         return text["alerts.forbidden"], no_update
-    user, scope, comment = principal.username, principal.scope, (comment or "").strip()
+    until = datetime.now(UTC) + timedelta(minutes=int(button.rsplit("-", 1)[1])) if action == alerts.SILENCE else None
+    command = alerts.AlertCommand(action, comment=comment or "", to=to or "", until=until,
+                                  event_id=int(event_id or 0) if action == alerts.LINK else None)
     with runtime().sessions() as session:
-        row = alerts.find(session, stream_id, scope=scope)
+        row = alerts.find(session, stream_id, scope=principal.scope)
         try:
             if row is None:
                 raise alerts.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
-            if button == "btn-ack":
-                alerts.acknowledge(session, row.id, user=user, comment=comment, scope=scope)
-            elif button == "btn-resolve":
-                alerts.resolve(session, row.id, user=user, comment=comment, scope=scope)
-            elif button == "btn-escalate":
-                alerts.escalate(session, row.id, user=user, to=to or "", comment=comment, scope=scope)
-            elif button == "btn-link":
-                alerts.link_event(session, row.id, user=user, event_id=int(event_id or 0), scope=scope)
-            else:
-                until = datetime.now(UTC) + timedelta(minutes=int(button.rsplit("-", 1)[1]))
-                alerts.silence(session, row.id, user=user, until=until, comment=comment, scope=scope)
+            alerts.act(session, row.id, command, actor=principal)
         except alerts.ActionRefused as refusal:
             return str(refusal), no_update
-        audit.record(session, actor=principal, action=f"alert.{_ACTIONS[button].value.split(':')[1]}",
-                     target=row.alert_id, detail=comment or None)
         session.commit()
     return text["alerts.done"], (done or 0) + 1
 

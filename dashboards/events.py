@@ -13,9 +13,8 @@ from typing import Any
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
-from sqlalchemy import select
 
-from components.event_panel import DISPATCH_ACTION, EVENT_ACTIONS, action_bar
+from components.event_panel import DISPATCH_ACTION, action_bar
 from components.i18n import translator
 from components.theme import BACKGROUND, TEXT
 from dashboards import _event_views as views
@@ -24,7 +23,6 @@ from dashboards._runtime import runtime
 from services import events, export
 from services.access import Action
 from services.events import STATUSES, EventFilter
-from services.store import Department
 
 dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
 
@@ -54,8 +52,7 @@ def _filter(state: dict[str, Any], *, drilled: bool = True) -> EventFilter:
 
 def _departments(lang: str) -> dict[str, str]:
     with runtime().sessions() as session:
-        rows = session.execute(select(Department.code, Department.name_zh, Department.name_en)).all()
-    return {code: zh if lang == "zh-CN" else en for code, zh, en in rows}
+        return events.department_names(session=session, lang=lang)
 
 
 def _map(state: dict[str, Any]) -> Any:
@@ -115,7 +112,7 @@ def layout(**query: Any) -> html.Div:
             html.Div([dcc.Graph(id="events-map", figure=_map(state), config=_GRAPH_CONFIG, style={"height": "560px"}),
                   html.Div(id="events-map-note", className="small text-info")], className="col-lg-8"),
             html.Aside([html.H2(text["events.detail"], className="h6"), html.Div(id="event-detail-body"),
-                        action_bar({a: text[f"events.act.{a}"] for a in EVENT_ACTIONS}, dropdowns["department"],
+                        action_bar({a: text[f"events.act.{a}"] for a in events.ACTIONS}, dropdowns["department"],
                                    comment_hint=text["events.act.comment"],
                                    departments_hint=text["events.act.departments"],
                                    visible=current_principal().may(Action.EVENT_ACT)),
@@ -214,7 +211,7 @@ def show_detail(event_id: int | None, state: dict[str, Any]) -> Any:
 @callback(Output("event-act-message", "children"), Output("event-act-message", "className"),
           Output("event-detail-body", "children", allow_duplicate=True),
           Output("event-timeline", "figure", allow_duplicate=True),
-          *(Input(f"event-act-{action}", "n_clicks") for action in EVENT_ACTIONS),
+          *(Input(f"event-act-{action}", "n_clicks") for action in events.ACTIONS),
           Input({"type": DISPATCH_ACTION, "dispatch": ALL, "stage": ALL}, "n_clicks"),
           State("events-selected", "data"), State("event-act-departments", "value"),
           State("event-act-comment", "value"), State("events-state", "data"), prevent_initial_call=True)
@@ -231,13 +228,13 @@ def act(*args: Any) -> Any:
     principal = require(Action.EVENT_ACT)
     rt = runtime()
     names = _departments(state["lang"])
+    if isinstance(trigger, str):
+        command = events.EventCommand(int(event_id), trigger.removeprefix("event-act-"), comment=comment,
+                                      departments=tuple(departments or ()))
+    else:
+        command = events.EventCommand(int(event_id), trigger["stage"], dispatch_id=int(trigger["dispatch"]))
     with rt.sessions() as session:
-        if isinstance(trigger, str):
-            refused = views.act(session, principal, event_id=int(event_id), action=trigger.removeprefix("event-act-"),
-                                departments=departments or (), comment=comment)
-        else:
-            refused = views.act(session, principal, event_id=int(event_id), action=trigger["stage"],
-                                dispatch_id=int(trigger["dispatch"]))
+        refused = views.act(session, principal, command)
         if refused is not None:
             reason = views.refusal_text(refused, state["lang"], names)
             return f"{text['events.act.refused']}: {reason}", "mt-1 text-danger event-act-refused", no_update, \

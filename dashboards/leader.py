@@ -41,11 +41,11 @@ from dashboards._wall_kpis import WALL_KPIS
 from services import alerts, approvals, briefing, events, export, indicators
 from services.access import Action, Principal
 from services.alerts import AlertFilter
+from services.severity import GRADED
 
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
 
 CADENCE_S = 60
-SEVERITIES = ("extreme", "severe", "moderate", "minor")
 # (element id pattern, property, key in the component's props): what a refresh sets, element by element.
 _KPI_PARTS = (("kpi-{}", "className", "className"), ("kpi-{}", "data-status", "data-status"),
               ("leader-kpi-value-{}", "children", "value"), ("leader-kpi-delta-{}", "children", "delta"))
@@ -176,7 +176,7 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
         _panel("leader-alerts", text["leader.alerts"], [
             html.Div(text["leader.alerts.today"], className="leader-big-label"),
-            severity_counts({s: SEVERITY_LABELS[lang][s] for s in SEVERITIES}, counts),
+            severity_counts({s: SEVERITY_LABELS[lang][s] for s in GRADED}, counts),
             alert_rows(rows),
             _more(text["leader.more.wall"], _href("/wall", lang))], stamp),
         _briefing_panel(lang, principal),
@@ -225,7 +225,7 @@ def refresh_approvals(_tick: int | None, lang: str) -> list[Any]:
     return [*_approvals(lang, datetime.now(UTC)), *_stamp_values()]
 
 
-@callback(*[Output(f"leader-sev-{s}", "children") for s in SEVERITIES],
+@callback(*[Output(f"leader-sev-{s}", "children") for s in GRADED],
           *[Output(pattern.format(i), prop) for i in range(ALERT_SLOTS)
             for pattern, prop, _key in _ALERT_PARTS],
           *_stamp_outputs("leader-alerts"), Input("leader-refresh", "n_intervals"),
@@ -235,7 +235,7 @@ def refresh_alerts(_tick: int | None, lang: str) -> list[Any]:
     counts, rows = _alerts(lang, datetime.now(UTC))
     padded = [*rows, *[AlertRow()] * (ALERT_SLOTS - len(rows))]
     props = [alert_row_props(row) for row in padded]
-    return [*[str(counts.get(s, 0)) for s in SEVERITIES],
+    return [*[str(counts.get(s, 0)) for s in GRADED],
             *[props[i][key] for i in range(ALERT_SLOTS) for _p, _prop, key in _ALERT_PARTS], *_stamp_values()]
 
 

@@ -34,11 +34,11 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.access import CITY_WIDE, Scope
 from services.alerts.console import AlertFilter, list_alerts
-from services.alerts.schema import SEVERITIES
 from services.approvals import metrics as approval_metrics
 from services.events import linkage
 from services.events.queries import ALL_EVENTS, EventFilter, conditions
 from services.indicators import queries as indicators
+from services.severity import SEVERITIES
 from services.store import Alert, Department, District, Event, Indicator
 
 TOP = 5

@@ -4,6 +4,12 @@ and escalation."""
 from __future__ import annotations
 
 from services.alerts.actions import (
+    ACKNOWLEDGE,
+    ESCALATE,
+    LINK,
+    RESOLVE,
+    SILENCE,
+    STATUSES,
     ActionRefused,
     acknowledge,
     audit_trail,
@@ -12,44 +18,55 @@ from services.alerts.actions import (
     resolve,
     silence,
 )
+from services.alerts.commands import ACTIONS, AlertCommand, act
 from services.alerts.console import (
     PAGE_SIZE,
-    STATUSES,
     AlertFilter,
     ConsolePage,
     ConsoleRow,
     find,
+    latest,
     list_alerts,
     matches,
 )
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import is_fiware_alert, parse_fiware
-from services.alerts.schema import CATEGORIES, SEVERITIES, AlertValidationError, StreamAlert, normalize_alert
+from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
+from services.severity import SEVERITIES
 
 __all__ = [
+    "ACKNOWLEDGE",
+    "ACTIONS",
     "ActionRefused",
+    "AlertCommand",
     "AlertFilter",
     "AlertValidationError",
     "CATEGORIES",
     "ConsolePage",
     "ConsoleRow",
+    "ESCALATE",
     "Entry",
     "IngestError",
+    "LINK",
     "PAGE_SIZE",
+    "RESOLVE",
     "SEVERITIES",
+    "SILENCE",
     "STATUSES",
     "StormFolder",
     "StreamAlert",
     "TickerRow",
     "acknowledge",
+    "act",
     "audit_trail",
     "escalate",
     "find",
     "is_fiware_alert",
     "last_id",
+    "latest",
     "link_event",
     "list_alerts",
     "matches",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope
 from services.store import Alert, AlertAction, Event
 
+STATUSES = ("new", "acknowledged", "escalated", "silenced", "resolved")  # an alert's life, in the order it runs
 ACKNOWLEDGE, ESCALATE, RESOLVE, SILENCE, LINK, UNSILENCE = (
     "acknowledge", "escalate", "resolve", "silence", "link", "unsilence")  # fmt: skip
 # The statuses each action may start from.
@@ -54,10 +55,10 @@ def _check(alert: Alert, action: str) -> None:
         raise ActionRefused(f"cannot {action} an alert that is {alert.status}")
 
 
-def _apply(session: Session, alert: Alert, values: dict[str, Any]) -> None:
-    """The alert and, when it heads a storm group, the group's other open members."""
+def _apply(session: Session, alert: Alert, values: dict[str, Any], *, group: bool = True) -> None:
+    """The alert and, when it heads a storm group (and `group`), the group's other open members."""
     members = Alert.id == alert.id
-    if alert.group_id is not None:
+    if group and alert.group_id is not None:
         members = or_(members, (Alert.group_id == alert.group_id) & (Alert.status != "resolved"))
     session.execute(update(Alert).where(members).values(**values).execution_options(synchronize_session=False))
     session.refresh(alert)
@@ -83,15 +84,16 @@ def acknowledge(session: Session, alert_pk: int, *, user: str, comment: str = ""
 
 
 def escalate(session: Session, alert_pk: int, *, user: str, to: str, comment: str = "", scope: Scope = CITY_WIDE,
-             now: datetime | None = None) -> Alert:
-    """Hand it up to a department (`dept:<code>`) or a leader (`leader:<name>`), who becomes its owner."""
+             now: datetime | None = None, group: bool = True) -> Alert:
+    """Hand it up to a department (`dept:<code>`) or a leader (`leader:<name>`), who becomes its owner; with
+    `group=False` the alert alone, not its storm group (the escalation timer runs per alert)."""
     if not to.strip():
         raise ActionRefused("say whom to escalate to: a department or a leader")
     now = now or datetime.now(UTC)
     alert = _alert(session, alert_pk, scope)
     _check(alert, ESCALATE)
     _apply(session, alert, {"status": "escalated", "escalated_at": now, "owner": to.strip()[:64],
-                            "silenced_until": None})
+                            "silenced_until": None}, group=group)
     record(session, alert.id, ESCALATE, user, f"→ {to.strip()}" + (f": {comment}" if comment else ""), now)
     return alert
 

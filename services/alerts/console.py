@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
-from services.alerts.schema import CATEGORIES, SEVERITIES
+from services.alerts.actions import STATUSES
+from services.alerts.schema import CATEGORIES
+from services.severity import SEVERITIES
 from services.store import Alert, AlertGroup
 
-STATUSES = ("new", "acknowledged", "escalated", "silenced", "resolved")
 PAGE_SIZE = 50
 
 
@@ -114,6 +115,18 @@ def _row(alert: Alert, count: int) -> ConsoleRow:
     return ConsoleRow(alert.id, alert.stream_id, alert.alert_id, alert.sent_at, alert.severity, alert.category,
                       alert.event, alert.headline, alert.district, alert.status, alert.owner, alert.event_id,
                       int(count), alert.silenced_until)
+
+
+def latest(session: Session, *, status: str | None = None, since: datetime | None = None,
+           limit: int = 100) -> Sequence[Alert]:
+    """Stored alerts newest first, every message (updates and cancels too) and no storm folding: the API's list
+    for integrators, who read back exactly what was persisted."""
+    query = select(Alert).order_by(Alert.sent_at.desc(), Alert.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Alert.status == status)
+    if since is not None:
+        query = query.where(Alert.sent_at >= since)
+    return session.scalars(query).all()
 
 
 def find(session: Session, stream_id: str, *, scope: Scope = CITY_WIDE) -> ConsoleRow | None:

@@ -16,7 +16,8 @@ import redis
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services.alerts.actions import ESCALATE, record, unsilence_due
+from services.alerts.actions import ESCALATE, unsilence_due
+from services.alerts.commands import AlertCommand, act
 from services.alerts.stream import publish
 from services.config import Settings
 from services.store import Alert, make_sessionmaker
@@ -41,7 +42,8 @@ def escalation_owner(severity: str, district: str | None, category: str) -> str:
 
 
 def escalate_overdue(session: Session, *, minutes: float, now: datetime | None = None) -> list[Alert]:
-    """Escalate every urgent alert still `new` `minutes` after it was received; the caller commits."""
+    """Escalate every urgent alert still `new` `minutes` after it was received, each by itself (a storm's later
+    member runs its own timer), through the same command an operator's escalation takes; the caller commits."""
     now = now or datetime.now(UTC)
     overdue = session.scalars(
         select(Alert).where(Alert.status == "new", Alert.severity.in_(URGENT), Alert.msg_type != "cancel",
@@ -49,10 +51,9 @@ def escalate_overdue(session: Session, *, minutes: float, now: datetime | None =
         .order_by(Alert.received_at)
     ).all()
     for alert in overdue:
-        alert.status, alert.escalated_at = "escalated", now
-        alert.owner = escalation_owner(alert.severity, alert.district, alert.category)
-        record(session, alert.id, ESCALATE, SYSTEM_USER,
-               f"→ {alert.owner}: not acknowledged within {minutes:g} min", now)
+        to = escalation_owner(alert.severity, alert.district, alert.category)
+        act(session, alert.id, AlertCommand(ESCALATE, to=to, comment=f"not acknowledged within {minutes:g} min",
+                                            group=False), actor=SYSTEM_USER, now=now)
     return list(overdue)
 
 

@@ -41,7 +41,7 @@ from services.store import Alert, AlertAction, District
 
 log = logging.getLogger(__name__)
 
-GROUP = "persist"
+GROUP = "persist"  # the persist worker's consumer group on the alert stream
 SYSTEM_USER = "system"
 _ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 _ACTIONS: Table = AlertAction.__table__  # type: ignore[assignment]

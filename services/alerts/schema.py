@@ -23,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
+from services.severity import SEVERITIES
+
 URGENCIES = ("immediate", "expected", "future", "past", "unknown")
 CERTAINTIES = ("observed", "likely", "possible", "unlikely", "unknown")
 CATEGORIES = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.events.commands import ACTIONS, EventCommand, act, record_refusal
 from services.events.lifecycle import (
     DISPATCH_STAGES,
     STATUSES,
@@ -9,7 +10,7 @@ from services.events.lifecycle import (
     advance_dispatch,
     transition,
 )
-from services.events.linkage import department_stats, multi_department_share, trends
+from services.events.linkage import department_names, department_stats, multi_department_share, trends
 from services.events.queries import (
     MAP_POINTS,
     TABLE_COLUMNS,
@@ -27,15 +28,19 @@ from services.events.queries import (
 )
 
 __all__ = [
+    "ACTIONS",
     "DISPATCH_STAGES",
+    "EventCommand",
     "EventFilter",
     "MAP_POINTS",
     "STATUSES",
     "TABLE_COLUMNS",
     "TransitionRefused",
+    "act",
     "advance_dispatch",
     "count_matching",
     "counts_by_district",
+    "department_names",
     "department_stats",
     "detail",
     "export_rows",
@@ -45,6 +50,7 @@ __all__ = [
     "multi_department_share",
     "open_by_district",
     "recent_points",
+    "record_refusal",
     "table_page",
     "transition",
     "trends",

@@ -17,11 +17,17 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.access import CITY_WIDE, Scope
 from services.events.queries import ALL_EVENTS, FINISHED, EventFilter, conditions, rows_frame
-from services.store import Event, EventDispatch
+from services.store import Department, Event, EventDispatch
 
 STAGES = ("accept", "arrive", "finish")
 STAT_COLUMNS = ["department", "dispatches", *(f"{s}_{q}" for s in STAGES for q in ("p50", "p90")), "open", "overdue",
                 "rank"]
+
+
+def department_names(*, session: Session, lang: str) -> dict[str, str]:
+    """Every department's name in `lang` (zh-CN, else English) by code: how pages label dispatches and filters."""
+    name = Department.name_zh if lang == "zh-CN" else Department.name_en
+    return {code: text for code, text in session.execute(select(Department.code, name))}
 
 
 def _epoch(session: Session, column: InstrumentedAttribute[datetime] | InstrumentedAttribute[datetime | None]

@@ -28,13 +28,14 @@ from sqlalchemy.orm import Session, aliased
 
 from services.access import CITY_WIDE, Scope
 from services.events.lifecycle import STATUSES
+from services.severity import ASCENDING
 from services.sla import sla_card
 from services.store import Event, EventDispatch, EventTransition, cache
 
 FINISHED = ("closed", "cancelled")
 OPEN = tuple(s for s in STATUSES if s not in FINISHED)
 MAP_POINTS = 100_000
-SEVERITIES = ("minor", "moderate", "severe", "extreme", "unknown")
+SEVERITIES = (*ASCENDING, "unknown")  # the order of the packed codes and of the frame's categories
 CACHE_NAMESPACE = "events"
 POINTS_NAMESPACE = "event_points"  # the point map's bases: never invalidated, kept exact by updated_at (map_points)
 SAFETY = timedelta(seconds=5)  # how far before a base's mark changed rows are fetched again

@@ -19,7 +19,6 @@ from prometheus_client.registry import Collector
 from services.config import Settings
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-PERSIST_GROUP = "persist"
 
 
 class StreamCollector(Collector):

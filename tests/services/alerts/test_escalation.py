@@ -10,6 +10,7 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from services import audit
 from services.alerts import actions as alert_actions
 from services.alerts.escalation import EscalationLoop, escalation_owner
 from services.config import Settings
@@ -62,3 +63,26 @@ def test_unacknowledged_urgent_alerts_escalate_once_and_screens_hear_of_it(
     assert (after["SEV"].status, after["SEV"].owner, after["SEV"].headline) == (
         "escalated", "dept:urban_mgmt", alerts["SEV"].headline)
     assert redis_client.xlen(settings.dead_letter_stream) == 0
+
+
+def test_the_timer_escalates_a_storms_late_member_alone_and_audits_it_as_system(
+    settings: Settings, engine: Engine, redis_client: redis.Redis
+) -> None:
+    """The head was acknowledged before the member arrived: the member's own timer runs out, the operator's
+    acknowledged head stays theirs. The escalation goes through the operators' command, so it is audited alike."""
+    add_districts(engine)
+    head = persist(settings, engine, redis_client, alert("S1", event="积水"))["S1"]
+    with Session(engine) as session:
+        alert_actions.acknowledge(session, head.id, user="op1")
+        session.commit()
+    member = persist(settings, engine, redis_client, alert("S2", minutes=1, event="积水"))["S2"]
+    assert member.group_id == head.group_id is not None
+
+    later = datetime.now(UTC) + timedelta(minutes=settings.alert_escalate_minutes + 1)
+    assert EscalationLoop(settings, engine, redis_client).run_once(now=later) == [member.id]
+    now_stored = stored(engine)
+    assert (now_stored["S1"].status, now_stored["S1"].owner) == ("acknowledged", "op1")
+    assert now_stored["S2"].status == "escalated"
+    with Session(engine) as session:
+        (entry,) = audit.recent(session, actor="system")
+    assert (entry.action, entry.target, entry.outcome) == ("alert.escalate", "S2", "ok")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -15,21 +15,15 @@ from services.events.lifecycle import (
     refusal,
     transition,
 )
-from services.store import Department, District, Event, EventDispatch
+from services.store import Event, EventDispatch
+from tests.services.events.data import NOW, reported_event
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 OPERATOR = Principal(username="op1", role=Role.OPERATOR)
 
 
 @pytest.fixture
 def event_id(session) -> int:
-    session.add(District(adcode="350203", name_zh="思明区", name_en="Siming", geometry="{}"))
-    session.add_all([Department(code=c, name_zh=c, name_en=c, kind=c) for c in ("police", "medical")])
-    event = Event(category="traffic", source="hotline", severity="moderate", status="reported", district="350203",
-                  lat=24.45, lon=118.08, reported_at=NOW, sla_due_at=NOW + timedelta(hours=2))
-    session.add(event)
-    session.commit()
-    return event.id
+    return reported_event(session)
 
 
 def test_full_lifecycle_with_rework_is_recorded_in_order(session, event_id):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from services.access import Scope
-from services.events.linkage import department_stats, multi_department_share, trends
+from services.events.linkage import department_names, department_stats, multi_department_share, trends
 from services.events.queries import EventFilter
 from services.store import Department, District, Event, EventDispatch
 
@@ -94,3 +94,11 @@ def test_multi_department_share_and_daily_trend(session, written):
     assert list(daily["events"]) == list(expected["size"])
     np.testing.assert_allclose(daily["multi_share"], expected["mean"])
     assert multi_department_share(session=session, filters=EventFilter(category=("none",))) is None
+
+
+def test_department_names_in_the_pages_language(session) -> None:
+    session.add_all([Department(code="police", name_zh="公安局", name_en="Police", kind="police"),
+                     Department(code="fire", name_zh="消防救援支队", name_en="Fire and Rescue", kind="fire")])
+    session.commit()
+    assert department_names(session=session, lang="zh-CN") == {"police": "公安局", "fire": "消防救援支队"}
+    assert department_names(session=session, lang="en") == {"police": "Police", "fire": "Fire and Rescue"}

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from components.html_attrs import data_attributes
 from components.kpi import KpiCardData
 from components.theme import ACCENT, MUTED, STATUS_COLOURS, base_layout
 
 ALERT_SLOTS = 5
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
+GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
 
 
 def kpi_tile_props(card: KpiCardData) -> dict[str, Any]:

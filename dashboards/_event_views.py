@@ -149,7 +149,8 @@ def table_records(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> list[dict[s
         out[column] = [local_time(v if pd.notna(v) else None, zone, "%Y-%m-%d %H:%M") for v in out[column]]
     for column in ("status", "severity", "category"):
         out[column] = [text.get(f"events.{column}.{v}", v) for v in out[column]]
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = out.astype(object).where(out.notna(), None).to_dict("records")
+    return records
 
 
 def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> pd.DataFrame:

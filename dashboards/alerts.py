@@ -28,6 +28,7 @@ from dash import (
 )
 
 from components.alert_console import action_bar, audit_list, console_header, console_row, detail_facts
+from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.ticker import count_text
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
@@ -97,7 +98,7 @@ def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], 
 
 
 def _page_text(found: alerts.ConsolePage, text: Any) -> str:
-    return text["alerts.page_of"].format(page=found.page, pages=found.pages, total=found.total)
+    return str(text["alerts.page_of"]).format(page=found.page, pages=found.pages, total=found.total)
 
 
 def _options(values: tuple[str, ...], text: dict[str, str] | Any, prefix: str = "") -> list[dict[str, str]]:
@@ -120,8 +121,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             html.H1(text["alerts.title"], className="console-title"),
             user_bar(lang),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
-                     **{"data-state": "reconnecting", "data-live": text["conn.live"],
-                        "data-reconnecting": text["conn.reconnecting"], "data-offline": text["conn.offline"]}),
+                     **data_attributes(state="reconnecting", live=text["conn.live"],
+                                       reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
         ], className="console-header"),
         html.Div([dcc.Dropdown(id=f"filter-{name}", options=choices[name], value=query.get(name) or None,
                                placeholder=text[f"alerts.{name}"], className="console-filter")

@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.dash_table.DataTable import DataTable
+from dash.dcc.express import send_bytes
 
 from components.event_panel import DISPATCH_ACTION, action_bar
+from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import BACKGROUND, TEXT
 from dashboards import _event_views as views
@@ -28,7 +31,6 @@ dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
 
 FILTERS = ("status", "category", "district", "department")
 PAGE_SIZE = 25
-_GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 _DARK = {"color": "#111", "minWidth": "180px"}
 
 
@@ -85,14 +87,14 @@ def layout(**query: Any) -> html.Div:
     }
     controls = [dcc.Dropdown(id=f"events-f-{name}", options=dropdowns[name], value=state[name], multi=True,
                              placeholder=text[f"events.filter.{name}"], style=_DARK) for name in FILTERS]
-    columns = [{"name": text[f"events.col.{c}"], "id": c} for c in events.TABLE_COLUMNS]
-    stats_columns = [{"name": text[key], "id": col} for col, key in (
+    columns: list[DataTable.Columns] = [{"name": text[f"events.col.{c}"], "id": c} for c in events.TABLE_COLUMNS]
+    stats_columns: list[DataTable.Columns] = [{"name": text[key], "id": col} for col, key in (
         ("rank", "events.rank"), ("department", "events.department"), ("dispatches", "events.dispatches"),
         ("accept_p50", "events.stage.accept"), ("arrive_p50", "events.stage.arrive"),
         ("finish_p50", "events.p50"), ("finish_p90", "events.p90"), ("open", "events.open"),
         ("overdue", "events.overdue"))]
-    table_style = {"style_header": {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold"},
-                   "style_cell": {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556"}}
+    header_style = {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold"}
+    cell_style = {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556"}
     return html.Div([
         html.Div([html.H1(text["events.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(problem, id="events-problem", className="alert alert-warning" if problem else "d-none"),
@@ -109,7 +111,7 @@ def layout(**query: Any) -> html.Div:
                             className="h5 me-3"),
                   html.Button(text["events.back"], id="events-back", className="btn btn-outline-info btn-sm")]),
         html.Div([
-            html.Div([dcc.Graph(id="events-map", figure=_map(state), config=_GRAPH_CONFIG, style={"height": "560px"}),
+            html.Div([analyst_graph("events-map", _map(state), "560px"),
                   html.Div(id="events-map-note", className="small text-info")], className="col-lg-8"),
             html.Aside([html.H2(text["events.detail"], className="h6"), html.Div(id="event-detail-body"),
                         action_bar({a: text[f"events.act.{a}"] for a in events.ACTIONS}, dropdowns["department"],
@@ -121,7 +123,7 @@ def layout(**query: Any) -> html.Div:
                        id="event-detail", className="col-lg-4 d-none"),
         ], className="row"),
         html.Section([html.H2(text["events.linkage"], className="h5"), html.Div(id="linkage-share"),
-                      dash_table.DataTable(id="linkage-table", columns=stats_columns, page_size=12, **table_style),
+                      DataTable(id="linkage-table", columns=stats_columns, page_size=12, style_header=header_style, style_cell=cell_style),
                       html.Div([dcc.Graph(id="linkage-bars", className="col-lg-6"),
                                 dcc.Graph(id="linkage-trend", className="col-lg-6")], className="row")]),
         html.Section([html.H2(text["events.table"], className="h5"),
@@ -130,10 +132,10 @@ def layout(**query: Any) -> html.Div:
                       html.Button(text["events.export_xlsx"], id="events-export-xlsx",
                                   className="btn btn-info btn-sm ms-2", disabled=not may_export),
                       dcc.Download(id="events-download"),
-                      dash_table.DataTable(id="events-table", columns=columns, page_current=0, page_size=PAGE_SIZE,
+                      DataTable(id="events-table", columns=columns, page_current=0, page_size=PAGE_SIZE,
                                            page_action="custom", sort_action="custom", sort_mode="single",
                                            sort_by=[{"column_id": "reported_at", "direction": "desc"}],
-                                           **table_style)]),
+                                           style_header=header_style, style_cell=cell_style)]),
         dcc.Location(id="events-url", refresh=False),
         dcc.Store(id="events-state", data=state),
         dcc.Store(id="events-selected"),
@@ -283,5 +285,5 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
         session.commit()
     frame = views.export_frame(rows, state["lang"], rt.settings.zone)
     if ctx.triggered_id == "events-export-xlsx":
-        return dcc.send_bytes(export.to_xlsx(frame, translator(state["lang"])["events.table"]), "events.xlsx")
-    return dcc.send_bytes(export.to_csv(frame), "events.csv")
+        return send_bytes(export.to_xlsx(frame, translator(state["lang"])["events.table"]), "events.xlsx")
+    return send_bytes(export.to_csv(frame), "events.csv")

@@ -15,6 +15,7 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.dcc.express import send_bytes
 
 from components.briefing import render_pdf, render_png
 from components.html_attrs import data_attributes
@@ -272,4 +273,4 @@ def download_briefing(_png: Any, _pdf: Any, day: str | None, lang: str) -> Any:
     sheet = briefing_sheet(figures, lang=lang, city=city, scope_label=_scope_label(principal, lang),
                            text=translator(lang), generated=datetime.now(UTC))
     content = render_pdf(sheet) if fmt == "pdf" else render_png(sheet)
-    return dcc.send_bytes(content, f"briefing-{chosen.isoformat()}.{fmt}")
+    return send_bytes(content, f"briefing-{chosen.isoformat()}.{fmt}")

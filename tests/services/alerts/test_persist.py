@@ -162,16 +162,25 @@ def test_changes_in_one_batch_apply_as_in_stream_order(
         ("B1", "update"), ("B2", "resolve"), ("B2", "update"), ("B2", "update")]
 
 
-def test_update_or_cancel_of_an_unknown_alert_is_stored_not_lost(
+def test_update_or_cancel_of_an_unknown_alert_is_stored_as_a_new_alert(
     settings: Settings, seeded: Engine, redis_client: redis.Redis
 ) -> None:
+    """issue 17 point 4: the sender's earlier message never reached us, so this one is the alert: stored as one
+    (the console lists msg_type 'alert'), a cancel already resolved, and its audit says what it was sent as."""
     worker = PersistWorker(settings, seeded, redis_client)
-    push(settings, redis_client, alert("N-u", msg_type="update", references="nowhere"),
-         alert("N-c", msg_type="cancel", references="nowhere"))  # fmt: skip
+    push(settings, redis_client, alert("N-u", msg_type="update", references="nowhere", severity="extreme"),
+         alert("N-c", msg_type="cancel", references="test,gone,2024-09-15T06:00:00+08:00"),
+         alert("N-u2", msg_type="update", references="N-u", headline="第二版", severity="extreme"))  # fmt: skip
     drain(worker)
     stored = rows(seeded)
-    assert (stored["N-u"].msg_type, stored["N-u"].status) == ("update", "new")
-    assert (stored["N-c"].msg_type, stored["N-c"].status) == ("cancel", "resolved")
+    assert set(stored) == {"N-u", "N-c"}  # the second update found the first
+    assert (stored["N-u"].msg_type, stored["N-u"].status, stored["N-u"].severity) == ("alert", "new", "extreme")
+    assert stored["N-u"].headline == "第二版" and stored["N-u"].group_id is not None
+    assert (stored["N-c"].msg_type, stored["N-c"].status) == ("alert", "resolved")
+    assert stored["N-c"].resolved_at is not None
+    notes = [(alert_id, comment) for alert_id, action, _user, comment in actions(seeded) if action == "note"]
+    assert [alert_id for alert_id, _ in notes] == ["N-u", "N-c"]
+    assert "sent as a update of nowhere" in (notes[0][1] or "")
 
 
 def test_an_unknown_district_is_stored_without_it_and_noted(

@@ -35,6 +35,7 @@ MSG_TYPES = ("alert", "update", "cancel")
 # bounds are ours, far above any real message, so a real 185-character air-quality <event> is taken as it is.
 ID_CHARS = 255
 TEXT_CHARS = 2_000
+EVENT_CHARS = 500  # in the indexed storm key (event|district|severity): a btree entry must stay under 2 704 bytes
 # Control characters (C0 but tab, LF and CR; DEL; C1) cannot be shown and PostgreSQL refuses NUL in text:
 # refused at the door, naming the field, rather than accepted here and lost in the database.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -94,7 +95,7 @@ class StreamAlert(BaseModel):
     urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     category: Annotated[Literal[CATEGORIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
-    event: Annotated[Text, Field(max_length=TEXT_CHARS)]
+    event: Annotated[Text, Field(max_length=EVENT_CHARS)]
     headline: Annotated[Text, Field(max_length=TEXT_CHARS)]
     description: Annotated[Annotated[str, Field(max_length=20_000)] | None, Optional] = None
     district: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Optional] = Field(

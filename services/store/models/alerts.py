@@ -62,7 +62,7 @@ class AlertGroup(Base):
 
     __tablename__ = "alert_groups"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200), doc="event|district|severity")
+    key: Mapped[str] = mapped_column(Text, doc="event|district|severity (event: CAP sets no length, migration 0009)")
     head_alert_id: Mapped[int] = mapped_column(BigId, doc="the group's first alert (alerts.id)")
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -254,3 +254,23 @@ def test_run_forever_persists_until_stopped(
         thread.join(timeout=10)
     assert not thread.is_alive()
     assert set(rows(seeded)) == {"R1"}
+
+
+def test_poison_entries_are_dead_lettered_and_later_alerts_still_land(
+    settings: Settings, seeded: Engine, redis_client: redis.Redis
+) -> None:
+    """issue 17 point 1: `sent` 9999-12-31T23:59:59-14:00 made the worker fail on the same entry every 2 s for ever
+    (OverflowError), and no later alert was stored; a NUL byte reached PostgreSQL; bytes that are not UTF-8 failed
+    the whole read."""
+    worker = PersistWorker(settings, seeded, redis_client)
+    poison = [{**alert("P1"), "sent": "9999-12-31T23:59:59-14:00"}, {**alert("P2"), "sent": "0001-01-01T00:00:00+14:00"},
+              {**alert("P3"), "headline": "空\x00字符"}, {**alert("P4"), "event": b"\xff\xfe"}]  # fmt: skip
+    poison_ids = [str(redis_client.xadd(settings.alerts_stream, fields)) for fields in poison]  # type: ignore[arg-type]
+    push(settings, redis_client, alert("OK1"))
+    drain(worker)
+    assert set(rows(seeded)) == {"OK1"}
+    letters = dead(settings, redis_client)
+    assert [letter["stream_id"] for letter in letters] == poison_ids
+    assert [letter["reason"].split(":")[0] for letter in letters] == ["sent", "sent", "headline", "event"]
+    assert json.loads(letters[3]["original"])["event"] == "\udcff\udcfe"  # the bytes, escaped, not lost
+    assert pending(settings, redis_client) == 0

@@ -1,11 +1,13 @@
-"""issue 17 point 1: one entry that breaks the alert stream's contract must never blank the wall. A fresh /wall
-rendered blank (the page-router callback answered 500) while such an entry was among the stream's recent ones."""
+"""issue 17 on the wall. Point 1: one entry that breaks the alert stream's contract must never blank the wall (a
+fresh /wall rendered blank, the page-router callback answering 500, while such an entry was among the stream's
+recent ones). Point 4: an urgent update whose alert never reached us pops up like a new alert."""
 
 from __future__ import annotations
 
 import dash
 from fastapi.testclient import TestClient
 
+from dashboards._wall_ticker import PopupPacer
 from services.alerts import publish
 from services.platform.runtime import Runtime
 from tests.dashboards.conftest import WALL_TOKEN
@@ -36,3 +38,13 @@ def test_the_wall_renders_with_poison_entries_among_the_recent_ones(wall_app: da
     assert answer.status_code == 200, answer.text[:500]
     assert "思明区暴雨橙色预警" in answer.text and "alert-ticker" in answer.text
     assert "溢出" not in answer.text and "W-5" not in answer.text
+
+
+def test_an_urgent_update_pops_up_and_a_cancel_does_not() -> None:
+    """A CAP Update whose Alert never reached us is the operators' first word of it: before, only msg_type 'alert'
+    could raise the pop-up and its chime."""
+    pacer = PopupPacer()
+    pacer.add([("1-0", {**ALERT, "msg_type": "cancel", "references": "W-0", "severity": "extreme"})])
+    assert pacer.top is None
+    pacer.add([("2-0", {**ALERT, "msg_type": "update", "references": "W-0", "severity": "extreme"})])
+    assert pacer.top is not None and pacer.top["severity"] == "extreme" and pacer.count == 1

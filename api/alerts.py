@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import bearer_auth
+from api.auth import Integrators, bearer_auth
 from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
 from services.alerts import (
     STATUSES,
@@ -156,9 +156,9 @@ def _record(alert: Alert) -> AlertRecord:
 def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis) -> APIRouter:
     """The alerts API; mount with `app.include_router(alerts_router(...))`."""
     sessions = make_sessionmaker(engine)
-    router = APIRouter(
-        prefix="/api/v1", tags=["alerts"], route_class=ApiRoute, dependencies=[Depends(bearer_auth(settings))]
-    )
+    auth = bearer_auth(settings)
+    integrators = Integrators(settings.api_tokens, settings.api_senders)
+    router = APIRouter(prefix="/api/v1", tags=["alerts"], route_class=ApiRoute, dependencies=[Depends(auth)])
 
     @router.post(
         "/alerts",
@@ -168,17 +168,20 @@ def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis)
         description="Validates the alert and appends it to the alert stream; the persist worker stores it. "
         "Content types: application/json (stream fields, or a FIWARE Alert entity when `type` is `Alert`), "
         "application/cap+xml or application/xml (CAP 1.2, validated against the OASIS XSD). "
-        "Unknown fields are refused with 422 naming the field.",
+        "Unknown fields are refused with 422 naming the field. An alert belongs to its sender (`source`, the CAP "
+        "sender): a token may send only as the senders it may speak for (ONESCREEN_API_SENDERS), and updates and "
+        "cancels change only the same sender's alerts.",
         responses={
             **ERROR_RESPONSES,
             400: {"model": ErrorBody, "description": "the body is not well-formed JSON / XML"},
             413: {"model": ErrorBody, "description": "the body is over 1 MiB"},
+            403: {"model": ErrorBody, "description": "the token may not send as this sender, or lacks the scope"},
             415: {"model": ErrorBody, "description": "unsupported content type"},
             503: {"model": ErrorBody, "description": "the alert stream is unreachable; retry"},
         },
         openapi_extra=_REQUEST_BODY,
     )
-    async def post_alert(request: Request) -> AlertAccepted:
+    async def post_alert(request: Request, integrator: Annotated[str, Depends(auth)]) -> AlertAccepted:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type not in JSON_TYPES | XML_TYPES:
             accepted = ", ".join(sorted(JSON_TYPES | XML_TYPES))
@@ -187,6 +190,10 @@ def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis)
             )
         body = await _read_body(request)
         fields = await run_in_threadpool(_fields, media_type, body)
+        if not integrators.may_send_as(integrator, fields["source"]):
+            raise ApiError(403, "forbidden", "source" if media_type in JSON_TYPES else "sender",
+                           f"the token of {integrator!r} may not send as {fields['source']!r} "
+                           "(ONESCREEN_API_SENDERS lists the senders each token may speak for)")
         try:
             stream_id = await run_in_threadpool(
                 publish, redis_client, settings.alerts_stream, fields, settings.stream_maxlen

@@ -6,6 +6,10 @@ route — or `name:token:scope+scope` triples limiting it, e.g. `meteo:9f2c...:a
 else); the resource is the first segment after `/api/v1/` (`events:bulk` counts as `events`), Open311's
 `/open311/v2/...` is `events`, and Prometheus scraping `/metrics` needs `metrics.read`.
 
+Alerts belong to their sender: `ONESCREEN_API_SENDERS` (services/config.py parse_senders) names the senders a
+token may speak for, e.g. `meteo=xmqx@xm.gov.cn`; the alerts API refuses an alert whose `source` the token may not
+send as (403 naming `source`), and the persist worker applies updates and cancels to the same sender's alerts only.
+
 Tokens are compared in constant time against every configured token, so timing reveals neither a token nor which
 integrator it belongs to. The security middleware authenticates every API request with `Integrators.identify`;
 the routers' `bearer_auth` dependency checks again, so a router mounted without the middleware is still closed.
@@ -21,7 +25,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
-from services.config import Settings
+from services.config import Settings, parse_senders
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 ALL_SCOPES = "*"
@@ -35,6 +39,7 @@ class Integrator:
 
     name: str
     scopes: frozenset[str]
+    senders: frozenset[str] | None = None  # None: any sender no other token claims
 
     def may(self, scope: str) -> bool:
         return ALL_SCOPES in self.scopes or scope in self.scopes
@@ -84,8 +89,20 @@ def required_scope(method: str, path: str) -> str:
 class Integrators:
     """The configured tokens, checked in constant time."""
 
-    def __init__(self, spec: str) -> None:
-        self._tokens = [(token.encode(), who) for token, who in parse_token_specs(spec).values()]
+    def __init__(self, spec: str, senders: str = "") -> None:
+        specs = parse_token_specs(spec)
+        speaks_for = parse_senders(senders)
+        unknown = sorted(set(speaks_for) - set(specs))
+        if unknown:
+            raise ValueError(f"ONESCREEN_API_SENDERS names {', '.join(unknown)}, not in ONESCREEN_API_TOKENS")
+        self._tokens = [(token.encode(), Integrator(who.name, who.scopes, speaks_for.get(name)))
+                        for name, (token, who) in specs.items()]
+        self._claimed = frozenset().union(*speaks_for.values())
+
+    def may_send_as(self, name: str, sender: str) -> bool:
+        """Whether the integrator `name` may send alerts as `sender` (an alert's `source`)."""
+        who = next(who for _, who in self._tokens if who.name == name)
+        return sender in who.senders if who.senders is not None else sender not in self._claimed
 
     def identify(self, authorization: str | None, method: str, path: str) -> Integrator:
         """The integrator allowed to make this request, or an ApiError: 401 who are you, 403 not allowed."""

@@ -105,7 +105,9 @@ class PopupPacer:
 
     def add(self, entries: list[Entry]) -> None:
         for _, fields in entries:
-            if fields.get("msg_type", "alert") != "alert" or fields.get("severity") not in POPUP_SEVERITIES:
+            # an update pops up too: the wall cannot tell one whose alert never reached us (a new alert, issue 17)
+            # from one of an alert it showed, and an urgent alert's update is news either way; a cancel is not
+            if fields.get("msg_type") == "cancel" or fields.get("severity") not in POPUP_SEVERITIES:
                 continue
             if self.top is None or _rank(fields) <= _rank(self.top):
                 self.top = fields

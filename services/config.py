@@ -28,6 +28,21 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
+def parse_senders(text: str) -> dict[str, frozenset[str]]:
+    """`ONESCREEN_API_SENDERS`: `name=sender|sender` entries separated by commas, e.g.
+    `meteo=xmqx@xm.gov.cn|cma.gov.cn,hotline=hotline-12345` → {token name: the alert `source`s (CAP senders) it may
+    send as}. A sender listed for one token belongs to it: no other token may send as it. A token left out may send
+    as any sender nobody claims, as every token could before (`name:token` may do everything the API offers)."""
+    found: dict[str, frozenset[str]] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, senders = (part.strip() for part in entry.partition("="))
+        listed = frozenset(sender.strip() for sender in senders.split("|") if sender.strip())
+        if not (sep and name and listed) or name in found:
+            raise ValueError(f"ONESCREEN_API_SENDERS: {entry!r} is not name=sender|sender (once per token name)")
+        found[name] = listed
+    return found
+
+
 class Settings(BaseSettings):
     """What a deployment may change. Built once in `app.main()` and handed to `create_app`."""
 
@@ -46,6 +61,7 @@ class Settings(BaseSettings):
     stream_prefix: str = "onescreen"
     stream_maxlen: int = Field(default=100_000, gt=0)
     api_tokens: str = ""
+    api_senders: str = Field(default="", description="the alert senders each token may speak for (see parse_senders)")
     wall_token: str | None = None
     admin_password: str | None = None
     host: str = "127.0.0.1"
@@ -67,6 +83,12 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from exc
+        return value
+
+    @field_validator("api_senders")
+    @classmethod
+    def _senders(cls, value: str) -> str:
+        parse_senders(value)
         return value
 
     @field_validator("wall_size")

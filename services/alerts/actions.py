@@ -20,6 +20,7 @@ from services.access import CITY_WIDE, Scope
 from services.store import Alert, AlertAction, Event
 
 STATUSES = ("new", "acknowledged", "escalated", "silenced", "resolved")  # an alert's life, in the order it runs
+SYSTEM_USER = "system"  # who the workers act as in the audit trail (persist, escalation timers)
 ACKNOWLEDGE, ESCALATE, RESOLVE, SILENCE, LINK, UNSILENCE = (
     "acknowledge", "escalate", "resolve", "silence", "link", "unsilence")  # fmt: skip
 # The statuses each action may start from.

@@ -16,7 +16,7 @@ import redis
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services.alerts.actions import ESCALATE, unsilence_due
+from services.alerts.actions import ESCALATE, SYSTEM_USER, unsilence_due
 from services.alerts.commands import AlertCommand, act
 from services.alerts.stream import publish
 from services.config import Settings
@@ -24,7 +24,7 @@ from services.store import Alert, make_sessionmaker
 
 log = logging.getLogger(__name__)
 
-SYSTEM_USER = "system"
+
 URGENT = ("extreme", "severe")
 # Which department answers for a CAP category (codes of services/data/departments.csv).
 CATEGORY_DEPARTMENT = {

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,6 +32,17 @@ CATEGORIES = (
     "geo", "met", "safety", "security", "rescue", "fire", "health", "env", "transport", "infra", "cbrne", "other",
 )  # fmt: skip
 MSG_TYPES = ("alert", "update", "cancel")
+# CAP 1.2 sets no length for identifier, sender, event or headline (it only asks headlines to be short): these
+# bounds are ours, far above any real message, so a real 185-character air-quality <event> is taken as it is.
+ID_CHARS = 255
+TEXT_CHARS = 2_000
+EVENT_CHARS = 500  # in the indexed storm key (event|district|severity): a btree entry must stay under 2 704 bytes
+# Control characters (C0 but tab, LF and CR; DEL; C1) cannot be shown and PostgreSQL refuses NUL in text:
+# refused at the door, naming the field, rather than accepted here and lost in the database.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# CAP: identifier and sender contain no spaces, commas or < & (references are "sender,identifier,sent" triples
+# separated by spaces, so such a character would make the alert impossible to refer to).
+_IDENTIFIER = r"^[^\s,<&]+$"
 
 # Chinese early-warning colour levels (预警信号 红/橙/黄/蓝) in CAP terms.
 _CHINESE_LEVELS = {
@@ -75,15 +87,17 @@ class StreamAlert(BaseModel):
         extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
     )
 
-    id: Annotated[Text, Field(max_length=128, description="the producer's id, unique per alert (dedup key)")]
-    source: Annotated[Text, Field(max_length=64, description="who sent it, e.g. a CAP sender")]
+    id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
+                              description="the producer's id, unique per alert of its source (dedup key)")]
+    source: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
+                                  description="who sent it, e.g. a CAP sender: with `id`, the alert's identity")]
     sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00")]
     severity: Annotated[Literal[SEVERITIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     category: Annotated[Literal[CATEGORIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
-    event: Annotated[Text, Field(max_length=128)]
-    headline: Annotated[Text, Field(max_length=256)]
+    event: Annotated[Text, Field(max_length=EVENT_CHARS)]
+    headline: Annotated[Text, Field(max_length=TEXT_CHARS)]
     description: Annotated[Annotated[str, Field(max_length=20_000)] | None, Optional] = None
     district: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Optional] = Field(
         default=None, description="GB/T 2260 adcode of the district (6 digits)"
@@ -109,7 +123,19 @@ class StreamAlert(BaseModel):
             raise ValueError(f"{value!r} is not ISO 8601 (e.g. 2024-07-01T08:00:00+08:00)") from None
         if moment.tzinfo is None:
             raise ValueError(f"{value!r} has no UTC offset; add one such as +08:00 or Z")
+        try:
+            moment.astimezone(UTC)  # stored in UTC: 9999-12-31T23:59:59-14:00 is in year 10000 there
+        except OverflowError:
+            raise ValueError(f"{value!r} is outside the years 1 to 9999 once converted to UTC") from None
         return moment.isoformat()
+
+    @field_validator("*")
+    @classmethod
+    def _printable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (found := _CONTROL.search(value)):
+            raise ValueError(f"contains the control character U+{ord(found.group()):04X} at position "
+                             f"{found.start()}; remove it")
+        return value
 
     @field_validator("area")
     @classmethod
@@ -144,6 +170,8 @@ def _first_error(exc: ValidationError) -> AlertValidationError:
         reason = "required field is missing"
     elif error["type"] == "string_pattern_mismatch" and field == "district":
         reason = "must be a 6-digit GB/T 2260 adcode, e.g. 350203"
+    elif error["type"] == "string_pattern_mismatch":
+        reason = "must not contain spaces, commas, < or & (CAP 1.2 identifier and sender)"
     elif not error["loc"] and ": " in reason:
         field, reason = reason.split(": ", 1)
     return AlertValidationError(field, reason)
@@ -168,10 +196,11 @@ def normalize_alert(fields: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def references_ids(references: str | None) -> list[str]:
-    """The alert ids named by `references`: CAP `sender,identifier,sent` triples give their identifier."""
-    ids: list[str] = []
+def referenced(references: str | None, sender: str) -> list[tuple[str, str]]:
+    """The (sender, identifier) of each alert `references` names: a CAP `sender,identifier,sent` triple gives its
+    own sender, a plain id is one of `sender`'s (the referring message's) own alerts."""
+    found: list[tuple[str, str]] = []
     for token in (references or "").split():
         parts = token.split(",")
-        ids.append(parts[1] if len(parts) == 3 else token)
-    return ids
+        found.append((parts[0], parts[1]) if len(parts) == 3 else (sender, token))
+    return found

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from services.store import AlertGroup
 
 DEFAULT_WINDOW = timedelta(minutes=10)
+Identity = tuple[str, str]  # (source, alert_id): CAP identifies a message by sender + identifier
 _GROUPS: Table = AlertGroup.__table__  # type: ignore[assignment]
 
 
@@ -26,10 +27,17 @@ def storm_key(fields: Mapping[str, Any]) -> str:
     return f"{fields.get('event', '')}|{fields.get('district') or '-'}|{fields.get('severity', 'unknown')}"
 
 
+def identity(fields: Mapping[str, Any]) -> Identity:
+    """Who sent an alert row and under which id: the key it is stored, deduplicated and referred to by."""
+    return str(fields["source"]), str(fields["alert_id"])
+
+
 def sent_time(fields: Mapping[str, Any]) -> datetime | None:
+    """The entry's `sent` in UTC, or None when it has none that fits (a page must render whatever the stream holds:
+    9999-12-31T23:59:59-14:00 overflows UTC)."""
     try:
         return datetime.fromisoformat(str(fields.get("sent", ""))).astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -73,15 +81,16 @@ def assign_groups(
 ) -> StormBatch:
     """Choose the storm group of each alert of a batch BEFORE it is stored, so the alerts are inserted already
     carrying their `group_id` (no re-read, no UPDATE of the rows just written). `alerts` are rows about to be
-    inserted (alert_id, event, district, severity, sent_at).
+    inserted (source, alert_id, event, district, severity, sent_at); `group_of` is keyed by their identity
+    (source, alert_id), since two senders may use one id.
 
     Two statements per batch whatever its size (the persist worker's budget is 5 000 alerts a second): the open
     groups of the batch's keys are read once, the batch is folded in memory, and the groups it opens are inserted
     in one statement. They start empty: only `StormBatch.count`, told which alerts the insert really stored, adds
     members, so a redelivered alert is never counted twice."""
-    batch: dict[str, Mapping[str, Any]] = {}
+    batch: dict[Identity, Mapping[str, Any]] = {}
     for fields in alerts:
-        batch.setdefault(fields["alert_id"], fields)  # the first delivery of an id wins, as in the insert
+        batch.setdefault(identity(fields), fields)  # the first delivery of an alert wins, as in the insert
     if not batch:
         return StormBatch({}, [])
     ordered = sorted(batch.values(), key=lambda fields: fields["sent_at"])  # stable: stream order within a second
@@ -97,7 +106,7 @@ def assign_groups(
         )
     opened: list[_Group] = []
     for fields in ordered:
-        alert_id, key, sent_at = fields["alert_id"], storm_key(fields), fields["sent_at"]
+        member, key, sent_at = identity(fields), storm_key(fields), fields["sent_at"]
         candidates = [g for g in groups.get(key, []) if g.reach >= sent_at - window and g.first_at <= sent_at + window]
         if candidates:
             group = max(candidates, key=lambda g: g.reach)
@@ -106,7 +115,7 @@ def assign_groups(
             groups.setdefault(key, []).append(group)
             opened.append(group)
         group.reach = max(group.reach, sent_at)
-        group.members.append((alert_id, sent_at))
+        group.members.append((member, sent_at))
     if opened:
         ids = connection.execute(
             _GROUPS.insert().returning(_GROUPS.c.id, sort_by_parameter_order=True),
@@ -116,14 +125,14 @@ def assign_groups(
         for group, group_id in zip(opened, ids, strict=True):
             group.id = group_id
     touched = [group for found in groups.values() for group in found if group.members]
-    return StormBatch({alert_id: g.id for g in touched for alert_id, _ in g.members}, touched)
+    return StormBatch({member: g.id for g in touched for member, _ in g.members}, touched)
 
 
 @dataclass
 class _Group:
     """A storm group as a batch folds into it. `head` is None for a group the batch opens (its id is 0 until it is
     inserted): its first alert gets an id only when it is stored. `reach` is its newest time with the batch's
-    alerts, `members` their (alert_id, sent)."""
+    alerts, `members` their (identity, sent)."""
 
     key: str
     id: int
@@ -131,7 +140,7 @@ class _Group:
     first_at: datetime
     last_at: datetime
     reach: datetime = field(init=False)
-    members: list[tuple[str, datetime]] = field(default_factory=list)
+    members: list[tuple[Identity, datetime]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.reach = self.last_at
@@ -139,19 +148,20 @@ class _Group:
 
 @dataclass
 class StormBatch:
-    """The groups one batch was assigned to: `group_of` maps each alert_id to the group id to insert it with."""
+    """The groups one batch was assigned to: `group_of` maps each alert's identity to the group id to insert it
+    with."""
 
-    group_of: dict[str, int]
+    group_of: dict[Identity, int]
     groups: list[_Group]
 
-    def count(self, connection: Connection, stored: Mapping[str, int]) -> int:
-        """Add to their groups the alerts the insert really stored (`stored`: alert_id → alerts.id, from its
+    def count(self, connection: Connection, stored: Mapping[Identity, int]) -> int:
+        """Add to their groups the alerts the insert really stored (`stored`: identity → alerts.id, from its
         RETURNING), in one executemany; a group the batch opened that got none (all redelivered) is removed.
         Returns how many alerts were counted."""
         grown: list[dict[str, Any]] = []
         empty: list[int] = []
         for group in self.groups:
-            landed = sorted((sent, stored[alert_id]) for alert_id, sent in group.members if alert_id in stored)
+            landed = sorted((sent, stored[member]) for member, sent in group.members if member in stored)
             if not landed:
                 if group.head is None:
                     empty.append(group.id)

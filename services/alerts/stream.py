@@ -8,7 +8,18 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 
+from services.alerts.schema import AlertValidationError, normalize_alert
+
 Entry = tuple[str, dict[str, str]]
+
+
+def _valid(fields: dict[str, str]) -> bool:
+    try:
+        normalize_alert(fields)
+    except AlertValidationError:
+        return False
+    return True
+
 
 def publish(client: redis.Redis, stream: str, fields: Mapping[str, str], maxlen: int) -> str:
     """XADD flat string fields, trimming the stream to about `maxlen` entries; returns the new stream id."""
@@ -27,9 +38,10 @@ async def read_after(
 
 
 def recent(client: redis.Redis, stream: str, count: int) -> list[Entry]:
-    """The newest `count` entries, oldest first: what a page shows when it first opens."""
+    """The newest `count` valid entries, oldest first: what a page shows when it first opens. An entry that breaks
+    the contract (the persist worker dead-letters it) is skipped, so it can never keep a page from rendering."""
     entries: Any = client.xrevrange(stream, count=count)
-    return [(str(entry_id), dict(fields)) for entry_id, fields in reversed(entries)]
+    return [(str(entry_id), dict(fields)) for entry_id, fields in reversed(entries) if _valid(fields)]
 
 
 def last_id(client: redis.Redis, stream: str) -> str:

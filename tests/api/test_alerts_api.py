@@ -4,6 +4,7 @@ every kind of bad input gets the right 4xx naming the problem."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +13,14 @@ import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from api import alerts_router
 from api.alerts import MAX_BODY
-from api.auth import parse_tokens
+from api.auth import Integrators, parse_tokens
+from services.alerts import list_alerts
 from services.alerts.persist import PersistWorker
-from services.config import Settings
+from services.config import Settings, parse_senders
 
 DATA = Path(__file__).parents[1] / "services" / "alerts" / "data"
 TOKEN = "s3cret-token"
@@ -172,6 +175,17 @@ CAP_BAD_SEVERITY = (DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes().replace
         (b"id=1", "application/x-www-form-urlencoded", 415, "Content-Type", "application/cap+xml"),
         (b"{}", "", 415, "Content-Type", "none"),
         (b"<alert/>" + b" " * MAX_BODY, "application/cap+xml", 413, "body", "1 MiB"),
+        # issue 17: dates that do not fit UTC storage were 202 and then stopped the persist worker; a NUL byte was
+        # 202, shown on the wall and then refused by PostgreSQL
+        (json.dumps({**ALERT, "sent": "9999-12-31T23:59:59-14:00"}).encode(), "application/json", 422, "sent",
+         "years 1 to 9999"),
+        (json.dumps({**ALERT, "sent": "0001-01-01T00:00:00+14:00"}).encode(), "application/json", 422, "sent",
+         "years 1 to 9999"),
+        (json.dumps({**ALERT, "headline": "燃气\u0000泄漏"}).encode(), "application/json", 422, "headline", "U+0000"),
+        (json.dumps({**ALERT, "id": "two words"}).encode(), "application/json", 422, "id", "spaces"),
+        ((DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes().replace(b"<sent>2024-09-15T06:30:00+08:00",
+                                                                      b"<sent>9999-12-31T23:59:59-14:00"),
+         "application/cap+xml", 422, "sent", "years 1 to 9999"),
     ],
 )  # fmt: skip
 def test_bad_input_gets_the_right_4xx_naming_the_problem(
@@ -224,3 +238,78 @@ def test_cap_update_and_cancel_are_applied_to_the_alert_they_reference(
     worker.run_once(block_ms=50)
     listed = client.get("/api/v1/alerts", headers=AUTH).json()["alerts"]
     assert [(item["id"], item["status"]) for item in listed] == [("XM-QX-2024-0915-001", "resolved")]
+
+
+def _persist(settings: Settings, engine: Engine, redis_client: redis.Redis) -> None:
+    worker = PersistWorker(settings, engine, redis_client)
+    while worker.run_once(block_ms=50) > 0:
+        pass
+
+
+def test_a_real_cap_event_of_185_characters_is_accepted_and_stored(
+    client: TestClient, api_settings: Settings, engine: Engine, redis_client: redis.Redis
+) -> None:
+    """issue 17 point 5: CAP 1.2 sets no length for <event>; a real air-quality alert's was refused at 128."""
+    event = ("Air Quality Alert for fine particulate matter (PM2.5) and ozone issued by the regional air district "
+             "for the inland valleys, coastal plains and the metropolitan area until further notice")
+    document = (DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes()
+    document = re.sub(rb"<event>[^<]*</event>", f"<event>{event}</event>".encode(), document)
+    assert client.post("/api/v1/alerts", content=document, headers=CAP).status_code == 202
+    _persist(api_settings, engine, redis_client)
+    [stored] = client.get("/api/v1/alerts", headers=AUTH).json()["alerts"]
+    assert stored["event"] == event and len(event) == 185
+
+
+def test_an_orphan_cap_update_is_stored_and_listed_as_a_new_alert(
+    client: TestClient, api_settings: Settings, engine: Engine, redis_client: redis.Redis
+) -> None:
+    """issue 17 point 4: an extreme tsunami Update whose alert never reached us was hidden from the console."""
+    update = (DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes().replace(
+        b"<msgType>Alert</msgType>", b"<msgType>Update</msgType>").replace(
+        b"<scope>Public</scope>", b"<scope>Public</scope><references>"
+        b"xmqx@xm.gov.cn,XM-QX-NEVER-SEEN,2024-09-15T05:00:00+08:00</references>")  # fmt: skip
+    assert client.post("/api/v1/alerts", content=update, headers=CAP).status_code == 202
+    _persist(api_settings, engine, redis_client)
+    with Session(engine) as session:
+        page = list_alerts(session)
+    assert [(row.alert_id, row.severity, row.status) for row in page.rows] == [
+        ("XM-QX-2024-0915-001", "extreme", "new")]
+
+
+@pytest.fixture
+def senders_client(api_settings: Settings, engine: Engine, redis_client: redis.Redis) -> Iterator[TestClient]:
+    settings = api_settings.model_copy(update={"api_senders": "acme=hotline-12345|xmqx@xm.gov.cn"})
+    app = FastAPI()
+    app.include_router(alerts_router(settings, engine, redis_client))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_a_token_sends_only_as_the_senders_it_may_speak_for(
+    senders_client: TestClient, api_settings: Settings, redis_client: redis.Redis
+) -> None:
+    """issue 17 point 2: any token could send as any sender, and so rewrite or cancel another sender's alerts."""
+    other = {"Authorization": "Bearer another-token"}
+    cancel = {**ALERT, "id": "API-1-x", "msg_type": "cancel", "references": "API-1"}
+    assert_error(senders_client.post("/api/v1/alerts", json=cancel, headers=other), 403, "source", "hotline-12345")
+    assert_error(senders_client.post("/api/v1/alerts", content=(DATA / "cap" / "xiamen-typhoon-zh.xml").read_bytes(),
+                                     headers={**other, "Content-Type": "application/cap+xml"}),
+                 403, "sender", "xmqx@xm.gov.cn")  # fmt: skip
+    assert stream(api_settings, redis_client) == {}
+    assert senders_client.post("/api/v1/alerts", json={**ALERT, "source": "other-system"}, headers=other).status_code == 202
+    assert senders_client.post("/api/v1/alerts", json=cancel, headers=AUTH).status_code == 202
+
+
+def test_token_senders_are_parsed_and_checked() -> None:
+    """`name:token` and `name:token:scope+scope` stay exactly as they were (a contract); senders are a setting."""
+    assert parse_tokens("a:x:alerts.write,b:y") == {"a": "x", "b": "y"}
+    assert parse_senders(" meteo = xmqx@xm.gov.cn | cma , hotline=h-1") == {
+        "meteo": frozenset({"xmqx@xm.gov.cn", "cma"}), "hotline": frozenset({"h-1"})}
+    for bad in ("meteo", "meteo=", "=x", "a=x,a=y"):
+        with pytest.raises(ValueError, match="name=sender"):
+            parse_senders(bad)
+    with pytest.raises(ValueError, match="not in ONESCREEN_API_TOKENS"):
+        Integrators("a:x", "b=s")
+    integrators = Integrators("a:x,b:y:alerts.write,c:z", "a=s1|s2")
+    assert integrators.may_send_as("a", "s1") and not integrators.may_send_as("a", "s3")
+    assert not integrators.may_send_as("b", "s1") and integrators.may_send_as("b", "anyone-else")

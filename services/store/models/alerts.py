@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,15 +22,15 @@ class Alert(Base):
     __tablename__ = "alerts"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     stream_id: Mapped[str] = mapped_column(String(32), index=True)
-    alert_id: Mapped[str] = mapped_column(String(128), unique=True, doc="the producer's id, for dedup")
-    source: Mapped[str] = mapped_column(String(64))
+    alert_id: Mapped[str] = mapped_column(String(255), doc="the producer's id: with `source`, the alert's identity")
+    source: Mapped[str] = mapped_column(String(255), doc="the sender (CAP sender): an id is unique per sender")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     severity: Mapped[str] = mapped_column(String(12))
     urgency: Mapped[str] = mapped_column(String(12))
     certainty: Mapped[str] = mapped_column(String(12))
     category: Mapped[str] = mapped_column(String(16))
-    event: Mapped[str] = mapped_column(String(128))
-    headline: Mapped[str] = mapped_column(String(256))
+    event: Mapped[str] = mapped_column(Text, doc="CAP 1.2 sets no length (migration 0009)")
+    headline: Mapped[str] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     area: Mapped[str | None] = mapped_column(Text, doc="GeoJSON")
     district: Mapped[str | None] = mapped_column(ForeignKey("districts.adcode"))
@@ -48,7 +49,12 @@ class Alert(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resume_status: Mapped[str | None] = mapped_column(String(16), doc="the status a silence returns to")
-    __table_args__ = (Index("ix_alerts_status_sent", "status", "sent_at"),)
+    __table_args__ = (
+        Index("ix_alerts_status_sent", "status", "sent_at"),
+        # CAP identifies a message by sender + identifier (migration 0009); alert_id first, so the persist worker's
+        # look-up of referenced ids by alert_id alone uses it too
+        UniqueConstraint("alert_id", "source", name="uq_alerts_source_alert_id"),
+    )
 
 
 class AlertGroup(Base):
@@ -56,7 +62,7 @@ class AlertGroup(Base):
 
     __tablename__ = "alert_groups"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(200), doc="event|district|severity")
+    key: Mapped[str] = mapped_column(Text, doc="event|district|severity (event: CAP sets no length, migration 0009)")
     head_alert_id: Mapped[int] = mapped_column(BigId, doc="the group's first alert (alerts.id)")
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)

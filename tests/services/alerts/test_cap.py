@@ -126,7 +126,7 @@ def test_twelve_digit_statistical_code_gives_its_county() -> None:
          "circle", "not a number"),
         (_alert(INFO.format(area="<area><areaDesc>x</areaDesc><geocode><valueName>adcode</valueName>"
                                  "<value>35020</value></geocode></area>")), "geocode", "GB/T 2260"),
-        (_alert(INFO.replace("湖里区厂房火灾", "长" * 300).format(area="")), "headline", "256"),
+        (_alert(INFO.replace("湖里区厂房火灾", "长" * 2_001).format(area="")), "headline", "2000"),
     ],
 )  # fmt: skip
 def test_bad_messages_are_refused_naming_the_field(document: bytes, field: str, words: str) -> None:

@@ -95,7 +95,7 @@ def test_detection_by_type() -> None:
         ({"severity": "urgent"}, "severity", "not a FIWARE Alert severity"),
         ({"dateIssued": "2017-01-02T09:25:55"}, "dateIssued", "no UTC offset"),
         ({"dateIssued": None}, "dateIssued", "missing"),
-        ({"alertSource": "x" * 65}, "alertSource", "64"),
+        ({"alertSource": "x" * 256}, "alertSource", "255"),
         ({"alertSource": 7}, "alertSource", "must be text"),
         ({"location": {"type": "Point", "coordinates": [200, 40]}}, "location", "out of range"),
         ({"location": {"type": "Point"}}, "location", "not a valid GeoJSON"),

@@ -162,16 +162,25 @@ def test_changes_in_one_batch_apply_as_in_stream_order(
         ("B1", "update"), ("B2", "resolve"), ("B2", "update"), ("B2", "update")]
 
 
-def test_update_or_cancel_of_an_unknown_alert_is_stored_not_lost(
+def test_update_or_cancel_of_an_unknown_alert_is_stored_as_a_new_alert(
     settings: Settings, seeded: Engine, redis_client: redis.Redis
 ) -> None:
+    """issue 17 point 4: the sender's earlier message never reached us, so this one is the alert: stored as one
+    (the console lists msg_type 'alert'), a cancel already resolved, and its audit says what it was sent as."""
     worker = PersistWorker(settings, seeded, redis_client)
-    push(settings, redis_client, alert("N-u", msg_type="update", references="nowhere"),
-         alert("N-c", msg_type="cancel", references="nowhere"))  # fmt: skip
+    push(settings, redis_client, alert("N-u", msg_type="update", references="nowhere", severity="extreme"),
+         alert("N-c", msg_type="cancel", references="test,gone,2024-09-15T06:00:00+08:00"),
+         alert("N-u2", msg_type="update", references="N-u", headline="第二版", severity="extreme"))  # fmt: skip
     drain(worker)
     stored = rows(seeded)
-    assert (stored["N-u"].msg_type, stored["N-u"].status) == ("update", "new")
-    assert (stored["N-c"].msg_type, stored["N-c"].status) == ("cancel", "resolved")
+    assert set(stored) == {"N-u", "N-c"}  # the second update found the first
+    assert (stored["N-u"].msg_type, stored["N-u"].status, stored["N-u"].severity) == ("alert", "new", "extreme")
+    assert stored["N-u"].headline == "第二版" and stored["N-u"].group_id is not None
+    assert (stored["N-c"].msg_type, stored["N-c"].status) == ("alert", "resolved")
+    assert stored["N-c"].resolved_at is not None
+    notes = [(alert_id, comment) for alert_id, action, _user, comment in actions(seeded) if action == "note"]
+    assert [alert_id for alert_id, _ in notes] == ["N-u", "N-c"]
+    assert "sent as a update of nowhere" in (notes[0][1] or "")
 
 
 def test_an_unknown_district_is_stored_without_it_and_noted(
@@ -245,3 +254,23 @@ def test_run_forever_persists_until_stopped(
         thread.join(timeout=10)
     assert not thread.is_alive()
     assert set(rows(seeded)) == {"R1"}
+
+
+def test_poison_entries_are_dead_lettered_and_later_alerts_still_land(
+    settings: Settings, seeded: Engine, redis_client: redis.Redis
+) -> None:
+    """issue 17 point 1: `sent` 9999-12-31T23:59:59-14:00 made the worker fail on the same entry every 2 s for ever
+    (OverflowError), and no later alert was stored; a NUL byte reached PostgreSQL; bytes that are not UTF-8 failed
+    the whole read."""
+    worker = PersistWorker(settings, seeded, redis_client)
+    poison = [{**alert("P1"), "sent": "9999-12-31T23:59:59-14:00"}, {**alert("P2"), "sent": "0001-01-01T00:00:00+14:00"},
+              {**alert("P3"), "headline": "空\x00字符"}, {**alert("P4"), "event": b"\xff\xfe"}]  # fmt: skip
+    poison_ids = [str(redis_client.xadd(settings.alerts_stream, fields)) for fields in poison]  # type: ignore[arg-type]
+    push(settings, redis_client, alert("OK1"))
+    drain(worker)
+    assert set(rows(seeded)) == {"OK1"}
+    letters = dead(settings, redis_client)
+    assert [letter["stream_id"] for letter in letters] == poison_ids
+    assert [letter["reason"].split(":")[0] for letter in letters] == ["sent", "sent", "headline", "event"]
+    assert json.loads(letters[3]["original"])["event"] == "\udcff\udcfe"  # the bytes, escaped, not lost
+    assert pending(settings, redis_client) == 0

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from services.alerts.schema import AlertValidationError, normalize_alert, references_ids
+from services.alerts.schema import AlertValidationError, normalize_alert, referenced
 
 VALID = {
     "id": "XM-001",
@@ -64,8 +64,8 @@ def test_update_and_cancel_keep_their_references() -> None:
         {**VALID, "msg_type": "Cancel", "references": "s,XM-000,2024-09-15T06:00:00+08:00"}
     )
     assert fields["msg_type"] == "cancel"
-    assert references_ids(fields["references"]) == ["XM-000"]
-    assert references_ids("A1 A2") == ["A1", "A2"]
+    assert referenced(fields["references"], "other") == [("s", "XM-000")]
+    assert referenced("A1 A2", "me") == [("me", "A1"), ("me", "A2")]
 
 
 def test_sent_keeps_its_offset_and_accepts_z() -> None:
@@ -89,8 +89,17 @@ def test_sent_keeps_its_offset_and_accepts_z() -> None:
         ({"lat": "24", "lon": "nan"}, "lon", "finite"),
         ({"area": "{not json"}, "area", "not valid JSON"),
         ({"area": "[1, 2]"}, "area", "GeoJSON object"),
-        ({"headline": "x" * 257}, "headline", "256"),
-        ({"id": "x" * 129}, "id", "128"),
+        ({"headline": "x" * 2_001}, "headline", "2000"),
+        ({"id": "x" * 256}, "id", "255"),
+        ({"id": "A 1"}, "id", "spaces, commas"),
+        ({"source": "a,b"}, "source", "spaces, commas"),
+        # issue 17: dates that do not fit UTC storage, control characters
+        ({"sent": "9999-12-31T23:59:59-14:00"}, "sent", "years 1 to 9999"),
+        ({"sent": "0001-01-01T00:00:00+14:00"}, "sent", "years 1 to 9999"),
+        ({"headline": "台风\x00预警"}, "headline", "U+0000 at position 2"),
+        ({"description": "a\x1bb"}, "description", "U+001B"),
+        ({"event": "e\x85x"}, "event", "U+0085"),
+        ({"id": "a\ud800"}, "id", "unicode"),
         ({"event": ""}, "event", "at least 1"),
         ({"severty": "severe"}, "severty", "unknown field"),
     ],
@@ -114,3 +123,15 @@ def test_every_required_field_is_required(missing: str) -> None:
 def test_normalizing_twice_changes_nothing() -> None:
     once = normalize_alert({**VALID, "lat": "24.480000", "lon": "118.10"})
     assert normalize_alert(once) == once
+
+
+def test_cap_sets_no_limit_on_event_so_a_real_long_one_is_taken() -> None:
+    """issue 17 point 5: a real CAP 1.2 air-quality alert's <event> of 185 characters was refused at 128."""
+    event = ("Air Quality Alert for fine particulate matter (PM2.5) and ozone issued by the regional air district "
+             "for the inland valleys, coastal plains and the metropolitan area until further notice")
+    assert len(event) == 185
+    assert normalize_alert({**VALID, "event": event, "headline": event})["event"] == event
+
+
+def test_line_breaks_and_tabs_are_text_not_control_characters() -> None:
+    assert normalize_alert({**VALID, "description": "第一行\n\t第二行\r\n"})["description"] == "第一行\n\t第二行"

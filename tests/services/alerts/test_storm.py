@@ -54,10 +54,10 @@ def test_the_worker_stores_groups_with_counts_once_however_often_it_runs(
 
 def test_a_group_opened_for_alerts_that_were_all_stored_already_is_removed(engine: Engine) -> None:
     add_districts(engine)
-    fields = {"alert_id": "r1", "event": "台风", "district": "350206", "severity": "severe", "sent_at": T0}
+    fields = {"source": "test", "alert_id": "r1", "event": "台风", "district": "350206", "severity": "severe", "sent_at": T0}
     with engine.begin() as connection:
         batch = assign_groups(connection, [fields, {**fields, "alert_id": "r2", "sent_at": T0 + timedelta(minutes=2)}])
-        assert batch.group_of["r1"] == batch.group_of["r2"]
+        assert batch.group_of["test", "r1"] == batch.group_of["test", "r2"]
         assert batch.count(connection, {}) == 0  # the insert stored none of them (both were redelivered)
     with Session(engine) as session:
         assert session.scalars(select(AlertGroup)).all() == []

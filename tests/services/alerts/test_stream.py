@@ -6,6 +6,7 @@ import asyncio
 
 import redis.asyncio as aioredis
 
+from services.alerts.storm import sent_time
 from services.alerts.stream import last_id, publish, read_after, recent
 
 STREAM = "onescreen:alerts"
@@ -13,6 +14,7 @@ STREAM = "onescreen:alerts"
 
 def _alert(n: int) -> dict[str, str]:
     return {"id": f"a-{n}", "source": "test", "sent": "2026-11-23T10:00:00+08:00", "severity": "severe",
+            "urgency": "immediate", "certainty": "observed", "category": "met", "event": "暴雨",
             "headline": f"第{n}条预警"}
 
 
@@ -41,3 +43,20 @@ def test_recent_is_oldest_first_and_trim_keeps_the_newest(redis_client):
     assert last_id(redis_client, STREAM) == ids[-1]
     assert redis_client.xlen(STREAM) < 300  # MAXLEN ~ trims in whole macro-nodes
     assert last_id(redis_client, "onescreen:empty") == "0-0"
+
+
+def test_recent_skips_an_entry_that_breaks_the_contract(redis_client):
+    """issue 17 point 1: a fresh /wall rendered blank (the page-router callback answered 500) while an entry whose
+    `sent` overflows UTC was among the stream's recent entries."""
+    first = publish(redis_client, STREAM, _alert(1), maxlen=1000)
+    for poison in ({**_alert(2), "sent": "9999-12-31T23:59:59-14:00"}, {**_alert(3), "headline": "a\x00b"},
+                   {"id": "only-an-id"}):
+        publish(redis_client, STREAM, poison, maxlen=1000)
+    last = publish(redis_client, STREAM, _alert(4), maxlen=1000)
+    assert [entry_id for entry_id, _ in recent(redis_client, STREAM, 10)] == [first, last]
+
+
+def test_sent_time_is_none_for_a_date_that_does_not_fit_utc():
+    assert sent_time({"sent": "9999-12-31T23:59:59-14:00"}) is None
+    assert sent_time({"sent": "0001-01-01T00:00:00+14:00"}) is None
+    assert sent_time({"sent": "2026-11-23T10:00:00+08:00"}).hour == 2  # type: ignore[union-attr]

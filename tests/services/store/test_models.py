@@ -56,3 +56,30 @@ def test_alert_ids_are_unique(session):
     session.add(Alert(stream_id="2-0", alert_id="same", **fields))
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def test_an_id_is_unique_per_sender_after_migration_0009(engine):
+    """issue 17 point 2: CAP identifies a message by sender + identifier, so another sender may reuse an id; rows
+    stored before 0009 are kept, and one sender still cannot store an id twice."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from services.store.engine import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    row = dict(stream_id="1-0", alert_id="same", source="meteo", sent_at=datetime.now(UTC), severity="severe",
+               urgency="immediate", certainty="observed", category="met", event="暴雨", headline="暴雨橙色预警",
+               msg_type="alert", status="new")
+    with engine.begin() as connection:
+        connection.execute(Alert.__table__.insert(), row)
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(Alert.__table__.insert(), {**row, "source": "hotline", "event": "x" * 185})
+        assert connection.scalar(text("SELECT count(*) FROM alerts WHERE alert_id = 'same'")) == 2
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(Alert.__table__.insert(), {**row, "stream_id": "2-0"})

@@ -201,8 +201,7 @@ def act(session: Session, principal: Principal, *, event_id: int, action: str, d
         session.commit()
         return refused
     audit.record(session, actor=principal, action=name, target=target, detail=comment or None)
-    session.commit()
-    events.invalidate_events()
+    session.commit()  # the runtime's sessions invalidate the cached event views on commit
     return None
 
 

@@ -9,7 +9,6 @@ hours reads the rollup's hour cells (`services.approvals.cells`); the summary me
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeAlias, TypeVar
@@ -22,12 +21,14 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope
 from services.approvals.cells import hourly_counts
 from services.store import Application, Department, Matter
-from services.store.cache import default_cache, invalidate
+from services.store.cache import Namespace, cached_query
 
 ONLINE_CHANNELS = ("online", "mobile")
 GROUPS = ("department", "matter", "district", "channel")
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
-CACHE_NAMESPACE = "approvals"
+# What the approval views read: a commit writing applications (whose triggers keep the rollup) or the catalog
+# invalidates them.
+CACHE = Namespace("approvals", tables=("applications", "matters", "departments"))
 T = TypeVar("T")
 
 
@@ -145,6 +146,7 @@ def throughput(*, session: Session, start: datetime, end: datetime, step: timede
                          "backlog": before + np.cumsum(flow)})
 
 
+@cached_query(CACHE)
 def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None,
                       scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """The last `hours` whole hours up to the current one (columns hour, received, completed, backlog), as the
@@ -156,6 +158,7 @@ def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None
     return frame.rename(columns={"bucket": "hour"})
 
 
+@cached_query(CACHE)
 def daily_throughput(*, session: Session, days: int, now: datetime, zone: tzinfo, scope: Scope = CITY_WIDE,
                      where: Slice = ALL) -> pd.DataFrame:
     """The last `days` local calendar days up to today (columns day, received, completed, backlog); a day is
@@ -175,14 +178,3 @@ def catalog_names(*, session: Session, lang: str) -> dict[str, dict[str, str]]:
     return {"department": {code: name for code, name in departments},
             "matter": {code: name for code, name, _ in matters},
             "matter_department": {code: department for code, _, department in matters}}
-
-
-def cached(name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()` through the process's query cache, keyed by the caller's scope: every analyst and wall asking
-    for the same view within the cache's lifetime costs one computation (pages align their windows to a minute)."""
-    return default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, args, compute)
-
-
-def invalidate_approvals() -> None:
-    """Writers of applications call this so no cached view outlives the rows it was computed from."""
-    invalidate(CACHE_NAMESPACE)

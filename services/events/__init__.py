@@ -19,11 +19,10 @@ from services.events.queries import (
     detail,
     export_rows,
     grid_counts,
-    invalidate_events,
     map_points,
     open_by_district,
     recent_points,
     table_page,
 )
 
-__all__ = ["DISPATCH_STAGES", "EventFilter", "MAP_POINTS", "STATUSES", "TABLE_COLUMNS", "TransitionRefused", "advance_dispatch", "count_matching", "counts_by_district", "department_stats", "detail", "export_rows", "grid_counts", "invalidate_events", "map_points", "multi_department_share", "open_by_district", "recent_points", "table_page", "transition", "trends"]
+__all__ = ["DISPATCH_STAGES", "EventFilter", "MAP_POINTS", "STATUSES", "TABLE_COLUMNS", "TransitionRefused", "advance_dispatch", "count_matching", "counts_by_district", "department_stats", "detail", "export_rows", "grid_counts", "map_points", "multi_department_share", "open_by_district", "recent_points", "table_page", "transition", "trends"]

@@ -4,19 +4,19 @@ Open means not yet closed or cancelled. Overdue means past its SLA due time whil
 `EventFilter` is what an analyst's URL holds (category, status, district, department, time); every query here takes
 one, plus the caller's `scope`, and filters in SQL so a million events never travel to Python.
 
-The map's queries (`map_points`, `district_counts`, `cell_counts`) are cached per (database, scope, filter) in the
-process cache (services/cache.py, namespace "events"): every browser on the same view costs one query per TTL.
-Whoever writes events calls `invalidate_events()` after committing, so a change shows on the next refresh.
-Recomputing the point map's 100 000 rows after each write would cost most of a second, so `map_points` instead keeps
-a shared base per view that writes never invalidate, brought up to date from the events whose `updated_at` (set by
-database triggers on every write, migration 0008) is newer than the base's mark.
+The map's queries (`map_points`, `district_counts`, `cell_counts`) are cached per (scope, filter) in the session's
+query cache (`services.store.cache`, namespace `CACHE`): every browser on the same view costs one query per lifetime,
+and a commit that writes events or dispatches invalidates them. Recomputing the point map's 100 000 rows after each
+write would cost most of a second, so `map_points` instead keeps a shared base per view that writes never
+invalidate (namespace `BASES`), brought up to date from the events whose `updated_at` (set by database triggers on
+every write, migration 0008) is newer than the base's mark.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any, TypeVar
@@ -29,18 +29,20 @@ from sqlalchemy.orm import Session, aliased
 from services.access import CITY_WIDE, Scope
 from services.events.lifecycle import STATUSES
 from services.sla import sla_card
-from services.store import Event, EventDispatch, EventTransition, cache
+from services.store import Event, EventDispatch, EventTransition
+from services.store.cache import Namespace, cache_of, cached, moment_key
 
 FINISHED = ("closed", "cancelled")
 OPEN = tuple(s for s in STATUSES if s not in FINISHED)
 MAP_POINTS = 100_000
 SEVERITIES = ("minor", "moderate", "severe", "extreme", "unknown")
-CACHE_NAMESPACE = "events"
-POINTS_NAMESPACE = "event_points"  # the point map's bases: never invalidated, kept exact by updated_at (map_points)
+CACHE = Namespace("events", tables=("events", "event_dispatches"))
+# The point map's bases: no tables, so never invalidated (kept exact by updated_at); replaced at most every
+# BASE_REFRESH seconds, and kept a minute, so a view idle for less than that resumes from its base.
+BASES = Namespace("event_points", lifetime=60.0)
+BASE_REFRESH = 5.0
 SAFETY = timedelta(seconds=5)  # how far before a base's mark changed rows are fetched again
 DELTA_LIMIT = 20_000  # more changed rows than this: the full query is cheaper than merging them
-BASE_SLOT_SECONDS = 5  # one shared base entry per slot of this length
-BASE_SLOTS_KEPT = 2  # earlier slots still within the query cache's TTL (10 s)
 SLACK_SHARE = 10  # a base holds 1/10 more rows than shown, so events leaving a view (closed, moved) seldom force
 # the full query
 TABLE_COLUMNS = ("id", "reported_at", "category", "subcategory", "severity", "status", "district", "grid", "source",
@@ -233,12 +235,14 @@ class MapPoints:
 @dataclass(frozen=True)
 class _Base:
     """At most `cap` of the newest matching events as of `mark`, the newest updated_at they account for (as the
-    database reported it; None on an empty store); `complete` when no other event matched."""
+    database reported it; None on an empty store); `complete` when no other event matched; `built`, the wall-clock
+    second it was brought up to date (every process of a deployment agrees on it)."""
 
     rows: _Points
     mark: datetime | None
     cap: int
     complete: bool
+    built: float = field(default_factory=time.time)
 
 
 def _full(session: Session, filters: EventFilter, scope: Scope, cap: int) -> _Base:
@@ -278,37 +282,24 @@ def _advanced(session: Session, base: _Base, filters: EventFilter, scope: Scope,
                  base.complete and len(kept) + len(fresh) <= base.cap)
 
 
-def _base(session: Session, filters: EventFilter, scope: Scope, need: int) -> _Base:
-    """The shared base of a view for the current time slot. The query cache has no "replace" (an entry lives its
-    TTL), so each slot gets its own entry, built from the latest earlier slot's still cached one plus what changed
-    since, and only without one (or when that cannot be exact) by the full query. Writes do not invalidate it."""
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    slot = int(time.time() // BASE_SLOT_SECONDS)
+def _current(session: Session, filters: EventFilter, scope: Scope, need: int) -> _Base:
+    """The view's rows now: its shared base (namespace BASES) plus what changed since the base's mark, or the full
+    query when there is no base or that cannot be exact. A base older than BASE_REFRESH is replaced by the result,
+    so the changes to merge stay a few seconds' worth; writes never invalidate it."""
     cap = need + need // SLACK_SHARE
-
-    def entry(at: int, compute: Callable[[], T]) -> T:
-        return cache.default_cache().get_or_compute(POINTS_NAMESPACE, "points_base", scope.key,
-                                                    (database, filters, cap, at), compute)
-
-    def compute() -> _Base:
-        for earlier in range(slot - 1, slot - 1 - BASE_SLOTS_KEPT, -1):
-            # a slot in the past is never computed again: asking for it stores nothing anyone will want
-            previous: _Base | None = entry(earlier, lambda: None)
-            if previous is not None:
-                return _advanced(session, previous, filters, scope, need) or _full(session, filters, scope, cap)
-        return _full(session, filters, scope, cap)
-
-    return entry(slot, compute)
+    cache = cache_of(session)
+    base: _Base | None = None if cache is None else cache.get(BASES, "points_base", scope.key, (filters, cap))
+    current = None if base is None else _advanced(session, base, filters, scope, need)
+    if current is None:
+        current = _full(session, filters, scope, cap)
+    if cache is not None and (base is None or time.time() - base.built >= BASE_REFRESH):
+        current = replace(current, built=time.time())
+        cache.put(BASES, "points_base", scope.key, (filters, cap), current)
+    return current
 
 
 def _cached(session: Session, name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return cache.default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, (database, args), compute)
-
-
-def invalidate_events() -> None:
-    """Forget the cached map results; call after committing new or changed events."""
-    cache.invalidate(CACHE_NAMESPACE)
+    return cached(session, CACHE, name, scope.key, args, compute)
 
 
 def map_points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
@@ -317,8 +308,8 @@ def map_points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Sc
     an entry). The newest are a deterministic choice an index serves without reading the rest; one row more is
     asked for to know whether the cap cut, and `count_matching` says by how much (kept out of the map's path).
 
-    After a write the result is the slot's shared base (`_base`) plus the events changed since its mark, not a
-    fresh query of 100 000 rows. Department filters and scopes always query afresh: they match through the
+    After a write the result is the view's shared base plus the events changed since its mark (`_current`), not
+    a fresh query of 100 000 rows. Department filters and scopes always query afresh: they match through the
     dispatches, whose changes do not touch events.updated_at."""
 
     def compute() -> MapPoints:
@@ -326,8 +317,7 @@ def map_points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Sc
         if filters.department or scope.departments:
             current = _full(session, filters, scope, need)
         else:
-            base = _base(session, filters, scope, need)
-            current = _advanced(session, base, filters, scope, need) or _full(session, filters, scope, base.cap)
+            current = _current(session, filters, scope, need)
         return MapPoints(current.rows.take(slice(0, limit)).frame(), len(current.rows) > limit)
 
     return _cached(session, "map_points", scope, (filters, limit), compute)
@@ -356,7 +346,7 @@ def counts_by_district(*, session: Session, filters: EventFilter = ALL_EVENTS, s
         frame = rows_frame(session, query, ["district", "events", "open", "overdue"])
         return frame.astype({"events": "int64", "open": "int64", "overdue": "int64"})
 
-    return _cached(session, "counts_by_district", scope, (filters, cache.moment_key(now)), compute)
+    return _cached(session, "counts_by_district", scope, (filters, moment_key(now)), compute)
 
 
 def grid_counts(*, session: Session, district: str, filters: EventFilter = ALL_EVENTS,
@@ -461,4 +451,4 @@ def recent_points(*, session: Session, hours: int = 24, limit: int = 20_000, now
         )
         return rows_frame(session, query, ["id", "lat", "lon", "severity"], plain=True)
 
-    return _cached(session, "recent_points", scope, (hours, limit, cache.moment_key(now)), compute)
+    return _cached(session, "recent_points", scope, (hours, limit, moment_key(now)), compute)

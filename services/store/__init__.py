@@ -1,7 +1,7 @@
 """The SQL store: the data model, the engine and migrations, bulk loads, the catalog and the query caches.
 
-The face re-exports the tables and the engine; `bulkload`, `catalog`, `cache` and `shared_cache` are imported as
-modules by the few places that use them.
+The face re-exports the tables and the engine; `bulkload`, `catalog`, `cache`, `invalidation` and `shared_cache` are
+imported as modules by the few places that use them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,5 @@ from services.store.models import (
     UserSession,
     UTCDateTime,
 )
-from services.store.shared_cache import install_shared_cache
 
-__all__ = ["install_shared_cache", "Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "MIGRATIONS_DIR", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession", "make_engine", "make_sessionmaker", "migrate"]
+__all__ = ["Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "MIGRATIONS_DIR", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession", "make_engine", "make_sessionmaker", "migrate"]

@@ -22,7 +22,6 @@ from services.events.queries import (
     detail,
     export_rows,
     grid_counts,
-    invalidate_events,
     map_points,
     open_by_district,
     points,
@@ -41,16 +40,10 @@ from services.store import (
     make_sessionmaker,
     migrate,
 )
-from services.store.cache import set_default_cache
+from services.store.cache import cache_of
 from services.store.shared_cache import RedisQueryCache
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_map_cache() -> None:
-    """Each test starts with nothing cached (the map's queries are cached per process)."""
-    invalidate_events()
 
 
 def _event(district: str, status: str, hours_ago: float, due_in_hours: float) -> Event:
@@ -168,9 +161,9 @@ def test_map_points_are_cached_until_events_change_and_say_when_capped(session):
     assert count_matching(session=session) == 4
     assert not map_points(session=session, limit=4).capped
     session.get(Event, made[0].id).status = "in_progress"
-    session.commit()
+    session.flush()
     assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "dispatched"  # cached
-    invalidate_events()
+    session.commit()  # invalidates the views of what it wrote: no writer has to remember to
     assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "in_progress"
 
 
@@ -245,12 +238,11 @@ def test_the_migration_backfills_updated_at_from_reported_at(database_url):
 
 
 @pytest.fixture
-def shared_cache(redis_client, redis_url):
-    """The Redis-backed query cache every worker shares, as in production."""
-    client = redis.Redis.from_url(redis_url)
-    set_default_cache(RedisQueryCache(client, prefix="test-events", secret="test"))
-    yield
-    set_default_cache(None)
+def shared_session(engine, redis_client, redis_url):
+    """A session carrying the Redis-backed query cache every worker shares, as in production."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    with make_sessionmaker(engine, RedisQueryCache(client, prefix="test-events", secret="test"))() as session:
+        yield session
     client.close()
 
 
@@ -259,10 +251,11 @@ VIEWS = [(EventFilter(), 12), (EventFilter(), 100), (EventFilter(status=("open",
          (EventFilter(status=("closed", "cancelled")), 100), (EventFilter(district=("B",), status=("open",)), 3)]
 
 
-def test_incremental_points_equal_a_full_recompute_after_every_kind_of_write(session, shared_cache, monkeypatch):
+def test_incremental_points_equal_a_full_recompute_after_every_kind_of_write(shared_session, monkeypatch):
     """After inserts (ORM and bulk), lifecycle moves, a raw UPDATE, a district change, closes and cancels, the map's
     points (a cached base plus what changed) are exactly what a fresh query returns: ids, order, coordinates and
     codes, and whether the cap cut. Writes that change few rows never run the full query."""
+    session = shared_session
     session.add_all([District(adcode=c, name_zh=c, name_en=c, geometry="{}") for c in ("A", "B")])
     statuses = ("reported", "checking", "dispatched", "closed")
     session.add_all([Event(category="traffic", source="app", severity=SEVERITIES[n % 5], status=statuses[n % 4],
@@ -277,7 +270,8 @@ def test_incremental_points_equal_a_full_recompute_after_every_kind_of_write(ses
     def check() -> int:
         """Every view equals a fresh query; returns how many full queries it took."""
         full_queries.clear()
-        invalidate_events()  # the front cache, as every writer does; the bases stay
+        cache_of(session).invalidate(events.CACHE.tables)  # the front cache (raw SQL and bulk loads are not seen
+        # by the session's hooks); the bases stay
         session.expire_all()
         for filters, limit in VIEWS:
             shown = map_points(session=session, filters=filters, limit=limit)
@@ -315,3 +309,29 @@ def test_incremental_points_equal_a_full_recompute_after_every_kind_of_write(ses
         transition(session, event_id, "cancelled", principal=operator, comment="spam", now=NOW)
     session.commit()
     check()
+
+
+def test_a_base_older_than_the_refresh_is_replaced_by_the_view_brought_up_to_date(session, monkeypatch):
+    """The bases live in the cache with `put`, never invalidated: after BASE_REFRESH the next computation stores
+    the advanced base, so the changes merged on each call stay a few seconds' worth."""
+    session.add(District(adcode="A", name_zh="A", name_en="A", geometry="{}"))
+    session.add_all([Event(category="traffic", source="app", severity="minor", status="reported", district="A",
+                           lon=118.0, lat=24.4, reported_at=NOW - timedelta(minutes=n)) for n in range(5)])
+    session.commit()
+    cache = cache_of(session)
+    key = (EventFilter(), 11 + 11 // events.SLACK_SHARE)
+    map_points(session=session, limit=10)
+    first = cache.get(events.BASES, "points_base", CITY_WIDE.key, key)
+    assert first is not None and len(first.rows) == 5
+    session.add(Event(category="fire", source="app", severity="severe", status="reported", district="A", lon=118.1,
+                      lat=24.5, reported_at=NOW))
+    session.commit()
+    assert len(map_points(session=session, limit=10).frame) == 6
+    assert cache.get(events.BASES, "points_base", CITY_WIDE.key, key) is first, "within BASE_REFRESH: kept"
+    monkeypatch.setattr(events, "BASE_REFRESH", 0.0)
+    session.add(Event(category="fire", source="app", severity="severe", status="reported", district="A", lon=118.2,
+                      lat=24.5, reported_at=NOW))
+    session.commit()
+    assert len(map_points(session=session, limit=10).frame) == 7
+    replaced = cache.get(events.BASES, "points_base", CITY_WIDE.key, key)
+    assert len(replaced.rows) == 7 and replaced.mark > first.mark

@@ -8,6 +8,7 @@ lock every operator out of the wall.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
@@ -32,8 +33,9 @@ class Limiter:
         if client is None:
             storage = storage_from_string("async+memory://")
         else:
-            storage = storage_from_string("async+redis://", connection_pool=client.connection_pool,
-                                          key_prefix=f"{prefix}:limits", implementation="redispy")
+            options: dict[str, Any] = {"connection_pool": client.connection_pool, "key_prefix": f"{prefix}:limits",
+                                       "implementation": "redispy"}
+            storage = storage_from_string("async+redis://", **options)
         self._limiter = SlidingWindowCounterRateLimiter(storage)
 
     @staticmethod

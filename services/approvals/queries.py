@@ -146,13 +146,18 @@ def throughput(*, session: Session, start: datetime, end: datetime, step: timede
                          "backlog": before + np.cumsum(flow)})
 
 
-@cached_query(CACHE)
 def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None,
                       scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """The last `hours` whole hours up to the current one (columns hour, received, completed, backlog), as the
-    wall's panel shows them; the current hour is still filling."""
+    wall's panel shows them; the current hour is still filling. Cached per current hour, not per `now`: every
+    wall asking within the hour shares the entry until a write or its lifetime ends."""
     now = now or datetime.now(UTC)
     end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return _hours_until(session=session, hours=hours, end=end, scope=scope, where=where)
+
+
+@cached_query(CACHE)
+def _hours_until(*, session: Session, hours: int, end: datetime, scope: Scope, where: Slice) -> pd.DataFrame:
     frame = throughput(session=session, start=end - timedelta(hours=hours), end=end, step=timedelta(hours=1),
                        scope=scope, where=where)
     return frame.rename(columns={"bucket": "hour"})

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from cachetools import TLRUCache
 from sqlalchemy.orm import Session, sessionmaker
@@ -78,7 +78,7 @@ class LocalQueryCache:
     def __init__(self, *, maxsize: int = 1024, timer: Callable[[], float] = time.monotonic):
         if maxsize <= 0:
             raise ValueError("cache maxsize must be positive")
-        self._entries: TLRUCache[Hashable, tuple[tuple[int, ...], object]] = TLRUCache(
+        self._entries: TLRUCache[tuple[Any, ...], tuple[tuple[int, ...], object]] = TLRUCache(
             maxsize=maxsize, ttu=lambda key, _value, now: now + key[0].lifetime, timer=timer)
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -100,7 +100,7 @@ class LocalQueryCache:
         key = checked_key(namespace, name, scope, args)
         generations, hit, value = self._lookup(key)
         if hit:
-            return value  # type: ignore[no-any-return]
+            return cast(T, value)
         # Computed outside the lock: a slow query must not block readers of other keys.
         result = compute()
         with self._lock:
@@ -128,7 +128,7 @@ class LocalQueryCache:
         with self._lock:
             for table in written:
                 self._generations[table] = self._generations.get(table, 0) + 1
-            for key in [k for k in self._entries if written.intersection(k[0].tables)]:  # type: ignore[index]
+            for key in [k for k in self._entries if written.intersection(k[0].tables)]:
                 del self._entries[key]
 
     def __len__(self) -> int:
@@ -165,7 +165,7 @@ def cached_query(namespace: Namespace) -> Callable[[Callable[P, T]], Callable[P,
                 raise TypeError(f"{query.__name__}: session must be a Session")
             scope = getattr(kwargs.get("scope"), "key", None)
             rest = tuple(sorted((k, v) for k, v in kwargs.items() if k not in ("session", "scope")))
-            return cached(session, namespace, query.__name__, scope, rest, lambda: query(**kwargs))
+            return cached(session, namespace, query.__name__, scope, rest, lambda: query(*args, **kwargs))
 
         return run
 

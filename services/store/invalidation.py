@@ -27,7 +27,7 @@ def _written(session: Session) -> set[str]:
 def _flushed(session: Session, _flush: UOWTransaction) -> None:
     written = _written(session)
     for instance in (*session.new, *session.dirty, *session.deleted):
-        written.update(table.name for table in inspect(instance).mapper.tables)  # type: ignore[attr-defined]
+        written.update(table.name for table in inspect(instance).mapper.tables)
 
 
 def _executed(state: ORMExecuteState) -> None:

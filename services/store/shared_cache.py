@@ -24,7 +24,7 @@ import logging
 import pickle
 import time
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis
 from redis.client import NEVER_DECODE
@@ -78,8 +78,8 @@ class RedisQueryCache:
         return stored_generations == generations, value
 
     def _lookup(self, namespace: Namespace, key: str) -> tuple[tuple[int, ...], bool, Any]:
-        *raw, blob = self._client.execute_command("MGET", *self._generation_keys(namespace), key,
-                                                  **{NEVER_DECODE: True})
+        command: Callable[..., list[Any]] = self._client.execute_command  # typed here: redis-py leaves it untyped
+        *raw, blob = command("MGET", *self._generation_keys(namespace), key, **{NEVER_DECODE: True})
         generations = tuple(int(value or 0) for value in raw)
         return (generations, *self._open(blob if isinstance(blob, bytes) else None, generations))
 
@@ -91,7 +91,7 @@ class RedisQueryCache:
         try:
             generations, hit, value = self._lookup(namespace, key)
             if hit:
-                return value  # type: ignore[no-any-return]
+                return cast(T, value)
             owner = bool(self._client.set(lock, b"1", nx=True, px=self._lock_ms))
             if not owner:  # another worker is computing this key: wait for its result, within a bound
                 deadline = time.monotonic() + self._wait_s
@@ -99,7 +99,7 @@ class RedisQueryCache:
                     time.sleep(self._poll_s)
                 generations, hit, value = self._lookup(namespace, key)
                 if hit:
-                    return value  # type: ignore[no-any-return]
+                    return cast(T, value)
         except _FAILURES as exc:
             log.warning("query cache unavailable, computing directly: %s", exc)
             return compute()

@@ -12,7 +12,7 @@ any write) under the plain names, warm (the same view asked again within the cac
 - map_districts: the default view, open events per district (choropleth);
 - map_points_100k: the analyst's point view of the newest 100 000 events (WebGL scatter);
 - map_points_100k_after_write: the same view right after one event's status changed (a committed UPDATE, whose
-  commit invalidates the events cache): the shared base plus what changed since its mark (services.events.queries.map_points);
+  commit invalidates the events cache): the shared base plus what changed since its mark (services.events.points.map_points);
 - map_drill_grid: Siming's grid cells and its events of the last 30 days (drill-down);
 - points_draw_100k (browser): in headless Chromium with software WebGL, from the figure JSON arriving in the page
   to `Plotly.newPlot` resolved and two animation frames later, 100 000 points drawn on an empty graph;

@@ -10,8 +10,8 @@ from services.events.lifecycle import (
     transition,
 )
 from services.events.linkage import department_stats, multi_department_share, trends
+from services.events.points import MAP_POINTS, map_points
 from services.events.queries import (
-    MAP_POINTS,
     TABLE_COLUMNS,
     EventFilter,
     count_matching,
@@ -19,7 +19,6 @@ from services.events.queries import (
     detail,
     export_rows,
     grid_counts,
-    map_points,
     open_by_district,
     recent_points,
     table_page,

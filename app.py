@@ -27,8 +27,7 @@ from dashboards._auth import callback_guard, guard_pages, install_websocket_guar
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
-from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime
-from services.store import install_shared_cache
+from services.platform import Runtime, StartupError, configure_logging, open_runtime
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
@@ -50,8 +49,7 @@ def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContex
             stop.set()
             for thread in threads:
                 thread.join(timeout=5)
-            await rt.async_redis.aclose()
-            rt.close()
+            await rt.aclose()
 
     return lifespan
 
@@ -82,14 +80,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
             log.info("created the first admin user 'admin' from ONESCREEN_ADMIN_PASSWORD")
         session.commit()
     gate = Gate(secret_key=settings.secret_key, wall_token=wall_token(settings), sessions=rt.sessions,
-                provider=LocalPasswordProvider(), limiter=Limiter(settings.redis_url, settings.stream_prefix))
+                provider=LocalPasswordProvider(), limiter=Limiter(rt.async_redis if settings.redis_url else None,
+                                                                  settings.stream_prefix))
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
     server.state.runtime = rt
     server.state.gate = gate
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
-    metrics = Metrics(rt.redis, settings)
-    server.include_router(ops_router(rt.engine, rt.redis, metrics))
+    server.include_router(ops_router(rt.engine, rt.redis, rt.metrics))
     app = dash.Dash(
         __name__,
         server=server,
@@ -108,7 +106,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     guard_pages()
     install_websocket_guard()
     server.state.callback_guard = callback_guard(app)
-    server.add_middleware(TimingMiddleware, metrics=metrics)
+    server.add_middleware(TimingMiddleware, metrics=rt.metrics)
     # Outermost: every HTTP request and websocket handshake is checked before Dash or a router sees it.
     server.add_middleware(SecurityMiddleware, gate=gate, integrators=integrators,
                           callback_guard=server.state.callback_guard, forbidden_page=forbidden_page)
@@ -137,7 +135,6 @@ def production_server() -> FastAPI:
     """
     settings = Settings()
     configure_logging(settings.log_format)
-    install_shared_cache(settings)
     return create_app(settings, open_runtime(settings, migrate_schema=False)).server
 
 
@@ -146,7 +143,6 @@ def main() -> None:
         settings = Settings()
         configure_logging(settings.log_format)
         rt = open_runtime(settings)
-        install_shared_cache(settings)
         if settings.simulate:
             _prepare_demo(rt)
         app = create_app(settings, rt)

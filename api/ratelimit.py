@@ -1,19 +1,21 @@
 """Rate limits (the `limits` library, sliding-window counters) on sign-in and on ingest.
 
-Counters live in the deployment's Redis, so every worker shares them; the embedded demo (no Redis URL) counts in
-memory. A limiter that cannot reach its store lets the request through and logs it: an outage of Redis must not
+Counters live in the deployment's Redis, so every worker shares them, on the runtime's async client's connection
+pool (the limiter opens no connection of its own); the embedded demo (no Redis URL) counts in memory. A limiter that cannot reach its store lets the request through and logs it: an outage of Redis must not
 lock every operator out of the wall.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from redis import RedisError
+from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 _UNREACHABLE = (StorageError, RedisError, OSError)
@@ -26,10 +28,15 @@ INGEST_PER_INTEGRATOR = "6000/minute"  # API writes by one integrator's token
 class Limiter:
     """`await limiter.hit(rule, key...)` counts one and says whether it is still within the rule."""
 
-    def __init__(self, redis_url: str | None, prefix: str) -> None:
-        uri = f"async+{redis_url}" if redis_url else "async+memory://"
-        options = {"key_prefix": f"{prefix}:limits", "implementation": "redispy"} if redis_url else {}
-        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(uri, **options))
+    def __init__(self, client: Redis | None, prefix: str) -> None:
+        """Count in `client`'s Redis (the runtime's async client), or in memory without one."""
+        if client is None:
+            storage = storage_from_string("async+memory://")
+        else:
+            options: dict[str, Any] = {"connection_pool": client.connection_pool, "key_prefix": f"{prefix}:limits",
+                                       "implementation": "redispy"}
+            storage = storage_from_string("async+redis://", **options)
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
 
     @staticmethod
     def _rule(rule: str) -> RateLimitItem:

@@ -8,11 +8,11 @@ events of the demo city's model (services.demo.simcity, about 1.7 dispatches eac
 bulk loaded (services.store.bulkload), ending now. Default store: a SQLite file under /tmp; a PostgreSQL URL names a
 dedicated database, created when missing. Measured, each call in its own session as a callback does, and each
 including the JSON encoding Dash does before sending; cold (the events cache emptied before each call, as after
-any write) under the plain names, warm (the same view asked again within the cache's TTL) as `<name>_warm`:
+any write) under the plain names, warm (the same view asked again within the cache's lifetime) as `<name>_warm`:
 - map_districts: the default view, open events per district (choropleth);
 - map_points_100k: the analyst's point view of the newest 100 000 events (WebGL scatter);
-- map_points_100k_after_write: the same view right after one event's status changed (a committed UPDATE, then the
-  writer's invalidation): the shared base plus what changed since its mark (services.events.queries.map_points);
+- map_points_100k_after_write: the same view right after one event's status changed (a committed UPDATE, whose
+  commit invalidates the events cache): the shared base plus what changed since its mark (services.events.points.map_points);
 - map_drill_grid: Siming's grid cells and its events of the last 30 days (drill-down);
 - points_draw_100k (browser): in headless Chromium with software WebGL, from the figure JSON arriving in the page
   to `Plotly.newPlot` resolved and two animation frames later, 100 000 points drawn on an empty graph;
@@ -38,7 +38,7 @@ import plotly.io as pio
 import redis
 from _report import machine, write
 from _store import database_version, figure, open_store, timed
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, case, func, select, text, update
 
 from dashboards._event_views import map_figure
 from services.access import CITY_WIDE
@@ -46,10 +46,10 @@ from services.config import DEFAULT_CITY, Settings
 from services.demo.simcity import DAY, EVENTS_PER_DAY, event_rows
 from services.demo.simulator import city_districts
 from services.events import touch as event_touch
-from services.events.queries import EventFilter, invalidate_events
+from services.events.queries import CACHE, EventFilter
 from services.geo import load_city
 from services.store import Event, EventDispatch, bulkload, make_sessionmaker
-from services.store.cache import set_default_cache
+from services.store.cache import LocalQueryCache, QueryCache
 from services.store.catalog import install_catalog
 from services.store.shared_cache import RedisQueryCache
 
@@ -97,10 +97,11 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     return loaded, round(time.perf_counter() - began, 1)
 
 
-def measure(engine: Engine, database: str, repeat: int) -> tuple[list[dict[str, Any]], str]:
+def measure(engine: Engine, database: str, repeat: int, cache: QueryCache) -> tuple[list[dict[str, Any]], str]:
     """The map callback's figures, cold (the events cache emptied before each call, as after a write) and warm
-    (another browser asking for the same view within the cache's TTL), and the 100 000-point figure's JSON."""
-    sessions = make_sessionmaker(engine)
+    (another browser asking for the same view within the cache's lifetime), and the 100 000-point figure's JSON.
+    Sessions are made as the runtime makes them: carrying `cache`, invalidating it on commit."""
+    sessions = make_sessionmaker(engine, cache)
     city = load_city(DEFAULT_CITY)
     with sessions() as session:
         newest = session.scalar(select(func.max(Event.reported_at)))
@@ -125,25 +126,30 @@ def measure(engine: Engine, database: str, repeat: int) -> tuple[list[dict[str, 
 
     for name in views:  # once untimed: plotly's trace classes load on first use, as at an app's first page
         callback(name)()
-    figures = [figure(name, database, timed(callback(name), repeat, before=invalidate_events), BUDGETS, digits=1)
+    def cold() -> None:
+        cache.invalidate(CACHE.tables)
+
+    figures = [figure(name, database, timed(callback(name), repeat, before=cold), BUDGETS, digits=1)
                for name in views]
     figures.append(figure("map_points_100k_after_write", database,
-                          timed(callback("map_points_100k"), repeat, before=write_one(engine, rng)), BUDGETS,
+                          timed(callback("map_points_100k"), repeat, before=write_one(sessions, rng)), BUDGETS,
                           digits=1))
     figures += [figure(f"{name}_warm", database, timed(callback(name), repeat), BUDGETS, digits=1)
                 for name in views]
     return figures, payloads["map_points_100k"]
 
 
-def write_one(engine: Engine, rng: np.random.Generator) -> Callable[[], None]:
+def write_one(sessions: Any, rng: np.random.Generator) -> Callable[[], None]:
     """A writer's step, as the simulator's: one of the newest thousand events changes status (reported and
-    registered in turn), committed, then the events cache invalidated."""
+    registered in turn), committed through the runtime's sessions, whose commit invalidates the events cache."""
     def write() -> None:
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE events SET status = CASE WHEN status = 'reported' THEN 'registered' "
-                              "ELSE 'reported' END WHERE id = (SELECT id FROM events ORDER BY reported_at DESC "
-                              "LIMIT 1 OFFSET :k)"), {"k": int(rng.integers(1000))})
-        invalidate_events()
+        newest = (select(Event.id).order_by(Event.reported_at.desc()).limit(1)
+                  .offset(int(rng.integers(1000))).scalar_subquery())
+        with sessions() as session:
+            session.execute(update(Event).where(Event.id == newest)
+                            .values(status=case((Event.status == "reported", "registered"), else_="reported"))
+                            .execution_options(synchronize_session=False))
+            session.commit()
     return write
 
 
@@ -216,13 +222,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "events.json")
     args = parser.parse_args()
     engine = open_store(args.database_url)
+    cache: QueryCache = LocalQueryCache()
     if args.redis_url:
-        set_default_cache(RedisQueryCache(redis.Redis.from_url(args.redis_url), prefix="bench-events",
-                                          secret="bench"))
+        cache = RedisQueryCache(redis.Redis.from_url(args.redis_url, decode_responses=True), prefix="bench-events",
+                                secret="bench")
     database = database_version(engine)
     events, load_seconds = build(engine, args.rows)
     print(f"{database}: {events:,} events ({'reused' if load_seconds is None else f'loaded in {load_seconds} s'})")
-    figures, payload = measure(engine, database, args.repeat)
+    figures, payload = measure(engine, database, args.repeat, cache)
     extra: dict[str, Any] = {}
     if not args.no_browser:
         first, again, drawn, version = draw_in_browser(payload, args.draws)

@@ -32,9 +32,10 @@ from sqlalchemy import Engine, func, select, text
 
 from services.config import Settings
 from services.demo.simulator import city_districts
-from services.indicators.queries import invalidate_indicators, kpi_strip
+from services.indicators.queries import CACHE, kpi_strip
 from services.indicators.views import drill_down
 from services.store import District, Indicator, IndicatorReading, bulkload, make_sessionmaker
+from services.store.cache import LocalQueryCache
 from services.store.catalog import install_catalog
 
 WALL_CODES = (
@@ -101,7 +102,12 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
 
 
 def measure(engine: Engine, database: str, warm: int, cold: int) -> list[dict[str, Any]]:
-    sessions = make_sessionmaker(engine)
+    cache = LocalQueryCache()
+    sessions = make_sessionmaker(engine, cache)  # as the runtime's: the services cache through them
+
+    def invalidate_indicators() -> None:
+        cache.invalidate(CACHE.tables)
+
     with sessions() as session:
         now = session.scalar(select(func.max(IndicatorReading.ts)))
         districts = list(session.scalars(select(District.adcode).order_by(District.adcode)))

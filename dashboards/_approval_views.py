@@ -18,7 +18,6 @@ from dashboards._present import local_time, number
 from dashboards._runtime import runtime
 from services import approvals
 from services.access import Principal, Scope
-from services.approvals import cached
 
 DAYS = ("1", "7", "30")
 HOURS = 24
@@ -71,8 +70,7 @@ def _summaries(session: Any, state: dict[str, Any], scope: Scope, start: datetim
     cache by the KPI tiles and the table of the same callback."""
     by = "matter" if state["department"] else "department"
     where = _slice(state)
-    return cached("summaries", scope, (start, end, by, where), lambda: approvals.summaries(
-        session=session, start=start, end=end, by=(None, by), scope=scope, where=where))
+    return approvals.summaries(session=session, start=start, end=end, by=(None, by), scope=scope, where=where)
 
 
 def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.DataFrame]:
@@ -84,9 +82,8 @@ def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.Da
         names = approvals.catalog_names(session=session, lang=state["lang"])
         scope, where = principal.scope, _slice(state)
         if state["matter"]:
-            rows = cached("list", scope, (start, end, where, principal.may_see_pii), lambda: (
-                approvals.application_list(session=session, start=start, end=end, now=now, limit=LIST_LIMIT,
-                                                   reveal_pii=principal.may_see_pii, scope=scope, where=where)))
+            rows = approvals.application_list(session=session, start=start, end=end, now=now, limit=LIST_LIMIT,
+                                              reveal_pii=principal.may_see_pii, scope=scope, where=where)
         else:
             rows = _summaries(session, state, scope, start, end)[1]
     if state["matter"]:
@@ -132,15 +129,12 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
     with rt.sessions() as session:
         names = approvals.catalog_names(session=session, lang=state["lang"])
         overall = _summaries(session, state, scope, start, end)[0].iloc[0]
-        flow = cached("hourly", scope, (now, HOURS, where), lambda: approvals.hourly_throughput(
-            session=session, hours=HOURS, now=now, scope=scope, where=where))
-        daily = cached("daily", scope, (now, state["days"], where), lambda: approvals.daily_throughput(
-            session=session, days=int(state["days"]), now=now, zone=rt.settings.zone, scope=scope, where=where))
-        followups = cached("followups", scope, (start, end, where), lambda: approvals.bad_review_followups(
-            session=session, start=start, end=end, scope=scope, where=where))
-        counts, late = cached("overdue", scope, (now, where, principal.may_see_pii), lambda: (
-            approvals.overdue(session=session, now=now, limit=OVERDUE_LIMIT,
-                                      reveal_pii=principal.may_see_pii, scope=scope, where=where)))
+        flow = approvals.hourly_throughput(session=session, hours=HOURS, now=now, scope=scope, where=where)
+        daily = approvals.daily_throughput(session=session, days=int(state["days"]), now=now, zone=rt.settings.zone,
+                                           scope=scope, where=where)
+        followups = approvals.bad_review_followups(session=session, start=start, end=end, scope=scope, where=where)
+        counts, late = approvals.overdue(session=session, now=now, limit=OVERDUE_LIMIT,
+                                         reveal_pii=principal.may_see_pii, scope=scope, where=where)
     level, frame = level_frame(state, principal)
     crumbs = [text["apv.city"]] + [names["department"].get(state["department"], "")] * bool(state["department"]) \
         + [names["matter"].get(state["matter"], "")] * bool(state["matter"])
@@ -184,9 +178,8 @@ def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
     """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
     current hour rewritten in place and new ones appended, never a new figure."""
     minute = datetime.now(UTC).replace(second=0, microsecond=0)
-    with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one read
-        recent = approvals.cached("recent-throughput", scope, (where, minute), lambda: approvals.hourly_throughput(
-            session=session, hours=2, now=minute, scope=scope, where=where))
+    with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one entry
+        recent = approvals.hourly_throughput(session=session, hours=2, now=minute, scope=scope, where=where)
     zone = runtime().settings.zone
     patch, last = figs.throughput_patch(recent, [h.isoformat() for h in recent["hour"]],
                                         [local_time(h, zone) for h in recent["hour"]], flow["last"], flow["size"],
@@ -240,13 +233,10 @@ def findings(state: dict[str, Any], scope: Scope) -> list[Any]:
     start, end, now = _window(state)
     with runtime().sessions() as session:
         names = approvals.catalog_names(session=session, lang=state["lang"])
-        idle = cached("idle", scope, (now, 30), lambda: approvals.idle_matters(
-            session=session, now=now, days=30, scope=scope))
-        high = cached("high_return", scope, (start, end), lambda: approvals.high_return_matters(
-            session=session, start=start, end=end, scope=scope))
+        idle = approvals.idle_matters(session=session, now=now, days=30, scope=scope)
+        high = approvals.high_return_matters(session=session, start=start, end=end, scope=scope)
         rules = approvals.latest_rules(session=session, limit=10, scope=scope)
-        bundles = cached("bundles", scope, (start, end), lambda: approvals.bundle_savings(
-            session=session, start=start, end=end, scope=scope))
+        bundles = approvals.bundle_savings(session=session, start=start, end=end, scope=scope)
     zone = runtime().settings.zone
     idle_rows = [{"name": names["matter"].get(r.code, r.code), "last": text["apv.never"] if pd.isna(r.last_submitted)
                   else local_time(r.last_submitted, zone, "%Y-%m-%d")} for r in idle.itertuples()]

@@ -192,7 +192,7 @@ def act(session: Any, principal: Principal, command: events.EventCommand) -> eve
         events.record_refusal(session, command, refused, principal=principal)
         session.commit()
         return refused
-    session.commit()
+    session.commit()  # the runtime's sessions invalidate the cached event views on commit
     return None
 
 

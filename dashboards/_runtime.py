@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import dash
 
 from services.platform import Runtime
 
 
 def runtime() -> Runtime:
-    return dash.get_app().server.state.runtime
+    return cast(Runtime, dash.get_app().server.state.runtime)

@@ -44,11 +44,9 @@ def _today(now: datetime) -> tuple[datetime, datetime]:
 def _ranking_rows(scope: Scope, now: datetime, lang: str) -> list[html.Li]:
     """The RANKED departments with the best on-time rate today (more completed first among equals)."""
     start, end = _today(now)
-    minute = now.replace(second=0, microsecond=0)
     with runtime().sessions() as session:
         names = approvals.catalog_names(session=session, lang=lang)["department"]
-        table = approvals.cached("wall-ranking", scope, (minute, start, end), lambda: approvals.summary(
-            session=session, start=start, end=end, by="department", scope=scope))
+        table = approvals.summary(session=session, start=start, end=end, by="department", scope=scope)
     top = table[table["completed"] > 0].sort_values(["on_time_rate", "completed"], ascending=False).head(RANKED)
     return [html.Li([html.Span(names.get(row.key, row.key), className="rank-name"),
                      html.Span(views.pct(row.on_time_rate), className="rank-rate"),

@@ -39,8 +39,7 @@ def _data() -> tuple[Any, Any, datetime]:
     return open_counts, points, now
 
 
-# id of the city -> (that city, its map's frame as plain JSON-ready data); a few entries
-_FRAMES: dict[int, tuple[Any, dict[str, Any]]] = {}
+FRAME_MEMO = "wall-map-frame"  # the runtime's memo of the city's map frame, as plain JSON-ready data
 
 
 def _assign(target: Any, path: str, value: Any) -> None:
@@ -63,15 +62,14 @@ def _changes(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict
 
 
 def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
-    """The event map with this data: the city's frame (built on first use) with the data put in."""
+    """The event map with this data: the city's frame (built on first use, held by the runtime: one city, one
+    frame, gone with the app) with the data put in."""
     rt = runtime()
-    held = _FRAMES.get(id(rt.city))
-    if held is None or held[0] is not rt.city:
-        if len(_FRAMES) > 8:  # apps built and dropped in one process (tests) leave their cities behind
-            _FRAMES.clear()
-        frame = figures.event_map_frame(rt.city.geojson, rt.city.names(), severity.ASCENDING)
-        held = _FRAMES[id(rt.city)] = (rt.city, frame)
-    figure = dict(held[1])
+    frame = rt.memo.get(FRAME_MEMO)
+    if not isinstance(frame, dict):
+        frame = rt.memo[FRAME_MEMO] = figures.event_map_frame(rt.city.geojson, rt.city.names(),
+                                                                            severity.ASCENDING)
+    figure = dict(frame)
     for path, value in _changes(lang, open_counts, points).items():
         _assign(figure, path, value)
     return figure

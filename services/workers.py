@@ -18,7 +18,6 @@ from collections.abc import Callable
 from services.config import Settings
 from services.platform.logs import configure_logging
 from services.platform.runtime import Runtime, StartupError, open_runtime
-from services.store.shared_cache import install_shared_cache
 
 log = logging.getLogger("onescreen.workers")
 
@@ -35,7 +34,7 @@ def persist_loop(rt: Runtime) -> Loop:
 def simulate_loop(rt: Runtime) -> Loop:
     from services.demo.simulator import Live
 
-    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate).run_forever
+    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate, sessions=rt.sessions).run_forever
 
 
 def escalate_loop(rt: Runtime) -> Loop:
@@ -92,7 +91,6 @@ def main(argv: list[str] | None = None) -> None:
         install_catalogs(rt)
         rt.close()
         return
-    install_shared_cache(settings)  # so this loop's writes invalidate what the web workers cache
     log.info("running the %s loop (pid %d)", args.loop, os.getpid())
     try:
         run_until_signalled(LOOPS[args.loop](rt))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from services.config import Settings
 from services.store import make_engine, make_sessionmaker, migrate
+from services.store.cache import LocalQueryCache
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -79,7 +80,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    with make_sessionmaker(engine)() as sess:
+    """A session as the runtime makes them: carrying a (fresh) query cache that its commits invalidate."""
+    with make_sessionmaker(engine, LocalQueryCache())() as sess:
         yield sess
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.approvals.association import latest_rules
 from services.approvals.findings import application_list, high_return_matters, idle_matters, overdue
 from services.approvals.metrics import bad_review_followups, bundle_savings, summaries, summary
-from services.approvals.queries import ALL, Slice, cached, catalog_names, daily_throughput, hourly_throughput
+from services.approvals.queries import ALL, Slice, catalog_names, daily_throughput, hourly_throughput
 
 __all__ = [
     "ALL",
@@ -13,7 +13,6 @@ __all__ = [
     "application_list",
     "bad_review_followups",
     "bundle_savings",
-    "cached",
     "catalog_names",
     "daily_throughput",
     "high_return_matters",

@@ -13,15 +13,17 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope, mask_name, mask_phone
 from services.approvals.cells import cell_filters
 from services.approvals.metrics import return_reasons, summary
-from services.approvals.queries import ALL, AnySelect, Slice, scoped
+from services.approvals.queries import ALL, CACHE, AnySelect, Slice, scoped
 from services.sla import sla_card
 from services.store import Application, ApprovalOpenWork, Matter
+from services.store.cache import cached_query
 
 HIGH_RETURN_RATE = 0.30
 LIST_COLUMNS = ["id", "matter_code", "district", "channel", "status", "submitted_at", "due_at", "completed_at",
                 "applicant_name", "applicant_phone", "return_reason", "rating", "card"]
 
 
+@cached_query(CACHE)
 def idle_matters(*, session: Session, now: datetime, days: int = 30, scope: Scope = CITY_WIDE) -> pd.DataFrame:
     """Matters with no application in the last `days` (candidates to remove or merge), longest idle first:
     columns code, name_zh, name_en, department, last_submitted (NaT = never)."""
@@ -37,6 +39,7 @@ def idle_matters(*, session: Session, now: datetime, days: int = 30, scope: Scop
     return frame.sort_values(["last_submitted", "code"], na_position="first", ignore_index=True)
 
 
+@cached_query(CACHE)
 def high_return_matters(*, session: Session, start: datetime, end: datetime, threshold: float = HIGH_RETURN_RATE,
                         min_received: int = 20, scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """Matters received at least `min_received` times whose return-for-correction rate exceeds `threshold`, with
@@ -53,6 +56,7 @@ def high_return_matters(*, session: Session, start: datetime, end: datetime, thr
     return out.sort_values(["return_rate", "matter"], ascending=[False, True], ignore_index=True)
 
 
+@cached_query(CACHE)
 def overdue(*, session: Session, now: datetime, limit: int = 50, reveal_pii: bool = False,
             scope: Scope = CITY_WIDE, where: Slice = ALL) -> tuple[dict[str, int], pd.DataFrame]:
     """Open applications with a yellow card (≥ 80 % of the time limit used) or a red one (overdue): the count of
@@ -88,6 +92,7 @@ def _list(session: Session, stmt: AnySelect, now: datetime, reveal_pii: bool) ->
     return frame[LIST_COLUMNS]
 
 
+@cached_query(CACHE)
 def application_list(*, session: Session, start: datetime, end: datetime, now: datetime, limit: int = 200,
                      reveal_pii: bool = False, scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """The newest applications received in the window in the slice (the drill-down's last level), each with the

@@ -34,6 +34,7 @@ from services.access import CITY_WIDE, Scope
 from services.approvals.cells import MEASURES, keep, needs, window_sums
 from services.approvals.queries import (
     ALL,
+    CACHE,
     Slice,
     epoch,
     group_keys,
@@ -44,6 +45,7 @@ from services.approvals.queries import (
     with_key,
 )
 from services.store import HOUR_BOUNDS, PCT_BOUNDS, ROLLUP_COMPLETED, ROLLUP_RECEIVED, Application, Matter
+from services.store.cache import cached_query
 
 RATING_LEVELS = (1, 2, 3, 4, 5)
 BAD_REVIEW_MAX = 2
@@ -86,6 +88,7 @@ def summary(*, session: Session, start: datetime, end: datetime, by: str | None 
     return summaries(session=session, start=start, end=end, by=(by,), scope=scope, where=where)[0]
 
 
+@cached_query(CACHE)
 def summaries(*, session: Session, start: datetime, end: datetime, by: Sequence[str | None],
               scope: Scope = CITY_WIDE, where: Slice = ALL) -> list[pd.DataFrame]:
     """`summary` for each breakdown in `by`, from one read of the rollup for all those it rolls up from matters
@@ -167,6 +170,7 @@ def return_reasons(*, session: Session, start: datetime, end: datetime, by: str 
     return frame.groupby("key").head(top)[["key", "reason", "count", "share"]].reset_index(drop=True)
 
 
+@cached_query(CACHE)
 def bad_review_followups(*, session: Session, start: datetime, end: datetime, by: str | None = None,
                          scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """How the bad reviews (levels 1–2) of applications completed in the window are being followed up
@@ -185,6 +189,7 @@ def bad_review_followups(*, session: Session, start: datetime, end: datetime, by
     return frame.groupby(["key", "state"], as_index=False)["count"].sum()[["key", "state", "count"]]
 
 
+@cached_query(CACHE)
 def bundle_savings(*, session: Session, start: datetime, end: datetime, scope: Scope = CITY_WIDE,
                    where: Slice = ALL) -> pd.DataFrame:
     """Per one-thing bundle, over its cases filed in the window whose every application is completed: the time of

@@ -9,7 +9,6 @@ hours reads the rollup's hour cells (`services.approvals.cells`); the summary me
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypeAlias, TypeVar
@@ -22,12 +21,14 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope
 from services.approvals.cells import hourly_counts
 from services.store import Application, Department, Matter
-from services.store.cache import default_cache, invalidate
+from services.store.cache import Namespace, cached_query
 
 ONLINE_CHANNELS = ("online", "mobile")
 GROUPS = ("department", "matter", "district", "channel")
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
-CACHE_NAMESPACE = "approvals"
+# What the approval views read: a commit writing applications (whose triggers keep the rollup) or the catalog
+# invalidates them.
+CACHE = Namespace("approvals", tables=("applications", "matters", "departments"))
 T = TypeVar("T")
 
 
@@ -148,14 +149,21 @@ def throughput(*, session: Session, start: datetime, end: datetime, step: timede
 def hourly_throughput(*, session: Session, hours: int = 24, now: datetime | None = None,
                       scope: Scope = CITY_WIDE, where: Slice = ALL) -> pd.DataFrame:
     """The last `hours` whole hours up to the current one (columns hour, received, completed, backlog), as the
-    wall's panel shows them; the current hour is still filling."""
+    wall's panel shows them; the current hour is still filling. Cached per current hour, not per `now`: every
+    wall asking within the hour shares the entry until a write or its lifetime ends."""
     now = now or datetime.now(UTC)
     end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return _hours_until(session=session, hours=hours, end=end, scope=scope, where=where)
+
+
+@cached_query(CACHE)
+def _hours_until(*, session: Session, hours: int, end: datetime, scope: Scope, where: Slice) -> pd.DataFrame:
     frame = throughput(session=session, start=end - timedelta(hours=hours), end=end, step=timedelta(hours=1),
                        scope=scope, where=where)
     return frame.rename(columns={"bucket": "hour"})
 
 
+@cached_query(CACHE)
 def daily_throughput(*, session: Session, days: int, now: datetime, zone: tzinfo, scope: Scope = CITY_WIDE,
                      where: Slice = ALL) -> pd.DataFrame:
     """The last `days` local calendar days up to today (columns day, received, completed, backlog); a day is
@@ -175,14 +183,3 @@ def catalog_names(*, session: Session, lang: str) -> dict[str, dict[str, str]]:
     return {"department": {code: name for code, name in departments},
             "matter": {code: name for code, name, _ in matters},
             "matter_department": {code: department for code, _, department in matters}}
-
-
-def cached(name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()` through the process's query cache, keyed by the caller's scope: every analyst and wall asking
-    for the same view within the cache's lifetime costs one computation (pages align their windows to a minute)."""
-    return default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, args, compute)
-
-
-def invalidate_approvals() -> None:
-    """Writers of applications call this so no cached view outlives the rows it was computed from."""
-    invalidate(CACHE_NAMESPACE)

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
 from tqdm import tqdm
 
 from services.alerts.stream import publish
-from services.approvals import queries as approvals
 from services.approvals import rollup as approval_rollup
 from services.config import Settings
 from services.demo.simcity import (
@@ -39,7 +39,6 @@ from services.demo.simcity import (
     points_in,
     reading_rows,
 )
-from services.events import queries as event_queries
 from services.events import touch as event_touch
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
@@ -57,6 +56,7 @@ from services.store import (
     make_sessionmaker,
     migrate,
 )
+from services.store.cache import cache_of
 
 logger = logging.getLogger(__name__)
 
@@ -166,11 +166,11 @@ class Live:
     """
 
     def __init__(self, settings: Settings, engine: Engine, redis_client: Any, rate: float = 1.0,
-                 rng_seed: int | None = None) -> None:
+                 rng_seed: int | None = None, sessions: sessionmaker[Session] | None = None) -> None:
         self.settings, self.engine, self.redis, self.rate = settings, engine, redis_client, rate
         self.rng = np.random.default_rng(rng_seed)
         self.last: float | None = None
-        self.sessions = make_sessionmaker(engine)
+        self.sessions = sessions or make_sessionmaker(engine)  # the runtime's invalidate the cache on commit
         self.rules: ThresholdRules | None = None
 
     def step(self, now: datetime | None = None) -> dict[str, int]:
@@ -206,7 +206,6 @@ class Live:
                           for k, v in rec.items() if k != "event_id"}
                 session.add(EventDispatch(event_id=rows[int(rec["event_id"])].id, **fields))
             session.commit()
-        event_queries.invalidate_events()
         return n
 
     def _advance(self, at: datetime, dt: float) -> int:
@@ -242,10 +241,6 @@ class Live:
                 else:
                     app.status, app.accepted_at = "in_review", app.accepted_at or at
             session.commit()
-        if events:
-            event_queries.invalidate_events()
-        if apps:
-            approvals.invalidate_approvals()
         return len(events) + len(apps)
 
     def _readings(self, t: float, areas: list[tuple[str | None, float]]) -> tuple[int, int]:
@@ -266,7 +261,8 @@ class Live:
         if not frames:
             return 0, 0
         done = record_readings(pd.concat(frames, ignore_index=True), engine=self.engine, redis_client=self.redis,
-                               settings=self.settings, rules=self.rules, newest_only=True)
+                               settings=self.settings, rules=self.rules, newest_only=True,
+                               cache=cache_of(self.sessions))
         return done.stored, len(done.alert_ids)
 
     def _alerts(self, at: datetime, dt: float, codes: list[str], geoms: list[Any]) -> int:

@@ -11,8 +11,8 @@ from services.events.lifecycle import (
     transition,
 )
 from services.events.linkage import department_names, department_stats, multi_department_share, trends
+from services.events.points import MAP_POINTS, map_points
 from services.events.queries import (
-    MAP_POINTS,
     TABLE_COLUMNS,
     EventFilter,
     count_matching,
@@ -20,8 +20,6 @@ from services.events.queries import (
     detail,
     export_rows,
     grid_counts,
-    invalidate_events,
-    map_points,
     open_by_district,
     recent_points,
     table_page,
@@ -45,7 +43,6 @@ __all__ = [
     "detail",
     "export_rows",
     "grid_counts",
-    "invalidate_events",
     "map_points",
     "multi_department_share",
     "open_by_district",

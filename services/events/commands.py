@@ -1,10 +1,10 @@
-"""Working an event, as one domain command: the lifecycle move (or a department's stage), its audit-log entry and
-the forgetting of the cached views it changes, together.
+"""Working an event, as one domain command: the lifecycle move (or a department's stage) and its audit-log entry,
+together.
 
 Every entry point (the /events detail panel today; a department system's API or a CLI next) calls `act`, so none
 of them assembles the steps itself. `act` works in the caller's transaction and never commits: the caller commits,
-so the move and its audit entry land together or not at all, and the cached map results are forgotten once that
-commit has happened (before it, a reader could cache the old rows again). A refusal (`TransitionRefused`, with its
+so the move and its audit entry land together or not at all; the runtime's sessions forget the cached views of the
+tables a commit wrote once it has happened (services/store/invalidation.py), so no command needs to. A refusal (`TransitionRefused`, with its
 code and parameters for a page to word) is raised before anything is written; `record_refusal` then audits the
 attempt, in a transaction the caller starts afresh.
 """
@@ -15,20 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session
 
 from services import audit
 from services.access import Principal
 from services.events.lifecycle import TransitionRefused, advance_dispatch, transition
-from services.events.queries import invalidate_events
 
 # Operator actions on an event and the lifecycle status each one asks for (lifecycle.TRANSITIONS).
 ACTIONS: Mapping[str, str] = {
     "register": "registered", "dispatch": "dispatched", "start": "in_progress", "feedback": "feedback",
     "check": "checking", "close": "closed", "rework": "rework", "cancel": "cancelled",
 }  # fmt: skip
-_CHANGED = "events.changed"  # the session.info key: this session's transaction moved events
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,6 @@ def act(session: Session, command: EventCommand, *, principal: Principal, now: d
         advance_dispatch(session, command.dispatch_id, command.action, principal=principal, now=now)
     audit.record(session, actor=principal, action=command.audit_action, target=command.target,
                  detail=command.comment or None, at=now)
-    _forget_cached_views_on_commit(session)
 
 
 def record_refusal(session: Session, command: EventCommand, refused: TransitionRefused, *,
@@ -71,16 +67,3 @@ def record_refusal(session: Session, command: EventCommand, refused: TransitionR
     """The refused attempt in the audit log (outcome "refused", the English reason); the caller commits."""
     audit.record(session, actor=principal, action=command.audit_action, target=command.target, outcome="refused",
                  detail=refused.reason)
-
-
-def _forget_cached_views_on_commit(session: Session) -> None:
-    """Mark the session as having changed events; its next commit forgets the cached views (one listener per
-    session, however many commands it carries)."""
-    session.info[_CHANGED] = True
-    if not orm_events.contains(session, "after_commit", _after_commit):
-        orm_events.listen(session, "after_commit", _after_commit)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        invalidate_events()

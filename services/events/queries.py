@@ -4,52 +4,37 @@ Open means not yet closed or cancelled. Overdue means past its SLA due time whil
 `EventFilter` is what an analyst's URL holds (category, status, district, department, time); every query here takes
 one, plus the caller's `scope`, and filters in SQL so a million events never travel to Python.
 
-The map's queries (`map_points`, `district_counts`, `cell_counts`) are cached per (database, scope, filter) in the
-process cache (services/cache.py, namespace "events"): every browser on the same view costs one query per TTL.
-Whoever writes events calls `invalidate_events()` after committing, so a change shows on the next refresh.
-Recomputing the point map's 100 000 rows after each write would cost most of a second, so `map_points` instead keeps
-a shared base per view that writes never invalidate, brought up to date from the events whose `updated_at` (set by
-database triggers on every write, migration 0008) is newer than the base's mark.
+The map's queries (`counts_by_district`, `grid_counts`, `count_matching`, and the points of `services.events.points`)
+are cached per (scope, filter) in the session's query cache (`services.store.cache`, namespace `CACHE`): every
+browser on the same view costs one query per lifetime, and a commit that writes events or dispatches invalidates
+them.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import chain
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, ColumnElement, Integer, and_, case, cast, exists, extract, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from services.access import CITY_WIDE, Scope
 from services.events.lifecycle import STATUSES
 from services.severity import ASCENDING
 from services.sla import sla_card
-from services.store import Event, EventDispatch, EventTransition, cache
+from services.store import Event, EventDispatch, EventTransition
+from services.store.cache import Namespace, cached, moment_key
 
 FINISHED = ("closed", "cancelled")
 OPEN = tuple(s for s in STATUSES if s not in FINISHED)
-MAP_POINTS = 100_000
 SEVERITIES = (*ASCENDING, "unknown")  # the order of the packed codes and of the frame's categories
-CACHE_NAMESPACE = "events"
-POINTS_NAMESPACE = "event_points"  # the point map's bases: never invalidated, kept exact by updated_at (map_points)
-SAFETY = timedelta(seconds=5)  # how far before a base's mark changed rows are fetched again
-DELTA_LIMIT = 20_000  # more changed rows than this: the full query is cheaper than merging them
-BASE_SLOT_SECONDS = 5  # one shared base entry per slot of this length
-BASE_SLOTS_KEPT = 2  # earlier slots still within the query cache's TTL (10 s)
-SLACK_SHARE = 10  # a base holds 1/10 more rows than shown, so events leaving a view (closed, moved) seldom force
-# the full query
+CACHE = Namespace("events", tables=("events", "event_dispatches"))
 TABLE_COLUMNS = ("id", "reported_at", "category", "subcategory", "severity", "status", "district", "grid", "source",
                  "address", "sla_due_at", "closed_at", "out_of_city")
 T = TypeVar("T")
-# `points` packs an event's status and severity codes into its id: id * _PACK + status * _SEVERITY_CODES + severity.
-_SEVERITY_CODES = 8  # > len(SEVERITIES) + 1 ("other")
-_PACK = 16 * _SEVERITY_CODES  # 16 > len(STATUSES) + 1
 
 
 @dataclass(frozen=True)
@@ -142,201 +127,13 @@ def rows_frame(session: Session, query: Any, columns: tuple[str, ...] | list[str
                         columns=list(columns))
 
 
-def _coded(column: Any, values: tuple[str, ...]) -> ColumnElement[int]:
-    """A text column as the index of its value in `values` (len(values) for any other), computed by the database:
-    a small integer costs the driver far less than a string per row."""
-    return case({value: i for i, value in enumerate(values)}, value=column, else_=len(values))
-
-
-def _micros(dialect: str) -> ColumnElement[int]:
-    """reported_at as whole microseconds since the epoch, computed by the database: one plain number a row that
-    orders as the column does (SQLite stores SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" text, naive UTC)."""
-    if dialect == "sqlite":
-        return (func.unixepoch(func.substr(Event.reported_at, 1, 19)) * 1_000_000
-                + cast(func.substr(Event.reported_at, 21, 6), Integer))
-    return cast(extract("epoch", Event.reported_at) * 1_000_000, BigInteger)
-
-
-def _point_columns(dialect: str) -> list[Any]:
-    """Four plain numbers a row: id, status and severity packed into one integer, reported_at, lon, lat."""
-    packed = (Event.id * _PACK + _coded(Event.status, STATUSES) * _SEVERITY_CODES
-              + _coded(Event.severity, SEVERITIES))
-    return [packed, _micros(dialect), Event.lon, Event.lat]
-
-
-@dataclass(frozen=True)
-class _Points:
-    """Point rows as numpy arrays, newest first (reported_at, then id, descending: a total order, so an
-    incrementally kept set and a fresh query agree row for row)."""
-
-    id: np.ndarray
-    reported: np.ndarray
-    lon: np.ndarray
-    lat: np.ndarray
-    status: np.ndarray
-    severity: np.ndarray
-
-    @classmethod
-    def of(cls, rows: Sequence[Sequence[Any]]) -> _Points:
-        """From (packed, reported µs, lon, lat) rows in one pass: at 100 000 rows each value the driver turns into
-        a Python object costs more than the query (bench/events.py), so a row is four numbers. Every value is
-        exact in a float64 (ids below 2**46, microseconds below 2**53)."""
-        table = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=4 * len(rows)).reshape(len(rows), 4)
-        ids, codes = np.divmod(table[:, 0].astype(np.int64), _PACK)
-        statuses, severities = np.divmod(codes, _SEVERITY_CODES)
-        return cls(ids, table[:, 1].astype(np.int64), table[:, 2], table[:, 3], statuses.astype(np.int8),
-                   severities.astype(np.int8))
-
-    def __len__(self) -> int:
-        return len(self.id)
-
-    def take(self, index: Any) -> _Points:
-        return _Points(*(getattr(self, f.name)[index] for f in fields(self)))
-
-    def merged(self, other: _Points, keep: int) -> _Points:
-        """Both sets' rows (ids must not repeat), the newest `keep`."""
-        both = _Points(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self)))
-        return both.take(np.lexsort((-both.id, -both.reported))[:keep])
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "id": self.id, "lon": self.lon, "lat": self.lat,
-            "status": pd.Categorical.from_codes(self.status, [*STATUSES, "other"]),
-            "severity": pd.Categorical.from_codes(self.severity, [*SEVERITIES, "other"]),
-        })
-
-
-def _newest(session: Session, filters: EventFilter, scope: Scope, limit: int) -> _Points:
-    query = (select(*_point_columns(session.get_bind().dialect.name))
-             .where(*conditions(filters, scope), Event.lat.is_not(None), Event.lon.is_not(None))
-             .order_by(Event.reported_at.desc(), Event.id.desc()).limit(limit))
-    result = session.connection().execute(query)
-    rows = result.cursor.fetchall()
-    result.close()
-    return _Points.of(rows)
-
-
-def points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
-           limit: int = MAP_POINTS) -> pd.DataFrame:
-    """The newest `limit` matching events with coordinates (ties by id): id, lon, lat, and status and severity as
-    categoricals, fetched as plain numbers through the driver's cursor and turned into numpy arrays in one pass."""
-    return _newest(session, filters, scope, limit).frame()
-
-
-@dataclass(frozen=True)
-class MapPoints:
-    """What the point map shows: the newest matching events, and whether more match than are shown."""
-
-    frame: pd.DataFrame
-    capped: bool
-
-
-@dataclass(frozen=True)
-class _Base:
-    """At most `cap` of the newest matching events as of `mark`, the newest updated_at they account for (as the
-    database reported it; None on an empty store); `complete` when no other event matched."""
-
-    rows: _Points
-    mark: datetime | None
-    cap: int
-    complete: bool
-
-
-def _full(session: Session, filters: EventFilter, scope: Scope, cap: int) -> _Base:
-    """The base from scratch; the mark is read first, so a row committed in between is fetched again later
-    (merged idempotently), never missed."""
-    mark = session.execute(select(func.max(Event.updated_at))).scalar()
-    rows = _newest(session, filters, scope, cap)
-    return _Base(rows, mark, cap, len(rows) < cap)
-
-
-def _advanced(session: Session, base: _Base, filters: EventFilter, scope: Scope, need: int) -> _Base | None:
-    """`base` brought up to date with the events written since its mark (less SAFETY, for transactions that commit
-    out of order): changed rows that match are upserted, the others dropped. None when that cannot be exact or
-    cheap: too many changes, or removals leave fewer than `need` rows above a full base's oldest one (below it, an
-    unchanged event the base never held may now be among the newest)."""
-    dialect = session.get_bind().dialect.name
-    matches = case((and_(*conditions(filters, scope), Event.lat.is_not(None), Event.lon.is_not(None)), 1), else_=0)
-    query = select(*_point_columns(dialect), matches, Event.updated_at).limit(DELTA_LIMIT + 1)
-    if base.mark is not None:
-        query = query.where(Event.updated_at > base.mark - SAFETY)
-    rows = session.execute(query).all()
-    if len(rows) > DELTA_LIMIT:
-        return None
-    if not rows:
-        return base
-    changed = np.fromiter((row[0] // _PACK for row in rows), dtype=np.int64, count=len(rows))
-    kept = base.rows.take(~np.isin(base.rows.id, changed))
-    fresh = _Points.of([row[:4] for row in rows if row[4]])
-    if not base.complete:  # below the base's oldest row only the changed events are known: not enough
-        last = (base.rows.reported[-1], base.rows.id[-1])
-        fresh = fresh.take((fresh.reported > last[0]) | ((fresh.reported == last[0]) & (fresh.id >= last[1])))
-    merged = kept.merged(fresh, base.cap)
-    if not base.complete and len(merged) < need:
-        return None
-    newest = max(row[5] for row in rows)
-    return _Base(merged, newest if base.mark is None else max(base.mark, newest), base.cap,
-                 base.complete and len(kept) + len(fresh) <= base.cap)
-
-
-def _base(session: Session, filters: EventFilter, scope: Scope, need: int) -> _Base:
-    """The shared base of a view for the current time slot. The query cache has no "replace" (an entry lives its
-    TTL), so each slot gets its own entry, built from the latest earlier slot's still cached one plus what changed
-    since, and only without one (or when that cannot be exact) by the full query. Writes do not invalidate it."""
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    slot = int(time.time() // BASE_SLOT_SECONDS)
-    cap = need + need // SLACK_SHARE
-
-    def entry(at: int, compute: Callable[[], T]) -> T:
-        return cache.default_cache().get_or_compute(POINTS_NAMESPACE, "points_base", scope.key,
-                                                    (database, filters, cap, at), compute)
-
-    def compute() -> _Base:
-        for earlier in range(slot - 1, slot - 1 - BASE_SLOTS_KEPT, -1):
-            # a slot in the past is never computed again: asking for it stores nothing anyone will want
-            previous: _Base | None = entry(earlier, lambda: None)
-            if previous is not None:
-                return _advanced(session, previous, filters, scope, need) or _full(session, filters, scope, cap)
-        return _full(session, filters, scope, cap)
-
-    return entry(slot, compute)
-
-
-def _cached(session: Session, name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return cache.default_cache().get_or_compute(CACHE_NAMESPACE, name, scope.key, (database, args), compute)
-
-
-def invalidate_events() -> None:
-    """Forget the cached map results; call after committing new or changed events."""
-    cache.invalidate(CACHE_NAMESPACE)
-
-
-def map_points(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,
-               limit: int = MAP_POINTS) -> MapPoints:
-    """The newest `limit` matching events for the point map, cached per scope and filter (both colourings share
-    an entry). The newest are a deterministic choice an index serves without reading the rest; one row more is
-    asked for to know whether the cap cut, and `count_matching` says by how much (kept out of the map's path).
-
-    After a write the result is the slot's shared base (`_base`) plus the events changed since its mark, not a
-    fresh query of 100 000 rows. Department filters and scopes always query afresh: they match through the
-    dispatches, whose changes do not touch events.updated_at."""
-
-    def compute() -> MapPoints:
-        need = limit + 1
-        if filters.department or scope.departments:
-            current = _full(session, filters, scope, need)
-        else:
-            base = _base(session, filters, scope, need)
-            current = _advanced(session, base, filters, scope, need) or _full(session, filters, scope, base.cap)
-        return MapPoints(current.rows.take(slice(0, limit)).frame(), len(current.rows) > limit)
-
-    return _cached(session, "map_points", scope, (filters, limit), compute)
+def cached_view(session: Session, name: str, scope: Scope, args: Hashable, compute: Callable[[], T]) -> T:
+    return cached(session, CACHE, name, scope.key, args, compute)
 
 
 def count_matching(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE) -> int:
     """How many events match, cached per scope and filter (the "N of M" note under a capped map)."""
-    return _cached(session, "count_matching", scope, filters, lambda: int(session.execute(
+    return cached_view(session, "count_matching", scope, filters, lambda: int(session.execute(
         select(func.count()).select_from(Event).where(*conditions(filters, scope))).scalar_one()))
 
 
@@ -357,7 +154,7 @@ def counts_by_district(*, session: Session, filters: EventFilter = ALL_EVENTS, s
         frame = rows_frame(session, query, ["district", "events", "open", "overdue"])
         return frame.astype({"events": "int64", "open": "int64", "overdue": "int64"})
 
-    return _cached(session, "counts_by_district", scope, (filters, cache.moment_key(now)), compute)
+    return cached_view(session, "counts_by_district", scope, (filters, moment_key(now)), compute)
 
 
 def grid_counts(*, session: Session, district: str, filters: EventFilter = ALL_EVENTS,
@@ -371,7 +168,7 @@ def grid_counts(*, session: Session, district: str, filters: EventFilter = ALL_E
                  .group_by(Event.grid))
         return rows_frame(session, query, ["cell", "events"], plain=True).astype({"events": "int64"})
 
-    return _cached(session, "grid_counts", scope, (district, filters), compute)
+    return cached_view(session, "grid_counts", scope, (district, filters), compute)
 
 
 @dataclass(frozen=True)
@@ -462,4 +259,4 @@ def recent_points(*, session: Session, hours: int = 24, limit: int = 20_000, now
         )
         return rows_frame(session, query, ["id", "lat", "lon", "severity"], plain=True)
 
-    return _cached(session, "recent_points", scope, (hours, limit, cache.moment_key(now)), compute)
+    return cached_view(session, "recent_points", scope, (hours, limit, moment_key(now)), compute)

@@ -1,5 +1,5 @@
 """events.updated_at, kept by the database on every write (whoever writes: the ORM, bulk COPY, raw UPDATEs), so the
-map's points cache (services/events.py) fetches only what changed since it last looked.
+map's points cache (services/events/queries.py) fetches only what changed since it last looked.
 
 PostgreSQL: a BEFORE INSERT OR UPDATE row trigger sets clock_timestamp() (the moment of the write, not the
 transaction's start, so a long transaction's rows do not look older than they are). SQLite: ALTER TABLE ADD COLUMN

@@ -3,7 +3,8 @@
 Everything is aggregated in SQL on the (indicator_code, district, ts) index (building blocks in
 `services.indicators.readings_sql`), so the cost follows the rows asked for, not the size of the history: a latest value is one
 index seek per indicator, a series is a GROUP BY over one index range. The KPI strip is cached (`services.store.cache`,
-namespace 'indicators'); writers of readings call `invalidate_indicators()`.
+namespace `CACHE`): a commit through the runtime's sessions that writes readings invalidates it; the bulk writer of
+readings (`services.indicators.readings`) invalidates it itself.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from services.indicators.readings_sql import (
     newest_id,
     readings_by_id,
 )
-from services.store import District, Indicator, cache
+from services.store import District, Indicator
+from services.store.cache import Namespace, cached, moment_key
 
 Bucket = Literal["5min", "hour", "day"]
-CACHE_NAMESPACE = "indicators"
+CACHE = Namespace("indicators", tables=("indicators", "indicator_readings"))  # a commit writing them invalidates
 _DELTAS = (("day", timedelta(days=1)), ("week", timedelta(days=7)), ("year", timedelta(days=364)))
 
 
@@ -73,11 +75,6 @@ def status_of(value: float | None, warn: float | None, alarm: float | None, dire
     return "normal"
 
 
-def invalidate_indicators() -> None:
-    """Call after writing readings (simulator, ingest): cached KPI results are never served past a write."""
-    cache.invalidate(CACHE_NAMESPACE)
-
-
 def kpi_strip(
     *,
     session: Session,
@@ -89,18 +86,18 @@ def kpi_strip(
     """The KPI cards of the city (district None) or of one district, in `codes` order (all indicators by default).
 
     A district-bound `scope` sees only its districts' readings (its city cards show no data). Cached per
-    (scope, district) and (database, codes, `now` to the TTL) until `invalidate_indicators()` or the TTL, so a card is never
+    (scope, district) and (codes, `now` to the lifetime) until a commit writes readings or the lifetime ends, so a card is never
     served to another scope, to the city view or to another district.
     """
     wanted = None if codes is None else tuple(codes)
     if now is not None:
         _require_aware("now", now)
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    cards = cache.default_cache().get_or_compute(
-        CACHE_NAMESPACE,
+    cards = cached(
+        session,
+        CACHE,
         "kpi_strip",
         (scope.key, district),
-        (database, wanted, cache.moment_key(now)),
+        (wanted, moment_key(now)),
         lambda: tuple(_compute_kpi_strip(session, wanted, district, scope, now or datetime.now(UTC))),
     )
     return list(cards)

@@ -1,7 +1,8 @@
 """Storing indicator readings: the one path the simulator and every ingest take.
 
 `record_readings` checks the whole batch first (nothing is written when any reading is bad), stores it in one bulk
-transaction, invalidates the cached indicator results, and only then runs the threshold rules and publishes their
+transaction, invalidates the cached indicator results (the bulk load bypasses the session hooks, so it does so
+itself in the `cache` it is given: the runtime's), and only then runs the threshold rules and publishes their
 crossings and recoveries to the alert stream: so a page that reacts to an alert already finds the reading.
 """
 
@@ -20,9 +21,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.config import Settings
-from services.indicators.queries import invalidate_indicators
 from services.indicators.rules import Reading, ThresholdRules, publish_crossings
 from services.store import District, Indicator, IndicatorReading, bulkload
+from services.store.cache import QueryCache
 
 COLUMNS = ["indicator_code", "district", "ts", "value"]
 
@@ -55,6 +56,7 @@ def record_readings(
     settings: Settings,
     rules: ThresholdRules,
     newest_only: bool = False,
+    cache: QueryCache | None = None,
 ) -> Recorded:
     """Store `readings` (a frame with indicator_code, district, ts, value, or (code, district, ts, value) tuples),
     then judge them and publish the alerts.
@@ -72,7 +74,8 @@ def record_readings(
             session.expunge(ind)
     _check(frame, indicators.keys(), adcodes)
     stored = bulkload.bulk_insert(engine, IndicatorReading, COLUMNS, frame)
-    invalidate_indicators()
+    if cache is not None:
+        cache.invalidate([IndicatorReading.__tablename__])
     judged = frame
     if newest_only:
         newest = frame.groupby(["indicator_code", frame["district"].fillna("")])["ts"].transform("max")

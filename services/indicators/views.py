@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
 from services.indicators.queries import (
-    CACHE_NAMESPACE,
+    CACHE,
     Bucket,
     compare_districts,
     latest_by_district,
     series,
 )
-from services.store import Indicator, cache
+from services.store import Indicator
+from services.store.cache import cached
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,6 @@ def drill_down(
 ) -> DrillDown:
     """`series` of the area, `latest_by_district` (stale as of `end`) and `compare_districts`, in one cached call:
     an analyst's click costs one query round only the first time, until new readings arrive."""
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
 
     def compute() -> DrillDown:
         ind = session.get(Indicator, code)
@@ -69,9 +69,7 @@ def drill_down(
             comparison=compare_districts(session=session, code=code, start=start, end=end, scope=scope),
         )  # fmt: skip
 
-    return cache.default_cache().get_or_compute(
-        CACHE_NAMESPACE, "drill_down", (scope.key, district), (database, code, start, end, bucket, tz), compute
-    )
+    return cached(session, CACHE, "drill_down", (scope.key, district), (code, start, end, bucket, tz), compute)
 
 
 def indicator_choices(*, session: Session) -> pd.DataFrame:

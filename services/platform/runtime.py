@@ -6,19 +6,22 @@ an operator starting the wall at 3 a.m. needs that line, not a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 import redis.asyncio as aioredis
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.config import Settings
 from services.geo import City, CityFileError, load_city
+from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis, make_redis
 from services.store import make_engine, make_sessionmaker, migrate
+from services.store.cache import LocalQueryCache, QueryCache
+from services.store.shared_cache import RedisQueryCache
 
 
 class StartupError(RuntimeError):
@@ -27,16 +30,37 @@ class StartupError(RuntimeError):
 
 @dataclass
 class Runtime:
+    """Every resource of one process, each with one owner: built by `open_runtime`, closed by `close`/`aclose`.
+
+    `sessions` carry `cache` to the services and invalidate it on commit; `memo` holds values derived once per
+    runtime (the wall map's frame of the city), dropped with it."""
+
     settings: Settings
     city: City
     engine: Engine
-    sessions: sessionmaker
+    sessions: sessionmaker[Session]
     redis: redis.Redis
     async_redis: aioredis.Redis
+    cache: QueryCache
+    metrics: Metrics
+    memo: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
+        """Release the synchronous resources (a process without an event loop: workers, scripts)."""
+        self.memo.clear()
         self.redis.close()
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        """Release everything, the async client too (the app's lifespan)."""
+        await self.async_redis.aclose()
+        self.close()
+
+
+def query_cache(settings: Settings, client: redis.Redis) -> QueryCache:
+    """The shared cache on the deployment's Redis (every process sees every invalidation), or an in-process one for
+    the embedded single-process demo."""
+    return RedisQueryCache.for_store(client, settings) if settings.redis_url else LocalQueryCache()
 
 
 def _redacted(url: str) -> str:
@@ -79,7 +103,9 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
         except SQLAlchemyError as exc:
             raise StartupError(f"cannot migrate the database schema: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]} — "
                                "check that the database user may create tables") from None
-    return Runtime(settings, city, engine, make_sessionmaker(engine), client, make_async_redis(settings))
+    cache = query_cache(settings, client)
+    return Runtime(settings, city, engine, make_sessionmaker(engine, cache), client, make_async_redis(settings),
+                   cache, Metrics(client, settings))
 
 
 def _connect_args(url: str) -> dict[str, Any]:

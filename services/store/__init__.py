@@ -33,10 +33,8 @@ from services.store.models import (
     UserSession,
     UTCDateTime,
 )
-from services.store.shared_cache import install_shared_cache
 
 __all__ = [
-    "install_shared_cache",
     "Alert",
     "AlertAction",
     "AlertGroup",

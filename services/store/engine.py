@@ -14,7 +14,10 @@ from sqlalchemy import (
     create_engine,
     event,
 )
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.store.cache import SESSION_KEY, QueryCache
+from services.store.invalidation import invalidate_on_commit
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -38,9 +41,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
-    """Sessions that keep their objects readable after commit (callbacks render after the session closes)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, cache: QueryCache | None = None) -> sessionmaker[Session]:
+    """Sessions that keep their objects readable after commit (callbacks render after the session closes); with
+    a `cache` they carry it to the services' queries and invalidate what each commit wrote."""
+    if cache is None:
+        return sessionmaker(engine, expire_on_commit=False)
+    sessions = sessionmaker(engine, expire_on_commit=False, info={SESSION_KEY: cache})
+    invalidate_on_commit(sessions)
+    return sessions
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

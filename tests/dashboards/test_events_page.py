@@ -9,7 +9,8 @@ import re
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
-from services.events.queries import EventFilter, points
+from services.events.points import points
+from services.events.queries import EventFilter
 
 SIMING = "350203"
 

@@ -37,7 +37,6 @@ from services.store import (
     EventDispatch,
     Indicator,
     IndicatorReading,
-    cache,
     make_engine,
     make_sessionmaker,
     migrate,
@@ -51,13 +50,6 @@ CODES = ("traffic_congestion_index", "aqi", "metro_ridership", "gov_ontime_rate"
 SIMING = "350203"
 SEVERITIES = ("extreme", "severe", "moderate", "minor", "unknown")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    cache.set_default_cache(cache.LocalQueryCache())
-    yield
-    cache.set_default_cache(None)
 
 
 def _generate(engine: Engine) -> None:

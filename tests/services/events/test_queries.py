@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-import redis
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select
 
-from services.access import CITY_WIDE, Principal, Role, Scope
+from services.access import CITY_WIDE, Scope
 from services.config import DEFAULT_CITY
-from services.events import queries as events
-from services.events.lifecycle import STATUSES, transition
+from services.events.lifecycle import STATUSES
+from services.events.points import map_points, points
 from services.events.queries import (
     SEVERITIES,
     EventFilter,
@@ -22,10 +20,7 @@ from services.events.queries import (
     detail,
     export_rows,
     grid_counts,
-    invalidate_events,
-    map_points,
     open_by_district,
-    points,
     recent_points,
     table_page,
 )
@@ -35,22 +30,9 @@ from services.store import (
     District,
     Event,
     EventDispatch,
-    UTCDateTime,
-    bulkload,
-    make_engine,
-    make_sessionmaker,
-    migrate,
 )
-from services.store.cache import set_default_cache
-from services.store.shared_cache import RedisQueryCache
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_map_cache() -> None:
-    """Each test starts with nothing cached (the map's queries are cached per process)."""
-    invalidate_events()
 
 
 def _event(district: str, status: str, hours_ago: float, due_in_hours: float) -> Event:
@@ -168,9 +150,9 @@ def test_map_points_are_cached_until_events_change_and_say_when_capped(session):
     assert count_matching(session=session) == 4
     assert not map_points(session=session, limit=4).capped
     session.get(Event, made[0].id).status = "in_progress"
-    session.commit()
+    session.flush()
     assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "dispatched"  # cached
-    invalidate_events()
+    session.commit()  # invalidates the views of what it wrote: no writer has to remember to
     assert str(map_points(session=session, limit=3).frame["status"].iloc[0]) == "in_progress"
 
 
@@ -200,118 +182,3 @@ def test_points_unpack_every_status_and_severity_code_exactly(session):
         assert str(row["status"]) == (event.status if event.status in STATUSES else "other")
         assert str(row["severity"]) == (event.severity if event.severity in SEVERITIES else "other")
         assert (row["lon"], row["lat"]) == (event.lon, event.lat)
-
-
-# --- issue 4: the point map's incremental base (events.updated_at, kept by triggers) ---
-
-def _stamps(session, ids: list[int]) -> dict[int, datetime]:
-    session.expire_all()
-    return dict(session.execute(select(Event.id, Event.updated_at).where(Event.id.in_(ids))).all())
-
-
-def test_triggers_stamp_updated_at_on_every_insert_and_update(session):
-    """Whoever writes (ORM, bulk COPY / executemany, a raw UPDATE), the row's updated_at moves to the moment of the
-    write: the points cache relies on it to fetch only what changed."""
-    session.add(District(adcode="A", name_zh="A", name_en="A", geometry="{}"))
-    before = datetime.now(UTC) - timedelta(seconds=1)
-    orm = _event("A", "reported", 30, 1)
-    session.add(orm)
-    session.commit()
-    bulkload.bulk_insert(session.get_bind(), Event, ["category", "source", "severity", "status", "district",
-                                                     "out_of_city", "reported_at"],
-                         [("traffic", "app", "minor", "reported", "A", False, NOW - timedelta(days=3))])
-    ids = list(session.scalars(select(Event.id).order_by(Event.id)))
-    inserted = _stamps(session, ids)
-    assert all(stamp >= before for stamp in inserted.values())  # not reported_at, which is hours or days older
-    time.sleep(0.01)
-    session.execute(text("UPDATE events SET status = 'registered' WHERE id = :id"), {"id": ids[0]})
-    session.commit()
-    updated = _stamps(session, ids)
-    assert updated[ids[0]] > inserted[ids[0]] and updated[ids[1]] == inserted[ids[1]]
-
-
-def test_the_migration_backfills_updated_at_from_reported_at(database_url):
-    """Events stored before updated_at existed get their reported_at, so no base mistakes them for new writes."""
-    engine = make_engine(database_url)
-    migrate(engine, "0007")
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO events (category, source, severity, status, out_of_city, reported_at) "
-                          "VALUES ('traffic', 'app', 'minor', 'reported', false, :at)")
-                     .bindparams(bindparam("at", type_=UTCDateTime())), {"at": NOW})
-    migrate(engine)
-    with make_sessionmaker(engine)() as session:
-        assert session.scalars(select(Event.updated_at)).one() == NOW
-    engine.dispose()
-
-
-@pytest.fixture
-def shared_cache(redis_client, redis_url):
-    """The Redis-backed query cache every worker shares, as in production."""
-    client = redis.Redis.from_url(redis_url)
-    set_default_cache(RedisQueryCache(client, prefix="test-events", secret="test"))
-    yield
-    set_default_cache(None)
-    client.close()
-
-
-VIEWS = [(EventFilter(), 12), (EventFilter(), 100), (EventFilter(status=("open",)), 8),
-         (EventFilter(status=("open",)), 100), (EventFilter(district=("A",)), 6),
-         (EventFilter(status=("closed", "cancelled")), 100), (EventFilter(district=("B",), status=("open",)), 3)]
-
-
-def test_incremental_points_equal_a_full_recompute_after_every_kind_of_write(session, shared_cache, monkeypatch):
-    """After inserts (ORM and bulk), lifecycle moves, a raw UPDATE, a district change, closes and cancels, the map's
-    points (a cached base plus what changed) are exactly what a fresh query returns: ids, order, coordinates and
-    codes, and whether the cap cut. Writes that change few rows never run the full query."""
-    session.add_all([District(adcode=c, name_zh=c, name_en=c, geometry="{}") for c in ("A", "B")])
-    statuses = ("reported", "checking", "dispatched", "closed")
-    session.add_all([Event(category="traffic", source="app", severity=SEVERITIES[n % 5], status=statuses[n % 4],
-                           district="AB"[n % 2], lon=118.0 + n / 1000, lat=24.4 + n / 1000,
-                           reported_at=NOW - timedelta(minutes=n // 2)) for n in range(40)])  # ties in time
-    session.commit()
-    monkeypatch.setattr(events, "SAFETY", timedelta(milliseconds=2))  # a real delta, not everything re-fetched
-    full_queries: list[int] = []
-    full = events._full
-    monkeypatch.setattr(events, "_full", lambda *args: full_queries.append(1) or full(*args))
-
-    def check() -> int:
-        """Every view equals a fresh query; returns how many full queries it took."""
-        full_queries.clear()
-        invalidate_events()  # the front cache, as every writer does; the bases stay
-        session.expire_all()
-        for filters, limit in VIEWS:
-            shown = map_points(session=session, filters=filters, limit=limit)
-            fresh = points(session=session, filters=filters, limit=limit + 1)
-            pd.testing.assert_frame_equal(shown.frame, fresh.iloc[:limit])
-            assert shown.capped == (len(fresh) > limit)
-        return len(full_queries)
-
-    assert check() == len(VIEWS)  # no base yet
-    assert check() == 0
-    session.add_all([Event(category="fire", source="app", severity="severe", status="reported", district="A",
-                           lon=118.5, lat=24.5, reported_at=NOW + timedelta(minutes=m)) for m in (1, 2, 2)])
-    session.commit()
-    assert check() == 0
-    bulkload.bulk_insert(session.get_bind(), Event, ["category", "source", "severity", "status", "district",
-                                                     "out_of_city", "lon", "lat", "reported_at"],
-                         [("water", "app", "minor", "reported", d, False, 118.6, 24.6, NOW + timedelta(minutes=m))
-                          for d, m in (("B", 3), ("A", -100), ("B", 2))])
-    assert check() == 0
-    operator = Principal("op1", Role.OPERATOR)
-    reported = list(session.scalars(select(Event.id).where(Event.status == "reported").order_by(Event.id)))
-    transition(session, reported[0], "registered", principal=operator, now=NOW)
-    transition(session, reported[1], "cancelled", principal=operator, comment="duplicate", now=NOW)
-    session.commit()
-    assert check() == 0
-    session.execute(text("UPDATE events SET status = 'in_progress' WHERE status = 'dispatched' AND id % 3 = 0"))
-    session.commit()  # a raw UPDATE, as the simulator's `_advance` writes dispatches
-    assert check() == 0
-    session.execute(text("UPDATE events SET district = 'B' WHERE district = 'A' AND id % 4 = 1"))
-    session.commit()
-    check()  # a district change may leave a capped district's view short of rows: then it runs the full query
-    for event_id in session.scalars(select(Event.id).where(Event.status == "checking")):
-        transition(session, event_id, "closed", principal=operator, now=NOW)
-    for event_id in session.scalars(select(Event.id).where(Event.status == "reported")):
-        transition(session, event_id, "cancelled", principal=operator, comment="spam", now=NOW)
-    session.commit()
-    check()

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pytest
-
-from services.store import cache
 
 
 @dataclass(frozen=True)
@@ -23,9 +18,3 @@ class Def:
     alarm: float | None
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    """A fresh in-process query cache for each test of a module that imports this fixture."""
-    cache.set_default_cache(cache.LocalQueryCache())
-    yield
-    cache.set_default_cache(None)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope
 from services.indicators.queries import (
     compare_districts,
-    invalidate_indicators,
     kpi_strip,
     latest_by_district,
     series,
@@ -21,7 +20,7 @@ from services.indicators.queries import (
 )
 from services.indicators.views import drill_down, indicator_choices
 from services.store import District, Indicator, IndicatorReading
-from tests.services.indicators.data import fresh_cache  # noqa: F401 (autouse fixture)
+from services.store.cache import cache_of
 
 SIMING, HULI, JIMEI = "350203", "350206", "350211"
 T0 = datetime(2026, 3, 20, tzinfo=UTC)
@@ -216,11 +215,8 @@ def test_kpi_strip_is_cached_per_scope_until_invalidated(catalog: Session) -> No
     assert kpi_strip(session=catalog, codes=["aqi"], district=SIMING)[0].status == "alarm"
 
     catalog.execute(insert(IndicatorReading), [reading(None, 150.0, 5)])
-    catalog.commit()
-    assert kpi_strip(session=catalog, codes=["aqi"])[0].value == 50.0, (
-        "served from the cache until invalidated"
-    )
-    invalidate_indicators()
+    assert kpi_strip(session=catalog, codes=["aqi"])[0].value == 50.0, "served from the cache until the commit"
+    catalog.commit()  # the session's commit invalidates what it wrote: no writer has to remember to
     assert kpi_strip(session=catalog, codes=["aqi"])[0].value == 150.0
     assert kpi_strip(session=catalog, codes=["aqi"], district=SIMING)[0].value == 250.0
 
@@ -295,7 +291,9 @@ def test_drill_down_is_the_three_queries_cached_per_scope(catalog: Session) -> N
     bound = drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour",
                        scope=Scope.of(districts=[HULI]))  # fmt: skip
     assert again is view and bound is not view and bound.latest.district.tolist() == [HULI]
-    invalidate_indicators()
+    cache = cache_of(catalog)
+    assert cache is not None
+    cache.invalidate(["indicator_readings"])  # as the bulk writer of readings does
     assert drill_down(session=catalog, code="aqi", district=HULI, start=start, end=end, bucket="hour") is not view
     with pytest.raises(ValueError, match="unknown indicator code 'nope'"):
         drill_down(session=catalog, code="nope", district=None, start=start, end=end, bucket="hour")

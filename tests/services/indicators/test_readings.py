@@ -16,9 +16,9 @@ from services.demo.simulator import city_districts
 from services.indicators.queries import kpi_strip
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import status_change
-from services.store import IndicatorReading
+from services.store import IndicatorReading, make_sessionmaker
+from services.store.cache import LocalQueryCache
 from services.store.catalog import install_catalog
-from tests.services.indicators.data import fresh_cache  # noqa: F401 (autouse fixture)
 
 HULI = "350206"
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
@@ -40,17 +40,20 @@ def test_a_crossing_alerts_once_and_the_recovery_resolves_it(
     city: Engine, settings: Settings, redis_client: redis.Redis
 ) -> None:
     rules = load_rules(city, settings)
-    with Session(city) as session:
+    cache = LocalQueryCache()
+    sessions = make_sessionmaker(city, cache)
+    with sessions() as session:
         assert kpi_strip(session=session, codes=["aqi"], now=T0)[0].status == "nodata"  # now cached
 
     def record(minutes: int, value: float) -> tuple[str, ...]:
         batch = [("aqi", None, T0 + timedelta(minutes=minutes), value)]
-        done = record_readings(batch, engine=city, redis_client=redis_client, settings=settings, rules=rules)
+        done = record_readings(batch, engine=city, redis_client=redis_client, settings=settings, rules=rules,
+                               cache=cache)
         assert done.stored == 1
         return done.alert_ids
 
     assert len(record(0, 260.0)) == 1
-    with Session(city) as session:
+    with sessions() as session:
         card = kpi_strip(session=session, codes=["aqi"], now=T0)[0]
     assert (card.value, card.status) == (260.0, "alarm"), "the write invalidated the cached strip"
     assert record(5, 199.5) == () and record(10, 230.0) == (), "hovering at the threshold raises nothing"

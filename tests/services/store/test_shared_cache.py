@@ -8,16 +8,20 @@ import threading
 import time
 
 import pandas as pd
-import pytest
 import redis
 
 from services.config import Settings
+from services.store.cache import Namespace
 from services.store.shared_cache import RedisQueryCache
+
+EVENTS = Namespace("events", tables=("event_dispatches", "events"))
+APPROVALS = Namespace("approvals", tables=("applications",))
 
 
 def _worker(redis_url: str, **options: float) -> RedisQueryCache:
-    """A cache as one web worker holds it (its own connection)."""
-    return RedisQueryCache(redis.Redis.from_url(redis_url), prefix="t:cache", secret="s3cret", **options)
+    """A cache as one web worker holds it: on its runtime's client, which decodes replies to text."""
+    return RedisQueryCache(redis.Redis.from_url(redis_url, decode_responses=True), prefix="t:cache", secret="s3cret",
+                           **options)
 
 
 class Counter:
@@ -36,23 +40,23 @@ class Counter:
 
 def test_two_workers_share_an_entry_and_an_invalidation(redis_client: redis.Redis, redis_url: str) -> None:
     first, second, compute = _worker(redis_url), _worker(redis_url), Counter()
-    a = first.get_or_compute("events", "open_by_district", ("city",), ("2026-11-23",), compute)
-    b = second.get_or_compute("events", "open_by_district", ("city",), ("2026-11-23",), compute)
+    a = first.get_or_compute(EVENTS, "open_by_district", ("city",), ("2026-11-23",), compute)
+    b = second.get_or_compute(EVENTS, "open_by_district", ("city",), ("2026-11-23",), compute)
     assert compute.calls == 1
     pd.testing.assert_frame_equal(a, b)
 
-    first.invalidate("events")  # e.g. the persist worker stored new events
-    c = second.get_or_compute("events", "open_by_district", ("city",), ("2026-11-23",), compute)
+    first.invalidate(["events"])  # e.g. the persist worker stored new events
+    c = second.get_or_compute(EVENTS, "open_by_district", ("city",), ("2026-11-23",), compute)
     assert compute.calls == 2 and c["open"].item() == 2
-    other = second.get_or_compute("approvals", "open_by_district", ("city",), ("2026-11-23",), Counter())
-    assert other["open"].item() == 1, "another namespace is not touched by the invalidation"
+    other = second.get_or_compute(APPROVALS, "open_by_district", ("city",), ("2026-11-23",), Counter())
+    assert other["open"].item() == 1, "a namespace reading other tables is not touched"
 
 
 def test_scopes_and_arguments_never_share_an_entry(redis_client: redis.Redis, redis_url: str) -> None:
     cache, compute = _worker(redis_url), Counter()
-    city = cache.get_or_compute("events", "q", ("city",), (1,), compute)
-    siming = cache.get_or_compute("events", "q", ("350203",), (1,), compute)
-    other_args = cache.get_or_compute("events", "q", ("city",), (2,), compute)
+    city = cache.get_or_compute(EVENTS, "q", ("city",), (1,), compute)
+    siming = cache.get_or_compute(EVENTS, "q", ("350203",), (1,), compute)
+    other_args = cache.get_or_compute(EVENTS, "q", ("city",), (2,), compute)
     assert [frame["open"].item() for frame in (city, siming, other_args)] == [1, 2, 3]
 
 
@@ -60,29 +64,29 @@ def test_a_result_computed_before_a_write_is_not_served_after_it(redis_client: r
     cache = _worker(redis_url)
 
     def slow_then_write() -> str:
-        cache.invalidate("events")  # a write lands while the query runs
+        cache.invalidate(["events"])  # a write lands while the query runs
         return "before the write"
 
-    assert cache.get_or_compute("events", "q", (), (), slow_then_write) == "before the write"
-    assert cache.get_or_compute("events", "q", (), (), lambda: "after the write") == "after the write"
+    assert cache.get_or_compute(EVENTS, "q", (), (), slow_then_write) == "before the write"
+    assert cache.get_or_compute(EVENTS, "q", (), (), lambda: "after the write") == "after the write"
 
 
 def test_an_entry_not_signed_with_the_key_is_recomputed(redis_client: redis.Redis, redis_url: str) -> None:
     cache, compute = _worker(redis_url), Counter()
-    cache.get_or_compute("events", "q", (), (), compute)
+    cache.get_or_compute(EVENTS, "q", (), (), compute)
     raw = redis.Redis.from_url(redis_url)
     (key,) = [k for k in raw.keys("t:cache:entry:*")]
     raw.set(key, b"\0" * 32 + b"forged pickle")
     forger = RedisQueryCache(raw, prefix="t:cache", secret="another deployment")
-    assert forger.get_or_compute("events", "q", (), (), lambda: "recomputed") == "recomputed"
-    assert cache.get_or_compute("events", "q", (), (), compute)["open"].item() == 2
+    assert forger.get_or_compute(EVENTS, "q", (), (), lambda: "recomputed") == "recomputed"
+    assert cache.get_or_compute(EVENTS, "q", (), (), compute)["open"].item() == 2
 
 
 def test_a_stampede_computes_once(redis_client: redis.Redis, redis_url: str) -> None:
     compute, results = Counter(pause=0.3), []
     workers = [_worker(redis_url) for _ in range(8)]
     threads = [threading.Thread(target=lambda w=w: results.append(
-        w.get_or_compute("events", "q", (), (), compute)["open"].item())) for w in workers]
+        w.get_or_compute(EVENTS, "q", (), (), compute)["open"].item())) for w in workers]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -91,13 +95,25 @@ def test_a_stampede_computes_once(redis_client: redis.Redis, redis_url: str) -> 
     assert results == [1] * 8
 
 
-def test_entries_expire_with_the_ttl(redis_client: redis.Redis, redis_url: str) -> None:
-    cache, compute = _worker(redis_url, ttl=0.2), Counter()
-    cache.get_or_compute("events", "q", (), (), compute)
+def test_entries_expire_with_their_namespace_lifetime(redis_client: redis.Redis, redis_url: str) -> None:
+    cache, compute, brief = _worker(redis_url), Counter(), Namespace("events", tables=("events",), lifetime=0.2)
+    cache.get_or_compute(brief, "q", (), (), compute)
     deadline = time.monotonic() + 5
     while redis.Redis.from_url(redis_url).keys("t:cache:entry:*") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert cache.get_or_compute("events", "q", (), (), compute)["open"].item() == 2
+    assert cache.get_or_compute(brief, "q", (), (), compute)["open"].item() == 2
+
+
+def test_put_and_get_share_a_value_that_writes_never_invalidate(redis_client: redis.Redis, redis_url: str) -> None:
+    first, second, bases = _worker(redis_url), _worker(redis_url), Namespace("bases", lifetime=60)
+    assert second.get(bases, "base", "city", ("view",)) is None
+    first.put(bases, "base", "city", ("view",), pd.DataFrame({"id": [1, 2]}))
+    first.invalidate(["events"])
+    assert second.get(bases, "base", "city", ("view",))["id"].tolist() == [1, 2]
+    first.put(EVENTS, "q", (), (), "put")
+    assert second.get(EVENTS, "q", (), ()) == "put"
+    second.invalidate(["event_dispatches"])
+    assert first.get(EVENTS, "q", (), ()) is None
 
 
 def test_without_redis_it_computes_and_serves() -> None:
@@ -105,10 +121,14 @@ def test_without_redis_it_computes_and_serves() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     cache = _worker(f"redis://127.0.0.1:{port}/0")
-    assert cache.get_or_compute("events", "q", (), (), lambda: "served") == "served"
-    cache.invalidate("events")  # logged, not raised
+    assert cache.get_or_compute(EVENTS, "q", (), (), lambda: "served") == "served"
+    cache.invalidate(["events"])  # logged, not raised
 
 
-def test_settings_without_a_redis_server_are_refused() -> None:
-    with pytest.raises(ValueError, match="Redis"):
-        RedisQueryCache.from_settings(Settings(redis_url=None, _env_file=None), store="sqlite:///x.db")
+def test_two_stores_on_one_server_never_share_entries(redis_client: redis.Redis, redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    first, second = (RedisQueryCache.for_store(client, Settings(database_url=url, redis_url=redis_url,
+                                                                _env_file=None))
+                     for url in ("sqlite:///a.db", "sqlite:///b.db"))
+    first.get_or_compute(EVENTS, "q", (), (), lambda: "a")
+    assert second.get_or_compute(EVENTS, "q", (), (), lambda: "b") == "b"

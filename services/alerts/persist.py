@@ -128,7 +128,8 @@ class PersistWorker:
         self._claim_cursor = _text(answer[0])
         if self._claim_cursor == "0-0":
             self._next_claim = now + self.claim_every_s
-        return _entries(answer[1])
+        trimmed = [(stream_id, None) for stream_id in (answer[2] if len(answer) > 2 else [])]
+        return _entries([*answer[1], *trimmed])  # Redis 7 drops trimmed entries from the claim: reported, not lost
 
     def _next_batch(self, block_ms: int, count: int) -> list[Entry]:
         if self._backlog:

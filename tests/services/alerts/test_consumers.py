@@ -48,3 +48,17 @@ def test_a_living_consumers_batch_waits_for_the_idle_time(
     while survivor.run_once(block_ms=10) > 0:
         pass
     assert stored(engine) == {} and consumers(settings, redis_client)["busy"] == 1
+
+
+def test_an_entry_trimmed_while_a_dead_consumer_held_it_is_reported(
+    settings: Settings, engine: Engine, redis_client: redis.Redis
+) -> None:
+    """Redis 7 drops such an entry from the claim without a word: it goes to the dead letters, never silently."""
+    survivor = PersistWorker(settings, engine, redis_client, consumer="survivor", min_idle_ms=0, claim_every_s=0)
+    stream_id = publish(redis_client, settings.alerts_stream, alert("T1"), settings.stream_maxlen)
+    redis_client.xreadgroup(GROUP, "crashed", {settings.alerts_stream: ">"}, count=10)
+    redis_client.xdel(settings.alerts_stream, stream_id)
+    while survivor.run_once(block_ms=10) > 0:
+        pass
+    [(_, letter)] = redis_client.xrange(settings.dead_letter_stream)
+    assert letter["stream_id"] == stream_id and "trimmed" in letter["reason"]

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from api import alerts_router
 from api.auth import Integrators
+from api.errors import install_error_handlers
 from api.gate import Gate
 from api.ops import TimingMiddleware, ops_router
 from api.ratelimit import Limiter
@@ -86,6 +87,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
     server.state.runtime = rt
     server.state.gate = gate
+    install_error_handlers(server)
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
     metrics = Metrics(rt.redis, settings)

@@ -76,5 +76,5 @@ def test_requests_and_callbacks_are_timed_by_route_and_output(client: TestClient
     text = client.get("/metrics").text
     assert 'onescreen_callback_seconds_count{output="kpi-strip.children"} 1.0' in text
     assert 'route="/_dash-update-component"' in text
-    assert 'onescreen_request_seconds_count{method="GET",route="/no-such-page",status="404"} 1.0' in text
+    assert 'onescreen_request_seconds_count{method="GET",route="unmatched",status="404"} 1.0' in text
     assert 'route="/healthz"' not in text

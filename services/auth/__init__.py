@@ -4,10 +4,12 @@ Public surface:
 - `IdentityProvider` (the seam a government single sign-on plugs into) and `LocalPasswordProvider`;
 - `create_user`, `principal_of`, `ensure_admin`, `ensure_demo_users`, `demo_password` (services/auth/users.py);
 - `open_session`, `session_principal`, `close_session`, `SESSION_TTL` (services/auth/sessions.py);
-- `hash_password`, `verify_password` (services/auth/passwords.py).
+- `hash_password`, `verify_password` (services/auth/passwords.py);
+- `check_password`, `password_problem`, `WeakPassword` (services/auth/policy.py).
 """
 
 from services.auth.passwords import hash_password, verify_password
+from services.auth.policy import WeakPassword, check_password, password_problem
 from services.auth.providers import IdentityProvider, LocalPasswordProvider
 from services.auth.sessions import SESSION_TTL, close_session, open_session, session_principal
 from services.auth.users import (
@@ -23,6 +25,8 @@ from services.auth.users import (
 __all__ = [
     "DEMO_USERS",
     "SESSION_TTL",
+    "WeakPassword",
+    "check_password",
     "IdentityProvider",
     "LocalPasswordProvider",
     "close_session",
@@ -32,6 +36,7 @@ __all__ = [
     "ensure_demo_users",
     "hash_password",
     "open_session",
+    "password_problem",
     "principal_of",
     "session_principal",
     "verify_password",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from services.platform.health import readiness
-from services.platform.logs import configure_logging
+from services.platform.logs import configure_logging, redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
 
-__all__ = ["Metrics", "Runtime", "StartupError", "configure_logging", "make_async_redis", "open_runtime", "readiness"]
+__all__ = ["Metrics", "Runtime", "StartupError", "configure_logging", "make_async_redis", "open_runtime", "readiness",
+           "redact_secrets"]

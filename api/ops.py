@@ -1,7 +1,9 @@
 """Operations routes beside the app: /healthz (the process answers), /readyz (the store and Redis answer),
 /metrics (Prometheus), and the middleware that times every request and Dash callback.
 
-/healthz and /readyz say nothing about the city, so load balancers call them without credentials; /metrics names
+/healthz and /readyz say nothing about the city, so load balancers call them without credentials; what /readyz says
+to the public is only up or down per check: why a check failed (which names the database host, port and name) is
+shown only to a caller with a token that may read metrics (the security middleware recognises it). /metrics names
 no personal data either, and is meant for the monitoring network (put it behind the proxy's allow-list).
 """
 
@@ -11,7 +13,7 @@ import json
 import time
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
@@ -31,9 +33,10 @@ def ops_router(engine: Engine, client: redis.Redis, metrics: Metrics) -> APIRout
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="The store and Redis answer; 503 names what does not")
-    async def readyz() -> JSONResponse:
-        answer = await run_in_threadpool(readiness, engine, client)
+    @router.get("/readyz", summary="The store and Redis answer; 503 names what does not (why, with a token)")
+    async def readyz(request: Request) -> JSONResponse:
+        detailed = request.scope.get("state", {}).get("integrator") is not None
+        answer = await run_in_threadpool(readiness, engine, client, detailed=detailed)
         return JSONResponse(answer, status_code=200 if answer["ready"] else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

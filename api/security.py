@@ -43,6 +43,7 @@ API_PREFIXES = ("/api/v1/", "/open311/", "/metrics")  # bearer tokens, not brows
 API_ONLY_PREFIXES = ("/api/v1/", "/open311/")  # never a page: unknown paths here are a JSON 404
 DASH_CATCH_ALL = "{path:path}"  # Dash's route that answers every other GET with its page
 DASH_UPDATE = "/_dash-update-component"
+READY_PATH, METRICS_PATH = "/readyz", "/metrics"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY = {"api": 16 << 20, "dash": 4 << 20, "other": 64 << 10}  # bytes; routers keep their own tighter limits
 SECURITY_HEADERS = [
@@ -167,6 +168,8 @@ class SecurityMiddleware:
     ) -> Response | Principal | None:
         """A refusal, the admitted caller, or None for a public path."""
         if kind == "public":
+            if path == READY_PATH and "authorization" in headers:
+                await self._integrator(scope, METRICS_PATH, method, headers)  # its details need metrics.read
             return None
         if kind == "api":
             return await self._integrator(scope, path, method, headers)

@@ -78,3 +78,12 @@ def test_a_callback_answers_503_while_the_database_is_down(outage: TestClient) -
             "changedPropIds": ["selected-alert.data"]}  # fmt: skip
     answer = outage.post("/_dash-update-component", json=body, headers=SAME_ORIGIN)
     _unavailable(answer)
+
+
+def test_readyz_says_why_only_to_a_caller_with_a_token(outage: TestClient, postgres_url: str) -> None:
+    public = outage.get("/readyz")
+    assert public.status_code == 503
+    assert {"name": "database", "ok": False} in public.json()["checks"]
+    assert make_url(postgres_url).database not in public.text and "5432" not in public.text
+    detailed = outage.get("/readyz", headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert detailed.status_code == 503 and make_url(postgres_url).database in detailed.text

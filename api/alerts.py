@@ -22,6 +22,7 @@ from services.alerts import (
     AlertValidationError,
     IngestError,
     StreamAlert,
+    fiware_alert_schema,
     is_fiware_alert,
     normalize_alert,
     parse_cap,
@@ -47,13 +48,7 @@ _REQUEST_BODY = {
                 "schema": {
                     "oneOf": [
                         StreamAlert.model_json_schema(),
-                        {
-                            "type": "object",
-                            "title": "FIWARE Alert",
-                            "description": "smart-data-models Alert entity, key-values or normalized "
-                            '("type": "Alert")',
-                            "required": ["id", "type", "category", "dateIssued", "alertSource"],
-                        },
+                        fiware_alert_schema(),
                     ]
                 }
             },

@@ -45,6 +45,7 @@ DASH_CATCH_ALL = "{path:path}"  # Dash's route that answers every other GET with
 DASH_UPDATE = "/_dash-update-component"
 READY_PATH, METRICS_PATH = "/readyz", "/metrics"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_BODY = {"api": 16 << 20, "dash": 4 << 20, "other": 64 << 10}  # bytes; routers keep their own tighter limits
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -86,6 +87,24 @@ def _routed(scope: Scope) -> bool:
         return True
     return any(DASH_CATCH_ALL not in getattr(route, "path", "") and route.matches(scope)[0] is not Match.NONE
                for route in router.routes)  # fmt: skip
+
+
+def _allowed_methods(scope: Scope) -> str:
+    """Every method some API route serves on this path (Starlette's 405 names only the first route's)."""
+    router = getattr(scope.get("app"), "router", None)
+    routes = [route for route in getattr(router, "routes", []) if DASH_CATCH_ALL not in getattr(route, "path", "")]
+    return ", ".join(method for method in ALL_METHODS
+                     if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes))  # fmt: skip
+
+
+def _allow_all_methods(scope: Scope, send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            headers = [(key, value) for key, value in message.get("headers", []) if key.lower() != b"allow"]
+            message = {**message, "headers": [*headers, (b"allow", _allowed_methods(scope).encode("latin-1"))]}
+        await send(message)
+
+    return sending
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -147,6 +166,8 @@ class SecurityMiddleware:
             await _refusal(413, "body too large", "body", f"{declared} bytes; the limit is {limit}")(scope, receive, send)
             return
         receive = _limited(receive, limit)
+        if kind == "api":
+            send = _allow_all_methods(scope, send)
         try:
             try:
                 response = await self._check(scope, kind, path, method, headers)

@@ -24,9 +24,9 @@ from services.alerts.console import (
 )
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
-from services.alerts.ingest.fiware import is_fiware_alert, parse_fiware
+from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
 from services.alerts.schema import CATEGORIES, SEVERITIES, AlertValidationError, StreamAlert, normalize_alert
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
 
-__all__ = ["ActionRefused", "AlertFilter", "AlertValidationError", "CATEGORIES", "ConsolePage", "ConsoleRow", "Entry", "IngestError", "PAGE_SIZE", "SEVERITIES", "STATUSES", "StormFolder", "StreamAlert", "TickerRow", "acknowledge", "audit_trail", "escalate", "find", "is_fiware_alert", "last_id", "link_event", "list_alerts", "matches", "normalize_alert", "parse_cap", "parse_fiware", "publish", "read_after", "recent", "resolve", "sent_time", "silence", "storm_key"]
+__all__ = ["ActionRefused", "AlertFilter", "AlertValidationError", "CATEGORIES", "ConsolePage", "ConsoleRow", "Entry", "IngestError", "PAGE_SIZE", "SEVERITIES", "STATUSES", "StormFolder", "StreamAlert", "TickerRow", "acknowledge", "audit_trail", "escalate", "find", "fiware_alert_schema", "is_fiware_alert", "last_id", "link_event", "list_alerts", "matches", "normalize_alert", "parse_cap", "parse_fiware", "publish", "read_after", "recent", "resolve", "sent_time", "silence", "storm_key"]

@@ -3,9 +3,12 @@ unknown API paths are a JSON 404, never a 500 or Dash's page."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import dash
+import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
@@ -18,6 +21,7 @@ secure_app = security_client.secure_app  # the shared fixture
 
 BEARER = {"Authorization": f"Bearer {API_TOKEN}"}
 DEEP = b"[" * 100_000 + b"]" * 100_000
+FIWARE_EXAMPLES = Path(__file__).parents[1] / "services" / "alerts" / "data" / "fiware"
 
 
 def _callback(output: str, outputs: list[dict[str, str]], inputs: list[dict[str, Any]],
@@ -121,3 +125,22 @@ def test_a_refused_action_is_a_403_not_a_500(client: TestClient, secure_app: das
             "state": [{**item, "value": values.get(f"{item['id']}.{item['property']}")} for item in spec["state"]]}
     answer = client.post("/_dash-update-component", json=body, headers=SAME_ORIGIN)
     assert answer.status_code == 403, answer.text
+
+
+def test_a_405_allows_every_method_the_path_serves(client: TestClient) -> None:
+    answer = client.request("OPTIONS", "/api/v1/alerts", headers=BEARER)
+    assert answer.status_code == 405
+    assert {method.strip() for method in answer.headers["allow"].split(",")} == {"GET", "POST"}
+
+
+def test_the_openapi_fiware_branch_describes_what_is_accepted(client: TestClient) -> None:
+    """Every attribute of the model is named (others refused), with the types and limits the parser enforces."""
+    body = client.get("/openapi.json").json()["paths"]["/api/v1/alerts"]["post"]["requestBody"]
+    fiware = next(branch for branch in body["content"]["application/json"]["schema"]["oneOf"]
+                  if branch.get("title") == "FIWARE Alert")  # fmt: skip
+    assert fiware["additionalProperties"] is False
+    assert {"id", "type", "category", "dateIssued", "alertSource", "location", "severity"} <= set(fiware["properties"])
+    assert fiware["properties"]["category"]["enum"] and fiware["properties"]["type"] == {"const": "Alert"}
+    example = json.loads((FIWARE_EXAMPLES / "Alert-example-keyvalues.json").read_text())
+    jsonschema_rs.validate(fiware, example)
+    assert client.post("/api/v1/alerts", json=example, headers=BEARER).status_code == 202

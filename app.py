@@ -29,6 +29,7 @@ from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
 from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime
+from services.platform.serving import server_protocol
 from services.store import install_shared_cache
 from services.workers import background_loops, install_catalogs
 
@@ -163,7 +164,8 @@ def main() -> None:
     log.info("OneScreen wall: %s  (sign in at http://%s:%d/login)", wall_link, settings.host, settings.port)
     if not settings.simulate and settings.secret_key == Settings.model_fields["secret_key"].default:
         log.warning("ONESCREEN_SECRET_KEY is the development default: set a secret of your own")
-    uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info", http=server_protocol(),
+                timeout_keep_alive=5)  # a request head must arrive within 10 s (services/platform/serving.py)
 
 
 if __name__ == "__main__":

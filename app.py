@@ -28,8 +28,7 @@ from dashboards._auth import callback_guard, guard_pages, install_websocket_guar
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
-from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime
-from services.platform.serving import server_protocol
+from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime, server_protocol
 from services.store import install_shared_cache
 from services.workers import background_loops, install_catalogs
 

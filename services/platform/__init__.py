@@ -7,6 +7,7 @@ from services.platform.logs import configure_logging, redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
+from services.platform.serving import server_protocol
 
 __all__ = ["Metrics", "Runtime", "StartupError", "configure_logging", "make_async_redis", "open_runtime", "readiness",
-           "redact_secrets"]
+           "redact_secrets", "server_protocol"]

@@ -144,3 +144,13 @@ def test_the_openapi_fiware_branch_describes_what_is_accepted(client: TestClient
     example = json.loads((FIWARE_EXAMPLES / "Alert-example-keyvalues.json").read_text())
     jsonschema_rs.validate(fiware, example)
     assert client.post("/api/v1/alerts", json=example, headers=BEARER).status_code == 202
+
+
+@pytest.mark.parametrize("location", [{"type": "AAA", "coordinates": [0.0, 0.0]},
+                                      {"type": "Point", "coordinates": [118.1, True]}])  # fmt: skip
+def test_a_fiware_location_that_is_no_geometry_is_a_422(client: TestClient, location: dict[str, Any]) -> None:
+    """Found by schemathesis: an unknown geometry type was a 500, a boolean coordinate was stored as 1."""
+    entity = {"id": "F-1", "type": "Alert", "category": "health", "dateIssued": "2026-11-23T08:00:00+08:00",
+              "alertSource": "meteo", "location": location}  # fmt: skip
+    answer = client.post("/api/v1/alerts", json=entity, headers=BEARER)
+    assert answer.status_code == 422 and answer.json()["field"] == "location", answer.text

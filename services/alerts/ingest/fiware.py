@@ -130,7 +130,7 @@ def fiware_alert_schema() -> dict[str, Any]:
     """The JSON Schema (OpenAPI 3.1) of what `parse_fiware` accepts in key-values form, so a client generated from
     /openapi.json sends only what is stored; the normalized forms ({"type", "value"}) are accepted too."""
     optional_text = {"type": ["string", "null"], "pattern": _PLAIN}
-    point = {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False, "properties": {
+    point = {"type": "object", "required": ["type", "coordinates"], "properties": {  # GeoJSON allows more members
         "type": {"const": "Point"},
         "coordinates": {"type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [
             {"type": "number", "minimum": -180, "maximum": 180}, {"type": "number", "minimum": -90, "maximum": 90}]},

@@ -62,14 +62,14 @@ _REQUEST_BODY = {
 def _iso_text(value: object) -> object:
     """Only ISO 8601 text: pydantic alone would also take `0.5` as seconds since 1970."""
     if not isinstance(value, str) or not value[:4].isdigit() or "-" not in value:
-        raise ValueError("must be an ISO 8601 date-time with offset, e.g. 2026-11-23T08:00:00+08:00")
+        raise ValueError("must be an ISO 8601 datetime with offset, e.g. 2026-11-23T08:00:00+08:00")
     return value
 
 
 def _in_utc(value: datetime) -> datetime:
     """The instant in UTC; one that UTC cannot hold (9999-12-31T23:59:59-14:00) is refused here, not by SQL."""
     if value.tzinfo is None:
-        raise ValueError("needs an offset, e.g. +08:00 or Z")
+        raise ValueError("has no timezone: add an offset such as +08:00 or Z")
     try:
         return value.astimezone(UTC)
     except OverflowError:

@@ -129,7 +129,7 @@ _PLAIN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"  # no c
 def fiware_alert_schema() -> dict[str, Any]:
     """The JSON Schema (OpenAPI 3.1) of what `parse_fiware` accepts in key-values form, so a client generated from
     /openapi.json sends only what is stored; the normalized forms ({"type", "value"}) are accepted too."""
-    optional_text = {"type": ["string", "null"], "pattern": _PLAIN}
+    optional_text = {"type": ["string", "null"], "pattern": f"^$|{_PLAIN}"}  # empty counts as absent
     point = {"type": "object", "required": ["type", "coordinates"], "properties": {  # GeoJSON allows more members
         "type": {"const": "Point"},
         "coordinates": {"type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from api import alerts_router
 from api.auth import Integrators
+from api.errors import install_error_handlers
 from api.gate import Gate
 from api.ops import TimingMiddleware, ops_router
 from api.ratelimit import Limiter
@@ -27,7 +28,7 @@ from dashboards._auth import callback_guard, guard_pages, install_websocket_guar
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
-from services.platform import Runtime, StartupError, configure_logging, open_runtime
+from services.platform import Runtime, StartupError, configure_logging, open_runtime, server_protocol
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
@@ -85,6 +86,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
     server.state.runtime = rt
     server.state.gate = gate
+    install_error_handlers(server)
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
     server.include_router(ops_router(rt.engine, rt.redis, rt.metrics))
@@ -157,7 +159,8 @@ def main() -> None:
     log.info("OneScreen wall: %s  (sign in at http://%s:%d/login)", wall_link, settings.host, settings.port)
     if not settings.simulate and settings.secret_key == Settings.model_fields["secret_key"].default:
         log.warning("ONESCREEN_SECRET_KEY is the development default: set a secret of your own")
-    uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info", http=server_protocol(),
+                timeout_keep_alive=5)  # a request head must arrive within 10 s (services/platform/serving.py)
 
 
 if __name__ == "__main__":

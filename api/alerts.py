@@ -6,12 +6,12 @@ wall see one path for every alert whatever its source. Bad input is a 4xx naming
 
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import redis
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +22,7 @@ from services.alerts import (
     AlertValidationError,
     IngestError,
     StreamAlert,
+    fiware_alert_schema,
     is_fiware_alert,
     latest,
     normalize_alert,
@@ -47,13 +48,7 @@ _REQUEST_BODY = {
                 "schema": {
                     "oneOf": [
                         StreamAlert.model_json_schema(),
-                        {
-                            "type": "object",
-                            "title": "FIWARE Alert",
-                            "description": "smart-data-models Alert entity, key-values or normalized "
-                            '("type": "Alert")',
-                            "required": ["id", "type", "category", "dateIssued", "alertSource"],
-                        },
+                        fiware_alert_schema(),
                     ]
                 }
             },
@@ -62,6 +57,26 @@ _REQUEST_BODY = {
         },
     }
 }
+
+
+def _iso_text(value: object) -> object:
+    """Only ISO 8601 text: pydantic alone would also take `0.5` as seconds since 1970."""
+    if not isinstance(value, str) or not value[:4].isdigit() or "-" not in value:
+        raise ValueError("must be an ISO 8601 datetime with offset, e.g. 2026-11-23T08:00:00+08:00")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The instant in UTC; one that UTC cannot hold (9999-12-31T23:59:59-14:00) is refused here, not by SQL."""
+    if value.tzinfo is None:
+        raise ValueError("has no timezone: add an offset such as +08:00 or Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the years 1–9999 once converted to UTC") from None
+
+
+IsoInstant = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_utc)]
 
 
 class AlertAccepted(BaseModel):
@@ -122,6 +137,8 @@ def _json_fields(body: bytes) -> dict[str, str]:
         raise ApiError(
             400, "malformed JSON", "body", f"{exc.msg} (line {exc.lineno} column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ApiError(400, "malformed JSON", "body", "nested too deeply") from None
     if not isinstance(document, dict):
         raise ApiError(422, "invalid alert", "body", "must be a JSON object: stream fields or a FIWARE Alert")
     return parse_fiware(document) if is_fiware_alert(document) else normalize_alert(document)
@@ -215,7 +232,7 @@ def alerts_router(settings: Settings, engine: Engine, redis_client: redis.Redis)
     def list_alerts(
         status: Annotated[Literal[STATUSES] | None, Query(description="only alerts in this status")] = None,  # type: ignore[valid-type]
         since: Annotated[
-            AwareDatetime | None, Query(description="only alerts sent at or after (ISO 8601)")
+            IsoInstant | None, Query(description="only alerts sent at or after (ISO 8601 with offset)")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="at most this many (≤ 500)")] = 100,
     ) -> AlertList:

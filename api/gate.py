@@ -103,17 +103,18 @@ class Gate:
 
     # --- signing in and out --------------------------------------------------------------------------------------
     async def sign_in(self, username: str, password: str, ip: str) -> SignIn:
-        """Check the credentials (rate-limited per address and per user name) and open a session; audited."""
+        """Check the credentials and open a session; audited. Rate-limited per address, and wrong passwords per
+        user name *and* address: an outsider's guesses lock out only the outsider, never the operator on duty."""
         if not await self.limiter.hit(LOGIN_PER_ADDRESS, "login-ip", ip) or not await self.limiter.within(
-            LOGIN_FAILURES_PER_USER, "login-user", username
+            LOGIN_FAILURES_PER_USER, "login-user", username, ip
         ):
             await run_in_threadpool(self._audit, username, audit.LOGIN_FAILED, "throttled", ip)
             return SignIn(problem="throttled")
         outcome = await run_in_threadpool(self._sign_in, username, password, ip)
         if outcome.token is None:
-            await self.limiter.hit(LOGIN_FAILURES_PER_USER, "login-user", username)
+            await self.limiter.hit(LOGIN_FAILURES_PER_USER, "login-user", username, ip)
         else:
-            await self.limiter.reset(LOGIN_FAILURES_PER_USER, "login-user", username)
+            await self.limiter.reset(LOGIN_FAILURES_PER_USER, "login-user", username, ip)
         return outcome
 
     def _sign_in(self, username: str, password: str, ip: str) -> SignIn:

@@ -1,7 +1,9 @@
 """Operations routes beside the app: /healthz (the process answers), /readyz (the store and Redis answer),
 /metrics (Prometheus), and the middleware that times every request and Dash callback.
 
-/healthz and /readyz say nothing about the city, so load balancers call them without credentials; /metrics names
+/healthz and /readyz say nothing about the city, so load balancers call them without credentials; what /readyz says
+to the public is only up or down per check: why a check failed (which names the database host, port and name) is
+shown only to a caller with a token that may read metrics (the security middleware recognises it). /metrics names
 no personal data either, and is meant for the monitoring network (put it behind the proxy's allow-list).
 """
 
@@ -11,7 +13,7 @@ import json
 import time
 
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
@@ -31,9 +33,10 @@ def ops_router(engine: Engine, client: redis.Redis, metrics: Metrics) -> APIRout
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="The store and Redis answer; 503 names what does not")
-    async def readyz() -> JSONResponse:
-        answer = await run_in_threadpool(readiness, engine, client)
+    @router.get("/readyz", summary="The store and Redis answer; 503 names what does not (why, with a token)")
+    async def readyz(request: Request) -> JSONResponse:
+        detailed = request.scope.get("state", {}).get("integrator") is not None
+        answer = await run_in_threadpool(readiness, engine, client, detailed=detailed)
         return JSONResponse(answer, status_code=200 if answer["ready"] else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
@@ -44,25 +47,33 @@ def ops_router(engine: Engine, client: redis.Redis, metrics: Metrics) -> APIRout
     return router
 
 
+UNMATCHED = "unmatched"  # the label of every request no route served and every callback Dash did not run
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def _route_label(scope: Scope) -> str:
-    """The matched route's template when routing found one, else the first path segment (bounded cardinality)."""
+    """The matched route's template, else one fixed label: a label never comes from what the caller typed, so
+    requests to made-up paths cannot grow /metrics."""
     route = scope.get("route")
     if route is not None and getattr(route, "path", None):
         return str(route.path)
-    segments = scope["path"].split("/")
-    return "/" + segments[1] if len(segments) > 1 else "/"
+    return UNMATCHED
 
 
-def _callback_label(body: bytes) -> str:
+def _callback_label(body: bytes, status: int) -> str:
+    """The callback's outputs when Dash ran it (it runs only callbacks it registered), else one fixed label."""
+    if status >= 400:
+        return UNMATCHED
     try:
         output = json.loads(body or b"{}").get("output", "")
-    except (ValueError, AttributeError):
-        return "unparsable"
-    return str(output)[:200] or "unknown"
+    except (ValueError, AttributeError, RecursionError):
+        return UNMATCHED
+    return str(output)[:200] or UNMATCHED
 
 
 class TimingMiddleware:
-    """Times each HTTP request (by route) and each Dash callback over HTTP (by its outputs)."""
+    """Times each HTTP request (by route template) and each Dash callback over HTTP (by its outputs); labels come
+    only from the app's own routes and callbacks (bounded cardinality)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics):
         self.app, self.metrics = app, metrics
@@ -91,7 +102,8 @@ class TimingMiddleware:
             await self.app(scope, receiving, sending)
         finally:
             seconds = time.perf_counter() - started
-            self.metrics.requests.labels(_route_label(scope), scope["method"], str(status["code"])).observe(seconds)
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            self.metrics.requests.labels(_route_label(scope), method, str(status["code"])).observe(seconds)
             if is_callback:
-                self.metrics.callbacks.labels(_callback_label(b"".join(body))).observe(seconds)
+                self.metrics.callbacks.labels(_callback_label(b"".join(body), status["code"])).observe(seconds)
 

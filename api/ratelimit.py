@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 _UNREACHABLE = (StorageError, RedisError, OSError)
 
 LOGIN_PER_ADDRESS = "30/minute"  # sign-in attempts from one address
-LOGIN_FAILURES_PER_USER = "5/5minutes"  # wrong passwords for one user name before it must wait
+LOGIN_FAILURES_PER_USER = "5/5minutes"  # wrong passwords for one user name from one address before it waits
 INGEST_PER_INTEGRATOR = "6000/minute"  # API writes by one integrator's token
 
 

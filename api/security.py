@@ -14,7 +14,9 @@ One pure-ASGI middleware (outermost, so it sees HTTP and the websocket handshake
 
 It binds the caller (services/access.bind_caller, and `scope["state"]["principal"]`) for the request or the life of
 the websocket, adds security headers to every response, refuses bodies over the size limit (413), and refuses
-cross-site state changes (an `Origin` or `Referer` from another host, 403).
+cross-site state changes (an `Origin` or `Referer` from another host, 403). A path under `/api/` or
+`/open311/` that no API route serves is a JSON 404 (never Dash's page), and a store that cannot be reached while
+the caller is recognised is a 503 with `Retry-After` (api/errors.py).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import Integrators
-from api.errors import ApiError, error_response
+from api.errors import STORE_DOWN, ApiError, error_response, store_unavailable
 from api.gate import Gate, wall_cookie_header
 from api.ratelimit import INGEST_PER_INTEGRATOR
 from services.access import Principal, bind_caller, unbind_caller
@@ -37,8 +40,12 @@ PUBLIC_PATHS = frozenset({"/login", "/logout", "/openapi.json", "/docs", "/docs/
                           "/_favicon.ico", "/favicon.ico", "/readyz", "/livez", "/healthz"})  # fmt: skip
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 API_PREFIXES = ("/api/v1/", "/open311/", "/metrics")  # bearer tokens, not browser sessions
+API_ONLY_PREFIXES = ("/api/v1/", "/open311/")  # never a page: unknown paths here are a JSON 404
+DASH_CATCH_ALL = "{path:path}"  # Dash's route that answers every other GET with its page
 DASH_UPDATE = "/_dash-update-component"
+READY_PATH, METRICS_PATH = "/readyz", "/metrics"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MAX_BODY = {"api": 16 << 20, "dash": 4 << 20, "other": 64 << 10}  # bytes; routers keep their own tighter limits
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -71,6 +78,33 @@ def _kind(path: str) -> str:
     if path.startswith("/_"):
         return "dash"
     return "page"
+
+
+def _routed(scope: Scope) -> bool:
+    """Some route other than Dash's page catch-all serves this path (with this method or another one)."""
+    router = getattr(scope.get("app"), "router", None)
+    if router is None:
+        return True
+    return any(DASH_CATCH_ALL not in getattr(route, "path", "") and route.matches(scope)[0] is not Match.NONE
+               for route in router.routes)  # fmt: skip
+
+
+def _allowed_methods(scope: Scope) -> str:
+    """Every method some API route serves on this path (Starlette's 405 names only the first route's)."""
+    router = getattr(scope.get("app"), "router", None)
+    routes = [route for route in getattr(router, "routes", []) if DASH_CATCH_ALL not in getattr(route, "path", "")]
+    return ", ".join(method for method in ALL_METHODS
+                     if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes))  # fmt: skip
+
+
+def _allow_all_methods(scope: Scope, send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 405:
+            headers = [(key, value) for key, value in message.get("headers", []) if key.lower() != b"allow"]
+            message = {**message, "headers": [*headers, (b"allow", _allowed_methods(scope).encode("latin-1"))]}
+        await send(message)
+
+    return sending
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -132,8 +166,13 @@ class SecurityMiddleware:
             await _refusal(413, "body too large", "body", f"{declared} bytes; the limit is {limit}")(scope, receive, send)
             return
         receive = _limited(receive, limit)
+        if kind == "api":
+            send = _allow_all_methods(scope, send)
         try:
-            response = await self._check(scope, kind, path, method, headers)
+            try:
+                response = await self._check(scope, kind, path, method, headers)
+            except STORE_DOWN:
+                response = store_unavailable()
             if isinstance(response, Response):
                 await response(scope, receive, send)
             elif response is None:
@@ -150,6 +189,8 @@ class SecurityMiddleware:
     ) -> Response | Principal | None:
         """A refusal, the admitted caller, or None for a public path."""
         if kind == "public":
+            if path == READY_PATH and "authorization" in headers:
+                await self._integrator(scope, METRICS_PATH, method, headers)  # its details need metrics.read
             return None
         if kind == "api":
             return await self._integrator(scope, path, method, headers)
@@ -183,6 +224,8 @@ class SecurityMiddleware:
             return error_response(ApiError(429, "too many requests", None,
                                            f"over {INGEST_PER_INTEGRATOR} for {integrator.name!r}; retry shortly",
                                            {"Retry-After": "60"}))  # fmt: skip
+        if path.startswith(API_ONLY_PREFIXES) and not _routed(scope):
+            return _refusal(404, "not found", "path", f"no API route {path}; see /openapi.json")
         scope.setdefault("state", {})["integrator"] = integrator
         return None
 
@@ -197,7 +240,7 @@ class SecurityMiddleware:
         try:
             output = json.loads(body)["output"]
             denial = self.callback_guard(principal, str(output))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested too deep
             denial, output = None, None
         if output is None:
             await _refusal(400, "malformed callback request", "body", "JSON with an 'output' expected")(

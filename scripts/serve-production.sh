@@ -22,7 +22,8 @@ if [[ "$ONESCREEN_SIMULATE" == "true" ]]; then
     "$PYTHON" -m services.workers simulate & children+=($!)
 fi
 "$PYTHON" -m uvicorn --factory app:production_server --workers "$WORKERS" \
-    --host "${ONESCREEN_HOST:-0.0.0.0}" --port "${ONESCREEN_PORT:-8050}" --proxy-headers --no-access-log &
+    --host "${ONESCREEN_HOST:-0.0.0.0}" --port "${ONESCREEN_PORT:-8050}" --proxy-headers --no-access-log \
+    --http services.platform.serving:HttpToolsHeaderTimeout --timeout-keep-alive 5 &
 children+=($!)
 
 trap 'kill -TERM "${children[@]}" 2>/dev/null; wait' TERM INT EXIT

@@ -4,6 +4,10 @@ CSV starts with a UTF-8 byte-order mark: without it Excel on a Chinese Windows r
 mojibake. Timezone-aware timestamps are written in the frame's own zone (XLSX cannot hold a zone, so they are
 written as the naive wall-clock time of that zone). Pages record each export with `record_export`, which appends
 to the audit log (services.audit) in the caller's transaction.
+
+Exported text is data, never a formula (CSV/formula injection): a text cell starting with `= + - @`, a tab or a
+carriage return is prefixed with `'` in CSV (Excel and LibreOffice then show it as text), and XLSX cells are typed
+as strings, so an event address `=HYPERLINK(...)` opens inert. Characters XML forbids are dropped from XLSX.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
@@ -21,11 +26,26 @@ from services.access import Principal
 
 _SHEET_TITLE_MAX = 31  # Excel's limit
 _FORBIDDEN_IN_SHEET = str.maketrans({c: "_" for c in "[]:*?/\\"})
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """Text a spreadsheet would run as a formula, made plain text by a leading apostrophe; anything else as is."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _holds_text(column: pd.Series) -> bool:
+    return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM, comma separated, no index column."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM, comma separated, CRLF rows (RFC 4180), no index column; text that looks like a formula is made inert."""
+    inert = frame.copy()
+    for number, column in enumerate(frame.columns):
+        if _holds_text(frame[column]):
+            inert.isetitem(number, frame[column].map(_inert))
+    inert.columns = [_inert(column) for column in frame.columns]
+    return inert.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # RFC 4180: a CR in text is quoted
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
@@ -37,7 +57,11 @@ def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in _plain(frame).itertuples(index=False):
-        ws.append(list(row))
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str):  # openpyxl stores "=..." as a live formula unless told it is text
+                cell.data_type = "s"
     for number, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(500))], default=8)
         ws.column_dimensions[get_column_letter(number)].width = min(60, longest + 2)

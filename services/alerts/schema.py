@@ -84,14 +84,16 @@ class StreamAlert(BaseModel):
     """The contract's fields. Enumerations accept any case; severity also accepts 红/橙/黄/蓝 (and 红色 …)."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
+        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True,
+        json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]}},  # a point needs both
     )
 
     id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
                               description="the producer's id, unique per alert of its source (dedup key)")]
     source: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
                                   description="who sent it, e.g. a CAP sender: with `id`, the alert's identity")]
-    sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00")]
+    sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00",
+                               json_schema_extra={"format": "date-time"})]
     severity: Annotated[Literal[SEVERITIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]

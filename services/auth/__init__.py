@@ -8,6 +8,7 @@ Public surface:
 """
 
 from services.auth.passwords import hash_password, verify_password
+from services.auth.policy import WeakPassword, check_password, password_problem
 from services.auth.providers import IdentityProvider, LocalPasswordProvider
 from services.auth.sessions import (
     SESSION_MAX_AGE,
@@ -28,10 +29,12 @@ from services.auth.users import (
 
 __all__ = [
     "DEMO_USERS",
-    "SESSION_MAX_AGE",
-    "SESSION_TTL",
     "IdentityProvider",
     "LocalPasswordProvider",
+    "SESSION_MAX_AGE",
+    "SESSION_TTL",
+    "WeakPassword",
+    "check_password",
     "close_session",
     "create_user",
     "demo_password",
@@ -39,6 +42,7 @@ __all__ = [
     "ensure_demo_users",
     "hash_password",
     "open_session",
+    "password_problem",
     "principal_of",
     "session_principal",
     "verify_password",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Principal, Role, Scope
 from services.auth.passwords import hash_password
+from services.auth.policy import check_password
 from services.config import Settings
 from services.store import User
 
@@ -48,7 +49,10 @@ def create_user(
     session: Session, username: str, role: Role, *, password: str | None, display_name: str = "",
     scope: Scope = CITY_WIDE,
 ) -> User:  # fmt: skip
-    """Add an account (not committed). `password=None` makes an account that only single sign-on can open."""
+    """Add an account (not committed). `password=None` makes an account that only single sign-on can open.
+    A password the policy refuses raises WeakPassword (services/auth/policy.py)."""
+    if password is not None:
+        check_password(password, username)
     user = User(
         username=username, role=role.value, display_name=display_name, active=True, created_at=datetime.now(UTC),
         password_hash=hash_password(password) if password is not None else None,
@@ -69,9 +73,11 @@ def _exists(session: Session, username: str) -> bool:
 
 
 def ensure_admin(session: Session, settings: Settings) -> bool:
-    """`ONESCREEN_ADMIN_PASSWORD` creates the first admin, `admin`, when no admin exists. True if it did."""
+    """`ONESCREEN_ADMIN_PASSWORD` creates the first admin, `admin`, when no admin exists. True if it did.
+    A password the policy refuses raises WeakPassword naming the variable, whether or not an admin exists."""
     if not settings.admin_password:
         return False
+    check_password(settings.admin_password, "admin", setting="ONESCREEN_ADMIN_PASSWORD")
     if session.scalar(select(User.id).where(User.role == Role.ADMIN.value)) is not None:
         return False
     create_user(session, "admin", Role.ADMIN, password=settings.admin_password, display_name="管理员")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from services.platform.health import readiness
-from services.platform.logs import configure_logging
+from services.platform.logs import configure_logging, redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
+from services.platform.serving import server_protocol
 
 __all__ = [
     "Metrics",
@@ -16,4 +17,6 @@ __all__ = [
     "make_async_redis",
     "open_runtime",
     "readiness",
+    "redact_secrets",
+    "server_protocol",
 ]

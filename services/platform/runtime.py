@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.config import Settings
 from services.geo import City, CityFileError, load_city
+from services.platform.logs import redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis, make_redis
 from services.store import make_engine, make_sessionmaker, migrate
@@ -94,7 +95,8 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
     except (redis.RedisError, OSError) as exc:
         engine.dispose()
         raise StartupError(
-            f"cannot reach Redis at {settings.redis_url}: {exc} — check ONESCREEN_REDIS_URL, or unset it to use "
+            f"cannot reach Redis at {redact_secrets(settings.redis_url or '')}: {redact_secrets(str(exc))} — check "
+            "ONESCREEN_REDIS_URL, or unset it to use "
             "the embedded in-process Redis"
         ) from None
     if migrate_schema:  # after both checks, so a bad setting is reported before any migration output

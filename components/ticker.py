@@ -28,14 +28,14 @@ def count_text(count: int) -> str:
 
 
 def ticker_row(stream_id: str, fields: Mapping[str, str], time_text: str, lang: str = "zh-CN", *,
-               group: str = "", count: int = 1, sent: str = "") -> Row:
+               group: str = "", count: int = 1, sent: str = "", alert: str = "") -> Row:
     """One row as the browser draws it: `id` is the stream id (unique and ordered, `data-alert-id`); `severity`
     drives colour and sound; `group` is the storm key and `count`/`badge` the group's size (updated in place as the
-    storm grows)."""
+    storm grows); `alert` is the sender's key for the head alert, so a restarted push still knows a repeat."""
     severity = fields.get("severity", "unknown")
     return {"id": stream_id, "severity": severity, "label": SEVERITY_LABELS[lang].get(severity, severity),
             "time": time_text, "headline": fields.get("headline", ""), "group": group, "count": count,
-            "badge": count_text(count), "sent": sent}
+            "badge": count_text(count), "sent": sent, "alert": alert}
 
 
 class AlertTicker(Component):

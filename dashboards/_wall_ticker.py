@@ -10,6 +10,8 @@ in the same Patch: one property update per push, and the rest of the page is nev
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -29,22 +31,51 @@ from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
 POPUP_GAP_SECONDS = 1.0
+SEEN_KEEP = 5_000
 
 
 def _time_text(fields: dict[str, str]) -> str:
     return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
 
 
+class SeenAlerts:
+    """The alerts a ticker has shown, by sender and producer id: a message posted again (a retry, a resent CAP
+    file) is one row in SQL, so it must be one on the wall, not a "×3" and a second pop-up. Bounded: the newest
+    SEEN_KEEP, far more than a storm window holds."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict.fromkeys(keys)
+
+    def first_sightings(self, entries: list[Entry]) -> list[Entry]:
+        """The entries not shown before (nor twice within `entries`), remembered from now on."""
+        fresh = []
+        for entry in entries:
+            key = alert_key(entry[1])
+            if key and key in self._keys:
+                continue
+            if key:
+                self._keys[key] = None
+                if len(self._keys) > SEEN_KEEP:
+                    self._keys.popitem(last=False)
+            fresh.append(entry)
+        return fresh
+
+
+def alert_key(fields: dict[str, str]) -> str:
+    """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
+    return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
+
+
 def _ticker_rows(entries: list[Entry], lang: str) -> list[Row]:
-    """The opening ticker: the recent entries folded into storm rows, newest first."""
+    """The opening ticker: the recent entries, each alert once, folded into storm rows, newest first."""
     folder = StormFolder([], timedelta(minutes=runtime().settings.alert_storm_minutes))
     heads = {}
-    for stream_id, fields in entries:
+    for stream_id, fields in SeenAlerts().first_sightings(entries):
         row, new = folder.add(stream_id, fields)
         if new:
             heads[stream_id] = fields
     return [ticker_row(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
-                       count=row.count, sent=heads[row.head_id].get("sent", ""))
+                       count=row.count, sent=heads[row.head_id].get("sent", ""), alert=alert_key(heads[row.head_id]))
             for row in folder.rows[:TICKER_SIZE]]
 
 
@@ -63,9 +94,9 @@ def ticker_panel(lang: str) -> list[Any]:
     ]
 
 
-def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> None:
+def _push_to_ticker(folder: StormFolder, entries: list[Entry], position: str, lang: str) -> None:
     """New rows are prepended, grown storms get their count updated in place, the oldest rows beyond the ticker's
-    size are dropped, and the position moves to the last entry: one Patch of one property, so the rest of the page
+    size are dropped, and the position moves to the last entry read (`position`, repeats included): one Patch of one property, so the rest of the page
     is never redrawn."""
     before = [row.head_id for row in folder.rows]
     heads: dict[str, dict[str, str]] = {}
@@ -85,11 +116,11 @@ def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> Non
     for row in reversed([row for row in folder.rows if row.head_id in heads]):
         fields = heads[row.head_id]
         rows.prepend(ticker_row(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
-                                sent=fields.get("sent", "")))
+                                sent=fields.get("sent", ""), alert=alert_key(fields)))
     for _ in range(max(0, len(folder.rows) - TICKER_SIZE)):
         del rows[TICKER_SIZE]
     del folder.rows[TICKER_SIZE:]
-    patch["last_id"] = entries[-1][0]
+    patch["last_id"] = position
     set_props("alert-ticker", {"data": patch})
 
 
@@ -135,11 +166,12 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     folder = storm_folder(((row.get("id"), row.get("group"), row.get("count"), row.get("sent")) for row in rows),
                           settings.alert_storm_minutes)
     lang = lang or settings.lang
-
+    seen = SeenAlerts(row["alert"] for row in rows if row.get("alert"))
     popup = PopupPacer()
 
-    def show(entries: list[Entry]) -> None:
-        _push_to_ticker(folder, entries, lang)
+    def show(read: list[Entry]) -> None:
+        entries = seen.first_sightings(read)
+        _push_to_ticker(folder, entries, read[-1][0], lang)
         popup.add(entries)
         popup.flush()
         push_kpi_statuses(entries, WALL_KPIS)

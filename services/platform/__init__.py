@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from services.platform.gcwatch import GcPauses, freeze_after_start
 from services.platform.health import readiness
 from services.platform.logs import configure_logging
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
 
-__all__ = ["Metrics", "Runtime", "StartupError", "configure_logging", "make_async_redis", "open_runtime", "readiness"]
+__all__ = ["GcPauses", "Metrics", "Runtime", "StartupError", "configure_logging", "freeze_after_start",
+           "make_async_redis", "open_runtime", "readiness"]

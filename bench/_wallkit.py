@@ -41,16 +41,16 @@ def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str 
 
 
 def trace_growth(out: Path, warm_s: float = 300, every_s: float = 300, frames: int = 6) -> None:
-    """Trace this process's allocations (tracemalloc) and, every `every_s` after a baseline taken `warm_s` in,
-    write to `out` the 25 places that grew most since the baseline (JSON): what grows, not only how fast."""
+    """Trace this process's allocations (tracemalloc) from `warm_s` in (tracing the app's start-up would make it
+    several times slower) and, every `every_s` after that baseline, write to `out` the 25 places that grew most
+    since it (JSON): what grows, not only how fast."""
     import json
     import threading
     import tracemalloc
 
-    tracemalloc.start(frames)
-
     def watch() -> None:
         time.sleep(warm_s)
+        tracemalloc.start(frames)
         baseline = tracemalloc.take_snapshot()
         began = time.monotonic()
         while True:

@@ -20,6 +20,17 @@
              ((props.data || {}).rows || []).map(function (row) { return h(Row, {key: row.id, row: row}); }));
   }
 
+  /* The storm summary (components/storm_summary.py StormSummary): a line per stormy minute, hidden when calm. */
+  function StormSummary(props) {
+    var lines = (props.data || {}).lines || [];
+    return h("div", {id: props.id, className: props.className, hidden: lines.length === 0},
+             lines.map(function (line) {
+               return h("div", {key: line.minute, className: "storm-line", "data-minute": line.minute,
+                                "data-count": line.count, "data-groups": line.groups,
+                                "data-severity": line.severity, "data-district": line.district}, line.text);
+             }));
+  }
+
   /* Dash's renderer keeps an undo history of every input prop changed other than by a callback's response
      (history.past, for its dev tools' undo button) and never trims it. A pushed page changes such props for ever:
      the stream heartbeat every 2 s, the watchdog's n_intervals, the refresh intervals. That list was the wall's
@@ -34,5 +45,5 @@
   }
   setInterval(trimHistory, 2000);
 
-  window.onescreen_push = {AlertTicker: AlertTicker, trimHistory: trimHistory};
+  window.onescreen_push = {AlertTicker: AlertTicker, StormSummary: StormSummary, trimHistory: trimHistory};
 })();

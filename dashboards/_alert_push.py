@@ -40,6 +40,7 @@ HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
 PUSH_GAP_SECONDS = 0.03  # at most ~33 page updates a second; an alert after a quiet gap goes out at once
 _REMEMBERED = 2_000
+SEEN_KEEP = 5_000
 
 _owner: dict[str, object] = {}  # renderer id -> token of the loop that owns the page
 _pushed: OrderedDict[str, str] = OrderedDict()  # renderer id -> last stream id pushed to it (bounded)
@@ -100,6 +101,34 @@ async def _read(last_id: str, first: bool, last_push: float, batch: int) -> list
         await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
         entries += await hub.read_after(entries[-1][0], block_ms=None, count=batch - len(entries))
     return entries
+
+
+class SeenAlerts:
+    """The alerts a ticker has shown, by sender and producer id: a message posted again (a retry, a resent CAP
+    file) is one row in SQL, so it must be one on the wall, not a "×3" and a second pop-up. Bounded: the newest
+    SEEN_KEEP, far more than a storm window holds."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict.fromkeys(keys)
+
+    def first_sightings(self, entries: list[Entry]) -> list[Entry]:
+        """The entries not shown before (nor twice within `entries`), remembered from now on."""
+        fresh = []
+        for entry in entries:
+            key = alert_key(entry[1])
+            if key and key in self._keys:
+                continue
+            if key:
+                self._keys[key] = None
+                if len(self._keys) > SEEN_KEEP:
+                    self._keys.popitem(last=False)
+            fresh.append(entry)
+        return fresh
+
+
+def alert_key(fields: dict[str, str]) -> str:
+    """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
+    return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 
 
 def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:

@@ -10,60 +10,39 @@ in the same Patch: one property update per push, and the rest of the page is nev
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, set_props
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, set_props
 
 from components.i18n import translator
 from components.panel import panel
+from components.storm_summary import STORM_ID, storm_box
 from components.ticker import AlertTicker, Row, alert_popup, count_text, ticker_row
-from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, run_push, storm_folder
+from dashboards._alert_push import (
+    HEARTBEAT_JS,
+    WATCHDOG_JS,
+    SeenAlerts,
+    alert_key,
+    push_components,
+    run_push,
+    storm_folder,
+)
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import local_time
 from dashboards._runtime import runtime
+from dashboards._storm_summary import StormLine
 from dashboards._wall_kpis import WALL_KPIS
 from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
 POPUP_GAP_SECONDS = 1.0
-SEEN_KEEP = 5_000
 
 
 def _time_text(fields: dict[str, str]) -> str:
     return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
-
-
-class SeenAlerts:
-    """The alerts a ticker has shown, by sender and producer id: a message posted again (a retry, a resent CAP
-    file) is one row in SQL, so it must be one on the wall, not a "×3" and a second pop-up. Bounded: the newest
-    SEEN_KEEP, far more than a storm window holds."""
-
-    def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict.fromkeys(keys)
-
-    def first_sightings(self, entries: list[Entry]) -> list[Entry]:
-        """The entries not shown before (nor twice within `entries`), remembered from now on."""
-        fresh = []
-        for entry in entries:
-            key = alert_key(entry[1])
-            if key and key in self._keys:
-                continue
-            if key:
-                self._keys[key] = None
-                if len(self._keys) > SEEN_KEEP:
-                    self._keys.popitem(last=False)
-            fresh.append(entry)
-        return fresh
-
-
-def alert_key(fields: dict[str, str]) -> str:
-    """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
-    return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 
 
 def _ticker_rows(entries: list[Entry], lang: str) -> list[Row]:
@@ -85,10 +64,12 @@ def ticker_panel(lang: str) -> list[Any]:
     text = translator(lang)
     shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
     return [
-        panel("alerts", text["wall.alerts"],
-              AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
-                                                   "last_id": shown[-1][0] if shown else "0-0"},
-                          className="alert-ticker")),
+        panel("alerts", text["wall.alerts"], html.Div([
+            storm_box(),
+            AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
+                                                 "last_id": shown[-1][0] if shown else "0-0"},
+                        className="alert-ticker"),
+        ], className="panel-body")),
         alert_popup(text),
         *push_components("", None),
     ]
@@ -168,16 +149,22 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     lang = lang or settings.lang
     seen = SeenAlerts(row["alert"] for row in rows if row.get("alert"))
     popup = PopupPacer()
+    storm = StormLine(STORM_ID, lang, drawn=TICKER_SIZE)
 
     def show(read: list[Entry]) -> None:
+        storm.add(read)
         entries = seen.first_sightings(read)
         _push_to_ticker(folder, entries, read[-1][0], lang)
         popup.add(entries)
         popup.flush()
         push_kpi_statuses(entries, WALL_KPIS)
 
+    def tick() -> None:
+        popup.flush()
+        storm.flush()
+
     await run_push(ctx.websocket, "", ticker.get("last_id") or "0-0", show, scope, store_position=False,
-                   tick=popup.flush, batch=TICKER_SIZE)
+                   tick=tick, batch=TICKER_SIZE)
 
 
 def register_callbacks() -> None:

@@ -73,15 +73,16 @@ class Screens:
             self.pushing += 1
             while not self._closing:
                 try:
-                    text = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                    message = await asyncio.wait_for(ws.recv(), timeout=0.5)
                 except TimeoutError:
                     continue
+                text = message if isinstance(message, str) else message.decode()
                 now_ms = time.time() * 1000
                 if "get_props_request" in text:
-                    for message in _messages(text):
-                        if message.get("type") == "get_props_request":
+                    for request_message in _messages(text):
+                        if request_message.get("type") == "get_props_request":
                             await ws.send(json.dumps({"type": "get_props_response",
-                                                      "requestId": message["requestId"], "payload": None}))
+                                                      "requestId": request_message["requestId"], "payload": None}))
                 if "alert-ticker" not in text:
                     continue
                 for stream_id in ROW_ID.findall(text):

@@ -27,7 +27,8 @@ from services.alerts import Entry, read_after
 log = logging.getLogger(__name__)
 
 READ_COUNT = 500
-KEEP = 5_000  # entries held in memory: at 100 alerts/s, 50 s for a screen to come back without a read of its own
+KEEP = 1_000  # entries held in memory (1 000 to 2 000, ~1 KB each): at 100 alerts/s, 10 s for a screen to come
+# back without a read of its own. A soak's tracemalloc (issue 17) showed 5 000 to be ~10 MB of a wall worker's RSS.
 CATCH_UP_SLOTS = 8  # screens reading behind the hub at once (each holds a pool connection only for one read)
 IDLE_SECONDS = 10.0  # the reader stops when no screen has read for this long
 RETRY_SECONDS = 1.0

@@ -24,20 +24,31 @@ from api.gate import Gate
 from api.ops import TimingMiddleware, ops_router
 from api.ratelimit import Limiter
 from api.security import SecurityMiddleware
+from api.slowlog import SlowRequestLog
 from dashboards._auth import callback_guard, guard_pages, install_websocket_guard
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
-from services.platform import Runtime, StartupError, configure_logging, open_runtime, server_protocol
+from services.platform import (
+    GcPauses,
+    Runtime,
+    StartupError,
+    configure_logging,
+    freeze_after_start,
+    open_runtime,
+    server_protocol,
+)
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("onescreen")
 
 
-def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+def _lifespan(rt: Runtime, pauses: GcPauses) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pauses.install()
+        freeze_after_start()  # issue 17's tail: collections walk what requests make, not the whole app
         stop = threading.Event()
         loops = background_loops(rt) if rt.settings.background else []
         threads = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker"),
@@ -51,6 +62,7 @@ def _lifespan(rt: Runtime) -> Callable[[FastAPI], contextlib.AbstractAsyncContex
             for thread in threads:
                 thread.join(timeout=5)
             await rt.aclose()
+            pauses.uninstall()
 
     return lifespan
 
@@ -83,7 +95,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     gate = Gate(secret_key=settings.secret_key, wall_token=wall_token(settings), sessions=rt.sessions,
                 provider=LocalPasswordProvider(), limiter=Limiter(rt.async_redis if settings.redis_url else None,
                                                                   settings.stream_prefix))
-    server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))
+    pauses = GcPauses()
+    server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt, pauses))
     server.state.runtime = rt
     server.state.gate = gate
     install_error_handlers(server)
@@ -109,6 +122,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     install_websocket_guard()
     server.state.callback_guard = callback_guard(app)
     server.add_middleware(TimingMiddleware, metrics=rt.metrics)
+    server.add_middleware(SlowRequestLog, pauses=pauses)
     # Outermost: every HTTP request and websocket handshake is checked before Dash or a router sees it.
     server.add_middleware(SecurityMiddleware, gate=gate, integrators=integrators,
                           callback_guard=server.state.callback_guard, forbidden_page=forbidden_page)

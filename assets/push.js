@@ -20,5 +20,30 @@
              ((props.data || {}).rows || []).map(function (row) { return h(Row, {key: row.id, row: row}); }));
   }
 
-  window.onescreen_push = {AlertTicker: AlertTicker};
+  /* The storm summary (components/storm_summary.py StormSummary): a line per stormy minute, hidden when calm. */
+  function StormSummary(props) {
+    var lines = (props.data || {}).lines || [];
+    return h("div", {id: props.id, className: props.className, hidden: lines.length === 0},
+             lines.map(function (line) {
+               return h("div", {key: line.minute, className: "storm-line", "data-minute": line.minute,
+                                "data-count": line.count, "data-groups": line.groups,
+                                "data-severity": line.severity, "data-district": line.district}, line.text);
+             }));
+  }
+
+  /* Dash's renderer keeps an undo history of every input prop changed other than by a callback's response
+     (history.past, for its dev tools' undo button) and never trims it. A pushed page changes such props for ever:
+     the stream heartbeat every 2 s, the watchdog's n_intervals, the refresh intervals. That list was the wall's
+     slow JS heap growth (~1 entry a second, issue 17). Nothing on these pages undoes, so the list is cut back to
+     its newest entries in place (the reducer only ever reads it to append or undo). */
+  var HISTORY_KEEP = 10;
+  function trimHistory() {
+    (window.dash_stores || []).forEach(function (store) {
+      var past = ((store.getState() || {}).history || {}).past;
+      if (past && past.length > HISTORY_KEEP) { past.splice(0, past.length - HISTORY_KEEP); }
+    });
+  }
+  setInterval(trimHistory, 2000);
+
+  window.onescreen_push = {AlertTicker: AlertTicker, StormSummary: StormSummary, trimHistory: trimHistory};
 })();

@@ -20,11 +20,16 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 WALL_TOKEN = "bench-wall-token"
+START_TIMEOUT_S = 180  # a shared 2-core machine at load 10 takes over a minute to start the app
 
 
-def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str = "0") -> None:
-    """The real OneScreen app; with a simulate rate above 0 the demo city runs live inside it."""
+def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str = "0", trace: str = "") -> None:
+    """The real OneScreen app; with a simulate rate above 0 the demo city runs live inside it; with a `trace` path,
+    what its Python heap grows by is written there (`trace_growth`)."""
     import uvicorn
+
+    if trace:
+        trace_growth(Path(trace))
 
     from app import create_app
     from services.config import Settings
@@ -33,6 +38,31 @@ def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str 
     settings = Settings(database_url=database_url, redis_url=redis_url, simulate=rate > 0,
                         simulate_rate=rate if rate > 0 else 1.0, port=port, wall_token=WALL_TOKEN, _env_file=None)
     uvicorn.run(create_app(settings).server, host="127.0.0.1", port=port, log_level="warning")
+
+
+def trace_growth(out: Path, warm_s: float = 300, every_s: float = 300, frames: int = 6) -> None:
+    """Trace this process's allocations (tracemalloc) from `warm_s` in (tracing the app's start-up would make it
+    several times slower) and, every `every_s` after that baseline, write to `out` the 25 places that grew most
+    since it (JSON): what grows, not only how fast."""
+    import json
+    import threading
+    import tracemalloc
+
+    def watch() -> None:
+        time.sleep(warm_s)
+        tracemalloc.start(frames)
+        baseline = tracemalloc.take_snapshot()
+        began = time.monotonic()
+        while True:
+            time.sleep(every_s)
+            diff = tracemalloc.take_snapshot().compare_to(baseline, "traceback")
+            top = [{"kb": round(stat.size_diff / 1024, 1), "blocks": stat.count_diff,
+                    "where": [f"{frame.filename}:{frame.lineno}" for frame in stat.traceback]} for stat in diff[:25]]
+            out.write_text(json.dumps({"since_baseline_s": round(time.monotonic() - began),
+                                       "traced_mb": round(tracemalloc.get_traced_memory()[0] / 2**20, 1),
+                                       "top": top}, indent=1), encoding="utf-8")
+
+    threading.Thread(target=watch, name="trace-growth", daemon=True).start()
 
 
 def wall_url(port: int) -> str:
@@ -66,7 +96,7 @@ def start(script: str, args: list[str], port: int, path: str, log: Path) -> subp
     """Run `script` with `args` (its server mode) and wait until `path` answers on `port`."""
     proc = subprocess.Popen([sys.executable, script, *args], cwd=ROOT, stdout=log.open("wb"),
                             stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server {args[:2]} exited with {proc.returncode}; see {log}")
@@ -76,17 +106,17 @@ def start(script: str, args: list[str], port: int, path: str, log: Path) -> subp
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise SystemExit(f"server {args[:2]} did not answer on port {port} within 60 s; see {log}")
+    raise SystemExit(f"server {args[:2]} did not answer on port {port} within {START_TIMEOUT_S} s; see {log}")
 
 
-def serve_seeded_wall(script: str, folder: Path, redis_url: str, simulate_rate: float = 0) -> tuple[
-        subprocess.Popen[bytes], int]:
+def serve_seeded_wall(script: str, folder: Path, redis_url: str, simulate_rate: float = 0, trace: str = ""
+                      ) -> tuple[subprocess.Popen[bytes], int]:
     """A one-day demo store in `folder`, and `script`'s wall server on it (log in `folder`/wall.log): the process and
-    its port. With a simulate rate above 0 the demo city runs live inside it."""
+    its port. With a simulate rate above 0 the demo city runs live inside it; `trace`: see `trace_growth`."""
     print("seeding a one-day store …", flush=True)
     database_url = seeded_store(folder)
     port = free_port()
-    proc = start(script, ["--serve", "wall", str(port), database_url, redis_url, f"{simulate_rate:g}"], port,
+    proc = start(script, ["--serve", "wall", str(port), database_url, redis_url, f"{simulate_rate:g}", trace], port,
                  "/healthz", folder / "wall.log")
     return proc, port
 

@@ -40,7 +40,7 @@ from typing import Any
 import httpx2
 import redis
 import websockets
-from _report import machine, write
+from _report import machine, store_rows, write
 from _store import database_version, open_store
 from _wallkit import free_port, publish_at, stats, stop
 from sqlalchemy import select
@@ -364,7 +364,7 @@ def main() -> None:
         "bench": "concurrency",
         "machine": machine(database=database, redis=redis.Redis.from_url(args.redis_url).info()["redis_version"]),
         "params": {"seconds_per_level": args.seconds, "workers": args.workers, "pace": args.pace,
-                   "alert_rate": args.alert_rate, "seeded_days": args.days,
+                   "alert_rate": args.alert_rate, "seeded_days": args.days, "store_rows": store_rows(args.database_url),
                    "budget_p95_ms": BUDGET_P95_MS, "budget_push_p99_ms": BUDGET_PUSH_P99_MS,
                    "load_average_after": list(os.getloadavg()),
                    "settings": {"cache": "shared in Redis", "cache_ttl_s": 10}},

@@ -1,13 +1,15 @@
-"""Endurance of /wall: hours of a busy city compressed into minutes, watching memory and the browser console.
+"""Endurance of /wall: hours of the live city, at its real pace or compressed, watching memory and the console.
 
-    python bench/soak.py [--seconds 1800] [--updates 10000] [--rate 20] [--simulate-rate 60] [--out PATH]
+    python bench/soak.py [--pace real|compressed] [--hours 2] [--rate R] [--simulate-rate S] [--tracemalloc]
+                         [--out PATH]
 
-The real app runs with the demo city live at `--simulate-rate` times its normal pace, and a publisher adds
-`--rate` alerts a second. Headless Chromium shows the wall. Every 30 s the bench forces a garbage collection and
-samples the page's JS heap and DOM counters (Chrome DevTools Protocol) and the server's resident memory (psutil).
-It runs until `--seconds` have passed or the page has taken `--updates` updates (ticker pushes and panel refreshes
-counted by a MutationObserver). Figures: JS heap growth after warm-up (budget ≤ 10 %), server RSS growth after
-warm-up, DOM node growth, console errors (budget 0).
+The real app runs with the demo city live (`--pace real`: at 1× with one alert a second, as a command center's
+wall lives; `--pace compressed`: the city at 60× and 20 alerts a second) and headless Chromium shows the wall.
+Every 30 s the bench forces a garbage collection and samples the page's JS heap and DOM counters (Chrome DevTools
+Protocol) and the server's resident memory (psutil). Judged by the slope of a least-squares line fitted to every
+sample after warm-up (the ticker fills first): JS heap ≤ 0.1 MB/h and server RSS ≤ 1 MB/h (issue 17), each with
+its standard error; console errors 0. `--tracemalloc` traces the server's allocations and writes what grew most
+(bench/_wallkit.py trace_growth) beside the result.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import tempfile
 import threading
 import time
@@ -23,11 +26,13 @@ from typing import Any
 
 import psutil
 import redis
-from _report import machine, write
+from _report import machine, store_rows, write
 from _wallkit import browser, publish_at, serve_seeded_wall, serve_wall, stop, wait_for, wall_url
 from selenium.common.exceptions import TimeoutException
 
-HEAP_BUDGET = 0.10
+HEAP_BUDGET_MB_H = 0.1
+RSS_BUDGET_MB_H = 1.0
+PACES = {"real": (1.0, 1.0), "compressed": (20.0, 60.0)}  # alerts a second, the city's pace
 SAMPLE_EVERY = 30.0
 SCRIPT_TIMEOUT_S = 120  # a loaded machine's page may be busy for a while: a late sample is a stall, not a crash
 
@@ -60,13 +65,27 @@ def growth(samples: list[dict[str, float]], key: str, warm: int) -> float:
     return round((tail - base) / base, 4) if base else 0.0
 
 
+def slope(samples: list[dict[str, float]], key: str) -> dict[str, float]:
+    """The least-squares slope of `key` over time in units an hour, its standard error, and how far the samples
+    stray from the line (residual standard deviation): a slope inside two standard errors of 0 is flat."""
+    hours = [s["t_s"] / 3600 for s in samples]
+    values = [float(s[key]) for s in samples]
+    fit = statistics.linear_regression(hours, values)
+    residuals = [v - (fit.intercept + fit.slope * h) for h, v in zip(hours, values, strict=True)]
+    spread = (sum(r * r for r in residuals) / max(1, len(values) - 2)) ** 0.5
+    sxx = sum((h - statistics.fmean(hours)) ** 2 for h in hours)
+    return {"slope_per_h": round(fit.slope, 4), "stderr_per_h": round(spread / sxx ** 0.5 if sxx else 0.0, 4),
+            "residual_sd": round(spread, 4), "n": len(values)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=1800)
-    parser.add_argument("--updates", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=20, help="alerts per second")
-    parser.add_argument("--simulate-rate", type=float, default=60, help="the live city's pace (1 = real time)")
-    parser.add_argument("--warmup", type=float, default=120, help="seconds before the baseline sample")
+    parser.add_argument("--pace", choices=sorted(PACES), default="real")
+    parser.add_argument("--hours", type=float, default=2.0)
+    parser.add_argument("--rate", type=float, help="alerts per second (default: the pace's)")
+    parser.add_argument("--simulate-rate", type=float, help="the live city's pace, 1 = real time (default: the pace's)")
+    parser.add_argument("--warmup", type=float, default=300, help="seconds before the fitted samples begin")
+    parser.add_argument("--tracemalloc", action="store_true", help="trace what the server's Python heap grows by")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "soak.json")
     parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
@@ -74,6 +93,11 @@ def main() -> None:
     if args.serve:
         serve_wall(int(args.serve[1]), *args.serve[2:])
         return
+    rate, simulate_rate = PACES[args.pace]
+    args.rate = rate if args.rate is None else args.rate
+    args.simulate_rate = simulate_rate if args.simulate_rate is None else args.simulate_rate
+    seconds = args.hours * 3600
+    trace = args.out.with_suffix(".tracemalloc.json") if args.tracemalloc else None
 
     from services.config import Settings
 
@@ -86,7 +110,8 @@ def main() -> None:
     samples: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
         try:
-            proc, port = serve_seeded_wall(__file__, Path(tmp), args.redis_url, simulate_rate=args.simulate_rate)
+            proc, port = serve_seeded_wall(__file__, Path(tmp), args.redis_url, simulate_rate=args.simulate_rate,
+                                           trace=str(trace.resolve()) if trace else "")
             procs.append(proc)
             server = psutil.Process(procs[0].pid)
             driver = browser()
@@ -119,13 +144,13 @@ def main() -> None:
                       f"{row['server_rss_mb']:>9} {row['updates']:>8}", flush=True)
                 if warm_index is None and row["t_s"] >= args.warmup:
                     warm_index = len(samples) - 1
-                done = row["t_s"] >= args.seconds or row["updates"] >= args.updates
-                if done and warm_index is not None and len(samples) - warm_index >= 4:
+                if row["t_s"] >= seconds and warm_index is not None and len(samples) - warm_index >= 4:
                     break
             stopping.set()
             thread.join(timeout=10)
             errors = [entry["message"][:300] for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
             browser_version = driver.capabilities.get("browserVersion", "?")
+            rows = store_rows(f"sqlite:///{Path(tmp) / 'onescreen.db'}")
         finally:
             stopping.set()
             if driver is not None:
@@ -134,12 +159,15 @@ def main() -> None:
             client.flushdb()
 
     assert warm_index is not None
+    fitted = samples[warm_index:]
+    heap, rss = slope(fitted, "js_heap_mb"), slope(fitted, "server_rss_mb")
     figures = [
-        {"name": "js_heap_growth", "unit": "ratio", "value": growth(samples, "js_heap_mb", warm_index),
-         "budget": HEAP_BUDGET},
-        {"name": "server_rss_growth", "unit": "ratio", "value": growth(samples, "server_rss_mb", warm_index),
+        {"name": "js_heap_slope", "unit": "MB/h", "value": heap["slope_per_h"], "budget": HEAP_BUDGET_MB_H, **heap},
+        {"name": "server_rss_slope", "unit": "MB/h", "value": rss["slope_per_h"], "budget": RSS_BUDGET_MB_H, **rss},
+        {"name": "dom_nodes_slope", "unit": "nodes/h", "value": slope(fitted, "dom_nodes")["slope_per_h"],
          "budget": None},
-        {"name": "dom_nodes_growth", "unit": "ratio", "value": growth(samples, "dom_nodes", warm_index),
+        {"name": "js_heap_growth", "unit": "ratio", "value": growth(samples, "js_heap_mb", warm_index), "budget": None},
+        {"name": "server_rss_growth", "unit": "ratio", "value": growth(samples, "server_rss_mb", warm_index),
          "budget": None},
         {"name": "console_errors", "unit": "count", "value": len(errors), "budget": 0},
     ]
@@ -150,7 +178,8 @@ def main() -> None:
         "machine": machine(database=f"sqlite {sqlite3.sqlite_version}",
                            redis=str(client.info("server")["redis_version"]),
                            browser=f"chromium {browser_version} (headless)"),
-        "params": {"seconds": samples[-1]["t_s"], "updates": samples[-1]["updates"], "alert_rate": args.rate,
+        "params": {"pace": args.pace, "seconds": samples[-1]["t_s"], "updates": samples[-1]["updates"],
+                   "alert_rate": args.rate, "store_rows": rows, "fit": "least squares over every sample after warm-up",
                    "simulate_rate": args.simulate_rate, "warmup_s": samples[warm_index]["t_s"],
                    "sample_every_s": SAMPLE_EVERY, "console_errors": errors[:10], "stalled_samples": stalls,
                    "load_average_start": load_start, "load_average_end": [round(v, 2) for v in os.getloadavg()]},

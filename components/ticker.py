@@ -28,26 +28,22 @@ def count_text(count: int) -> str:
 
 
 def ticker_row(stream_id: str, fields: Mapping[str, str], time_text: str, lang: str = "zh-CN", *,
-               group: str = "", count: int = 1, sent: str = "") -> Row:
+               group: str = "", count: int = 1, sent: str = "", alert: str = "") -> Row:
     """One row as the browser draws it: `id` is the stream id (unique and ordered, `data-alert-id`); `severity`
     drives colour and sound; `group` is the storm key and `count`/`badge` the group's size (updated in place as the
-    storm grows)."""
+    storm grows); `alert` is the sender's key for the head alert, so a restarted push still knows a repeat."""
     severity = fields.get("severity", "unknown")
     return {"id": stream_id, "severity": severity, "label": SEVERITY_LABELS[lang].get(severity, severity),
             "time": time_text, "headline": fields.get("headline", ""), "group": group, "count": count,
-            "badge": count_text(count), "sent": sent}
+            "badge": count_text(count), "sent": sent, "alert": alert}
 
 
-class AlertTicker(Component):
-    """`<ul id=… class=…>` of `<li class="ticker-item severity-…" data-alert-id data-severity data-group data-count
-    data-sent>` rows, each with `.ticker-level`, `.ticker-time`, `.ticker-headline` and `.ticker-count` spans.
-
-    `data` is `{"rows": [ticker_row …], "last_id": stream id}`: the rows and where the page stands in the stream
-    travel together, so a live update is one property change (one renderer dispatch) and the position a restarted
-    push resumes from can never disagree with the rows on screen."""
+class PushComponent(Component):
+    """A component of `assets/push.js` drawn from one `data` prop: a live update is one property change (one renderer
+    dispatch), however many rows or lines it carries."""
 
     _namespace = "onescreen_push"
-    _type = "AlertTicker"
+    _type = "PushComponent"
     _children_props: list[str] = []
     _base_nodes: list[str] = []
 
@@ -57,6 +53,17 @@ class AlertTicker(Component):
         self.available_properties = self._prop_names
         self.available_wildcard_properties: list[str] = []
         super().__init__(id=id, data=data, className=className)
+
+
+class AlertTicker(PushComponent):
+    """`<ul id=… class=…>` of `<li class="ticker-item severity-…" data-alert-id data-severity data-group data-count
+    data-sent>` rows, each with `.ticker-level`, `.ticker-time`, `.ticker-headline` and `.ticker-count` spans.
+
+    `data` is `{"rows": [ticker_row …], "last_id": stream id}`: the rows and where the page stands in the stream
+    travel together, so the position a restarted push resumes from can never disagree with the rows on screen."""
+
+    _namespace = "onescreen_push"
+    _type = "AlertTicker"
 
 
 def alert_popup(text: Mapping[str, str]) -> html.Div:

@@ -1,4 +1,5 @@
-"""The live alert push every alert page shares: a websocket callback that blocks on XREAD from the page's last id.
+"""The live alert push every alert page shares: a websocket callback that waits for the entries after the page's last
+id, read from the worker's one shared stream reader (dashboards/_alert_hub.py), never a connection of its own.
 
 Why the loop is started by an Input and not only at connect: the browser shares one websocket per origin through
 Dash's SharedWorker, which may swap that socket (a page navigation, a network blip) without telling the page.
@@ -23,17 +24,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
+import dash
 import redis
-import redis.asyncio as aioredis
 from dash import dcc, set_props
 
+from dashboards._alert_hub import AlertHub, stream_order
 from dashboards._runtime import runtime
 from services.access import Scope
-from services.alerts import Entry, StormFolder, TickerRow, read_after, sent_time
-from services.config import Settings
-from services.platform import make_async_redis
+from services.alerts import Entry, StormFolder, TickerRow, sent_time
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +40,10 @@ HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
 PUSH_GAP_SECONDS = 0.03  # at most ~33 page updates a second; an alert after a quiet gap goes out at once
 _REMEMBERED = 2_000
+SEEN_KEEP = 5_000
 
-_clients: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str | None, aioredis.Redis]] = WeakKeyDictionary()
 _owner: dict[str, object] = {}  # renderer id -> token of the loop that owns the page
 _pushed: OrderedDict[str, str] = OrderedDict()  # renderer id -> last stream id pushed to it (bounded)
-
-
-def stream_order(stream_id: str) -> tuple[int, int]:
-    """Stream ids compare as (milliseconds, sequence), not as text."""
-    ms, _, seq = stream_id.partition("-")
-    return int(ms or 0), int(seq or 0)
 
 
 def push_components(prefix: str, last_id: str | None) -> list[Any]:
@@ -87,26 +80,55 @@ def _remember(renderer: str, last_id: str) -> None:
         _pushed.popitem(last=False)
 
 
-def _client(settings: Settings) -> aioredis.Redis:
-    """An asyncio client of this event loop's own: its connections belong to the loop that opened them, and a
-    server restarted in the same process (or a second app) runs on a new loop."""
-    loop = asyncio.get_running_loop()
-    known = _clients.get(loop)
-    if known is None or known[0] != settings.redis_url:
-        known = _clients[loop] = (settings.redis_url, make_async_redis(settings))
-    return known[1]
+def alert_hub() -> AlertHub:
+    """This worker's shared stream reader (dashboards/_alert_hub.py), made on first use on the serving loop from
+    the app's Runtime: kept on the app's server state, so a second app (or a server restarted on a new loop) gets
+    its own."""
+    state = dash.get_app().server.state
+    hub: AlertHub | None = getattr(state, "alert_hub", None)
+    if hub is None or hub.loop is not asyncio.get_running_loop():
+        rt = runtime()
+        hub = state.alert_hub = AlertHub(rt.async_redis, rt.settings.alerts_stream)
+    return hub
 
 
 async def _read(last_id: str, first: bool, last_push: float, batch: int) -> list[Entry]:
-    settings = runtime().settings
-    client, stream = _client(settings), settings.alerts_stream
+    hub = alert_hub()
     loop = asyncio.get_running_loop()
-    entries = await read_after(client, stream, last_id, block_ms=None if first else 1000, count=min(100, batch))
+    entries = await hub.read_after(last_id, block_ms=None if first else 1000, count=min(100, batch))
     if entries and len(entries) < batch and loop.time() - last_push < PUSH_GAP_SECONDS:
         # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
         await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
-        entries += await read_after(client, stream, entries[-1][0], block_ms=None, count=batch - len(entries))
+        entries += await hub.read_after(entries[-1][0], block_ms=None, count=batch - len(entries))
     return entries
+
+
+class SeenAlerts:
+    """The alerts a ticker has shown, by sender and producer id: a message posted again (a retry, a resent CAP
+    file) is one row in SQL, so it must be one on the wall, not a "×3" and a second pop-up. Bounded: the newest
+    SEEN_KEEP, far more than a storm window holds."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict.fromkeys(keys)
+
+    def first_sightings(self, entries: list[Entry]) -> list[Entry]:
+        """The entries not shown before (nor twice within `entries`), remembered from now on."""
+        fresh = []
+        for entry in entries:
+            key = alert_key(entry[1])
+            if key and key in self._keys:
+                continue
+            if key:
+                self._keys[key] = None
+                if len(self._keys) > SEEN_KEEP:
+                    self._keys.popitem(last=False)
+            fresh.append(entry)
+        return fresh
+
+
+def alert_key(fields: dict[str, str]) -> str:
+    """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
+    return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 
 
 def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:

@@ -13,16 +13,26 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, set_props
+from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, set_props
 
 from components.i18n import translator
 from components.panel import panel
+from components.storm_summary import STORM_ID, storm_box
 from components.ticker import AlertTicker, Row, alert_popup, count_text, ticker_row
-from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, run_push, storm_folder
+from dashboards._alert_push import (
+    HEARTBEAT_JS,
+    WATCHDOG_JS,
+    SeenAlerts,
+    alert_key,
+    push_components,
+    run_push,
+    storm_folder,
+)
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import local_time
 from dashboards._runtime import runtime
+from dashboards._storm_summary import StormLine
 from dashboards._wall_kpis import WALL_KPIS
 from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
 
@@ -36,15 +46,15 @@ def _time_text(fields: dict[str, str]) -> str:
 
 
 def _ticker_rows(entries: list[Entry], lang: str) -> list[Row]:
-    """The opening ticker: the recent entries folded into storm rows, newest first."""
+    """The opening ticker: the recent entries, each alert once, folded into storm rows, newest first."""
     folder = StormFolder([], timedelta(minutes=runtime().settings.alert_storm_minutes))
     heads = {}
-    for stream_id, fields in entries:
+    for stream_id, fields in SeenAlerts().first_sightings(entries):
         row, new = folder.add(stream_id, fields)
         if new:
             heads[stream_id] = fields
     return [ticker_row(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
-                       count=row.count, sent=heads[row.head_id].get("sent", ""))
+                       count=row.count, sent=heads[row.head_id].get("sent", ""), alert=alert_key(heads[row.head_id]))
             for row in folder.rows[:TICKER_SIZE]]
 
 
@@ -54,18 +64,20 @@ def ticker_panel(lang: str) -> list[Any]:
     text = translator(lang)
     shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
     return [
-        panel("alerts", text["wall.alerts"],
-              AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
-                                                   "last_id": shown[-1][0] if shown else "0-0"},
-                          className="alert-ticker")),
+        panel("alerts", text["wall.alerts"], html.Div([
+            storm_box(),
+            AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
+                                                 "last_id": shown[-1][0] if shown else "0-0"},
+                        className="alert-ticker"),
+        ], className="panel-body")),
         alert_popup(text),
         *push_components("", None),
     ]
 
 
-def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> None:
+def _push_to_ticker(folder: StormFolder, entries: list[Entry], position: str, lang: str) -> None:
     """New rows are prepended, grown storms get their count updated in place, the oldest rows beyond the ticker's
-    size are dropped, and the position moves to the last entry: one Patch of one property, so the rest of the page
+    size are dropped, and the position moves to the last entry read (`position`, repeats included): one Patch of one property, so the rest of the page
     is never redrawn."""
     before = [row.head_id for row in folder.rows]
     heads: dict[str, dict[str, str]] = {}
@@ -85,11 +97,11 @@ def _push_to_ticker(folder: StormFolder, entries: list[Entry], lang: str) -> Non
     for row in reversed([row for row in folder.rows if row.head_id in heads]):
         fields = heads[row.head_id]
         rows.prepend(ticker_row(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
-                                sent=fields.get("sent", "")))
+                                sent=fields.get("sent", ""), alert=alert_key(fields)))
     for _ in range(max(0, len(folder.rows) - TICKER_SIZE)):
         del rows[TICKER_SIZE]
     del folder.rows[TICKER_SIZE:]
-    patch["last_id"] = entries[-1][0]
+    patch["last_id"] = position
     set_props("alert-ticker", {"data": patch})
 
 
@@ -137,17 +149,24 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     folder = storm_folder(((row.get("id"), row.get("group"), row.get("count"), row.get("sent")) for row in rows),
                           settings.alert_storm_minutes)
     lang = lang or settings.lang
-
+    seen = SeenAlerts(row["alert"] for row in rows if row.get("alert"))
     popup = PopupPacer()
+    storm = StormLine(STORM_ID, lang, drawn=TICKER_SIZE)
 
-    def show(entries: list[Entry]) -> None:
-        _push_to_ticker(folder, entries, lang)
+    def show(read: list[Entry]) -> None:
+        storm.add(read)
+        entries = seen.first_sightings(read)
+        _push_to_ticker(folder, entries, read[-1][0], lang)
         popup.add(entries)
         popup.flush()
         push_kpi_statuses(entries, WALL_KPIS)
 
+    def tick() -> None:
+        popup.flush()
+        storm.flush()
+
     await run_push(ctx.websocket, "", ticker.get("last_id") or "0-0", show, scope, store_position=False,
-                   tick=popup.flush, batch=TICKER_SIZE)
+                   tick=tick, batch=TICKER_SIZE)
 
 
 def register_callbacks() -> None:

@@ -30,11 +30,13 @@ from dash import (
 from components.alert_console import action_bar, audit_list, console_header, console_row, detail_facts
 from components.html_attrs import data_attributes
 from components.i18n import translator
+from components.storm_summary import storm_box
 from components.ticker import count_text
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._present import local_time
 from dashboards._runtime import runtime
+from dashboards._storm_summary import StormLine
 from services import alerts
 from services.access import Action
 from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, storm_key
@@ -129,6 +131,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                   for name in (*FILTERS, "range")]
                  + [dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
                               debounce=True, className="form-control console-search")], className="console-filters"),
+        storm_box(f"{P}storm"),
         html.Div([
             html.Div([
                 html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table"),
@@ -252,8 +255,10 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
     on_first_page = (paging or {}).get("page", 1) == 1
     folder = restore_folder(children, runtime().settings.alert_storm_minutes)
     text = translator(lang)
+    storm = StormLine(f"{P}storm", lang, drawn=alerts.PAGE_SIZE)  # issue 17: what a storm's list cannot show
 
     def show(entries: list[Entry]) -> None:
+        storm.add(entries)
         before = [row.head_id for row in folder.rows]
         patch, new = Patch(), []
         for stream_id, fields in entries:
@@ -276,7 +281,7 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
         del folder.rows[alerts.PAGE_SIZE:]
         set_props("alert-list", {"children": patch})
 
-    await run_push(ctx.websocket, P, since, show, principal.scope)
+    await run_push(ctx.websocket, P, since, show, principal.scope, tick=storm.flush)
 
 
 clientside_callback(HEARTBEAT_JS, Output(f"{P}heartbeat-seen", "data"), Input(f"{P}stream-heartbeat", "data"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.platform.gcwatch import GcPauses, freeze_after_start
 from services.platform.health import readiness
 from services.platform.logs import configure_logging, redact_secrets
 from services.platform.metrics import Metrics
@@ -10,10 +11,12 @@ from services.platform.runtime import Runtime, StartupError, open_runtime
 from services.platform.serving import server_protocol
 
 __all__ = [
+    "GcPauses",
     "Metrics",
     "Runtime",
     "StartupError",
     "configure_logging",
+    "freeze_after_start",
     "make_async_redis",
     "open_runtime",
     "readiness",

@@ -83,7 +83,7 @@ def bulk_events(settings: Settings, city: City, rows: int, repeat: int) -> list[
     for run in range(repeat):
         body = events_csv(rows, f"e{run}-{time.time_ns()}")
 
-        def work() -> None:
+        def work(body: bytes = body) -> None:
             with sessions() as session:
                 report = ingest_events(session, parse_table(body, "text/csv"), source="bench", city=city)
                 session.commit()
@@ -102,7 +102,7 @@ def bulk_readings(settings: Settings, engine, rows: int, repeat: int) -> list[fl
     for run in range(repeat):
         body = readings_csv(rows, run * 60 * 24 * 30)
 
-        def work() -> None:
+        def work(body: bytes = body) -> None:
             with sessions() as session:
                 report = ingest_readings(session, parse_table(body, "text/csv"), source="bench", sink=sink)
             assert report.accepted == rows and not report.refused, report.refused[:3]

@@ -31,11 +31,12 @@ from pathlib import Path
 import numpy as np
 from _report import write
 from _store import database_version, figure, merge, open_store
+from sqlalchemy import delete
 
 from services.config import Settings
 from services.geo import City, load_city
 from services.ingest import ingest_events, ingest_readings, open_sink, parse_table
-from services.store import make_sessionmaker
+from services.store import IndicatorReading, make_sessionmaker
 from services.store.catalog import install_catalog
 
 BUDGETS = {"events_bulk_rate": 20_000, "readings_bulk_rate": 100_000, "event_post_to_map": 2_000,
@@ -101,6 +102,8 @@ def bulk_readings(settings: Settings, engine, rows: int, repeat: int) -> list[fl
     rates = []
     for run in range(repeat):
         body = readings_csv(rows, run * 60 * 24 * 30)
+        with engine.begin() as connection:  # every run stores fresh readings (untimed)
+            connection.execute(delete(IndicatorReading))
 
         def work(body: bytes = body) -> None:
             with sessions() as session:

@@ -17,7 +17,7 @@ import dash
 import uvicorn
 from fastapi import FastAPI
 
-from api import alerts_router
+from api import alerts_router, applications_router, events_router, readings_router
 from api.auth import Integrators
 from api.errors import install_error_handlers
 from api.gate import Gate
@@ -102,6 +102,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     install_error_handlers(server)
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
+    for router in (events_router, readings_router, applications_router):
+        server.include_router(router(rt))
     server.include_router(ops_router(rt.engine, rt.redis, rt.metrics))
     app = dash.Dash(
         __name__,
@@ -125,7 +127,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     server.add_middleware(SlowRequestLog, pauses=pauses)
     # Outermost: every HTTP request and websocket handshake is checked before Dash or a router sees it.
     server.add_middleware(SecurityMiddleware, gate=gate, integrators=integrators,
-                          callback_guard=server.state.callback_guard, forbidden_page=forbidden_page)
+                          callback_guard=server.state.callback_guard, forbidden_page=forbidden_page,
+                          ingest_limit=settings.ingest_max_bytes)
     return app
 
 

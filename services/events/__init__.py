@@ -6,12 +6,13 @@ from services.events.commands import ACTIONS, EventCommand, act, record_refusal
 from services.events.lifecycle import (
     DISPATCH_STAGES,
     STATUSES,
+    WORKING,
     TransitionRefused,
     advance_dispatch,
+    history,
     transition,
 )
 from services.events.linkage import department_names, department_stats, multi_department_share, trends
-from services.events.points import MAP_POINTS, map_points
 from services.events.queries import (
     TABLE_COLUMNS,
     EventFilter,
@@ -30,10 +31,10 @@ __all__ = [
     "DISPATCH_STAGES",
     "EventCommand",
     "EventFilter",
-    "MAP_POINTS",
     "STATUSES",
     "TABLE_COLUMNS",
     "TransitionRefused",
+    "WORKING",
     "act",
     "advance_dispatch",
     "count_matching",
@@ -43,7 +44,7 @@ __all__ = [
     "detail",
     "export_rows",
     "grid_counts",
-    "map_points",
+    "history",
     "multi_department_share",
     "open_by_district",
     "recent_points",

@@ -4,7 +4,8 @@ commit has landed their cache forgets every result computed from those tables.
 No writer has to remember to invalidate: a page, the API, a worker or a domain command writing through the
 runtime's sessions is covered. The tables come from the flushed objects (`after_flush`) and from ORM-enabled
 `insert()`/`update()`/`delete()` statements run by the session (`do_orm_execute`). Writes the session cannot see
-(raw SQL text, bulk loads on a raw connection) call `QueryCache.invalidate` themselves.
+(raw SQL text in the session's transaction) name their tables with `note_written`, and are forgotten on the same
+commit; bulk loads on a connection of their own call `QueryCache.invalidate` after their commit.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ WRITTEN_KEY = "tables_written"
 def _written(session: Session) -> set[str]:
     tables: set[str] = session.info.setdefault(WRITTEN_KEY, set())
     return tables
+
+
+def note_written(session: Session, *tables: str) -> None:
+    """Tables this session's transaction writes with SQL the hooks cannot see: forgotten on its commit too."""
+    _written(session).update(tables)
 
 
 def _flushed(session: Session, _flush: UOWTransaction) -> None:

@@ -28,6 +28,7 @@ from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
 from services.platform import Metrics, Runtime, StartupError, configure_logging, open_runtime
+from services.sources import declare_sources
 from services.store import install_shared_cache
 from services.workers import background_loops, install_catalogs
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
         if ensure_admin(session, settings):
             log.info("created the first admin user 'admin' from ONESCREEN_ADMIN_PASSWORD")
         session.commit()
+    declare_sources(rt)  # a bad sources file stops start-up here, one line per error
     gate = Gate(secret_key=settings.secret_key, wall_token=wall_token(settings), sessions=rt.sessions,
                 provider=LocalPasswordProvider(), limiter=Limiter(settings.redis_url, settings.stream_prefix))
     server = FastAPI(title="OneScreen", version="0.1.0", lifespan=_lifespan(rt))

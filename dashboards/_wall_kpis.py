@@ -17,7 +17,7 @@ from dashboards._auth import current_principal
 from dashboards._present import kpi_cards, local_time
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
-from services import indicators
+from services import indicators, sources
 
 # One headline indicator per domain, in the order a duty officer scans them.
 WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents",
@@ -33,8 +33,20 @@ def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool =
     now = datetime.now(UTC)
     with rt.sessions() as session:
         kpis = indicators.kpi_strip(session=session, codes=codes, now=now, scope=current_principal().scope)
+        late = sources.late_sources(session, now=now)
     zone = rt.settings.zone
-    return kpi_strip(kpi_cards(kpis, lang, zone, translator(lang)), hook, spark), now, local_time(now, zone, "%H:%M:%S")
+    cards = kpi_cards(kpis, lang, zone, translator(lang), late_sources(late, codes, lang))
+    return kpi_strip(cards, hook, spark), now, local_time(now, zone, "%H:%M:%S")
+
+
+def late_sources(late: dict[str, list[sources.LateSource]], codes: Sequence[str], lang: str) -> dict[str, str]:
+    """Indicator code -> the late sources it depends on, named for the card's stale note (issue 19)."""
+    named = {}
+    for code in codes:
+        found = late.get(f"kpi-{code}", []) + late.get("kpis", [])
+        if found:
+            named[code] = "、".join(dict.fromkeys(s.name_zh if lang == "zh-CN" else s.name_en for s in found))
+    return named
 
 
 def kpi_panel(lang: str) -> html.Section:

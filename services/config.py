@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     wall_size: str = Field(default="1920x1080", description="design canvas WIDTHxHEIGHT in CSS pixels")
     wall_fit: Literal["fit", "fill", "width"] = "fit"
     wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
+    # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
+    sources: Path = DATA_DIR / "sources.yaml"
 
     @field_validator("timezone")
     @classmethod

@@ -21,6 +21,7 @@ from services.store.models import (
     ApprovalRollup,
     AuditEntry,
     Base,
+    DataSource,
     Department,
     District,
     Event,
@@ -29,10 +30,12 @@ from services.store.models import (
     Indicator,
     IndicatorReading,
     Matter,
+    SourceFile,
+    SourceVolume,
     User,
     UserSession,
     UTCDateTime,
 )
 from services.store.shared_cache import install_shared_cache
 
-__all__ = ["install_shared_cache", "Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "MIGRATIONS_DIR", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession", "make_engine", "make_sessionmaker", "migrate"]
+__all__ = ["install_shared_cache", "Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "DataSource", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "MIGRATIONS_DIR", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "SourceFile", "SourceVolume", "UTCDateTime", "User", "UserSession", "make_engine", "make_sessionmaker", "migrate"]

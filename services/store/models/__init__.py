@@ -19,5 +19,6 @@ from services.store.models.base import Base, UTCDateTime
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.indicators import Indicator, IndicatorReading
+from services.store.models.sources import DataSource, SourceFile, SourceVolume
 
-__all__ = ["Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "Matter", "PCT_BOUNDS", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession"]
+__all__ = ["Alert", "AlertAction", "AlertGroup", "Application", "ApprovalAssociation", "ApprovalOpenWork", "ApprovalRollup", "AuditEntry", "Base", "DataSource", "Department", "District", "Event", "EventDispatch", "EventTransition", "HOUR_BOUNDS", "Indicator", "IndicatorReading", "Matter", "PCT_BOUNDS", "SourceFile", "SourceVolume", "ROLLUP_COMPLETED", "ROLLUP_RECEIVED", "UTCDateTime", "User", "UserSession"]

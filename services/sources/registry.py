@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,7 +80,8 @@ def record_delivery(session: Session, source: str, target: str, report: Delivere
     _upsert(session, DataSource, {"id": source, "name_zh": source, "name_en": source, "department": None,
                                   "kind": "push", "target": target, "cadence_s": None, "indicators": ""},
             ["id"], [])
-    changes: dict[str, Any] = {"last_delivery_at": at}
+    latest = DataSource.last_delivery_at
+    changes: dict[str, Any] = {"last_delivery_at": case((latest.is_(None) | (latest < at), at), else_=latest)}
     if refused and not (report.accepted or report.updated):
         first = report.refused[0]
         changes |= {"last_error": f"{refused} rows refused; row {getattr(first, 'row', '?')} "

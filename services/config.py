@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     # issue 7: the wall's design canvas (`/wall?size=…&fit=…&rotate=…` override them per screen)
     wall_size: str = Field(default="1920x1080", description="design canvas WIDTHxHEIGHT in CSS pixels")
     wall_fit: Literal["fit", "fill", "width"] = "fit"
+    # issue 19: department data in (the push APIs)
+    ngsi_mapping: Path = Field(default=DATA_DIR / "ngsi_mapping.toml",
+                               description="FIWARE NGSI entity type + attribute -> indicator code, and the area")
+    ingest_max_bytes: int = Field(default=256 << 20, gt=0, description="the largest body a push API takes")
     wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
     # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
     sources: Path = DATA_DIR / "sources.yaml"

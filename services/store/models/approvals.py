@@ -54,7 +54,12 @@ class Application(Base):
     # issue 5 (migration 0005): who applied (a pseudonymous key, for association mining) and the one-thing case
     applicant_id: Mapped[str | None] = mapped_column(String(24), doc="pseudonymous applicant key, not PII")
     bundle_case: Mapped[str | None] = mapped_column(String(32), doc="the one-thing (一件事) case it is part of")
+    # issue 19 (migration 0010): the platform's application id (the ingest API's idempotency key) and the
+    # statutory deadline beside the promised one (`due_at`)
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    statutory_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (
+        Index("uq_applications_external_id", "external_id", unique=True),
         Index("ix_applications_submitted_at", "submitted_at"),
         Index("ix_applications_completed_at", "completed_at"),
         Index("ix_applications_matter_status", "matter_code", "status"),

@@ -21,10 +21,12 @@ from services.store.models.base import Base, BigId, UTCDateTime
 class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # migration 0010: unique per sending system, (source, external_id), the ingest API's idempotency key
+    external_id: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32))
     subcategory: Mapped[str | None] = mapped_column(String(48))
-    source: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(12))
     description: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(String(128))
@@ -43,6 +45,7 @@ class Event(Base):
     # fetches what changed since it last looked: services/events.py)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, server_default=func.now())
     __table_args__ = (
+        Index("uq_events_source_external_id", "source", "external_id", unique=True),
         Index("ix_events_reported_at", "reported_at"),
         Index("ix_events_updated_at", "updated_at"),
         Index("ix_events_status_district", "status", "district"),
@@ -63,6 +66,7 @@ class EventDispatch(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text, doc="the department's own words on its latest progress")
     __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),
                       Index("ix_dispatches_event_department", "event_id", "department"))
 

@@ -1,0 +1,145 @@
+"""Events from department systems: validated row by row, placed on the city's map, upserted in chunks.
+
+Idempotent on (source system, external id): sending an event again updates it in place (its details, place and
+SLA due time; never its lifecycle status, which only `progress` moves). A point is given its district by the
+spatial join when the row names none, and its grid cell; a point outside every district is stored and flagged
+`out_of_city`, as the simulator's are. Rows are written with one multi-row upsert per chunk, so a bulk load runs
+at database speed; the caller commits, and the events caches are dropped once it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from itertools import islice
+from typing import Any
+
+import numpy as np
+from sqlalchemy import event as orm_event
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from services.demo.simcity import CATEGORIES
+from services.events import invalidate_events
+from services.geo import City, cells_of, grid_origin
+from services.ingest.report import (
+    BatchReport,
+    Refusal,
+    RowRefused,
+    moment,
+    number,
+    numbered,
+    one_of,
+    present,
+    text,
+)
+from services.ingest.tables import MALFORMED
+from services.store import District, Event
+
+CHUNK = 1000  # rows per upsert statement: 19 columns x 1000 stays under SQLite's 32 766 bound parameters
+# The category catalog (code -> SLA hours); the city pack's categories.csv replaces it when it lands (issue 20).
+SLA_HOURS: Mapping[str, float] = {code: hours for code, _subs, _departments, hours, _weight in CATEGORIES}
+SEVERITIES = ("extreme", "severe", "moderate", "minor")
+PRIORITIES = {"urgent": "extreme", "high": "severe", "normal": "moderate", "low": "minor", "1": "extreme",
+              "2": "severe", "3": "moderate", "4": "minor", "特急": "extreme", "紧急": "severe", "一般": "moderate",
+              "较低": "minor", **{severity: severity for severity in SEVERITIES}}
+UPDATED_ON_CONFLICT = ("category", "subcategory", "title", "severity", "description", "address", "district", "grid",
+                       "out_of_city", "lat", "lon", "reported_at", "sla_due_at", "reporter_name", "reporter_phone")
+
+
+def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]] | Iterable[Mapping[str, Any]],
+                  *, source: str, city: City) -> BatchReport:
+    """Store the events of `rows` ((row number, fields) pairs as `parse_table` yields them, or bare field
+    mappings numbered from 1); `source` is the sending system for rows that do not name their own. The caller
+    commits; the events caches are invalidated after that commit."""
+    adcodes = set(session.scalars(select(District.adcode)))
+    report = BatchReport()
+    rows_in = numbered(rows)
+    while chunk := list(islice(rows_in, CHUNK)):
+        valid: dict[tuple[str, str], dict[str, Any]] = {}
+        for row_number, fields in chunk:
+            try:
+                record = _record(fields, source, adcodes)
+            except RowRefused as refused:
+                report.refused.append(Refusal(row_number, refused.field, refused.reason))
+                continue
+            key = (record["source"], record["external_id"])
+            if key in valid:  # sent twice in one chunk: the later one wins, the earlier counts as an update
+                report.updated += 1
+            valid[key] = record
+        if valid:
+            _place(list(valid.values()), city)
+            report.add(_upsert(session, valid))
+    invalidate_on_commit(session)
+    return report
+
+
+def invalidate_on_commit(session: Session) -> None:
+    """Drop the events caches once the caller's transaction is committed (not before: a page refilling them in
+    between would cache the old rows)."""
+    orm_event.listen(session, "after_commit", lambda _session: invalidate_events(), once=True)
+
+
+def _record(fields: Mapping[str, Any], source: str, adcodes: set[str]) -> dict[str, Any]:
+    """The events row for one input row, or RowRefused naming the first field at fault."""
+    if MALFORMED in fields:
+        raise RowRefused("row", str(fields[MALFORMED]))
+    category = one_of(fields, "category", SLA_HOURS.keys(), required=True)
+    reported_at = moment(fields, "reported_at", required=True)
+    lon, lat = number(fields, "lon"), number(fields, "lat")
+    if (lon is None) != (lat is None):
+        raise RowRefused("lat" if lat is None else "lon", "lon and lat come together (WGS84 degrees)")
+    if lon is not None and lat is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise RowRefused("lon", f"({lon}, {lat}) is not a WGS84 longitude and latitude")
+    district = text(fields, "district", max_length=12)
+    if district is not None and district not in adcodes:
+        raise RowRefused("district", f"unknown district adcode {district!r}")
+    address = text(fields, "address", max_length=128)
+    if lon is None and (district is None or address is None):
+        raise RowRefused("lon", "give lon and lat, or an address with its district adcode")
+    assert category is not None and reported_at is not None
+    return {
+        "external_id": text(fields, "external_id", max_length=64, required=True),
+        "source": text(fields, "source", max_length=32) or source[:32],
+        "category": category, "subcategory": text(fields, "subcategory", max_length=48),
+        "title": text(fields, "title", max_length=128), "description": text(fields, "description", max_length=4000),
+        "severity": one_of(fields, "priority", set(SEVERITIES), aliases=PRIORITIES) if present(fields, "priority")
+        else "moderate",
+        "address": address, "district": district, "lon": lon, "lat": lat, "reported_at": reported_at,
+        "sla_due_at": reported_at + timedelta(hours=SLA_HOURS[category]),
+        "reporter_name": text(fields, "reporter_name", max_length=32),
+        "reporter_phone": text(fields, "reporter_phone", max_length=20),
+        "status": "reported", "out_of_city": False, "grid": None,
+    }  # fmt: skip
+
+
+def _place(records: list[dict[str, Any]], city: City) -> None:
+    """District (when not given) and grid cell from the point, one spatial join per chunk; flag strays."""
+    located = [record for record in records if record["lon"] is not None]
+    if not located:
+        return
+    lon = np.array([record["lon"] for record in located], float)
+    lat = np.array([record["lat"] for record in located], float)
+    found = city.district_of(lon, lat)
+    districts = [record["district"] or code for record, code in zip(located, found, strict=True)]
+    cells = cells_of(grid_origin(city.bounds()), lon, lat, districts)
+    for record, district, inside, cell in zip(located, districts, found, cells, strict=True):
+        record["district"], record["grid"], record["out_of_city"] = district, cell, inside is None
+
+
+def _upsert(session: Session, records: Mapping[tuple[str, str], dict[str, Any]]) -> BatchReport:
+    existing: set[tuple[str, str]] = set()
+    by_source: dict[str, list[str]] = {}
+    for src, external_id in records:
+        by_source.setdefault(src, []).append(external_id)
+    for src, ids in by_source.items():
+        query = select(Event.external_id).where(Event.source == src, Event.external_id.in_(ids))
+        existing.update((src, str(external_id)) for external_id in session.scalars(query))
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Event).values(list(records.values()))
+    statement = statement.on_conflict_do_update(
+        index_elements=[Event.source, Event.external_id],
+        set_={name: getattr(statement.excluded, name) for name in UPDATED_ON_CONFLICT})
+    session.execute(statement)
+    return BatchReport(accepted=len(records) - len(existing), updated=len(existing))

@@ -43,7 +43,7 @@ def late_sources(late: dict[str, list[sources.LateSource]], codes: Sequence[str]
     """Indicator code -> the late sources it depends on, named for the card's stale note (issue 19)."""
     named = {}
     for code in codes:
-        found = late.get(f"kpi-{code}", []) + late.get("kpis", [])
+        found = late.get(f"kpi-{code}", []) + late.get("kpi-*", [])
         if found:
             named[code] = "、".join(dict.fromkeys(s.name_zh if lang == "zh-CN" else s.name_en for s in found))
     return named

@@ -104,13 +104,15 @@ class LateSource:
 
 
 def late_sources(session: Session, *, now: datetime) -> dict[str, list[LateSource]]:
-    """The late or silent sources each wall panel (its name) and indicator (`kpi-<code>`) depends on: a light read
-    of the registry alone, for the wall's refreshes."""
+    """The late or silent sources each wall panel (its name) and indicator (`kpi-<code>`; `kpi-*` for readings
+    sources that declare no indicators, so feed any) depends on: a light read of the registry alone, for the
+    wall's refreshes."""
     late: dict[str, list[LateSource]] = {}
     for src in session.scalars(select(DataSource).order_by(DataSource.id)):
         state = freshness(src.last_delivery_at, src.cadence_s, now)
         if state == "on_time":
             continue
-        for key in (*_panels(src.target.split()), *(f"kpi-{code}" for code in src.indicators.split())):
+        codes = src.indicators.split() or (["*"] if "readings" in src.target.split() else [])
+        for key in (*_panels(src.target.split()), *(f"kpi-{code}" for code in codes)):
             late.setdefault(key, []).append(LateSource(src.id, src.name_zh, src.name_en, state))
     return late

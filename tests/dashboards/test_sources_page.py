@@ -22,6 +22,11 @@ class Delivered:
     refused: list[object] = field(default_factory=list)
 
 
+def _text(dash_duo, selector: str) -> str:
+    """An element's text from the DOM, in view or not."""
+    return dash_duo.find_element(selector).get_attribute("textContent")
+
+
 def _row_state(dash_duo) -> str | None:
     rows = dash_duo.driver.find_elements("css selector", f"#sources-catalog tr[data-source='{AQI_FEED.id}']")
     return rows[0].get_attribute("data-state") if rows else None
@@ -36,18 +41,18 @@ def test_a_silenced_source_turns_late_within_a_cadence_and_the_wall_names_it(das
     open_page("/sources", role="leader")
     dash_duo.wait_for_element("#sources-catalog", timeout=20)
     assert _row_state(dash_duo) == "on_time"
-    assert "空气质量监测平台" in dash_duo.find_element("#sources-dependencies").text
+    assert "空气质量监测平台" in _text(dash_duo, "#sources-dependencies")
 
     # Silenced: late 1.5 cadences after its delivery; the page must show it within one more cadence.
     deadline = 1.5 * CADENCE_S + CADENCE_S - (time.monotonic() - delivered)
     WebDriverWait(dash_duo.driver, deadline).until(lambda _d: _row_state(dash_duo) == "late",
                                                    "the silenced source never turned late on /sources")
-    problems = dash_duo.find_element("#sources-problems").text
+    problems = _text(dash_duo, "#sources-problems")
     assert "空气质量监测平台" in problems and "滞后" in problems
 
     open_page("/wall", role="operator")
-    note = dash_duo.wait_for_element("#kpi-aqi .kpi-asof", timeout=20)
-    WebDriverWait(dash_duo.driver, 10).until(lambda _d: "空气质量监测平台" in note.text)
-    assert "来源滞后" in note.text
-    assert "空气质量监测平台" not in dash_duo.find_element("#kpi-metro_ridership .kpi-asof").text
+    dash_duo.wait_for_element("#kpi-aqi .kpi-asof", timeout=20)
+    WebDriverWait(dash_duo.driver, 10).until(lambda _d: "空气质量监测平台" in _text(dash_duo, "#kpi-aqi .kpi-asof"))
+    assert "来源滞后" in _text(dash_duo, "#kpi-aqi .kpi-asof")
+    assert "空气质量监测平台" not in _text(dash_duo, "#kpi-metro_ridership .kpi-asof")
     assert dash_duo.get_logs() == [], "the browser console has errors"

@@ -33,7 +33,7 @@ class SqlConnector:
         after = "" if position is None else f" WHERE source_rows.{column} > :position"
         stmt = text(f"SELECT * FROM ({self.spec.query}) AS source_rows{after} "
                     f"ORDER BY source_rows.{column} LIMIT :limit")
-        params = {"limit": self.spec.batch, **({} if position is None else {"position": position})}
+        params = {"limit": self.spec.batch + 1, **({} if position is None else {"position": position})}
         return [dict(row) for row in conn.execute(stmt, params).mappings()]
 
     def batches(self, cursor: str | None) -> Iterator[Batch]:
@@ -42,13 +42,14 @@ class SqlConnector:
         with self.engine.connect() as conn:
             self._read_only(conn)
             while rows := self._fetch(conn, position):
+                if len(rows) > self.spec.batch:  # one row more than a batch: does the last value go on past it?
+                    after, rows = rows[-1][self.spec.cursor], rows[:-1]
+                    if rows[-1][self.spec.cursor] == after:
+                        rows = [row for row in rows if row[self.spec.cursor] != after]
+                        if not rows:
+                            raise ValueError(f"more than {self.spec.batch} rows share {self.spec.cursor} = "
+                                             f"{after!r}; raise the source's batch")
                 last = rows[-1][self.spec.cursor]
-                if len(rows) == self.spec.batch:  # the last value may go on past the limit: leave it for next time
-                    rows = [row for row in rows if row[self.spec.cursor] != last] or rows
-                    if rows[-1][self.spec.cursor] == last:
-                        raise ValueError(f"more than {self.spec.batch} rows share {self.spec.cursor} = {last!r}; "
-                                         "raise the source's batch")
-                    last = rows[-1][self.spec.cursor]
                 yield Batch([(numbered + i, row) for i, row in enumerate(rows, start=1)], encode_cursor(last))
                 numbered += len(rows)
                 position = last

@@ -43,9 +43,8 @@ from services.events import queries as event_queries
 from services.events import touch as event_touch
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
-from services.ingest import BatchReport
 from services.platform.redis import make_redis
-from services.sources import SourceInfo, record_delivery, register_sources
+from services.sources import Counted, SourceInfo, record_delivery, register_sources
 from services.store import (
     Application,
     District,
@@ -207,7 +206,7 @@ class Live:
                 self.registered = True
             for target in ("events", "readings", "applications"):
                 if done[target]:
-                    record_delivery(session, SIMULATOR.id, target, BatchReport(accepted=done[target]), at=at)
+                    record_delivery(session, SIMULATOR.id, target, Counted(done[target]), at=at)
             session.commit()
 
     def _new_events(self, t: float, dt: float, codes: list[str], geoms: list[Any]) -> int:

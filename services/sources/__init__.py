@@ -13,6 +13,7 @@ from services.sources.monitor import (
     source_statuses,
 )
 from services.sources.registry import (
+    Counted,
     Delivered,
     Freshness,
     SourceInfo,
@@ -34,7 +35,7 @@ from services.sources.spec import (
 )
 from services.sources.worker import SourcesLoop
 
-__all__ = ["Delivered", "FileSource", "Freshness", "HttpSource", "LateSource", "PANELS_OF_TARGET", "PullSpec", "PushSource",
+__all__ = ["Counted", "Delivered", "FileSource", "Freshness", "HttpSource", "LateSource", "PANELS_OF_TARGET", "PullSpec", "PushSource",
            "RunResult", "SourceInfo", "SourceRunner", "SourceStatus", "SourcesFileError", "SourcesLoop", "SqlSource",
            "Writer", "build_loop", "daily_volume", "declare_sources", "freshness", "info_of", "late_sources", "load_sources", "record_delivery",
            "record_run", "register_sources", "source_statuses"]

@@ -33,6 +33,15 @@ class Delivered(Protocol):
 
 
 @dataclass(frozen=True)
+class Counted:
+    """A delivery known by its row counts alone (the simulator's bulk writes, which bypass the ingest services)."""
+
+    accepted: int
+    updated: int = 0
+    refused: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """How a source describes itself to the registry."""
 

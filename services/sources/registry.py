@@ -27,9 +27,14 @@ UNDECLARED_CADENCE_S = 86_400  # a push source nobody declared is expected at le
 class Delivered(Protocol):
     """What an ingest service answers for a batch (services.ingest.BatchReport)."""
 
-    accepted: int
-    updated: int
-    refused: Sequence[Any]
+    @property
+    def accepted(self) -> int: ...
+
+    @property
+    def updated(self) -> int: ...
+
+    @property
+    def refused(self) -> Sequence[Any]: ...
 
 
 @dataclass(frozen=True)

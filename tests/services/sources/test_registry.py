@@ -8,8 +8,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from services.sources import SourceInfo, freshness, late_sources, record_delivery, register_sources, source_statuses
-from services.sources.monitor import daily_volume
+from services.sources import (
+    SourceInfo,
+    daily_volume,
+    freshness,
+    late_sources,
+    record_delivery,
+    register_sources,
+    source_statuses,
+)
 from services.store.catalog import install_catalog
 
 ZONE = ZoneInfo("Asia/Shanghai")

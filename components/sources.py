@@ -81,3 +81,9 @@ def volume_figure(frame: pd.DataFrame, department_names: Mapping[str, str]) -> g
     for department, part in frame.groupby("department", sort=True):
         figure.add_bar(x=part["day"], y=part["rows"], name=department_names.get(str(department), str(department)))
     return figure
+
+
+def late_sources_note(late: Sequence[tuple[str, str]], text: Mapping[str, str]) -> html.Div:
+    """`#console-late-sources`: the late sources as (name, state text); empty when every source is on time."""
+    return html.Div([f"{text['src.late_source']}: ", "、".join(f"{name}（{state}）" for name, state in late)]
+                    if late else [], id="console-late-sources", className="console-late-sources text-warning")

@@ -14,6 +14,7 @@ from components.i18n import translator
 from components.kpi import kpi_strip
 from components.panel import as_of_stamp, panel, refresh_timer
 from dashboards._auth import current_principal
+from dashboards._late_sources import names_by_indicator
 from dashboards._present import kpi_cards, local_time
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
@@ -35,18 +36,8 @@ def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool =
         kpis = indicators.kpi_strip(session=session, codes=codes, now=now, scope=current_principal().scope)
         late = sources.late_sources(session, now=now)
     zone = rt.settings.zone
-    cards = kpi_cards(kpis, lang, zone, translator(lang), late_sources(late, codes, lang))
+    cards = kpi_cards(kpis, lang, zone, translator(lang), names_by_indicator(late, codes, lang))
     return kpi_strip(cards, hook, spark), now, local_time(now, zone, "%H:%M:%S")
-
-
-def late_sources(late: dict[str, list[sources.LateSource]], codes: Sequence[str], lang: str) -> dict[str, str]:
-    """Indicator code -> the late sources it depends on, named for the card's stale note (issue 19)."""
-    named = {}
-    for code in codes:
-        found = late.get(f"kpi-{code}", []) + late.get("kpi-*", [])
-        if found:
-            named[code] = "、".join(dict.fromkeys(s.name_zh if lang == "zh-CN" else s.name_en for s in found))
-    return named
 
 
 def kpi_panel(lang: str) -> html.Section:

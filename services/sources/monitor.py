@@ -108,7 +108,8 @@ def late_sources(session: Session, *, now: datetime) -> dict[str, list[LateSourc
     sources that declare no indicators, so feed any) depends on: a light read of the registry alone, for the
     wall's refreshes."""
     late: dict[str, list[LateSource]] = {}
-    for src in session.scalars(select(DataSource).order_by(DataSource.id)):
+    stopped = DataSource.last_delivery_at.is_not(None)  # a feed that stopped; one never started is /sources' concern
+    for src in session.scalars(select(DataSource).where(stopped).order_by(DataSource.id)):
         state = freshness(src.last_delivery_at, src.cadence_s, now)
         if state == "on_time":
             continue

@@ -1,5 +1,5 @@
 """/sources in a real headless Chromium: a source that falls silent shows as late within one cadence of being due,
-and the wall's KPI card that depends on it names it in its stale note."""
+the wall's KPI card that depends on it names it in its stale note, and so does the operator console."""
 
 from __future__ import annotations
 
@@ -55,4 +55,8 @@ def test_a_silenced_source_turns_late_within_a_cadence_and_the_wall_names_it(das
     WebDriverWait(dash_duo.driver, 10).until(lambda _d: "空气质量监测平台" in _text(dash_duo, "#kpi-aqi .kpi-asof"))
     assert "来源滞后" in _text(dash_duo, "#kpi-aqi .kpi-asof")
     assert "空气质量监测平台" not in _text(dash_duo, "#kpi-metro_ridership .kpi-asof")
+
+    open_page("/alerts", role="operator")  # and the operator console names it
+    dash_duo.wait_for_element("#console-late-sources", timeout=20)
+    assert "空气质量监测平台（" in _text(dash_duo, "#console-late-sources")  # late, or silent by now
     assert dash_duo.get_logs() == [], "the browser console has errors"

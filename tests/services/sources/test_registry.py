@@ -79,3 +79,11 @@ def test_late_sources_name_the_panels_and_indicators_that_depend_on_them(session
     assert sorted(late) == ["focus", "kpi-aqi", "kpis"]
     assert [(s.id, s.name_zh, s.state) for s in late["kpi-aqi"]] == [("ecology-aqi", "空气质量监测", "late")]
     assert late_sources(session, now=NOW - timedelta(minutes=9)) == {}
+
+
+def test_a_declared_source_that_never_delivered_is_silent_on_the_page_but_names_no_wall_panel(session: Session) -> None:
+    install_catalog(session, districts=[])
+    register_sources(session, [AQI])
+    session.commit()
+    assert [s.state for s in source_statuses(session, now=NOW, zone=ZONE)] == ["silent"]
+    assert late_sources(session, now=NOW) == {}

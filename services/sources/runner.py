@@ -3,8 +3,9 @@
 - **Cursor with the rows**: a batch's rows, its cursor (or file digest) and its delivery count are committed in
   one transaction, so a run that dies halfway resumes from the last batch stored, and a retry re-reads only what
   was not committed: nothing lost, nothing twice (the ingest services are idempotent besides).
-- **One run at a time**: a Redis lock per source with a random token and a TTL (redis-py's `Lock`), renewed after
-  each batch, so two workers never run one source at once and a crashed worker's lock expires on its own.
+- **One run at a time**: a Redis lock per source with a random token and a TTL (`lock.SourceLock`), renewed after
+  each batch, so two workers never run one source at once and a crashed worker's lock expires on its own; a run
+  that finds its lock lost stops before its next batch.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis
-from redis.exceptions import LockError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.sources.connectors import Batch, Connector
+from services.sources.lock import SourceLock
 from services.sources.registry import Delivered, record_delivery, record_run
 from services.sources.spec import PullSpec
 from services.store import DataSource, SourceFile
@@ -30,6 +31,10 @@ log = logging.getLogger("onescreen.sources")
 # target -> stores numbered contract rows in the caller's transaction (services.ingest) and reports the batch.
 Writer = Callable[[Session, Iterable[tuple[int, dict[str, Any]]], str], Delivered]
 LOCK_TTL_S = 300
+
+
+class LockLost(RuntimeError):
+    """This run's lock expired (a batch slower than the TTL): it stops so two workers never run at once."""
 
 
 @dataclass
@@ -51,24 +56,20 @@ class SourceRunner:
 
     def run(self, spec: PullSpec, connector: Connector) -> RunResult:
         """Run `spec` once if no other worker is running it; an error is recorded on the source, then raised."""
-        lock = self.redis.lock(f"{self.prefix}:sources:lock:{spec.id}", timeout=self.lock_ttl_s, blocking=False,
-                               thread_local=False)
+        lock = SourceLock(self.redis, f"{self.prefix}:sources:lock:{spec.id}", self.lock_ttl_s)
         if not lock.acquire():
             return RunResult(spec.id, ran=False)
         try:
-            result = self._run(spec, connector, lock.reacquire)
+            result = self._run(spec, connector, lock.renew)
         except Exception as exc:
             self._finish(spec.id, f"{type(exc).__name__}: {exc}")
             raise
         finally:
-            try:
-                lock.release()
-            except LockError:  # the TTL ran out during a very slow batch; the cursor still guards the rows
-                log.warning("source %s: its lock expired before the run ended", spec.id)
+            lock.release()
         self._finish(spec.id, result.error)
         return result
 
-    def _run(self, spec: PullSpec, connector: Connector, renew: Callable[[], Any]) -> RunResult:
+    def _run(self, spec: PullSpec, connector: Connector, renew: Callable[[], bool]) -> RunResult:
         result = RunResult(spec.id)
         with self.sessions() as session:
             cursor = session.scalar(select(DataSource.cursor).where(DataSource.id == spec.id))
@@ -82,12 +83,14 @@ class SourceRunner:
                 result.error = f"{batch.path.name if batch.path else 'batch'}: {exc}"
                 continue
             connector.settle(batch, report, None)
-            renew()
             result.batches += 1
             if report is not None:
                 result.accepted += report.accepted
                 result.updated += report.updated
                 result.refused += len(report.refused)
+            if not renew():  # the TTL ran out during a very slow batch: another worker may run the source now
+                raise LockLost(f"source {spec.id}: its lock expired during the run; the next run goes on from the "
+                               "kept cursor")
         return result
 
     def _store(self, spec: PullSpec, batch: Batch) -> Delivered | None:

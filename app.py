@@ -17,7 +17,7 @@ import dash
 import uvicorn
 from fastapi import FastAPI
 
-from api import alerts_router
+from api import alerts_router, applications_router, events_router, readings_router
 from api.auth import Integrators
 from api.gate import Gate
 from api.ops import TimingMiddleware, ops_router
@@ -90,6 +90,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     server.state.gate = gate
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
+    for router in (events_router, readings_router, applications_router):
+        server.include_router(router(rt))
     metrics = Metrics(rt.redis, settings)
     server.include_router(ops_router(rt.engine, rt.redis, metrics))
     app = dash.Dash(
@@ -113,7 +115,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     server.add_middleware(TimingMiddleware, metrics=metrics)
     # Outermost: every HTTP request and websocket handshake is checked before Dash or a router sees it.
     server.add_middleware(SecurityMiddleware, gate=gate, integrators=integrators,
-                          callback_guard=server.state.callback_guard, forbidden_page=forbidden_page)
+                          callback_guard=server.state.callback_guard, forbidden_page=forbidden_page,
+                          ingest_limit=settings.ingest_max_bytes)
     return app
 
 

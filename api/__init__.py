@@ -1,8 +1,12 @@
 """The integrator API under /api/v1 (DESIGN.md "Ingest API (contract)"): routers that `create_app` mounts.
 
-Public surface: `alerts_router(settings, engine, redis_client)`.
+Public surface: `alerts_router(settings, engine, redis_client)`; the push APIs for department data
+`events_router(runtime)`, `readings_router(runtime)`, `applications_router(runtime)`.
 """
 
 from api.alerts import alerts_router
+from api.applications import applications_router
+from api.events import events_router
+from api.readings import readings_router
 
-__all__ = ["alerts_router"]
+__all__ = ["alerts_router", "applications_router", "events_router", "readings_router"]

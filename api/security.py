@@ -40,6 +40,8 @@ API_PREFIXES = ("/api/v1/", "/open311/", "/metrics")  # bearer tokens, not brows
 DASH_UPDATE = "/_dash-update-component"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_BODY = {"api": 16 << 20, "dash": 4 << 20, "other": 64 << 10}  # bytes; routers keep their own tighter limits
+# The push APIs for department data stream big batches to disk and enforce ONESCREEN_INGEST_MAX_BYTES themselves.
+INGEST_PATHS = frozenset({"/api/v1/events", "/api/v1/readings", "/api/v1/applications"})
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -102,10 +104,11 @@ def _same_origin(headers: dict[str, str]) -> bool:
 class SecurityMiddleware:
     def __init__(
         self, app: ASGIApp, *, gate: Gate, integrators: Integrators, callback_guard: CallbackGuard,
-        forbidden_page: ForbiddenPage,
+        forbidden_page: ForbiddenPage, ingest_limit: int = 0,
     ) -> None:  # fmt: skip
         self.app, self.gate, self.integrators = app, gate, integrators
         self.callback_guard, self.forbidden_page = callback_guard, forbidden_page
+        self.ingest_limit = ingest_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -127,6 +130,8 @@ class SecurityMiddleware:
         path, method, headers = scope["path"], scope["method"], _headers(scope)
         kind = _kind(path)
         limit = MAX_BODY["api" if kind == "api" else "dash" if kind == "dash" else "other"]
+        if path in INGEST_PATHS:
+            limit = max(limit, self.ingest_limit)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _refusal(413, "body too large", "body", f"{declared} bytes; the limit is {limit}")(scope, receive, send)

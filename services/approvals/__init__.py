@@ -5,6 +5,14 @@ from __future__ import annotations
 from services.approvals.association import latest_rules
 from services.approvals.findings import application_list, high_return_matters, idle_matters, overdue
 from services.approvals.metrics import bad_review_followups, bundle_savings, summaries, summary
-from services.approvals.queries import ALL, Slice, cached, catalog_names, daily_throughput, hourly_throughput
+from services.approvals.queries import (
+    ALL,
+    Slice,
+    cached,
+    catalog_names,
+    daily_throughput,
+    hourly_throughput,
+    invalidate_approvals,
+)
 
-__all__ = ["ALL", "Slice", "application_list", "bad_review_followups", "bundle_savings", "cached", "catalog_names", "daily_throughput", "high_return_matters", "hourly_throughput", "idle_matters", "latest_rules", "overdue", "summaries", "summary"]
+__all__ = ["ALL", "Slice", "application_list", "bad_review_followups", "bundle_savings", "cached", "catalog_names", "daily_throughput", "high_return_matters", "hourly_throughput", "idle_matters", "invalidate_approvals", "latest_rules", "overdue", "summaries", "summary"]

@@ -21,8 +21,19 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from services.approvals import invalidate_approvals
 from services.ingest.events import CHUNK
-from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, numbered, one_of, text
+from services.ingest.report import (
+    BatchReport,
+    Refusal,
+    RowRefused,
+    moment,
+    number,
+    numbered,
+    on_commit,
+    one_of,
+    text,
+)
 from services.ingest.tables import MALFORMED
 from services.store import Application, Department, District, Matter
 
@@ -70,6 +81,7 @@ def ingest_applications(session: Session, rows: Iterable[Any], *, source: str, s
             valid[record["external_id"]] = record
         if valid:
             report.add(_upsert(session, valid))
+    on_commit(session, invalidate_approvals)
     return report
 
 

@@ -15,7 +15,6 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event as orm_event
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from services.ingest.report import (
     moment,
     number,
     numbered,
+    on_commit,
     one_of,
     present,
     text,
@@ -71,14 +71,9 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
         if valid:
             _place(list(valid.values()), city)
             report.add(_upsert(session, valid))
-    invalidate_on_commit(session)
+    on_commit(session, invalidate_events)
     return report
 
-
-def invalidate_on_commit(session: Session) -> None:
-    """Drop the events caches once the caller's transaction is committed (not before: a page refilling them in
-    between would cache the old rows)."""
-    orm_event.listen(session, "after_commit", lambda _session: invalidate_events(), once=True)
 
 
 def _record(fields: Mapping[str, Any], source: str, adcodes: set[str]) -> dict[str, Any]:

@@ -17,8 +17,15 @@ from sqlalchemy.orm import Session
 
 from services import audit
 from services.access import Principal, mask_name, mask_phone
-from services.events import DISPATCH_STAGES, WORKING, TransitionRefused, history, transition
-from services.ingest.events import invalidate_on_commit
+from services.events import (
+    DISPATCH_STAGES,
+    WORKING,
+    TransitionRefused,
+    history,
+    invalidate_events,
+    transition,
+)
+from services.ingest.report import on_commit
 from services.store import Event, EventDispatch
 
 # The contract's stage names -> the lifecycle's stage verbs, in the order a dispatch passes them.
@@ -58,7 +65,7 @@ def move_event(session: Session, event: Event, to: str, *, principal: Principal,
     transition(session, event.id, to, principal=principal, comment=comment, departments=departments or (),
                now=at)
     audit.record(session, actor=principal, action=f"event.{to}", target=f"event:{event.id}", detail=comment)
-    invalidate_on_commit(session)
+    on_commit(session, invalidate_events)
 
 
 def report_dispatch(session: Session, event: Event, department: str, stage: str, *, principal: Principal,
@@ -81,5 +88,5 @@ def report_dispatch(session: Session, event: Event, department: str, stage: str,
     session.flush()
     audit.record(session, actor=principal, action=f"event.dispatch.{STAGES[stage]}",
                  target=f"dispatch:{part.id}", detail=note)
-    invalidate_on_commit(session)
+    on_commit(session, invalidate_events)
     return part

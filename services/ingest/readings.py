@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.config import Settings
 from services.indicators.queries import invalidate_indicators
-from services.indicators.readings import record_readings
+from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
 from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, numbered, text
 from services.ingest.tables import MALFORMED
@@ -43,6 +43,11 @@ class ReadingSink:
     redis_client: redis.Redis
     settings: Settings
     rules: ThresholdRules
+
+
+def open_sink(engine: Engine, redis_client: redis.Redis, settings: Settings) -> ReadingSink:
+    """A sink with the threshold rules rebuilt from the alerts table: build one per process and keep it."""
+    return ReadingSink(engine, redis_client, settings, load_rules(engine, settings))
 
 
 def ingest_readings(session: Session, rows: Iterable[Any], *, source: str, sink: ReadingSink) -> BatchReport:

@@ -7,10 +7,13 @@ ingest functions catch it per row and keep going, so one bad row never costs the
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,9 @@ def numbered(rows: Iterable[Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """(row number, fields) pairs as `parse_table` yields them; bare mappings are numbered from 1."""
     for position, item in enumerate(rows, start=1):
         yield (item[0], item[1]) if isinstance(item, tuple) else (position, item)
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` (drop a domain's caches) once the caller's transaction is committed, not before: a page
+    refilling the cache in between would keep the old rows."""
+    event.listen(session, "after_commit", lambda _session: action(), once=True)

@@ -63,6 +63,11 @@ def _json(stream: IO[bytes]) -> Iterator[Row]:
         raise TableError("body", "the JSON is not UTF-8") from None
     except json.JSONDecodeError as exc:
         raise TableError(f"line {exc.lineno}", f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    yield from json_records(document)
+
+
+def json_records(document: Any) -> Iterator[Row]:
+    """The rows of a parsed JSON body: one object, or an array of them."""
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, start=1):
         yield number, _object(record, number)

@@ -1,0 +1,172 @@
+"""POST /api/v1/events (one event or a batch), the read-back by (source, external id), and the progress a
+department's system reports: lifecycle moves and its dispatch's stages. Thin: parse, authorise, call
+services.ingest, answer."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import bearer_auth
+from api.batches import (
+    BATCH_RESPONSES,
+    XLSX,
+    BatchAnswer,
+    answer,
+    checked_type,
+    integrator,
+    request_body,
+    spooled_body,
+    store_batch,
+)
+from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
+from services.access import Principal, Role
+from services.events import TransitionRefused
+from services.ingest import (
+    STAGES,
+    TABLE_TYPES,
+    event_record,
+    find_event,
+    ingest_events,
+    move_event,
+    parse_table,
+    report_dispatch,
+)
+from services.platform import Runtime
+from services.store import Event
+
+EXAMPLE = {"external_id": "SW-20261201-0042", "source": "water-bureau", "category": "waterlogging",
+           "subcategory": "道路积水", "title": "湖滨南路积水约30厘米", "description": "车辆涉水缓行",
+           "reported_at": "2026-12-01T09:30:00+08:00", "lon": 118.0894, "lat": 24.4798, "reporter_name": "张三",
+           "reporter_phone": "13812341234", "priority": "high"}
+CSV_EXAMPLE = ("external_id,source,category,title,reported_at,address,district,priority\n"
+               "SW-1,water-bureau,waterlogging,地下通道积水,2026-12-01T09:30:00+08:00,湖滨南路地下通道,350203,high\n")
+PII_SCOPE = "pii.read"
+
+
+class Move(BaseModel):
+    to: str = Field(description="the lifecycle status to move to (registered, dispatched, in_progress, feedback, "
+                    "checking, closed, rework, cancelled)", examples=["registered"])
+    comment: str | None = Field(default=None, description="why (required for cancelled and rework)")
+    departments: list[str] = Field(default_factory=list, description="department codes, when dispatching")
+    at: AwareDatetime | None = Field(default=None, description="when it happened (default: now)")
+
+
+class Stage(BaseModel):
+    stage: str = Field(description="accepted | arrived | finished", examples=["arrived"])
+    at: AwareDatetime | None = Field(default=None, description="when it happened (default: now)")
+    note: str | None = Field(default=None, max_length=2000, description="the department's own words")
+
+
+class EventRecord(BaseModel):
+    """The stored event, its departments' dispatches and its lifecycle history."""
+
+    model_config = {"extra": "allow"}
+    source: str
+    external_id: str | None
+    status: str
+    reported_at: datetime
+    dispatches: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+def _acting(name: str) -> Principal:
+    """A department system moves events as an operator would, named in the history and the audit."""
+    return Principal(username=f"api:{name}", role=Role.OPERATOR)
+
+
+def _refused(refused: TransitionRefused, field: str) -> ApiError:
+    return ApiError(409, refused.code, field, refused.reason)
+
+
+def events_router(rt: Runtime) -> APIRouter:
+    """The events API; mount with `app.include_router(events_router(runtime))`."""
+    auth = bearer_auth(rt.settings)
+    router = APIRouter(prefix="/api/v1", tags=["events"], route_class=ApiRoute, dependencies=[Depends(auth)])
+
+    @router.post(
+        "/events", response_model=BatchAnswer, summary="Push events: one object, a JSON array, NDJSON or CSV",
+        description="Idempotent on (source, external_id): sending an event again updates it. `source` defaults to "
+        "the token's name. Location: lon and lat (WGS84), or address with district (adcode); the district is "
+        "derived from the point when absent and a point outside the city is kept and flagged. `reported_at` "
+        "needs its UTC offset. `priority`: urgent | high | normal | low (or extreme | severe | moderate | minor). "
+        "CSV in UTF-8, UTF-8 with BOM or GBK/GB18030 with a header row. Needs the scope `events.write`.",
+        responses={**ERROR_RESPONSES, **BATCH_RESPONSES},
+        openapi_extra=request_body("events", {"application/json": [EXAMPLE],
+                                              "application/x-ndjson": '{"external_id": "SW-1", ...}\n',
+                                              "text/csv": CSV_EXAMPLE, XLSX: "(an .xlsx workbook)"}),
+    )
+    async def post_events(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
+        kind = checked_type(request, TABLE_TYPES)
+        body = await spooled_body(request, rt.settings.ingest_max_bytes)
+
+        def store() -> BatchAnswer:
+            with rt.sessions() as session:
+                return answer(store_batch(session, body, lambda s, b: ingest_events(
+                    s, parse_table(b, kind), source=who, city=rt.city)))
+
+        return await run_in_threadpool(store)
+
+    @router.get(
+        "/events/{source}/{external_id}", response_model=EventRecord,
+        summary="Read back one event: status, dispatches, history",
+        description="Reporter name and phone are masked unless the token holds the scope `pii.read`.",
+        responses={**ERROR_RESPONSES, 404: {"model": ErrorBody, "description": "no such event"}},
+    )
+    def get_event(source: str, external_id: str, request: Request) -> dict[str, Any]:
+        caller = integrator(request)
+        with rt.sessions() as session:
+            event = _event(session, source, external_id)
+            return event_record(session, event, may_see_pii=caller is not None and caller.may(PII_SCOPE))
+
+    @router.post(
+        "/events/{source}/{external_id}/transitions", response_model=EventRecord,
+        summary="Move an event through its lifecycle",
+        description="Refused with 409 when the lifecycle does not allow the move: `error` is the lifecycle's "
+        "reason code (not_allowed, needs_comment, unknown_departments, …), `reason` the sentence.",
+        responses={**ERROR_RESPONSES, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+    )
+    def post_transition(source: str, external_id: str, move: Move,
+                        who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
+        with rt.sessions() as session:
+            event = _event(session, source, external_id)
+            try:
+                move_event(session, event, move.to, principal=_acting(who), comment=move.comment,
+                           departments=move.departments, at=move.at)
+            except TransitionRefused as refused:
+                raise _refused(refused, "to") from None
+            session.commit()
+            return event_record(session, event, may_see_pii=False)
+
+    @router.post(
+        "/events/{source}/{external_id}/dispatches/{department}", response_model=EventRecord,
+        summary="Report a department's progress on its part of an event",
+        description="Stages accepted, arrived, finished, with `at` and `note`. A stage that arrives out of order "
+        "(arrived before accepted) is kept: its time is recorded and the dispatch never moves back.",
+        responses={**ERROR_RESPONSES, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
+    )
+    def post_dispatch(source: str, external_id: str, department: str, stage: Stage,
+                      who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
+        if stage.stage not in STAGES:
+            raise ApiError(422, "invalid request", "stage", f"{stage.stage!r}; use one of {', '.join(STAGES)}")
+        with rt.sessions() as session:
+            event = _event(session, source, external_id)
+            try:
+                report_dispatch(session, event, department, stage.stage, principal=_acting(who), at=stage.at,
+                                note=stage.note)
+            except TransitionRefused as refused:
+                raise _refused(refused, "department" if refused.code == "no_dispatch" else "stage") from None
+            session.commit()
+            return event_record(session, event, may_see_pii=False)
+
+    return router
+
+
+def _event(session: Session, source: str, external_id: str) -> Event:
+    event = find_event(session, source, external_id)
+    if event is None:
+        raise ApiError(404, "not found", "external_id", f"no event {external_id!r} from {source!r}")
+    return event

@@ -54,7 +54,7 @@ def applications_router(rt: Runtime) -> APIRouter:
             with rt.sessions() as session:
                 return answer(store_batch(session, body, lambda s, b: ingest_applications(
                     s, parse_table(b, kind), source=who, secret_key=rt.settings.secret_key,
-                    zone=rt.settings.zone)))
+                    zone=rt.settings.zone), source=who, target="applications"))
 
         return await run_in_threadpool(store)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.auth import Integrator
 from api.errors import ApiError, ErrorBody
 from services.ingest import BatchReport, TableError, media_type
+from services.sources import record_delivery
 
 SPOOL_IN_MEMORY = 8 << 20  # a body above this goes to a temporary file while it is read
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,11 +72,13 @@ async def spooled_body(request: Request, limit: int) -> IO[bytes]:
     return spool
 
 
-def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO[bytes]], BatchReport]
-                ) -> BatchReport:
-    """Run one batch in one transaction: committed whole, or (a body unreadable part-way) not at all."""
+def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO[bytes]], BatchReport], *,
+                source: str, target: str) -> BatchReport:
+    """Run one batch in one transaction: committed whole, or (a body unreadable part-way) not at all; the delivery
+    is counted for `source` in the data-source registry in the same transaction."""
     try:
         report = ingest(session, body)
+        record_delivery(session, source, target, report)
         session.commit()
     except TableError as exc:
         session.rollback()

@@ -106,7 +106,7 @@ def events_router(rt: Runtime) -> APIRouter:
         def store() -> BatchAnswer:
             with rt.sessions() as session:
                 return answer(store_batch(session, body, lambda s, b: ingest_events(
-                    s, parse_table(b, kind), source=who, city=rt.city)))
+                    s, parse_table(b, kind), source=who, city=rt.city), source=who, target="events"))
 
         return await run_in_threadpool(store)
 

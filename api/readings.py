@@ -105,7 +105,7 @@ def readings_router(rt: Runtime) -> APIRouter:
 
         def store() -> BatchAnswer:
             with rt.sessions() as session:
-                return answer(store_batch(session, body, ingest))
+                return answer(store_batch(session, body, ingest, source=who, target="readings"))
 
         return await run_in_threadpool(store)
 

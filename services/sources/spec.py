@@ -132,22 +132,27 @@ class PushSource(_Source):
     kind: Literal["push"]
 
 
-class SqlSource(_Source):
-    """A read-only SELECT against a department database, incremental on a strictly increasing cursor column."""
+class _Remote(_Source):
+    """A source pulled from another system's address; `${NAME}` in it comes from the environment."""
 
-    kind: Literal["sql"]
     url: str
-    query: str
-    cursor: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-                        description="the column of the query's rows that only grows (an id, a change time)")
-    start: str | None = None
-    batch: int = Field(default=1000, gt=0, le=100_000)
+    start: str | None = Field(default=None, description="the cursor of the first run")
     schedule: Schedule
 
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
         return _expand(value)
+
+
+class SqlSource(_Remote):
+    """A read-only SELECT against a department database, incremental on a strictly increasing cursor column."""
+
+    kind: Literal["sql"]
+    query: str
+    cursor: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                        description="the column of the query's rows that only grows (an id, a change time)")
+    batch: int = Field(default=1000, gt=0, le=100_000)
 
     @field_validator("query")
     @classmethod
@@ -157,24 +162,23 @@ class SqlSource(_Source):
         return value.strip().rstrip(";")
 
 
-class HttpSource(_Source):
+class HttpSource(_Remote):
     """JSON or CSV over HTTP; the cursor travels in a query parameter and comes from a field of the rows."""
 
     kind: Literal["http"]
-    url: str = Field(pattern=r"^https?://")
     format: Literal["json", "csv"] = "json"
     items: str | None = Field(default=None, description="dotted path to the row list in a JSON answer")
     cursor_param: str
     cursor_field: str
-    start: str | None = None
     headers: dict[str, str] = {}
     timeout: float = Field(default=30, gt=0)
-    schedule: Schedule
 
     @field_validator("url")
     @classmethod
-    def _url(cls, value: str) -> str:
-        return _expand(value)
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"https?://", value):
+            raise ValueError("must start with http:// or https://")
+        return value
 
     @field_validator("headers")
     @classmethod

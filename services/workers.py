@@ -100,9 +100,14 @@ def main(argv: list[str] | None = None) -> None:
         rt.close()
         return
     install_shared_cache(settings)  # so this loop's writes invalidate what the web workers cache
+    try:
+        loop = LOOPS[args.loop](rt)
+    except StartupError as exc:  # e.g. a bad sources file: one line per error, no traceback
+        rt.close()
+        parser.exit(2, f"onescreen: {exc}\n")
     log.info("running the %s loop (pid %d)", args.loop, os.getpid())
     try:
-        run_until_signalled(LOOPS[args.loop](rt))
+        run_until_signalled(loop)
     finally:
         rt.close()
 

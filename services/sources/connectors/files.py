@@ -46,6 +46,7 @@ class FileConnector:
     def waiting(self) -> list[Path]:
         """The complete files in the folder, oldest first."""
         folder = self.spec.folder
+        folder.mkdir(parents=True, exist_ok=True)  # ready for the department's first drop
         found = {path for pattern in self.spec.patterns for path in folder.glob(pattern)
                  if path.is_file() and not path.name.startswith(".") and path.suffix != ".part"}
         return sorted(found, key=lambda path: (path.stat().st_mtime, path.name))

@@ -1,7 +1,7 @@
 """The connector worker: runs each pull source on its schedule (`python -m services.workers sources`).
 
-A run that fails is retried with exponential backoff (30 s, 1 min, 2 min … at most the source's own interval or
-15 min), never sooner than the backoff and never later than the schedule's next run. Sources run one after the
+A run that fails is retried with exponential backoff (30 s, 1 min, 2 min … up to 15 min), never later than the
+schedule's next run. Sources run one after the
 other in this thread; several worker processes may run side by side, each source's lock keeps them apart.
 """
 

@@ -77,7 +77,8 @@ def dependency_table(rows: Sequence[SourceRow], text: Mapping[str, str]) -> html
 def volume_figure(frame: pd.DataFrame, department_names: Mapping[str, str]) -> go.Figure:
     """Rows exchanged per day, one stacked bar per owner department (`frame`: day, department, rows)."""
     figure = go.Figure(layout=base_layout(barmode="stack", showlegend=True, margin={"l": 48, "r": 8, "t": 8, "b": 32},
-                                          legend={"orientation": "h", "y": -0.2}))
+                                          legend={"orientation": "h", "y": -0.2},
+                                          xaxis={"type": "category", "categoryorder": "category ascending"}))
     for department, part in frame.groupby("department", sort=True):
         figure.add_bar(x=part["day"], y=part["rows"], name=department_names.get(str(department), str(department)))
     return figure

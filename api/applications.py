@@ -3,18 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
 from api.batches import (
     BATCH_RESPONSES,
     XLSX,
     BatchAnswer,
-    answer,
-    checked_type,
+    receive_batch,
     request_body,
-    spooled_body,
-    store_batch,
 )
 from api.errors import ERROR_RESPONSES, ApiRoute
 from services.ingest import TABLE_TYPES, ingest_applications, parse_table
@@ -47,15 +43,8 @@ def applications_router(rt: Runtime) -> APIRouter:
                                                     "text/csv": CSV_EXAMPLE, XLSX: "(a 一网通办 .xlsx export)"}),
     )
     async def post_applications(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
-        kind = checked_type(request, TABLE_TYPES)
-        body = await spooled_body(request, rt.settings.ingest_max_bytes)
-
-        def store() -> BatchAnswer:
-            with rt.sessions() as session:
-                return answer(store_batch(session, body, lambda s, b: ingest_applications(
-                    s, parse_table(b, kind), source=who, secret_key=rt.settings.secret_key,
-                    zone=rt.settings.zone), source=who, target="applications"))
-
-        return await run_in_threadpool(store)
+        return await receive_batch(request, rt, TABLE_TYPES, lambda session, body, kind: ingest_applications(
+            session, parse_table(body, kind), source=who, secret_key=rt.settings.secret_key, zone=rt.settings.zone),
+            source=who, target="applications")
 
     return router

@@ -11,14 +11,18 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Integrator
 from api.errors import ApiError, ErrorBody
 from services.ingest import BatchReport, TableError, media_type
+from services.platform import Runtime
 from services.sources import record_delivery
 
 SPOOL_IN_MEMORY = 8 << 20  # a body above this goes to a temporary file while it is read
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# (session, the spooled body, its media type) -> what the batch did
+Ingest = Callable[[Session, IO[bytes], str], BatchReport]
 
 
 class RefusedRow(BaseModel):
@@ -70,6 +74,20 @@ async def spooled_body(request: Request, limit: int) -> IO[bytes]:
         spool.write(chunk)
     spool.seek(0)
     return spool
+
+
+async def receive_batch(request: Request, rt: Runtime, accepted: Iterable[str], ingest: Ingest, *, source: str,
+                        target: str) -> BatchAnswer:
+    """The whole of a push API's POST: check the type, spool the body, store it in one transaction, answer; the
+    delivery is counted for `source` (the token's name) in the data-source registry."""
+    kind = checked_type(request, accepted)
+    body = await spooled_body(request, rt.settings.ingest_max_bytes)
+
+    def store() -> BatchAnswer:
+        with rt.sessions() as session:
+            return answer(store_batch(session, body, lambda s, b: ingest(s, b, kind), source=source, target=target))
+
+    return await run_in_threadpool(store)
 
 
 def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO[bytes]], BatchReport], *,

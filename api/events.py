@@ -2,25 +2,22 @@
 department's system reports: lifecycle moves and its dispatch's stages. Thin: parse, authorise, call
 services.ingest, answer."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
 from api.batches import (
     BATCH_RESPONSES,
     XLSX,
     BatchAnswer,
-    answer,
-    checked_type,
     integrator,
+    receive_batch,
     request_body,
-    spooled_body,
-    store_batch,
 )
 from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
 from services.access import Principal, Role
@@ -78,8 +75,23 @@ def _acting(name: str) -> Principal:
     return Principal(username=f"api:{name}", role=Role.OPERATOR)
 
 
-def _refused(refused: TransitionRefused, field: str) -> ApiError:
-    return ApiError(409, refused.code, field, refused.reason)
+# The field a refusal is about, by the lifecycle's reason code (the move's target status otherwise).
+REFUSED_FIELD = {"no_dispatch": "department", "unknown_stage": "stage", "stage_order": "stage",
+                 "not_working": "stage", "needs_comment": "comment", "needs_department": "departments",
+                 "unknown_departments": "departments", "departments_only_dispatching": "departments"}
+
+
+def _progress(rt: Runtime, source: str, external_id: str, step: Callable[[Session, Event], object]
+              ) -> dict[str, Any]:
+    """Run one progress report on the event in its own transaction; a lifecycle refusal is 409 with its code."""
+    with rt.sessions() as session:
+        event = _event(session, source, external_id)
+        try:
+            step(session, event)
+        except TransitionRefused as refused:
+            raise ApiError(409, refused.code, REFUSED_FIELD.get(refused.code, "to"), refused.reason) from None
+        session.commit()
+        return event_record(session, event, may_see_pii=False)
 
 
 def events_router(rt: Runtime) -> APIRouter:
@@ -100,15 +112,8 @@ def events_router(rt: Runtime) -> APIRouter:
                                               "text/csv": CSV_EXAMPLE, XLSX: "(an .xlsx workbook)"}),
     )
     async def post_events(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
-        kind = checked_type(request, TABLE_TYPES)
-        body = await spooled_body(request, rt.settings.ingest_max_bytes)
-
-        def store() -> BatchAnswer:
-            with rt.sessions() as session:
-                return answer(store_batch(session, body, lambda s, b: ingest_events(
-                    s, parse_table(b, kind), source=who, city=rt.city), source=who, target="events"))
-
-        return await run_in_threadpool(store)
+        return await receive_batch(request, rt, TABLE_TYPES, lambda session, body, kind: ingest_events(
+            session, parse_table(body, kind), source=who, city=rt.city), source=who, target="events")
 
     @router.get(
         "/events/{source}/{external_id}", response_model=EventRecord,
@@ -131,15 +136,9 @@ def events_router(rt: Runtime) -> APIRouter:
     )
     def post_transition(source: str, external_id: str, move: Move,
                         who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
-        with rt.sessions() as session:
-            event = _event(session, source, external_id)
-            try:
-                move_event(session, event, move.to, principal=_acting(who), comment=move.comment,
-                           departments=move.departments, at=move.at)
-            except TransitionRefused as refused:
-                raise _refused(refused, "to") from None
-            session.commit()
-            return event_record(session, event, may_see_pii=False)
+        return _progress(rt, source, external_id, lambda session, event: move_event(
+            session, event, move.to, principal=_acting(who), comment=move.comment, departments=move.departments,
+            at=move.at))
 
     @router.post(
         "/events/{source}/{external_id}/dispatches/{department}", response_model=EventRecord,
@@ -152,15 +151,8 @@ def events_router(rt: Runtime) -> APIRouter:
                       who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
         if stage.stage not in STAGES:
             raise ApiError(422, "invalid request", "stage", f"{stage.stage!r}; use one of {', '.join(STAGES)}")
-        with rt.sessions() as session:
-            event = _event(session, source, external_id)
-            try:
-                report_dispatch(session, event, department, stage.stage, principal=_acting(who), at=stage.at,
-                                note=stage.note)
-            except TransitionRefused as refused:
-                raise _refused(refused, "department" if refused.code == "no_dispatch" else "stage") from None
-            session.commit()
-            return event_record(session, event, may_see_pii=False)
+        return _progress(rt, source, external_id, lambda session, event: report_dispatch(
+            session, event, department, stage.stage, principal=_acting(who), at=stage.at, note=stage.note))
 
     return router
 

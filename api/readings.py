@@ -7,25 +7,20 @@ from collections.abc import Iterator
 from typing import IO, Annotated
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
 from api.batches import (
     BATCH_RESPONSES,
     BatchAnswer,
-    answer,
-    checked_type,
+    receive_batch,
     request_body,
-    spooled_body,
-    store_batch,
 )
 from api.errors import ERROR_RESPONSES, ApiRoute
 from services.ingest import (
     CSV_TYPES,
     JSON_TYPES,
     NDJSON_TYPES,
-    BatchReport,
     NgsiMapping,
     ReadingSink,
     Row,
@@ -96,17 +91,9 @@ def readings_router(rt: Runtime) -> APIRouter:
                                                 "text/csv": CSV_EXAMPLE}),
     )
     async def post_readings(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
-        kind = checked_type(request, JSON_TYPES | NDJSON_TYPES | CSV_TYPES)
-        body = await spooled_body(request, rt.settings.ingest_max_bytes)
         sink = await run_in_threadpool(sinks.get)
-
-        def ingest(session: Session, stream: IO[bytes]) -> BatchReport:
-            return ingest_readings(session, _rows(stream, kind, mapping, rt), source=who, sink=sink)
-
-        def store() -> BatchAnswer:
-            with rt.sessions() as session:
-                return answer(store_batch(session, body, ingest, source=who, target="readings"))
-
-        return await run_in_threadpool(store)
+        return await receive_batch(request, rt, JSON_TYPES | NDJSON_TYPES | CSV_TYPES, lambda session, body, kind:
+                                   ingest_readings(session, _rows(body, kind, mapping, rt), source=who, sink=sink),
+                                   source=who, target="readings")
 
     return router

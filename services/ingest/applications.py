@@ -18,7 +18,6 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.approvals import invalidate_approvals
@@ -35,6 +34,7 @@ from services.ingest.report import (
     text,
 )
 from services.ingest.tables import MALFORMED
+from services.ingest.upsert import upsert
 from services.store import Application, Department, District, Matter
 
 CHANNELS = {"网上": "online", "网上办理": "online", "在线": "online", "窗口": "window", "窗口办理": "window",
@@ -136,12 +136,6 @@ def _record(fields: Mapping[str, Any], known: _Known) -> dict[str, Any]:
 
 
 def _upsert(session: Session, records: Mapping[str, dict[str, Any]]) -> BatchReport:
-    query = select(Application.external_id).where(Application.external_id.in_(list(records)))
-    existing = set(session.scalars(query))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Application).values(list(records.values()))
-    statement = statement.on_conflict_do_update(
-        index_elements=[Application.external_id],
-        set_={name: getattr(statement.excluded, name) for name in UPDATED_ON_CONFLICT})
-    session.execute(statement)
-    return BatchReport(accepted=len(records) - len(existing), updated=len(existing))
+    new = upsert(session, Application.__table__, list(records.values()), key=("external_id",),
+                 updated=UPDATED_ON_CONFLICT)
+    return BatchReport(accepted=new, updated=len(records) - new)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.demo.simcity import CATEGORIES
@@ -35,9 +34,10 @@ from services.ingest.report import (
     text,
 )
 from services.ingest.tables import MALFORMED
+from services.ingest.upsert import upsert
 from services.store import District, Event
 
-CHUNK = 1000  # rows per upsert statement: 19 columns x 1000 stays under SQLite's 32 766 bound parameters
+CHUNK = 10_000  # rows validated, placed and upserted together
 # The category catalog (code -> SLA hours); the city pack's categories.csv replaces it when it lands (issue 20).
 SLA_HOURS: Mapping[str, float] = {code: hours for code, _subs, _departments, hours, _weight in CATEGORIES}
 SEVERITIES = ("extreme", "severe", "moderate", "minor")
@@ -124,17 +124,6 @@ def _place(records: list[dict[str, Any]], city: City) -> None:
 
 
 def _upsert(session: Session, records: Mapping[tuple[str, str], dict[str, Any]]) -> BatchReport:
-    existing: set[tuple[str, str]] = set()
-    by_source: dict[str, list[str]] = {}
-    for src, external_id in records:
-        by_source.setdefault(src, []).append(external_id)
-    for src, ids in by_source.items():
-        query = select(Event.external_id).where(Event.source == src, Event.external_id.in_(ids))
-        existing.update((src, str(external_id)) for external_id in session.scalars(query))
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Event).values(list(records.values()))
-    statement = statement.on_conflict_do_update(
-        index_elements=[Event.source, Event.external_id],
-        set_={name: getattr(statement.excluded, name) for name in UPDATED_ON_CONFLICT})
-    session.execute(statement)
-    return BatchReport(accepted=len(records) - len(existing), updated=len(existing))
+    new = upsert(session, Event.__table__, list(records.values()), key=("source", "external_id"),
+                 updated=UPDATED_ON_CONFLICT)
+    return BatchReport(accepted=new, updated=len(records) - new)

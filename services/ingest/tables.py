@@ -119,7 +119,7 @@ def _csv(stream: IO[bytes]) -> Iterator[Row]:
             raise TableError("line 1", f"the header needs distinct, non-empty column names: {names}")
         number = 0
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():
                 continue
             number += 1
             if len(cells) != len(names):

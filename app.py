@@ -38,6 +38,7 @@ from services.platform import (
     open_runtime,
     server_protocol,
 )
+from services.sources import declare_sources
 from services.workers import background_loops, install_catalogs
 
 HERE = Path(__file__).resolve().parent
@@ -92,6 +93,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
         if ensure_admin(session, settings):
             log.info("created the first admin user 'admin' from ONESCREEN_ADMIN_PASSWORD")
         session.commit()
+    declare_sources(rt)  # a bad sources file stops start-up here, one line per error
     gate = Gate(secret_key=settings.secret_key, wall_token=wall_token(settings), sessions=rt.sessions,
                 provider=LocalPasswordProvider(), limiter=Limiter(rt.async_redis if settings.redis_url else None,
                                                                   settings.stream_prefix))

@@ -44,6 +44,7 @@ def applications_router(rt: Runtime) -> APIRouter:
     )
     async def post_applications(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
         return await receive_batch(request, rt, TABLE_TYPES, lambda session, body, kind: ingest_applications(
-            session, parse_table(body, kind), source=who, secret_key=rt.settings.secret_key, zone=rt.settings.zone))
+            session, parse_table(body, kind), source=who, secret_key=rt.settings.secret_key, zone=rt.settings.zone),
+            source=who, target="applications")
 
     return router

@@ -17,6 +17,7 @@ from api.auth import Integrator
 from api.errors import ApiError, ErrorBody
 from services.ingest import BatchReport, TableError, media_type
 from services.platform import Runtime
+from services.sources import record_delivery
 
 SPOOL_IN_MEMORY = 8 << 20  # a body above this goes to a temporary file while it is read
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,23 +76,27 @@ async def spooled_body(request: Request, limit: int) -> IO[bytes]:
     return spool
 
 
-async def receive_batch(request: Request, rt: Runtime, accepted: Iterable[str], ingest: Ingest) -> BatchAnswer:
-    """The whole of a push API's POST: check the type, spool the body, store it in one transaction, answer."""
+async def receive_batch(request: Request, rt: Runtime, accepted: Iterable[str], ingest: Ingest, *, source: str,
+                        target: str) -> BatchAnswer:
+    """The whole of a push API's POST: check the type, spool the body, store it in one transaction, answer; the
+    delivery is counted for `source` (the token's name) in the data-source registry."""
     kind = checked_type(request, accepted)
     body = await spooled_body(request, rt.settings.ingest_max_bytes)
 
     def store() -> BatchAnswer:
         with rt.sessions() as session:
-            return answer(store_batch(session, body, lambda s, b: ingest(s, b, kind)))
+            return answer(store_batch(session, body, lambda s, b: ingest(s, b, kind), source=source, target=target))
 
     return await run_in_threadpool(store)
 
 
-def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO[bytes]], BatchReport]
-                ) -> BatchReport:
-    """Run one batch in one transaction: committed whole, or (a body unreadable part-way) not at all."""
+def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO[bytes]], BatchReport], *,
+                source: str, target: str) -> BatchReport:
+    """Run one batch in one transaction: committed whole, or (a body unreadable part-way) not at all; the delivery
+    is counted for `source` in the data-source registry in the same transaction."""
     try:
         report = ingest(session, body)
+        record_delivery(session, source, target, report)
         session.commit()
     except TableError as exc:
         session.rollback()

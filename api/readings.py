@@ -93,6 +93,7 @@ def readings_router(rt: Runtime) -> APIRouter:
     async def post_readings(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
         sink = await run_in_threadpool(sinks.get)
         return await receive_batch(request, rt, JSON_TYPES | NDJSON_TYPES | CSV_TYPES, lambda session, body, kind:
-                                   ingest_readings(session, _rows(body, kind, mapping, rt), source=who, sink=sink))
+                                   ingest_readings(session, _rows(body, kind, mapping, rt), source=who, sink=sink),
+                                   source=who, target="readings")
 
     return router

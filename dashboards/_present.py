@@ -53,8 +53,11 @@ def unit_text(unit: str, text: Mapping[str, str]) -> str:
     return text.get(f"unit.{unit.replace('/', '_per_')}", unit)
 
 
-def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: Mapping[str, str]) -> list[KpiCardData]:
-    """KpiValue rows (services.indicators) as cards; the delta compares with the same time yesterday."""
+def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: Mapping[str, str],
+              late_sources: Mapping[str, str] | None = None) -> list[KpiCardData]:
+    """KpiValue rows (services.indicators) as cards; the delta compares with the same time yesterday. A card whose
+    source is late (`late_sources`: code -> names) names it in its as-of note."""
+    late_sources = late_sources or {}
     cards = []
     for kpi in values:
         delta = kpi.delta_day
@@ -67,7 +70,8 @@ def kpi_cards(values: Sequence[Any], lang: str, zone: ZoneInfo, text: Mapping[st
                 status=kpi.status,
                 delta_text=f"{text['kpi.vs_yesterday']} {number(abs(delta), lang)}" if delta is not None else "",
                 delta_sign=0 if not delta else (1 if delta > 0 else -1),
-                as_of_text=local_time(kpi.as_of, zone) + (f" · {text['kpi.stale']}" if kpi.stale else ""),
+                as_of_text=local_time(kpi.as_of, zone) + (f" · {text['kpi.stale']}" if kpi.stale else "")
+                + (f" · {text['src.late_source']}: {late_sources[kpi.code]}" if kpi.code in late_sources else ""),
                 stale=kpi.stale,
                 sparkline=tuple(kpi.sparkline),
             )

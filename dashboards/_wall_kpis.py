@@ -14,10 +14,11 @@ from components.i18n import translator
 from components.kpi import kpi_strip
 from components.panel import as_of_stamp, panel, refresh_timer
 from dashboards._auth import current_principal
+from dashboards._late_sources import names_by_indicator
 from dashboards._present import kpi_cards, local_time
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
-from services import indicators
+from services import indicators, sources
 
 # One headline indicator per domain, in the order a duty officer scans them.
 WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents",
@@ -33,8 +34,10 @@ def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool =
     now = datetime.now(UTC)
     with rt.sessions() as session:
         kpis = indicators.kpi_strip(session=session, codes=codes, now=now, scope=current_principal().scope)
+        late = sources.late_sources(session, now=now)
     zone = rt.settings.zone
-    return kpi_strip(kpi_cards(kpis, lang, zone, translator(lang)), hook, spark), now, local_time(now, zone, "%H:%M:%S")
+    cards = kpi_cards(kpis, lang, zone, translator(lang), names_by_indicator(late, codes, lang))
+    return kpi_strip(cards, hook, spark), now, local_time(now, zone, "%H:%M:%S")
 
 
 def kpi_panel(lang: str) -> html.Section:

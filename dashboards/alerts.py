@@ -34,6 +34,7 @@ from components.storm_summary import storm_box
 from components.ticker import count_text
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
 from dashboards._auth import current_principal, require, user_bar
+from dashboards._late_sources import console_note
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
@@ -125,6 +126,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
                      **data_attributes(state="reconnecting", live=text["conn.live"],
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
+            console_note(lang),
         ], className="console-header"),
         html.Div([dcc.Dropdown(id=f"filter-{name}", options=choices[name], value=query.get(name) or None,
                                placeholder=text[f"alerts.{name}"], className="console-filter")

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
                                description="FIWARE NGSI entity type + attribute -> indicator code, and the area")
     ingest_max_bytes: int = Field(default=256 << 20, gt=0, description="the largest body a push API takes")
     wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
+    # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
+    sources: Path = DATA_DIR / "sources.yaml"
 
     @field_validator("timezone")
     @classmethod

@@ -49,13 +49,20 @@ def associate_loop(rt: Runtime) -> Loop:
     return AssociationJob(rt.sessions).run_forever
 
 
+def sources_loop(rt: Runtime) -> Loop:
+    from services.sources import build_loop
+
+    return build_loop(rt).run_forever
+
+
 LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
-                                              "associate": associate_loop, "simulate": simulate_loop}
+                                              "associate": associate_loop, "simulate": simulate_loop,
+                                              "sources": sources_loop}
 
 
 def background_loops(rt: Runtime) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
-    names = ["persist", "escalate", "associate", *(["simulate"] if rt.settings.simulate else [])]
+    names = ["persist", "escalate", "associate", "sources", *(["simulate"] if rt.settings.simulate else [])]
     return [LOOPS[name](rt) for name in names]
 
 
@@ -91,9 +98,14 @@ def main(argv: list[str] | None = None) -> None:
         install_catalogs(rt)
         rt.close()
         return
+    try:
+        loop = LOOPS[args.loop](rt)
+    except StartupError as exc:  # e.g. a bad sources file: one line per error, no traceback
+        rt.close()
+        parser.exit(2, f"onescreen: {exc}\n")
     log.info("running the %s loop (pid %d)", args.loop, os.getpid())
     try:
-        run_until_signalled(LOOPS[args.loop](rt))
+        run_until_signalled(loop)
     finally:
         rt.close()
 

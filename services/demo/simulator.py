@@ -43,6 +43,7 @@ from services.events import touch as event_touch
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
 from services.platform.redis import make_redis
+from services.sources import Counted, SourceInfo, record_delivery, register_sources
 from services.store import (
     Application,
     District,
@@ -158,6 +159,11 @@ def alert_fields(now: datetime, category: str, event: str, severity: str, urgenc
             "references": ""}
 
 
+# The simulator is one more source on /sources: registered, and each step's rows counted as its deliveries.
+SIMULATOR = SourceInfo("demo-simulator", "演示城市模拟器", "Demo city simulator", None, "simulator",
+                       "events readings applications", cadence_s=300)
+
+
 class Live:
     """Keeps the demo city moving: new events and applications, lifecycle progress, readings, alerts.
 
@@ -172,6 +178,7 @@ class Live:
         self.last: float | None = None
         self.sessions = sessions or make_sessionmaker(engine)  # the runtime's invalidate the cache on commit
         self.rules: ThresholdRules | None = None
+        self.registered = False
 
     def step(self, now: datetime | None = None) -> dict[str, int]:
         """Advance the city to `now`; returns how many rows / alerts this step wrote."""
@@ -189,7 +196,18 @@ class Live:
         done["applications"] = bulkload.bulk_insert(self.engine, Application, list(apps.columns), apps)
         done["readings"], done["threshold_alerts"] = self._readings(t, areas)
         done["alerts"] = self._alerts(at, dt, codes, geoms)
+        self._record_deliveries(done, at)
         return done
+
+    def _record_deliveries(self, done: dict[str, int], at: datetime) -> None:
+        with self.sessions() as session:
+            if not self.registered:
+                register_sources(session, [SIMULATOR])
+                self.registered = True
+            for target in ("events", "readings", "applications"):
+                if done[target]:
+                    record_delivery(session, SIMULATOR.id, target, Counted(done[target]), at=at)
+            session.commit()
 
     def _new_events(self, t: float, dt: float, codes: list[str], geoms: list[Any]) -> int:
         n = int(self.rng.poisson(self.rate * dt * EVENTS_PER_DAY / DAY))

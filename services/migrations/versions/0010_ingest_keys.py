@@ -2,7 +2,7 @@
 events get a title, dispatches the department's note, applications the platform's id and the statutory deadline
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 22:00:00
 
 On SQLite the events table is rebuilt to drop its unnamed UNIQUE(external_id); that drops its triggers, so the
@@ -16,7 +16,7 @@ from services.events import touch as event_touch
 from services.store import UTCDateTime
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from services.store.models.base import Base, UTCDateTime
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.indicators import Indicator, IndicatorReading
+from services.store.models.sources import DataSource, SourceFile, SourceVolume
 
 __all__ = [
     "Alert",
@@ -30,6 +31,7 @@ __all__ = [
     "ApprovalRollup",
     "AuditEntry",
     "Base",
+    "DataSource",
     "Department",
     "District",
     "Event",
@@ -42,6 +44,8 @@ __all__ = [
     "PCT_BOUNDS",
     "ROLLUP_COMPLETED",
     "ROLLUP_RECEIVED",
+    "SourceFile",
+    "SourceVolume",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -38,7 +38,7 @@ test: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/mypy services components
+	$(BIN)/mypy services components dashboards api
 
 bench: $(VENV)/.installed-run
 	@for script in bench/*.py; do echo "+ $$script"; $(BIN)/python "$$script" || exit 1; done

@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 
 from cachetools import TTLCache
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.ratelimit import LOGIN_FAILURES_PER_USER, LOGIN_PER_ADDRESS, Limiter
@@ -58,7 +58,7 @@ def wall_cookie_header(value: str, *, secure: bool) -> tuple[bytes, bytes]:
 
 class Gate:
     def __init__(
-        self, *, secret_key: str, wall_token: str | None, sessions: sessionmaker, provider: IdentityProvider,
+        self, *, secret_key: str, wall_token: str | None, sessions: sessionmaker[Session], provider: IdentityProvider,
         limiter: Limiter,
     ) -> None:  # fmt: skip
         self._secret = secret_key.encode()

@@ -52,7 +52,7 @@ class PushComponent(Component):
         self._valid_wildcard_attributes: list[str] = []
         self.available_properties = self._prop_names
         self.available_wildcard_properties: list[str] = []
-        super().__init__(id=id, data=data, className=className)
+        super().__init__(id=id, data=data, className=className)  # type: ignore[no-untyped-call]  # Dash's Component
 
 
 class AlertTicker(PushComponent):

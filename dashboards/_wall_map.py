@@ -48,7 +48,8 @@ def _assign(target: Any, path: str, value: Any) -> None:
     *parents, leaf = [int(part) if part.isdigit() else part for part in path.split(".")]
     for part in parents:
         if not isinstance(target, Patch):
-            held = target[part] if isinstance(target, list) or part in target else {}
+            exists = isinstance(target, list) or part in target  # a list index always exists in the frame
+            held = target[part] if exists else {}
             target[part] = list(held) if isinstance(held, list) else dict(held)
         target = target[part]
     target[leaf] = value

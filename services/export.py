@@ -45,7 +45,7 @@ def to_csv(frame: pd.DataFrame) -> bytes:
         if _holds_text(frame[column]):
             inert.isetitem(number, frame[column].map(_inert))
     inert.columns = [_inert(column) for column in frame.columns]
-    return inert.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")  # RFC 4180: a CR in text is quoted
+    return str(inert.to_csv(index=False, lineterminator="\r\n")).encode("utf-8-sig")  # RFC 4180: a CR in text is quoted
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str) -> bytes:

@@ -1,7 +1,7 @@
 """Lint and type checks as part of the test run, so that CI (`make test`) catches them like any failing test.
 
 Ruff uses the repo's `[tool.ruff]` config (line length 110, `print` banned by T20 outside bench/); mypy the
-`[tool.mypy]` one, on the two rooms whose public functions are typed contracts: services/ and components/.
+`[tool.mypy]` one (strict), on the four rooms: services/, components/, dashboards/ and api/.
 Both run from the virtualenv that runs the tests (`sys.executable -m ...`), never a tool from somewhere else on PATH.
 """
 
@@ -26,7 +26,7 @@ def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
     "command",
     [
         pytest.param(("ruff", "check", "."), id="ruff"),
-        pytest.param(("mypy", "services", "components"), id="mypy"),
+        pytest.param(("mypy", "services", "components", "dashboards", "api"), id="mypy"),
     ],
 )
 def test_tool_passes(command: tuple[str, ...]) -> None:

@@ -9,6 +9,7 @@ from services.alerts.actions import (
     LINK,
     RESOLVE,
     SILENCE,
+    STATUSES,
     ActionRefused,
     acknowledge,
     audit_trail,
@@ -20,7 +21,6 @@ from services.alerts.actions import (
 from services.alerts.commands import ACTIONS, AlertCommand, act
 from services.alerts.console import (
     PAGE_SIZE,
-    STATUSES,
     AlertFilter,
     ConsolePage,
     ConsoleRow,
@@ -32,9 +32,10 @@ from services.alerts.console import (
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
-from services.alerts.schema import CATEGORIES, SEVERITIES, AlertValidationError, StreamAlert, normalize_alert
+from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
+from services.severity import SEVERITIES
 
 __all__ = [
     "ACKNOWLEDGE",

@@ -106,7 +106,8 @@ def summaries(*, session: Session, start: datetime, end: datetime, by: Sequence[
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    return np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)
+    ratio: np.ndarray = np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)
+    return ratio
 
 
 def _per_cell(cells: pd.DataFrame, catalog: pd.DataFrame) -> np.ndarray:

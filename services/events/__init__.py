@@ -13,6 +13,7 @@ from services.events.lifecycle import (
     transition,
 )
 from services.events.linkage import department_names, department_stats, multi_department_share, trends
+from services.events.points import MAP_POINTS, map_points
 from services.events.queries import (
     TABLE_COLUMNS,
     EventFilter,
@@ -27,6 +28,8 @@ from services.events.queries import (
 )
 
 __all__ = [
+    "MAP_POINTS",
+    "map_points",
     "ACTIONS",
     "DISPATCH_STAGES",
     "EventCommand",

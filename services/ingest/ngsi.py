@@ -84,7 +84,8 @@ def _time(attribute: Any) -> str | None:
     if not isinstance(attribute, dict):
         return None
     instant = (attribute.get("metadata") or {}).get("TimeInstant")
-    return attribute.get("observedAt") or _value(instant)
+    observed = attribute.get("observedAt") or _value(instant)
+    return str(observed) if observed is not None else None
 
 
 def _area(entity: Mapping[str, Any], rule: AttributeMap, city: City) -> Any:

@@ -49,7 +49,7 @@ class RunResult:
 
 
 class SourceRunner:
-    def __init__(self, sessions: sessionmaker, redis_client: redis.Redis, writers: Mapping[str, Writer], *,
+    def __init__(self, sessions: sessionmaker[Session], redis_client: redis.Redis, writers: Mapping[str, Writer], *,
                  prefix: str = "onescreen", lock_ttl_s: int = LOCK_TTL_S) -> None:
         self.sessions, self.redis, self.writers = sessions, redis_client, writers
         self.prefix, self.lock_ttl_s = prefix, lock_ttl_s

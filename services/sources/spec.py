@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from ruamel.yaml import YAML, YAMLError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 Target = Literal["events", "readings", "applications"]
 
@@ -88,7 +89,8 @@ class Schedule(BaseModel):
 
     def next_after(self, moment: datetime) -> datetime:
         if self.cron is not None:
-            return croniter(self.cron, moment).get_next(datetime)
+            following: datetime = croniter(self.cron, moment).get_next(datetime)
+            return following
         return moment + timedelta(seconds=self.every or 0)
 
 

@@ -1,72 +1,13 @@
 """The SQL store: the data model, the engine and migrations, bulk loads, the catalog and the query caches.
 
-The face re-exports the tables and the engine; `bulkload`, `catalog`, `cache` and `shared_cache` are imported as
-modules by the few places that use them.
+The face re-exports the tables (`models.__all__`, listed once there) and the engine; `bulkload`, `catalog`, `cache`,
+`shared_cache` and `invalidation` are imported as modules by the few places that use them.
 """
 
 from __future__ import annotations
 
+from services.store import models
 from services.store.engine import MIGRATIONS_DIR, make_engine, make_sessionmaker, migrate
-from services.store.models import (
-    HOUR_BOUNDS,
-    PCT_BOUNDS,
-    ROLLUP_COMPLETED,
-    ROLLUP_RECEIVED,
-    Alert,
-    AlertAction,
-    AlertGroup,
-    Application,
-    ApprovalAssociation,
-    ApprovalOpenWork,
-    ApprovalRollup,
-    AuditEntry,
-    Base,
-    DataSource,
-    Department,
-    District,
-    Event,
-    EventDispatch,
-    EventTransition,
-    Indicator,
-    IndicatorReading,
-    Matter,
-    SourceFile,
-    SourceVolume,
-    User,
-    UserSession,
-    UTCDateTime,
-)
+from services.store.models import *  # noqa: F403 (the tables, as models.__all__ names them)
 
-__all__ = [
-    "Alert",
-    "AlertAction",
-    "AlertGroup",
-    "Application",
-    "ApprovalAssociation",
-    "ApprovalOpenWork",
-    "ApprovalRollup",
-    "AuditEntry",
-    "Base",
-    "DataSource",
-    "Department",
-    "District",
-    "Event",
-    "EventDispatch",
-    "EventTransition",
-    "HOUR_BOUNDS",
-    "Indicator",
-    "IndicatorReading",
-    "MIGRATIONS_DIR",
-    "Matter",
-    "PCT_BOUNDS",
-    "ROLLUP_COMPLETED",
-    "ROLLUP_RECEIVED",
-    "SourceFile",
-    "SourceVolume",
-    "UTCDateTime",
-    "User",
-    "UserSession",
-    "make_engine",
-    "make_sessionmaker",
-    "migrate",
-]
+__all__ = [*models.__all__, "MIGRATIONS_DIR", "make_engine", "make_sessionmaker", "migrate"]

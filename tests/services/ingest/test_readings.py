@@ -13,7 +13,6 @@ from services.config import DATA_DIR
 from services.indicators.readings import load_rules
 from services.ingest import ReadingSink, ingest_readings, load_mapping, notification_rows
 from services.store import IndicatorReading
-from tests.services.indicators.data import fresh_cache  # noqa: F401 (autouse fixture)
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 

@@ -12,7 +12,6 @@ updated_at touch triggers (migration 0008) are installed again.
 from alembic import op
 import sqlalchemy as sa
 
-from services.events import touch as event_touch
 from services.store import UTCDateTime
 
 revision = '0010'
@@ -21,6 +20,14 @@ branch_labels = None
 depends_on = None
 
 SQLITE_NAMES = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+# Migration 0008's SQLite touch triggers as they are at this revision (frozen: never import the live module).
+_SQLITE_TOUCH = ("UPDATE events SET updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') || '000' "
+                 "WHERE id = NEW.id")
+SQLITE_TRIGGERS = (
+    f"CREATE TRIGGER events_touch_insert AFTER INSERT ON events BEGIN {_SQLITE_TOUCH}; END",
+    f"CREATE TRIGGER events_touch_update AFTER UPDATE ON events WHEN NEW.updated_at IS OLD.updated_at "
+    f"BEGIN {_SQLITE_TOUCH}; END",
+)
 
 
 def upgrade() -> None:
@@ -29,7 +36,9 @@ def upgrade() -> None:
         with op.batch_alter_table('events', recreate='always', naming_convention=SQLITE_NAMES) as batch_op:
             batch_op.drop_constraint('uq_events_external_id', type_='unique')
             batch_op.add_column(sa.Column('title', sa.String(length=128), nullable=True))
-        event_touch.install_triggers(op.get_bind())
+            batch_op.alter_column('source', type_=sa.String(length=32), existing_nullable=False)
+        for statement in SQLITE_TRIGGERS:
+            op.execute(statement)
     else:
         op.drop_constraint('events_external_id_key', 'events', type_='unique')
         op.alter_column('events', 'source', type_=sa.String(length=32))
@@ -53,4 +62,5 @@ def downgrade() -> None:
         batch_op.drop_column('title')
         batch_op.create_unique_constraint('events_external_id_key', ['external_id'])
     if op.get_bind().dialect.name == 'sqlite':
-        event_touch.install_triggers(op.get_bind())
+        for statement in SQLITE_TRIGGERS:
+            op.execute(statement)

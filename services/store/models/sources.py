@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.models.base import Base, UTCDateTime
@@ -40,6 +40,7 @@ class SourceVolume(Base):
     accepted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_source_volumes_hour", "hour"),)  # the monitor's day and week sums read by hour
 
 
 class SourceFile(Base):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from services.store import MIGRATIONS_DIR, Base, make_engine, migrate
 
@@ -43,3 +43,26 @@ def test_a_migration_imports_no_live_module(path: Path) -> None:
     imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     bad = [name for name in imported if not any(name == ok or name.startswith(ok + ".") for ok in ALLOWED)]
     assert not bad, f"{path.name} imports {bad}"
+
+
+def test_upgrading_a_store_with_rows_keeps_every_row(database_url: str) -> None:
+    """Migrations 0009 and 0010 rebuild `alerts` and `events` on SQLite (copy, drop, rename): the drop must not
+    cascade into the rows that reference them (an upgrade through 0010 emptied event_dispatches)."""
+    engine = make_engine(database_url)
+    try:
+        migrate(engine, "0008")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO districts (adcode, name_zh, name_en, geometry) VALUES ('1', 'a', 'a', '{}')"))
+            conn.execute(text("INSERT INTO departments (code, name_zh, name_en, kind) VALUES ('d', 'a', 'a', 'k')"))
+            conn.execute(text("INSERT INTO events (id, category, source, severity, status, reported_at, district, "
+                              "out_of_city) VALUES (1, 'c', 's', 'minor', 'reported', '2026-01-01 00:00:00+00', "
+                              "'1', false)"))
+            conn.execute(text("INSERT INTO event_dispatches (event_id, department, dispatched_at, status) "
+                              "VALUES (1, 'd', '2026-01-01 00:00:00+00', 'dispatched')"))
+        migrate(engine)
+        with engine.connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                      for table in ("events", "event_dispatches")]
+        assert counts == [1, 1]
+    finally:
+        engine.dispose()

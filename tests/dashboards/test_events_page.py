@@ -60,7 +60,7 @@ def _open_first_dispatched_event(dash_duo, open_page, role: str) -> str:
     cell = dash_duo.wait_for_element('#events-table td[data-dash-column="id"]', timeout=15)
     event_id = cell.text
     cell.click()
-    dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=15)
+    dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=30)
     dash_duo.wait_for_element("#event-timeline .scatterlayer .trace", timeout=15)
     traces = dash_duo.driver.execute_script(_TRACES, "#event-timeline")
     assert any(length > 0 for _type, _loc, length in traces), "the timeline draws no dispatch"

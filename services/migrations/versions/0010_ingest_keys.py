@@ -58,9 +58,12 @@ def downgrade() -> None:
     with op.batch_alter_table('event_dispatches') as batch_op:
         batch_op.drop_column('note')
     op.drop_index('uq_events_source_external_id', table_name='events')
+    sqlite = op.get_bind().dialect.name == 'sqlite'
     with op.batch_alter_table('events') as batch_op:
         batch_op.drop_column('title')
-        batch_op.create_unique_constraint('events_external_id_key', ['external_id'])
-    if op.get_bind().dialect.name == 'sqlite':
+        # the name upgrade() drops on each dialect: PostgreSQL's default, SQLite's by SQLITE_NAMES
+        batch_op.create_unique_constraint('uq_events_external_id' if sqlite else 'events_external_id_key',
+                                          ['external_id'])
+    if sqlite:
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)

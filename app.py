@@ -30,6 +30,7 @@ from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
 from services.platform import (
+    SHOWN_ON_PURPOSE,
     GcPauses,
     Runtime,
     StartupError,
@@ -175,7 +176,8 @@ def main() -> None:
         raise SystemExit(2) from None
     token = wall_token(settings)
     wall_link = f"http://{settings.host}:{settings.port}/wall" + (f"?token={token}" if token else "")
-    log.info("OneScreen wall: %s  (sign in at http://%s:%d/login)", wall_link, settings.host, settings.port)
+    log.info("OneScreen wall: %s  (sign in at http://%s:%d/login)", wall_link, settings.host, settings.port,
+             extra=SHOWN_ON_PURPOSE)
     if not settings.simulate and settings.secret_key == Settings.model_fields["secret_key"].default:
         log.warning("ONESCREEN_SECRET_KEY is the development default: set a secret of your own")
     uvicorn.run(app.server, host=settings.host, port=settings.port, log_level="info", http=server_protocol(),

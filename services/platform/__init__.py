@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from services.platform.gcwatch import GcPauses, freeze_after_start
 from services.platform.health import readiness
-from services.platform.logs import configure_logging, redact_secrets
+from services.platform.logs import SHOWN_ON_PURPOSE, configure_logging, redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis
 from services.platform.runtime import Runtime, StartupError, open_runtime
 from services.platform.serving import server_protocol
 
 __all__ = [
+    "SHOWN_ON_PURPOSE",
     "GcPauses",
     "Metrics",
     "Runtime",

@@ -81,3 +81,19 @@ def test_the_redis_password_is_not_in_the_start_up_error(tmp_path) -> None:  # t
 ])  # fmt: skip
 def test_redact_secrets_masks_passwords_tokens_and_keeps_the_rest(said: str, shown: str) -> None:
     assert redact_secrets(said) == shown
+
+
+def test_only_the_demo_link_shown_on_purpose_keeps_its_token() -> None:
+    """The embedded demo prints its kiosk link for the person who started it; any other record is masked."""
+    import logging
+
+    from services.platform.logs import SHOWN_ON_PURPOSE, SecretsFilter
+
+    def shown(extra: dict[str, bool]) -> str:
+        record = logging.LogRecord("onescreen", logging.INFO, __file__, 1, "wall: %s", ("/wall?token=k1os2k",), None)
+        record.__dict__.update(extra)
+        SecretsFilter().filter(record)
+        return record.getMessage()
+
+    assert "k1os2k" in shown(SHOWN_ON_PURPOSE)
+    assert "k1os2k" not in shown({})

@@ -34,6 +34,14 @@ def pytest_configure(config: pytest.Config) -> None:
     BaseDashRunner._next_port = 20_000 + (os.getpid() * 37) % 30_000
 
 
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the server TEST_DATABASE_URL names (skipped, with the reason, when it is unset)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: run the README's test command, which sets it")
+    yield from _postgres_database(base)
+
+
 def _postgres_database(base_url: str) -> Iterator[str]:
     """A throwaway database on the test server, dropped afterwards, so tests never see each other's rows."""
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
@@ -54,19 +62,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'onescreen.db'}"
         return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: run the README's test command, which sets it")
-    yield from _postgres_database(base)
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """An empty PostgreSQL database of this test's own (for tests that need the production backend)."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: run the README's test command, which sets it")
-    yield from _postgres_database(base)
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture

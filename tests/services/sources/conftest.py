@@ -3,7 +3,6 @@ side as a second PostgreSQL database, a local HTTP server or a folder."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from services.platform.runtime import Runtime, open_runtime
 from services.sources import SourceRunner, info_of, register_sources
 from services.sources.assembly import ingest_writers
 from services.store.catalog import install_catalog
-from tests.conftest import _postgres_database
+from tests.conftest import fresh_postgres_database
 
 
 @pytest.fixture
@@ -32,10 +31,7 @@ def rt(postgres_url: str, redis_url: str, redis_client, tmp_path: Path) -> Itera
 @pytest.fixture
 def department_db() -> Iterator[str]:
     """A department's own database: a second PostgreSQL database of this test's, dropped afterwards."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("TEST_DATABASE_URL is not set: run the README's test command, which sets it")
-    yield from _postgres_database(base)
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture

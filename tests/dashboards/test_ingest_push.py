@@ -16,6 +16,7 @@ from services.config import Settings
 from services.platform.runtime import Runtime, open_runtime
 from services.store import Matter
 from tests.dashboards.conftest import WALL_TOKEN
+from tests.dashboards.dom import text_of, texts_of
 
 TOKEN = {"Authorization": "Bearer dept-token"}
 
@@ -36,12 +37,6 @@ def push(dash_duo, path: str, rows: list[dict]) -> dict:  # type: ignore[no-unty
     return answer.json()
 
 
-def text_of(driver, selector: str) -> str:  # type: ignore[no-untyped-def]
-    """Read in the page itself: a panel re-rendered between a find and a read leaves no stale element."""
-    return str(driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
-                                     selector))
-
-
 def test_a_pushed_event_is_drawn_on_the_wall_map_and_listed_on_events(dash_duo, open_page):
     open_page("/wall", role="wall")
     dash_duo.wait_for_element("#event-map canvas.gl-canvas-context", timeout=15)
@@ -55,8 +50,8 @@ def test_a_pushed_event_is_drawn_on_the_wall_map_and_listed_on_events(dash_duo, 
                return Array.from(dots.customdata || []).includes(arguments[0]);"""
     WebDriverWait(dash_duo.driver, 20).until(lambda d: d.execute_script(drawn, stored["id"]))
     open_page("/events", role="operator")
-    WebDriverWait(dash_duo.driver, 20).until(lambda d: any(
-        cell.text == str(stored["id"]) for cell in dash_duo.find_elements('#events-table td[data-dash-column="id"]')))
+    WebDriverWait(dash_duo.driver, 20).until(
+        lambda d: str(stored["id"]) in [t.strip() for t in texts_of(d, '#events-table td[data-dash-column="id"]')])
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.sources.registry import Freshness, freshness
 from services.store import DataSource, Department, SourceVolume
+from services.store.cache import Namespace, cached
 
 # The wall panels each target feeds (their `panel-<name>` ids; readings also feed their indicators' `kpi-<code>`).
 PANELS_OF_TARGET: dict[str, tuple[str, ...]] = {"events": ("map", "focus"), "readings": ("kpis", "focus"),
@@ -103,17 +104,44 @@ class LateSource:
     state: Freshness
 
 
+# The registry's delivery times change only through writes to data_sources (which invalidate this namespace); the
+# wall reads them on every KPI refresh of every screen, so they are shared from the cache, freshness computed per call.
+REGISTRY = Namespace("sources", tables=("data_sources",), lifetime=60.0)
+
+
+@dataclass(frozen=True)
+class _Delivering:
+    id: str
+    name_zh: str
+    name_en: str
+    cadence_s: int | None
+    last_delivery_at: datetime
+    keys: tuple[str, ...]  # the panels and `kpi-<code>` it feeds
+
+
+def _delivering(session: Session) -> tuple[_Delivering, ...]:
+    """Every source that has delivered at least once (a feed that stopped; one never started is /sources' concern),
+    by id."""
+    def read() -> tuple[_Delivering, ...]:
+        found = []
+        for src in session.scalars(select(DataSource).where(DataSource.last_delivery_at.is_not(None))
+                                   .order_by(DataSource.id)):
+            codes = src.indicators.split() or (["*"] if "readings" in src.target.split() else [])
+            keys = (*_panels(src.target.split()), *(f"kpi-{code}" for code in codes))
+            assert src.last_delivery_at is not None  # selected so
+            found.append(_Delivering(src.id, src.name_zh, src.name_en, src.cadence_s, src.last_delivery_at, keys))
+        return tuple(found)
+
+    return cached(session, REGISTRY, "delivering", None, (), read)
+
+
 def late_sources(session: Session, *, now: datetime) -> dict[str, list[LateSource]]:
     """The late or silent sources each wall panel (its name) and indicator (`kpi-<code>`; `kpi-*` for readings
-    sources that declare no indicators, so feed any) depends on: a light read of the registry alone, for the
-    wall's refreshes."""
+    sources that declare no indicators, so feed any) depends on: from the cached registry, for the wall's refreshes."""
     late: dict[str, list[LateSource]] = {}
-    stopped = DataSource.last_delivery_at.is_not(None)  # a feed that stopped; one never started is /sources' concern
-    for src in session.scalars(select(DataSource).where(stopped).order_by(DataSource.id)):
+    for src in _delivering(session):
         state = freshness(src.last_delivery_at, src.cadence_s, now)
-        if state == "on_time":
-            continue
-        codes = src.indicators.split() or (["*"] if "readings" in src.target.split() else [])
-        for key in (*_panels(src.target.split()), *(f"kpi-{code}" for code in codes)):
-            late.setdefault(key, []).append(LateSource(src.id, src.name_zh, src.name_en, state))
+        if state != "on_time":
+            for key in src.keys:
+                late.setdefault(key, []).append(LateSource(src.id, src.name_zh, src.name_en, state))
     return late

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from services.sources import (
@@ -17,6 +18,8 @@ from services.sources import (
     register_sources,
     source_statuses,
 )
+from services.store import make_sessionmaker
+from services.store.cache import LocalQueryCache
 from services.store.catalog import install_catalog
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -87,3 +90,32 @@ def test_a_declared_source_that_never_delivered_is_silent_on_the_page_but_names_
     session.commit()
     assert [s.state for s in source_statuses(session, now=NOW, zone=ZONE)] == ["silent"]
     assert late_sources(session, now=NOW) == {}
+
+
+def test_late_sources_read_the_registry_once_per_write_and_judge_freshness_at_every_call(engine: Engine) -> None:
+    """The wall asks on every KPI refresh of every screen: the registry comes from the cache until a delivery
+    writes data_sources, while lateness still moves with `now`."""
+    sessions = make_sessionmaker(engine, LocalQueryCache())
+    with sessions() as session:
+        install_catalog(session, districts=[])
+        register_sources(session, [AQI])
+        record_delivery(session, "ecology-aqi", "readings", Report(accepted=1), at=NOW - timedelta(minutes=10))
+        session.commit()
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with sessions() as session:
+            assert late_sources(session, now=NOW)["kpi-aqi"][0].state == "late"
+            assert late_sources(session, now=NOW - timedelta(minutes=9)) == {}, "freshness is judged at `now`"
+        read = len(statements)
+        with sessions() as session:
+            late_sources(session, now=NOW)
+        assert len(statements) == read, "the second screen's refresh read the registry from the cache"
+        with sessions() as session:
+            record_delivery(session, "ecology-aqi", "readings", Report(accepted=1), at=NOW)
+            session.commit()
+        with sessions() as session:
+            assert late_sources(session, now=NOW) == {}, "a delivery invalidates the cached registry"
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)

@@ -23,6 +23,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 
 from services.severity import SEVERITIES
 
@@ -80,12 +81,21 @@ Text = Annotated[str, Field(min_length=1)]
 Optional = BeforeValidator(_blank_to_none)
 
 
+def _number_needs(given: str, needed: str) -> JsonDict:
+    """JSON Schema for "a number in `given` needs a number in `needed`": present-but-null counts as absent, which
+    `dependentRequired` alone cannot say (schemathesis found the gap)."""
+    number: JsonDict = {"type": "number"}
+    return {"if": {"properties": {given: number}, "required": [given]},
+            "then": {"properties": {needed: number}, "required": [needed]}}
+
+
 class StreamAlert(BaseModel):
     """The contract's fields. Enumerations accept any case; severity also accepts 红/橙/黄/蓝 (and 红色 …)."""
 
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True,
-        json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]}},  # a point needs both
+        json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]},  # a point needs both ...
+                           "allOf": [_number_needs("lat", "lon"), _number_needs("lon", "lat")]},  # ... non-null
     )
 
     id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,

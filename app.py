@@ -144,7 +144,7 @@ def _prepare_demo(rt: Runtime) -> None:
     if report is not None:
         log.info("seeded the demo city in %.1f s: %s", report.seconds, report.counts)
     with rt.sessions() as session:
-        users = ensure_demo_users(session, rt.settings)
+        users = ensure_demo_users(session, rt.settings, rt.pack)
         session.commit()
     for username, role, password in users:
         log.info("demo user %-15s role %-8s password %s", username, role, password)

@@ -17,7 +17,7 @@ from components.panel import as_of_stamp, panel, refresh_timer
 from dashboards._wall_kpis import read_cards
 from dashboards._wall_refresh import register_refresh
 
-# Topic -> its indicators (services/data/indicators.csv), the headline first.
+# Topic -> its indicators (the city pack's indicators.csv), the headline first.
 TOPICS: dict[str, tuple[str, ...]] = {
     "traffic": ("traffic_congestion_index", "traffic_avg_speed", "metro_ridership", "parking_occupancy",
                 "traffic_accidents", "bus_on_time_rate"),

@@ -18,7 +18,7 @@ from fontTools import subset
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "assets" / "fonts" / "briefing"
 WEIGHTS = {"400Regular": "NotoSansSC-Regular.ttf", "700Bold": "NotoSansSC-Bold.ttf"}
-TEXT_SOURCES = ("components/locales/*.toml", "services/data/*.csv", "services/data/*.geojson")
+TEXT_SOURCES = ("components/locales/*.toml", "citypacks/*/*.csv", "citypacks/*/*.geojson", "citypacks/*/*.toml")
 
 
 def gb2312() -> set[str]:

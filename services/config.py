@@ -1,20 +1,40 @@
 """One settings object, read from the environment (and a `.env` file).
 
 Every variable is prefixed `ONESCREEN_`; DESIGN.md lists them. Defaults give the embedded demo: a SQLite file
-under `./var/`, an in-process Redis, the Xiamen districts shipped in `services/data/`.
+under `./var/`, an in-process Redis, the default city pack shipped in `citypacks/` (the demo city).
+
+What makes a deployment one city rather than another comes from its city pack (`ONESCREEN_CITY_PACK`,
+services/citypack/): the settings below that name the city (names, time zone, districts file, sources file, NGSI
+mapping) default to the pack's own files and `city.toml`, so a deployment sets only the pack.
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_CITY = DATA_DIR / "xiamen_districts.geojson"
+DATA_DIR = Path(__file__).resolve().parent / "data"  # what every city shares: the CAP schema, the password list
+PACKS_DIR = Path(__file__).resolve().parent.parent / "citypacks"
+DEFAULT_PACK = PACKS_DIR / "xiamen"  # the demo city, the one pack that ships with the code
+# Settings that default to a file of the pack (field -> file name in the pack folder).
+PACK_FILES = {"city": "districts.geojson", "sources": "sources.yaml", "ngsi_mapping": "ngsi_mapping.toml"}
+# Settings that default to a value of the pack's city.toml (field -> key of its [city] table).
+PACK_VALUES = {"city_name_zh": "name_zh", "city_name_en": "name_en", "timezone": "timezone"}
+DEFAULT_CITY = DEFAULT_PACK / PACK_FILES["city"]
+
+
+def pack_city_table(pack: Path) -> dict[str, Any]:
+    """The `[city]` table of a pack's city.toml, or {} when it cannot be read (the pack check reports why)."""
+    try:
+        table = tomllib.loads((pack / "city.toml").read_text(encoding="utf-8")).get("city", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return table if isinstance(table, dict) else {}
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -50,10 +70,11 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///var/onescreen.db")
     redis_url: str | None = None
-    city: Path = DEFAULT_CITY
-    city_name_zh: str = "厦门市"
-    city_name_en: str = "Xiamen"
-    timezone: str = "Asia/Shanghai"
+    city_pack: Path = Field(default=DEFAULT_PACK, description="the city pack folder (services/citypack/)")
+    city: Path = Field(default=DEFAULT_CITY, description="districts GeoJSON; default: the pack's")
+    city_name_zh: str = ""  # default: the pack's city.toml
+    city_name_en: str = ""
+    timezone: str = "Asia/Shanghai"  # default: the pack's city.toml
     lang: str = "zh-CN"
     secret_key: str = "dev-only-change-me"
     simulate: bool = True
@@ -75,12 +96,30 @@ class Settings(BaseSettings):
     wall_size: str = Field(default="1920x1080", description="design canvas WIDTHxHEIGHT in CSS pixels")
     wall_fit: Literal["fit", "fill", "width"] = "fit"
     # issue 19: department data in (the push APIs)
-    ngsi_mapping: Path = Field(default=DATA_DIR / "ngsi_mapping.toml",
+    ngsi_mapping: Path = Field(default=DEFAULT_PACK / PACK_FILES["ngsi_mapping"],
                                description="FIWARE NGSI entity type + attribute -> indicator code, and the area")
     ingest_max_bytes: int = Field(default=256 << 20, gt=0, description="the largest body a push API takes")
     wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
     # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
-    sources: Path = DATA_DIR / "sources.yaml"
+    sources: Path = DEFAULT_PACK / PACK_FILES["sources"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pack(cls, data: Any) -> Any:
+        """Fill what names the city from the pack, unless the deployment set it."""
+        if not isinstance(data, dict):
+            return data
+        given = {key.lower() for key in data}
+        pack = Path(data.get("city_pack") or DEFAULT_PACK)
+        filled = dict(data)
+        for name, file in PACK_FILES.items():
+            if name not in given:
+                filled[name] = pack / file
+        table = pack_city_table(pack)
+        for name, key in PACK_VALUES.items():
+            if name not in given and isinstance(table.get(key), str):
+                filled[name] = table[key]
+        return filled
 
     @field_validator("timezone")
     @classmethod

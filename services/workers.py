@@ -71,7 +71,7 @@ def install_catalogs(rt: Runtime) -> None:
     from services.store.catalog import install_catalog
 
     with rt.sessions() as session:
-        install_catalog(session, districts=rt.city.rows())
+        install_catalog(session, districts=rt.city.rows(), catalogs=rt.pack.catalogs)
         session.commit()
 
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 URGENT = ("extreme", "severe")
-# Which department answers for a CAP category (codes of services/data/departments.csv).
+# Which department answers for a CAP category (codes of the city pack's departments.csv).
 CATEGORY_DEPARTMENT = {
     "fire": "fire", "rescue": "fire", "cbrne": "fire", "health": "medical", "safety": "police",
     "security": "police", "transport": "traffic_police", "env": "ecology", "geo": "natural_resources",

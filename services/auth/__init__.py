@@ -18,7 +18,6 @@ from services.auth.sessions import (
     session_principal,
 )
 from services.auth.users import (
-    DEMO_USERS,
     create_user,
     demo_password,
     ensure_admin,
@@ -28,7 +27,6 @@ from services.auth.users import (
 )
 
 __all__ = [
-    "DEMO_USERS",
     "IdentityProvider",
     "LocalPasswordProvider",
     "SESSION_MAX_AGE",

@@ -16,17 +16,9 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Principal, Role, Scope
 from services.auth.passwords import hash_password
 from services.auth.policy import check_password
+from services.citypack import CityPack
 from services.config import Settings
 from services.store import User
-
-# (username, role, display name, districts): one per role, and a district-bound analyst to show data scopes.
-DEMO_USERS: tuple[tuple[str, Role, str, tuple[str, ...]], ...] = (
-    ("operator", Role.OPERATOR, "值班员", ()),
-    ("leader", Role.LEADER, "领导", ()),
-    ("analyst", Role.ANALYST, "分析员", ()),
-    ("admin", Role.ADMIN, "管理员", ()),
-    ("analyst-siming", Role.ANALYST, "思明区分析员", ("350203",)),
-)
 
 
 def _derive(settings: Settings, purpose: str) -> str:
@@ -84,15 +76,16 @@ def ensure_admin(session: Session, settings: Settings) -> bool:
     return True
 
 
-def ensure_demo_users(session: Session, settings: Settings) -> list[tuple[str, Role, str]]:
-    """The demo's accounts (created once): (username, role, password) for the start-up banner."""
+def ensure_demo_users(session: Session, settings: Settings, pack: CityPack) -> list[tuple[str, Role, str]]:
+    """The city pack's first users as the demo's accounts (created once, passwords derived from the secret key):
+    (username, role, password) for the start-up banner."""
     shown = []
-    for username, role, display_name, districts in DEMO_USERS:
-        password = demo_password(settings, username)
-        if role is Role.ADMIN and settings.admin_password:
+    for user in pack.users:
+        password = demo_password(settings, user.username)
+        if user.role is Role.ADMIN and settings.admin_password:
             continue  # the configured admin password wins; never print it
-        if not _exists(session, username):
-            create_user(session, username, role, password=password, display_name=display_name,
-                        scope=Scope.of(districts))  # fmt: skip
-        shown.append((username, role, password))
+        if not _exists(session, user.username):
+            create_user(session, user.username, user.role, password=password, display_name=user.display_name,
+                        scope=Scope.of(pack.district_scope(user.areas), user.departments))
+        shown.append((user.username, user.role, password))
     return shown

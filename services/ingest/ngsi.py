@@ -34,7 +34,7 @@ NgsiMapping = Mapping[tuple[str, str], AttributeMap]
 
 
 def load_mapping(path: Path) -> NgsiMapping:
-    """{(entity type, attribute): AttributeMap} from the TOML file (see services/data/ngsi_mapping.toml)."""
+    """{(entity type, attribute): AttributeMap} from the TOML file (see the city pack's ngsi_mapping.toml)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

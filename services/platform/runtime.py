@@ -1,7 +1,7 @@
 """The resources one running OneScreen holds (store, Redis, city), built and checked once at start-up.
 
-`open_runtime` fails fast with `StartupError`, whose message is one line saying what is wrong and how to fix it:
-an operator starting the wall at 3 a.m. needs that line, not a traceback.
+`open_runtime` fails fast with `StartupError`, whose message says what is wrong and how to fix it (one line, or one
+per problem of the city pack): an operator starting the wall at 3 a.m. needs that, not a traceback.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.citypack import CityPack, PackError, load_pack
 from services.config import Settings
-from services.geo import City, CityFileError, load_city
+from services.geo import City
 from services.platform.logs import redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis, make_redis
@@ -37,7 +38,7 @@ class Runtime:
     runtime (the wall map's frame of the city), dropped with it."""
 
     settings: Settings
-    city: City
+    pack: CityPack
     engine: Engine
     sessions: sessionmaker[Session]
     redis: redis.Redis
@@ -45,6 +46,11 @@ class Runtime:
     cache: QueryCache
     metrics: Metrics
     memo: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def city(self) -> City:
+        """The districts: the pack's, or `ONESCREEN_CITY`'s when that is set."""
+        return self.pack.city
 
     def close(self) -> None:
         """Release the synchronous resources (a process without an event loop: workers, scripts)."""
@@ -74,11 +80,16 @@ def _redacted(url: str) -> str:
 
 
 def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
-    """Load the city, reach the store and Redis, migrate the store; raise StartupError on the first failure."""
+    """Load the city pack, reach the store and Redis, migrate the store; raise StartupError on the first failure
+    (the pack's with every problem it has)."""
     try:
-        city = load_city(settings.city)
-    except CityFileError as exc:
-        raise StartupError(str(exc)) from None
+        pack = load_pack(settings.city_pack, districts=settings.city)
+    except PackError as exc:
+        check = f"python -m services.citypack check {settings.city_pack}"
+        if len(exc.problems) == 1:
+            raise StartupError(f"{exc.problems[0]} — fix the city pack ({check}) or set ONESCREEN_CITY_PACK") from None
+        raise StartupError("\n".join([f"the city pack {exc.root} has {len(exc.problems)} problems ({check}):",
+                                      *exc.problems])) from None
     try:
         engine = make_engine(settings.database_url, connect_args=_connect_args(settings.database_url))
         with engine.connect() as connection:
@@ -106,7 +117,7 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
             raise StartupError(f"cannot migrate the database schema: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]} — "
                                "check that the database user may create tables") from None
     cache = query_cache(settings, client)
-    return Runtime(settings, city, engine, make_sessionmaker(engine, cache), client, make_async_redis(settings),
+    return Runtime(settings, pack, engine, make_sessionmaker(engine, cache), client, make_async_redis(settings),
                    cache, Metrics(client, settings))
 
 

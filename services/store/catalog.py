@@ -1,7 +1,9 @@
-"""The shipped catalogs (departments, indicators, government-service matters) and their install into the store.
+"""A city's catalogs (departments, indicators and their bands, government-service matters, event categories) read
+from its city pack's CSV files, and their install into the store.
 
-The catalogs are CSV files so that a city can edit them without code; a bad row stops loading with a `CatalogError`
-naming the file, the line and the reason, because a silently skipped indicator would be a blank KPI on the wall.
+The catalogs are CSV files so that a city can edit them without code. Every bad row is reported, one line each
+naming the file, the line and the reason, and loading fails with a `CatalogError` carrying them all: a silently
+skipped indicator would be a blank KPI on the wall.
 """
 
 from __future__ import annotations
@@ -10,20 +12,22 @@ import csv
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from services.config import DATA_DIR
+from services.config import DEFAULT_PACK
 from services.store import Base, Department, District, Indicator, Matter
 
-DEPARTMENTS_CSV = DATA_DIR / "departments.csv"
-INDICATORS_CSV = DATA_DIR / "indicators.csv"
-MATTERS_CSV = DATA_DIR / "matters.csv"
-BANDS_CSV = DATA_DIR / "indicator_bands.csv"
+DEPARTMENTS_CSV = DEFAULT_PACK / "departments.csv"
+INDICATORS_CSV = DEFAULT_PACK / "indicators.csv"
+MATTERS_CSV = DEFAULT_PACK / "matters.csv"
+BANDS_CSV = DEFAULT_PACK / "indicator_bands.csv"
+CATEGORIES_CSV = DEFAULT_PACK / "categories.csv"
 
 KNOWN_UNITS = frozenset({
     "index", "AQI", "km/h", "persons", "persons/h", "persons/km²", "households", "%", "μg/m³", "mg/m³", "dB",
@@ -31,11 +35,16 @@ KNOWN_UNITS = frozenset({
 })
 DIRECTIONS = frozenset({"higher", "lower"})
 MATTER_KINDS = frozenset({"instant", "promised"})
+T = TypeVar("T")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class CatalogError(ValueError):
-    """A catalog file cannot be used; the message says which file, which line and why."""
+    """Catalog files cannot be used; `problems` holds one `file:line: reason` line per error, the message all."""
+
+    def __init__(self, problems: str | Sequence[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,17 @@ class MatterRow:
     bundle: str | None
 
 
+@dataclass(frozen=True)
+class CategoryRow:
+    code: str
+    name_zh: str
+    name_en: str
+    time_limit_hours: float
+    departments: tuple[str, ...]  # the first leads
+    subcategories: tuple[str, ...]
+    weight: float  # the demo's share of cases
+
+
 def _rows(path: Path, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
     """(line number, stripped row) for each data row; the header must name every column."""
     if not path.is_file():
@@ -104,9 +124,23 @@ class _Checker:
         self.path = path
         self.line = 0
         self.seen: set[str] = set()
+        self.problems: list[str] = []
 
     def fail(self, reason: str) -> CatalogError:
         return CatalogError(f"{self.path}:{self.line}: {reason}")
+
+    @contextmanager
+    def row(self) -> Iterator[None]:
+        """Check one row: a failure is noted and the row skipped, so one run reports every bad row."""
+        try:
+            yield
+        except CatalogError as exc:
+            self.problems.extend(exc.problems)
+
+    def done(self) -> None:
+        """Raise every problem noted, if any."""
+        if self.problems:
+            raise CatalogError(self.problems)
 
     def require(self, row: dict[str, str], *fields: str) -> None:
         for name in fields:
@@ -137,9 +171,11 @@ def load_departments(path: Path = DEPARTMENTS_CSV) -> list[DepartmentRow]:
     """Departments and agencies that events are dispatched to and that own indicators and matters."""
     check, out = _Checker(path), []
     for check.line, row in _rows(path, ("code", "name_zh", "name_en", "kind")):
-        check.require(row, "code", "name_zh", "name_en", "kind")
-        check.unique(row["code"])
-        out.append(DepartmentRow(**row))
+        with check.row():
+            check.require(row, "code", "name_zh", "name_en", "kind")
+            check.unique(row["code"])
+            out.append(DepartmentRow(**row))
+    check.done()
     return out
 
 
@@ -150,22 +186,24 @@ def load_indicators(path: Path = INDICATORS_CSV, departments: Iterable[str] | No
                "cadence_minutes")
     check, out = _Checker(path), []
     for check.line, row in _rows(path, columns):
-        check.require(row, *columns)
-        check.unique(row["code"])
-        check.one_of(row, "unit", KNOWN_UNITS)
-        direction = check.one_of(row, "direction", DIRECTIONS)
-        warn, alarm = check.number(row, "warn"), check.number(row, "alarm")
-        if direction == "lower" and not warn < alarm:
-            raise check.fail(f"warn {warn} must be below alarm {alarm} when lower is better")
-        if direction == "higher" and not warn > alarm:
-            raise check.fail(f"warn {warn} must be above alarm {alarm} when higher is better")
-        if row["source_department"] not in known:
-            raise check.fail(f"unknown source_department {row['source_department']!r}")
-        cadence = check.number(row, "cadence_minutes", int)
-        if cadence <= 0:
-            raise check.fail(f"cadence_minutes must be positive, got {cadence}")
-        out.append(IndicatorRow(row["code"], row["name_zh"], row["name_en"], row["domain"], row["unit"], direction,
-                                warn, alarm, row["source_department"], cadence))
+        with check.row():
+            check.require(row, *columns)
+            check.unique(row["code"])
+            check.one_of(row, "unit", KNOWN_UNITS)
+            direction = check.one_of(row, "direction", DIRECTIONS)
+            warn, alarm = check.number(row, "warn"), check.number(row, "alarm")
+            if direction == "lower" and not warn < alarm:
+                raise check.fail(f"warn {warn} must be below alarm {alarm} when lower is better")
+            if direction == "higher" and not warn > alarm:
+                raise check.fail(f"warn {warn} must be above alarm {alarm} when higher is better")
+            if row["source_department"] not in known:
+                raise check.fail(f"unknown source_department {row['source_department']!r}")
+            cadence = check.number(row, "cadence_minutes", int)
+            if cadence <= 0:
+                raise check.fail(f"cadence_minutes must be positive, got {cadence}")
+            out.append(IndicatorRow(row["code"], row["name_zh"], row["name_en"], row["domain"], row["unit"],
+                                    direction, warn, alarm, row["source_department"], cadence))
+    check.done()
     return out
 
 
@@ -175,18 +213,20 @@ def load_bands(path: Path = BANDS_CSV, indicators: Iterable[str] | None = None) 
     columns = ("code", "level", "upper", "name_zh", "name_en", "colour")
     check, out = _Checker(path), dict[str, list[Band]]()
     for check.line, row in _rows(path, columns):
-        check.require(row, *columns)
-        if row["code"] not in known:
-            raise check.fail(f"unknown indicator code {row['code']!r}")
-        check.unique(f"{row['code']} level {row['level']}")
-        if not _COLOUR.fullmatch(row["colour"]):
-            raise check.fail(f"colour must be #rrggbb, got {row['colour']!r}")
-        upper = float(row["upper"]) if row["upper"] == "inf" else check.number(row, "upper")
-        scale = out.setdefault(row["code"], [])
-        if scale and not upper > scale[-1].upper:
-            raise check.fail(f"upper {upper} must exceed the previous level's {scale[-1].upper}")
-        scale.append(Band(row["code"], check.number(row, "level", int), upper, row["name_zh"], row["name_en"],
-                          row["colour"]))
+        with check.row():
+            check.require(row, *columns)
+            if row["code"] not in known:
+                raise check.fail(f"unknown indicator code {row['code']!r}")
+            check.unique(f"{row['code']} level {row['level']}")
+            if not _COLOUR.fullmatch(row["colour"]):
+                raise check.fail(f"colour must be #rrggbb, got {row['colour']!r}")
+            upper = float(row["upper"]) if row["upper"] == "inf" else check.number(row, "upper")
+            scale = out.setdefault(row["code"], [])
+            if scale and not upper > scale[-1].upper:
+                raise check.fail(f"upper {upper} must exceed the previous level's {scale[-1].upper}")
+            scale.append(Band(row["code"], check.number(row, "level", int), upper, row["name_zh"], row["name_en"],
+                              row["colour"]))
+    check.done()
     return {code: tuple(scale) for code, scale in out.items()}
 
 
@@ -203,19 +243,88 @@ def load_matters(path: Path = MATTERS_CSV, departments: Iterable[str] | None = N
     columns = ("code", "name_zh", "name_en", "department", "kind", "statutory_days", "promised_days", "bundle")
     check, out = _Checker(path), []
     for check.line, row in _rows(path, columns):
-        check.require(row, *columns[:-1])
-        check.unique(row["code"])
-        if row["department"] not in known:
-            raise check.fail(f"unknown department {row['department']!r}")
-        kind = check.one_of(row, "kind", MATTER_KINDS)
-        statutory, promised = check.number(row, "statutory_days", int), check.number(row, "promised_days", int)
-        if kind == "instant" and (statutory or promised):
-            raise check.fail("an instant matter takes 0 statutory and 0 promised days")
-        if kind == "promised" and not 0 < promised <= statutory:
-            raise check.fail(f"promised_days {promised} must be between 1 and statutory_days {statutory}")
-        out.append(MatterRow(row["code"], row["name_zh"], row["name_en"], row["department"], kind, statutory,
-                             promised, row["bundle"] or None))
+        with check.row():
+            check.require(row, *columns[:-1])
+            check.unique(row["code"])
+            if row["department"] not in known:
+                raise check.fail(f"unknown department {row['department']!r}")
+            kind = check.one_of(row, "kind", MATTER_KINDS)
+            statutory, promised = check.number(row, "statutory_days", int), check.number(row, "promised_days", int)
+            if kind == "instant" and (statutory or promised):
+                raise check.fail("an instant matter takes 0 statutory and 0 promised days")
+            if kind == "promised" and not 0 < promised <= statutory:
+                raise check.fail(f"promised_days {promised} must be between 1 and statutory_days {statutory}")
+            out.append(MatterRow(row["code"], row["name_zh"], row["name_en"], row["department"], kind, statutory,
+                                 promised, row["bundle"] or None))
+    check.done()
     return out
+
+
+def load_categories(path: Path = CATEGORIES_CSV, departments: Iterable[str] | None = None) -> list[CategoryRow]:
+    """Event categories with their time limits and the departments a case goes to (the first leads)."""
+    known = set(departments) if departments is not None else {d.code for d in load_departments()}
+    columns = ("code", "name_zh", "name_en", "time_limit_hours", "departments", "subcategories", "weight")
+    check, out = _Checker(path), []
+    for check.line, row in _rows(path, columns):
+        with check.row():
+            check.require(row, "code", "name_zh", "name_en", "time_limit_hours", "departments")
+            check.unique(row["code"])
+            hours = check.number(row, "time_limit_hours")
+            if hours <= 0:
+                raise check.fail(f"time_limit_hours must be positive, got {hours}")
+            departments_of = tuple(row["departments"].split("|"))
+            unknown = [code for code in departments_of if code not in known]
+            if unknown:
+                raise check.fail(f"unknown department {unknown[0]!r} in departments")
+            weight = check.number(row, "weight") if row["weight"] else 1.0
+            if weight < 0:
+                raise check.fail(f"weight must not be negative, got {weight}")
+            subcategories = tuple(filter(None, row["subcategories"].split("|"))) or (row["name_zh"],)
+            out.append(CategoryRow(row["code"], row["name_zh"], row["name_en"], hours, departments_of,
+                                   subcategories, weight))
+    check.done()
+    return out
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """A city's catalogs, read together and checked against each other."""
+
+    departments: tuple[DepartmentRow, ...]
+    indicators: tuple[IndicatorRow, ...]
+    bands: dict[str, tuple[Band, ...]] = field(hash=False)
+    matters: tuple[MatterRow, ...]
+    categories: tuple[CategoryRow, ...]
+
+    def category(self, code: str) -> CategoryRow | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def load_catalogs(folder: Path = DEFAULT_PACK) -> Catalogs:
+    """Every catalog of a pack folder; a CatalogError lists the problems of all files at once. The files that
+    refer to departments (or indicators) are checked only once those could be read, so one broken file does not
+    bury its own error under a line per row of the others."""
+    problems: list[str] = []
+
+    def attempt(load: Callable[[], T]) -> T | None:
+        try:
+            return load()
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    departments = attempt(lambda: load_departments(folder / "departments.csv"))
+    if departments is None:
+        raise CatalogError(problems)
+    codes = [d.code for d in departments]
+    indicators = attempt(lambda: load_indicators(folder / "indicators.csv", departments=codes))
+    bands = (attempt(lambda: load_bands(folder / "indicator_bands.csv", indicators=[i.code for i in indicators]))
+             if indicators is not None else None)
+    matters = attempt(lambda: load_matters(folder / "matters.csv", departments=codes))
+    categories = attempt(lambda: load_categories(folder / "categories.csv", departments=codes))
+    if problems or indicators is None or bands is None or matters is None or categories is None:
+        raise CatalogError(problems)
+    return Catalogs(tuple(departments), tuple(indicators), bands, tuple(matters), tuple(categories))
 
 
 def _upsert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
@@ -226,20 +335,21 @@ def _upsert(session: Session, model: type[Base], rows: Iterable[dict[str, Any]])
     return count
 
 
-def install_catalog(session: Session, *, districts: Sequence[dict[str, Any]]) -> dict[str, int]:
+def install_catalog(session: Session, *, districts: Sequence[dict[str, Any]],
+                    catalogs: Catalogs | None = None) -> dict[str, int]:
     """Insert or update districts (dicts: adcode, name_zh, name_en, geometry as GeoJSON text or mapping) and the
-    shipped departments, indicators and matters; commits and returns the count per table. Safe to run again."""
-    departments = load_departments()
-    codes = [d.code for d in departments]
+    departments, indicators and matters of `catalogs` (the default pack's when None); commits and returns the count
+    per table. Safe to run again."""
+    catalogs = catalogs or load_catalogs()
     counts = {
         "districts": _upsert(session, District, (
             {"adcode": str(d["adcode"]), "name_zh": d["name_zh"], "name_en": d["name_en"],
              "geometry": d["geometry"] if isinstance(d["geometry"], str) else json.dumps(d["geometry"], ensure_ascii=False)}
             for d in districts)),
-        "departments": _upsert(session, Department, (asdict(d) for d in departments)),
+        "departments": _upsert(session, Department, (asdict(d) for d in catalogs.departments)),
     }
     session.flush()
-    counts["indicators"] = _upsert(session, Indicator, (asdict(i) for i in load_indicators(departments=codes)))
-    counts["matters"] = _upsert(session, Matter, (asdict(m) for m in load_matters(departments=codes)))
+    counts["indicators"] = _upsert(session, Indicator, (asdict(i) for i in catalogs.indicators))
+    counts["matters"] = _upsert(session, Matter, (asdict(m) for m in catalogs.matters))
     session.commit()
     return counts

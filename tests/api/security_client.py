@@ -30,7 +30,7 @@ def secure_app(tmp_path: Path, redis_url: str, redis_client) -> Iterator[dash.Da
     app = create_app(settings)
     rt = app.server.state.runtime
     with rt.sessions() as session:
-        ensure_demo_users(session, settings)
+        ensure_demo_users(session, settings, rt.pack)
         session.commit()
     yield app
     rt.close()

@@ -36,7 +36,7 @@ def outage(postgres_url: str, redis_url: str, redis_client) -> Iterator[TestClie
                         api_tokens=f"acme:{API_TOKEN}", _env_file=None)  # fmt: skip
     app = create_app(settings)
     with app.server.state.runtime.sessions() as session:
-        ensure_demo_users(session, settings)
+        ensure_demo_users(session, settings, app.server.state.runtime.pack)
         session.commit()
     with TestClient(app.server, base_url=BASE) as client:
         sign_in(client, Role.OPERATOR)

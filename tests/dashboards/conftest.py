@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
-from services.auth import DEMO_USERS, demo_password, ensure_demo_users
+from services.auth import demo_password, ensure_demo_users
 from services.config import Settings
 from services.demo.simulator import seed
 from services.platform.runtime import Runtime, open_runtime
@@ -56,7 +56,7 @@ def open_page(dash_duo, wall_app, wall_runtime: Runtime):
     """
     settings = wall_runtime.settings
     with wall_runtime.sessions() as session:
-        ensure_demo_users(session, settings)
+        ensure_demo_users(session, settings, wall_runtime.pack)
         session.commit()
     state = {"started": False, "as": None}
 
@@ -66,8 +66,9 @@ def open_page(dash_duo, wall_app, wall_runtime: Runtime):
         if role == "wall":
             driver.get(f"{dash_duo.server_url}/wall?token={WALL_TOKEN}")
             return
-        username = next((name for name, user_role, *_ in DEMO_USERS if role in (name, user_role.value)), None)
-        assert username is not None, f"no demo user for role {role!r}; see services/auth/users.DEMO_USERS"
+        username = next((user.username for user in wall_runtime.pack.users
+                         if role in (user.username, user.role.value)), None)
+        assert username is not None, f"no first user for role {role!r} in the city pack's users.csv"
         driver.get(f"{dash_duo.server_url}/login")
         driver.find_element(By.ID, "login-username").send_keys(username)
         driver.find_element(By.ID, "login-password").send_keys(demo_password(settings, username))

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from services.access import Role, Scope
 from services.auth import (
-    DEMO_USERS,
     LocalPasswordProvider,
     WeakPassword,
     close_session,
@@ -31,7 +30,8 @@ from services.auth import (
     wall_token,
 )
 from services.auth.sessions import SESSION_MAX_AGE, SESSION_TTL, token_hash
-from services.config import Settings
+from services.citypack import load_pack
+from services.config import DEFAULT_PACK, Settings
 from services.store import User, UserSession, make_engine, make_sessionmaker, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,17 +128,18 @@ def test_admin_password_creates_the_first_admin_once(session: Session, settings:
 
 
 def test_demo_users_cover_every_person_role_and_one_scoped_user(session: Session, settings: Settings) -> None:
-    shown = ensure_demo_users(session, settings)
+    pack = load_pack(DEFAULT_PACK)
+    shown = ensure_demo_users(session, settings, pack)
     session.commit()
     assert {role for _, role, _ in shown} == set(Role) - {Role.WALL}
-    assert ensure_demo_users(session, settings) == shown  # idempotent, same passwords after a restart
+    assert ensure_demo_users(session, settings, pack) == shown  # idempotent, same passwords after a restart
     siming = session.scalar(select(User).where(User.username == "analyst-siming"))
     assert siming is not None and siming.districts == "350203"
     for username, _, password in shown:
         assert LocalPasswordProvider().authenticate(session, username, password) is not None
     other_secret = settings.model_copy(update={"secret_key": "another-secret"})
     assert demo_password(other_secret, "operator") != demo_password(settings, "operator")
-    assert len(DEMO_USERS) == len(shown)
+    assert len(pack.users) == len(shown)
 
 
 def test_the_wall_token_comes_from_configuration_or_the_demo(settings: Settings) -> None:

@@ -246,8 +246,8 @@ def test_the_png_has_its_size_and_is_drawn_without_missing_glyphs(city_day: brie
 
 
 def test_the_shipped_font_covers_every_character_of_the_interface_and_the_catalogs() -> None:
-    sources = [*ROOT.glob("components/locales/*.toml"), *ROOT.glob("services/data/*.csv"),
-               ROOT / "services" / "data" / "xiamen_districts.geojson"]
+    sources = [*ROOT.glob("components/locales/*.toml"), *ROOT.glob("citypacks/*/*.csv"),
+               *ROOT.glob("citypacks/*/*.geojson"), *ROOT.glob("citypacks/*/*.toml")]
     needed = {c for path in sources for c in path.read_text(encoding="utf-8") if ord(c) > 0x2E80}
     assert needed, "no Chinese text found: the check would pass vacuously"
     for name in ("NotoSansSC-Regular.ttf", "NotoSansSC-Bold.ttf"):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from services.alerts.stream import recent
-from services.config import DATA_DIR
+from services.config import DEFAULT_PACK
 from services.indicators.readings import load_rules
 from services.ingest import ReadingSink, ingest_readings, load_mapping, notification_rows
 from services.store import IndicatorReading
@@ -53,7 +53,7 @@ def test_a_late_reading_does_not_undo_a_newer_alarm(store, sink, redis_client, s
 
 
 def test_ngsi_v2_and_ld_notifications_become_readings(store, sink, city):
-    mapping = load_mapping(DATA_DIR / "ngsi_mapping.toml")
+    mapping = load_mapping(DEFAULT_PACK / "ngsi_mapping.toml")
     v2 = {"subscriptionId": "s1", "data": [{
         "id": "AirQualityObserved:1", "type": "AirQualityObserved",
         "aqi": {"type": "Number", "value": 70, "metadata": {"TimeInstant": {"type": "DateTime", "value": _at(0)}}},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.config import DATA_DIR
+from services.config import DEFAULT_PACK
 from services.sources import FileSource, SourcesFileError, SqlSource, load_sources
 
 GOOD = """\
@@ -107,4 +107,4 @@ def test_invalid_yaml_names_its_line(tmp_path: Path) -> None:
 
 
 def test_the_demo_file_is_valid() -> None:
-    assert {spec.id for spec in load_sources(DATA_DIR / "sources.yaml")} >= {"gov-service-platform"}
+    assert {spec.id for spec in load_sources(DEFAULT_PACK / "sources.yaml")} >= {"gov-service-platform"}

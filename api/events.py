@@ -113,7 +113,8 @@ def events_router(rt: Runtime) -> APIRouter:
     )
     async def post_events(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
         return await receive_batch(request, rt, TABLE_TYPES, lambda session, body, kind: ingest_events(
-            session, parse_table(body, kind), source=who, city=rt.city), source=who, target="events")
+            session, parse_table(body, kind), source=who, city=rt.city,
+            categories=rt.pack.catalogs.categories), source=who, target="events")
 
     @router.get(
         "/events/{source}/{external_id}", response_model=EventRecord,

@@ -34,7 +34,8 @@ def persist_loop(rt: Runtime) -> Loop:
 def simulate_loop(rt: Runtime) -> Loop:
     from services.demo.simulator import Live
 
-    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate, sessions=rt.sessions).run_forever
+    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate, sessions=rt.sessions,
+                pack=rt.pack).run_forever
 
 
 def escalate_loop(rt: Runtime) -> Loop:

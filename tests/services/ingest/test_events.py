@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from services.ingest import Refusal, ingest_events
 from services.store import Event
-from services.store.catalog import load_categories
+from services.store.catalog import load_categories, load_departments
 
 CATEGORIES = load_categories()  # the default pack's
 ROW = {"external_id": "WL-1", "source": "water", "category": "waterlogging", "title": "道路积水",
@@ -54,3 +55,15 @@ def test_a_point_outside_the_city_is_kept_and_flagged(store, city):
     store.commit()
     event = store.scalar(select(Event))
     assert event.out_of_city and event.district is None
+
+
+def test_the_categories_and_their_time_limits_are_the_city_packs(store, city):
+    """Another pack's categories: its own category is taken with its time limit, one it lacks is refused by field."""
+    lanshan = load_categories(Path(__file__).resolve().parents[2] / "citypacks" / "lanshan" / "categories.csv",
+                              departments=[d.code for d in load_departments()])
+    rows = [{**ROW, "category": "flooding"}, {**ROW, "external_id": "2"}]
+    report = ingest_events(store, rows, source="x", city=city, categories=lanshan)
+    store.commit()
+    assert report.accepted == 1 and [(r.row, r.field) for r in report.refused] == [(2, "category")]
+    assert "waterlogging" in report.refused[0].reason
+    assert store.scalar(select(Event.sla_due_at)) == datetime(2026, 12, 1, 5, 30, tzinfo=UTC)  # flooding: 4 hours

@@ -69,7 +69,8 @@ class SimCity:
         return share
 
     def lead(self, category: str) -> str:
-        """The department that takes a case of `category` first."""
+        """The department that takes a case of `category` first (the pack's catch-all one for a category it does not
+        list: an event stored before its category left the pack)."""
         row = next((c for c in self.categories if c.code == category), None)
         return row.departments[0] if row else self.fallback_department
 
@@ -89,10 +90,9 @@ def sim_city(pack: CityPack) -> SimCity:
     profiles = _profiles(pack.root / "indicators.csv")
     indicators = {i.code: IndicatorModel(i.code, i.domain, i.unit, i.direction, i.warn, i.alarm,
                                          profiles.get(i.code)) for i in pack.catalogs.indicators}
-    departments = [d.code for d in pack.catalogs.departments]
     return SimCity(pack.timezone, pack.catalogs.categories, weights, indicators,
                    {m.code: m.bundle for m in pack.catalogs.matters if m.bundle},
-                   "urban_mgmt" if "urban_mgmt" in departments else departments[0])
+                   pack.emergency.department_for("other"))
 
 
 def _profiles(path: Path) -> dict[str, str]:

@@ -13,7 +13,7 @@ import redis
 from sqlalchemy import Engine, select
 
 from services.citypack import CityPack, load_pack
-from services.config import Settings
+from services.config import DEFAULT_PACK, Settings
 from services.demo.simcity import local_hours, reading_rows, sim_city
 from services.demo.simulator import Live, seed
 from services.store import Application, Event, EventDispatch, IndicatorReading, make_sessionmaker
@@ -107,3 +107,16 @@ def test_local_hours_follow_the_packs_time_zone(zone: str, hour: float) -> None:
     """06:00 UTC on a Monday (winter time) is each zone's own hour, on a weekday."""
     h, weekend = local_hours(np.array([END.timestamp()]), zone)
     assert h[0] == hour and not weekend[0]
+
+
+def test_district_weights_and_lead_departments_come_from_the_pack(lanshan: CityPack) -> None:
+    """Without a `weight` property a district draws by its area; a category's first department leads, and an
+    event of a category the pack no longer lists goes to the emergency routing's catch-all department."""
+    sim = sim_city(lanshan)
+    codes = lanshan.city.adcodes
+    areas = np.array([lanshan.city.districts.loc[code].geometry.area for code in codes])
+    assert np.allclose(sim.weights(codes), areas / areas.sum())
+    assert (sim.lead("flooding"), sim.lead("no-longer-listed")) == ("water", "urban_mgmt")
+    default = sim_city(load_pack(DEFAULT_PACK))  # the demo city weighs its districts by population
+    weighted = dict(zip(default.district_weight, default.weights(list(default.district_weight)), strict=True))
+    assert max(weighted, key=weighted.__getitem__) == load_pack(DEFAULT_PACK).city.adcodes[0]

@@ -168,7 +168,8 @@ open('/proc/self/clear_refs', 'w').write('5')
 before = status('VmRSS:')
 started = time.perf_counter()
 with sessions() as session, open({path!r}, 'rb') as body:
-    report = ingest_events(session, parse_table(body, 'text/csv'), source='bench', city=city, categories=load_categories())
+    report = ingest_events(session, parse_table(body, 'text/csv'), source='bench', city=city,
+                           categories=load_categories())
     session.commit()
 print(before, status('VmHWM:'), time.perf_counter() - started, report.accepted, len(report.refused))
 """

@@ -16,6 +16,7 @@ from services.alerts.schema import CATEGORIES as CAP_CATEGORIES
 
 FILE = "emergency.csv"
 FALLBACK = "other"
+Problem = tuple[str, int, str, str]  # file, line, field, reason
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,10 @@ class EmergencyRouting:
         return self.departments.get(category, self.departments[FALLBACK])
 
 
-def load_emergency(root: Path, departments: set[str] | None) -> tuple[EmergencyRouting | None, list[tuple[str, int, str, str]]]:
-    """The routing of the pack at `root` and its problems as (file, line, field, reason); departments are checked
-    only when departments.csv could be read (None: not). A missing file is reported by the pack's file check."""
-    problems: list[tuple[str, int, str, str]] = []
+def load_emergency(root: Path, departments: set[str] | None) -> tuple[EmergencyRouting | None, list[Problem]]:
+    """The routing of the pack at `root` and its problems; departments are checked only when departments.csv could
+    be read (None: not). A missing file is reported by the pack's file check."""
+    problems: list[Problem] = []
     routes: dict[str, str] = {}
     try:
         handle = (root / FILE).open(encoding="utf-8-sig", newline="")

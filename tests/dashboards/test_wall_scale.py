@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboards import _wall_map
@@ -30,6 +31,7 @@ return {
   line: widths('#approvals-throughput .scatterlayer path.js-line'),
   label: heights('#event-map .annotation-text'),
   outline: widths('#event-map .scatterlayer path.js-line'),
+  hover: heights('#event-map .hoverlayer .hovertext text'),
   plot: document.querySelector('#approvals-throughput .bglayer rect, #approvals-throughput .nsewdrag')
         .getBoundingClientRect().left / fit - document.getElementById('approvals-throughput')
         .getBoundingClientRect().left / fit,
@@ -50,7 +52,12 @@ def _measure(dash_duo, size: str, shots: Path) -> dict[str, float]:
     dash_duo.wait_for_element("#event-map .annotation-text", timeout=15)
     dash_duo.driver.save_screenshot(str(shots / f"wall-{size}.png"))
     drawn = dash_duo.driver.execute_script(MEASURE_JS)
-    return {**{mark: _median(drawn[mark]) for mark in MARKS}, "plot": drawn["plot"], "yticks": len(drawn["ytick"])}
+    # A district label's hover label (open and overdue counts), as a wall operator with a mouse sees it.
+    ActionChains(dash_duo.driver).move_to_element(dash_duo.find_element("#event-map .annotation-text")).perform()
+    dash_duo.wait_for_element("#event-map .hoverlayer .hovertext text", timeout=5)
+    hover = dash_duo.driver.execute_script(MEASURE_JS)["hover"]
+    return {**{mark: _median(drawn[mark]) for mark in MARKS}, "plot": drawn["plot"], "yticks": len(drawn["ytick"]),
+            "hover": _median(hover)}
 
 
 def test_chart_and_map_text_and_marks_grow_with_the_canvas(dash_duo, open_page, tmp_path):
@@ -58,7 +65,7 @@ def test_chart_and_map_text_and_marks_grow_with_the_canvas(dash_duo, open_page, 
     open_page("/wall", role="wall")
     small = _measure(dash_duo, "1920x1080", tmp_path)
     large = _measure(dash_duo, "3840x2160", tmp_path)
-    for mark in (*MARKS, "plot"):
+    for mark in (*MARKS, "plot", "hover"):
         assert large[mark] >= 1.9 * small[mark], f"{mark}: {large[mark]:.1f} on 4K vs {small[mark]:.1f} on 1080p"
     assert large["yticks"] == small["yticks"], "as many y ticks, not more because the axis has more pixels"
     assert 14 <= small["xtick"] <= 24, "1080p tick labels stay at the 14 px design size"

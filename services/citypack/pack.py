@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
+from services.citypack.files import wiring_problems
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
 
@@ -233,6 +234,8 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
              if city and levels_read else None)
     departments = {d.code for d in catalogs.departments} if catalogs else None
     users = _users(root, areas, departments, problems)
+    if catalogs:
+        problems.lines.extend(wiring_problems(root, {i.code for i in catalogs.indicators}))
     if problems.lines or city is None or catalogs is None or city_area is None:
         raise PackError(root, problems.lines)
     return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users))

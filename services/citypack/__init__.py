@@ -5,5 +5,6 @@ indicators, event categories and first users, read and checked as a whole (`load
 from __future__ import annotations
 
 from services.citypack.pack import Area, CityPack, FirstUser, PackError, check_pack, load_pack
+from services.citypack.summary import CATALOGS, PackSummary, pack_summary
 
-__all__ = ["Area", "CityPack", "FirstUser", "PackError", "check_pack", "load_pack"]
+__all__ = ["CATALOGS", "Area", "CityPack", "FirstUser", "PackError", "PackSummary", "check_pack", "load_pack", "pack_summary"]

@@ -14,13 +14,14 @@ LANSHAN = Path(__file__).resolve().parents[1] / "citypacks" / "lanshan"
 WALL_TOKEN = "test-wall-token"  # conftest's, which `open_page` signs the wall in with
 
 
-def pack_runtime(pack: Path, store: Path, redis_url: str, *, seed_days: float = 0) -> Runtime:
-    """A runtime on a fresh SQLite store at `store` for the pack at `pack`, its districts and catalogs installed."""
-    settings = Settings(city_pack=pack, database_url=f"sqlite:///{store}", redis_url=redis_url, simulate=False,
-                        wall_token=WALL_TOKEN, _env_file=None)
+def pack_runtime(pack: Path, store: Path, redis_url: str | None = None, *, seed_days: float = 0) -> Runtime:
+    """A runtime on a SQLite store at `store` for the pack at `pack`, its districts and catalogs installed (seeding
+    needs no Redis: `redis_url` None leaves the settings' default)."""
+    settings = Settings(city_pack=pack, database_url=f"sqlite:///{store}", simulate=False, wall_token=WALL_TOKEN,
+                        _env_file=None, **({"redis_url": redis_url} if redis_url else {}))
     rt = open_runtime(settings)
     with rt.sessions() as session:
         install_catalog(session, districts=rt.city.rows(), catalogs=rt.pack.catalogs)
     if seed_days:
-        seed(rt.engine, days=seed_days, progress=False)
+        seed(rt.engine, pack=rt.pack, days=seed_days, progress=False)  # `pack=`: the pack-aware simulator (i20-sim)
     return rt

@@ -3,7 +3,9 @@ browser tests that override `wall_runtime` with it: the city's catalog installed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from services.config import Settings
 from services.demo.simulator import seed
@@ -25,3 +27,11 @@ def pack_runtime(pack: Path, store: Path, redis_url: str | None = None, *, seed_
     if seed_days:
         seed(rt.engine, pack=rt.pack, days=seed_days, progress=False)  # `pack=`: the pack-aware simulator (i20-sim)
     return rt
+
+
+def open_alone(dash_duo: Any, open_page: Callable[..., None], path: str, role: str) -> None:
+    """`open_page`, then `path` loaded again with the console emptied: signing in lands on the role's home page
+    first, and what that page logs is that page's, not `path`'s."""
+    open_page(path, role=role)
+    dash_duo.get_logs()
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}", timeout=20)

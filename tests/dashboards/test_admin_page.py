@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from services.citypack import CATALOGS, check_pack, load_pack
 from services.platform.runtime import Runtime
 from tests.dashboards.dom import data_of, text_of, texts_of
-from tests.dashboards.second_city import LANSHAN, pack_runtime
+from tests.dashboards.second_city import LANSHAN, open_alone, pack_runtime
 
 SHOTS = Path("/tmp/c")
 
@@ -44,7 +44,7 @@ def _shot(dash_duo, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_page, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
     pack = load_pack(pack_copy)
-    open_page("/admin", role="admin")
+    open_alone(dash_duo, open_page, "/admin", "admin")
     dash_duo.wait_for_element("#admin-levels", timeout=20)
     facts = text_of(dash_duo.driver, "#admin-pack")
     assert str(pack_copy) in facts and "澜山市（990100）" in facts and "澜州省（990000）" in facts
@@ -67,7 +67,8 @@ def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_
     assert users["operator"][3] == "澜山市" and users["leader"][3] == "全市"
     assert "此城市包未定义大屏" in text_of(dash_duo.driver, "#admin-screens")
     _shot(dash_duo, "admin.png")
-    assert dash_duo.get_logs() == [], "the browser console has errors"
+    logs = dash_duo.get_logs()
+    assert logs == [], ("the browser console has errors", [entry["message"] for entry in logs])
 
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/admin?lang=en")
     dash_duo.wait_for_element("#admin-levels", timeout=20)
@@ -92,7 +93,7 @@ def _break(pack: Path) -> None:
 
 
 def test_a_pack_broken_on_disk_is_checked_again_from_the_page(dash_duo, open_page, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
-    open_page("/admin", role="admin")
+    open_alone(dash_duo, open_page, "/admin", "admin")
     dash_duo.wait_for_element("#admin-check-button", timeout=20)
     dash_duo.find_element("#admin-check-button").click()
     WebDriverWait(dash_duo.driver, 15).until(lambda d: data_of(d, "#admin-check-state", "state") == "ok")
@@ -105,7 +106,8 @@ def test_a_pack_broken_on_disk_is_checked_again_from_the_page(dash_duo, open_pag
     assert texts_of(dash_duo.driver, "#admin-check-problems li") == expected
     assert f"发现 {len(expected)} 个问题" in text_of(dash_duo.driver, "#admin-check-state")
     _shot(dash_duo, "admin-broken.png")
-    assert dash_duo.get_logs() == [], "the browser console has errors"
+    logs = dash_duo.get_logs()
+    assert logs == [], ("the browser console has errors", [entry["message"] for entry in logs])
 
 
 def test_an_operator_is_refused_the_page_and_its_callback(dash_duo, open_page) -> None:  # type: ignore[no-untyped-def]

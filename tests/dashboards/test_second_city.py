@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from services.platform.runtime import Runtime
 from services.sources import SourceInfo, record_delivery, register_sources
 from services.store import Alert
-from tests.dashboards.second_city import LANSHAN, pack_runtime
+from tests.dashboards.second_city import LANSHAN, open_alone, pack_runtime
 
 SHOTS = Path("/tmp/c")
 XIAMEN = re.compile(r"厦门|思明|湖里|集美|海沧|同安|翔安|鼓浪屿|Xiamen|Siming|Huli|Jimei|Haicang|Tong'an|Xiang'an|Gulangyu")
@@ -75,13 +75,12 @@ def _page_text(driver) -> str:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("path", "role", "lanshan"), PAGES, ids=[p for p, _r, _n in PAGES])
 def test_each_page_shows_lanshan_and_no_demo_city_name(dash_duo, open_page, path: str, role: str,
                                                        lanshan: str) -> None:  # type: ignore[no-untyped-def]
-    open_page(path, role=role)
-    dash_duo.get_logs()  # signing in lands on the role's home page first: this page's console is what counts
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}", timeout=20)
+    open_alone(dash_duo, open_page, path, role)
     WebDriverWait(dash_duo.driver, 30).until(lambda d: lanshan in _page_text(d),
                                              f"{path} never showed {lanshan!r}")
     text = _page_text(dash_duo.driver)
     assert sorted(set(XIAMEN.findall(text))) == [], f"{path} shows the demo city's names"
     SHOTS.mkdir(exist_ok=True)
     dash_duo.driver.save_screenshot(str(SHOTS / f"second-{path.strip('/') or 'home'}.png"))
-    assert dash_duo.get_logs() == [], f"the browser console has errors on {path}"
+    logs = dash_duo.get_logs()
+    assert logs == [], (f"the browser console has errors on {path}", [entry["message"] for entry in logs])

@@ -77,7 +77,7 @@ def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/admin?lang=en")
     dash_duo.wait_for_element("#admin-levels", timeout=20)
     assert "Qingshi" in text_of(dash_duo.driver, "#admin-levels")
-    assert "Lanshan (990100)" not in text_of(dash_duo.driver, "#admin-pack")  # full-width brackets, either language
+    assert "Lanshan（990100）" in text_of(dash_duo.driver, "#admin-pack")
     assert "Whole city" in text_of(dash_duo.driver, "#admin-users")
 
 

@@ -6,5 +6,7 @@ from __future__ import annotations
 
 from services.citypack.emergency import EmergencyRouting
 from services.citypack.pack import Area, CityPack, FirstUser, PackError, check_pack, load_pack
+from services.citypack.summary import CATALOGS, PackSummary, pack_summary
 
-__all__ = ["Area", "CityPack", "EmergencyRouting", "FirstUser", "PackError", "check_pack", "load_pack"]
+__all__ = ["CATALOGS", "Area", "CityPack", "EmergencyRouting", "FirstUser", "PackError", "PackSummary", "check_pack",
+           "load_pack", "pack_summary"]

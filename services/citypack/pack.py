@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
 from services.citypack.emergency import EmergencyRouting, load_emergency
+from services.citypack.files import wiring_problems
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
 
@@ -235,6 +236,8 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
              if city and levels_read else None)
     departments = {d.code for d in catalogs.departments} if catalogs else None
     users = _users(root, areas, departments, problems)
+    if catalogs:
+        problems.lines.extend(wiring_problems(root, {i.code for i in catalogs.indicators}))
     emergency, routing_problems = load_emergency(root, departments)
     for problem in routing_problems:
         problems.add(*problem)

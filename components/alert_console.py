@@ -16,15 +16,15 @@ from components.ticker import SEVERITY_LABELS, count_text
 
 
 def console_row(item: Mapping[str, Any], lang: str, text: Mapping[str, str]) -> html.Tr:
-    """One alert (or storm group): `item` has stream_id, time, severity, headline, district, status, owner, count,
-    group (the storm key) and sent (ISO, for the storm window)."""
+    """One alert (or storm group): `item` has stream_id, time, severity, headline, district (its adcode) and place
+    (its name), status, owner, count, group (the storm key) and sent (ISO, for the storm window)."""
     severity, status, count = item["severity"], item["status"], int(item.get("count") or 1)
     return html.Tr(
         [
             html.Td(SEVERITY_LABELS[lang].get(severity, severity), className="console-level"),
             html.Td(item["time"], className="console-time"),
             html.Td(item["headline"], className="console-headline"),
-            html.Td(item.get("district") or "—"),
+            html.Td(item.get("place") or item.get("district") or "—", className="console-district"),
             html.Td(text.get(f"alerts.status.{status}", status), className="console-status"),
             html.Td(item.get("owner") or "—", className="console-owner"),
             html.Td(count_text(count), className="console-count"),
@@ -50,7 +50,7 @@ def detail_facts(item: Mapping[str, Any] | None, lang: str, text: Mapping[str, s
     facts = [(text["alerts.severity"], SEVERITY_LABELS[lang].get(severity, severity)),
              (text["alerts.status"], text.get(f"alerts.status.{status}", status)),
              (text["alerts.owner"], item.get("owner") or "—"), (text["alerts.sent"], item["time"]),
-             (text["alerts.district"], item.get("district") or "—"), (text["alerts.event_id"], item.get("event_id") or "—"),
+             (text["alerts.district"], item.get("place") or item.get("district") or "—"), (text["alerts.event_id"], item.get("event_id") or "—"),
              (text["alerts.count"], str(item.get("count") or 1))]  # fmt: skip
     return html.Div(
         [html.H3(item["headline"], className="console-detail-headline"),

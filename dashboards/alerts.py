@@ -70,18 +70,24 @@ def _page_number(value: Any) -> int:
         return 1
 
 
-def _item(row: alerts.ConsoleRow) -> dict[str, Any]:
+def _place(district: str | None, lang: str) -> str | None:
+    """A district's name in the city pack (its adcode if the pack has none of that code)."""
+    return runtime().city.names(lang).get(district, district) if district else None
+
+
+def _item(row: alerts.ConsoleRow, lang: str) -> dict[str, Any]:
     zone = runtime().settings.zone
     return {"stream_id": row.stream_id, "time": local_time(row.sent_at, zone, "%m-%d %H:%M:%S"),
-            "severity": row.severity, "headline": row.headline, "district": row.district, "status": row.status,
+            "severity": row.severity, "headline": row.headline, "district": row.district,
+            "place": _place(row.district, lang), "status": row.status,
             "owner": row.owner, "count": row.count, "event_id": row.event_id, "sent": row.sent_at.isoformat(),
             "group": storm_key({"event": row.event, "district": row.district, "severity": row.severity})}
 
 
-def _entry_item(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
+def _entry_item(stream_id: str, fields: dict[str, str], lang: str) -> dict[str, Any]:
     return {"stream_id": stream_id, "time": local_time(sent_time(fields), runtime().settings.zone, "%m-%d %H:%M:%S"),
             "severity": fields.get("severity", "unknown"), "headline": fields.get("headline", ""),
-            "district": fields.get("district"), "status": "new", "count": 1, "group": storm_key(fields),
+            "district": fields.get("district"), "place": _place(fields.get("district"), lang), "status": "new", "count": 1, "group": storm_key(fields),
             "sent": fields.get("sent", "")}
 
 
@@ -97,7 +103,7 @@ def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], 
     with rt.sessions() as session:
         found = alerts.list_alerts(session, flt, page=page, scope=principal.scope)
     text = translator(lang)
-    return [console_row(_item(row), lang, text) for row in found.rows], since, found
+    return [console_row(_item(row, lang), lang, text) for row in found.rows], since, found
 
 
 def _page_text(found: alerts.ConsolePage, text: Any) -> str:
@@ -203,7 +209,7 @@ def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]
         row = alerts.find(session, stream_id, scope=principal.scope)
         trail = alerts.audit_trail(session, row.id, scope=principal.scope) if row else []
     text = translator(lang)
-    return (detail_facts(_item(row) if row else None, lang, text),
+    return (detail_facts(_item(row, lang) if row else None, lang, text),
             audit_list([{"at": local_time(a.at, zone, "%m-%d %H:%M:%S"), "user": a.user, "action": a.action,
                          "comment": a.comment or ""} for a in trail]))
 
@@ -270,7 +276,7 @@ async def push_console(_restart: int, _version: int, since: str, children: list[
                 continue
             row, is_new = folder.add(stream_id, fields)
             if is_new:
-                new.append(_entry_item(stream_id, fields))
+                new.append(_entry_item(stream_id, fields, lang))
             elif row.head_id in before:
                 index = before.index(row.head_id)
                 patch[index]["props"]["children"][6]["props"]["children"] = count_text(row.count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,17 @@ def open_page(dash_duo, wall_app, wall_runtime: Runtime):
         dash_duo.wait_for_page(url=f"{dash_duo.server_url}{path}")
 
     return go
+
+
+@pytest.fixture
+def shoot(dash_duo, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`shoot(name)` saves what the browser shows as a PNG for a person to look at: in ONESCREEN_TEST_SHOTS when
+    that is set (to keep them), else in the test's temporary folder."""
+    folder = Path(os.environ.get("ONESCREEN_TEST_SHOTS") or tmp_path)
+
+    def save(name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        dash_duo.driver.save_screenshot(str(folder / name))
+        return folder / name
+
+    return save

@@ -18,8 +18,6 @@ from services.platform.runtime import Runtime
 from tests.dashboards.dom import data_of, text_of, texts_of
 from tests.dashboards.second_city import LANSHAN, open_alone, pack_runtime
 
-SHOTS = Path("/tmp/c")
-
 
 @pytest.fixture
 def pack_copy(tmp_path: Path) -> Path:
@@ -36,13 +34,12 @@ def wall_runtime(pack_copy: Path, tmp_path: Path, redis_client, redis_url: str) 
     rt.close()
 
 
-def _shot(dash_duo, name: str) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(exist_ok=True)
+def _shot(dash_duo, shoot, name: str) -> None:  # type: ignore[no-untyped-def]
     dash_duo.driver.set_window_size(1400, 2400)
-    dash_duo.driver.save_screenshot(str(SHOTS / name))
+    shoot(name)
 
 
-def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_page, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_page, shoot, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
     pack = load_pack(pack_copy)
     open_alone(dash_duo, open_page, "/admin", "admin")
     dash_duo.wait_for_element("#admin-levels", timeout=20)
@@ -70,7 +67,7 @@ def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_
         assert texts_of(dash_duo.driver, "#admin-screens li") == screens
     else:
         assert "此城市包未定义大屏" in text_of(dash_duo.driver, "#admin-screens")
-    _shot(dash_duo, "admin.png")
+    _shot(dash_duo, shoot, "admin.png")
     logs = dash_duo.get_logs()
     assert logs == [], ("the browser console has errors", [entry["message"] for entry in logs])
 
@@ -96,7 +93,7 @@ def _break(pack: Path) -> None:
     (pack / "districts.geojson").write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
 
 
-def test_a_pack_broken_on_disk_is_checked_again_from_the_page(dash_duo, open_page, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_pack_broken_on_disk_is_checked_again_from_the_page(dash_duo, open_page, shoot, pack_copy: Path) -> None:  # type: ignore[no-untyped-def]
     open_alone(dash_duo, open_page, "/admin", "admin")
     dash_duo.wait_for_element("#admin-check-button", timeout=20)
     dash_duo.find_element("#admin-check-button").click()
@@ -109,7 +106,7 @@ def test_a_pack_broken_on_disk_is_checked_again_from_the_page(dash_duo, open_pag
     WebDriverWait(dash_duo.driver, 15).until(lambda d: data_of(d, "#admin-check-state", "state") == "problems")
     assert texts_of(dash_duo.driver, "#admin-check-problems li") == expected
     assert f"发现 {len(expected)} 个问题" in text_of(dash_duo.driver, "#admin-check-state")
-    _shot(dash_duo, "admin-broken.png")
+    _shot(dash_duo, shoot, "admin-broken.png")
     logs = dash_duo.get_logs()
     assert logs == [], ("the browser console has errors", [entry["message"] for entry in logs])
 

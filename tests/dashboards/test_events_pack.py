@@ -36,7 +36,7 @@ def _categories(dash_duo) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
-def test_the_events_page_names_the_packs_categories(dash_duo, open_page, wall_runtime: Runtime, lang: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_events_page_names_the_packs_categories(dash_duo, open_page, shoot, wall_runtime: Runtime, lang: str) -> None:  # type: ignore[no-untyped-def]
     names = {c.name_zh if lang == "zh-CN" else c.name_en for c in wall_runtime.pack.catalogs.categories}
     dash_duo.driver.set_window_size(1600, 1200)
     open_page(f"/events?lang={lang}&view=districts", role="operator")
@@ -49,7 +49,7 @@ def test_the_events_page_names_the_packs_categories(dash_duo, open_page, wall_ru
     options = dash_duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('[role=option]')).map(o => o.textContent.trim());")
     assert flooding in options and set(options) >= names, options
-    dash_duo.driver.save_screenshot(f"/tmp/b/events-lanshan-{lang}.png")
+    shoot(f"events-lanshan-{lang}.png")
 
     cell = dash_duo.find_element('#events-table td[data-dash-column="id"]')
     event_id = cell.text

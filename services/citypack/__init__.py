@@ -1,9 +1,11 @@
 """The city pack (DESIGN.md, "City pack"): one folder per city holding its districts, departments, matters,
-indicators, event categories and first users, read and checked as a whole (`load_pack`, `check_pack`;
+indicators, event categories and first users, provisioned screens and playlists, read and checked as a whole (`load_pack`, `check_pack`;
 `python -m services.citypack check DIR`)."""
 
 from __future__ import annotations
 
 from services.citypack.pack import Area, CityPack, FirstUser, PackError, check_pack, load_pack
+from services.citypack.screens import KINDS, Box, Panel, Playlist, Screen, Tiling, Topic, screen_boxes, tile_box
 
-__all__ = ["Area", "CityPack", "FirstUser", "PackError", "check_pack", "load_pack"]
+__all__ = ["KINDS", "Area", "Box", "CityPack", "FirstUser", "PackError", "Panel", "Playlist", "Screen", "Tiling",
+           "Topic", "check_pack", "load_pack", "screen_boxes", "tile_box"]

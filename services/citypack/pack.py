@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
+from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
 
@@ -68,6 +69,16 @@ class CityPack:
     city: City
     catalogs: Catalogs
     users: tuple[FirstUser, ...]
+    screens: tuple[Screen, ...]  # file-name order: the first is the default wall
+    playlists: tuple[Playlist, ...]
+
+    def screen(self, name: str | None) -> Screen | None:
+        """The screen called `name`, None when there is none."""
+        return next((screen for screen in self.screens if screen.name == name), None)
+
+    def playlist(self, name: str | None) -> Playlist | None:
+        """The playlist called `name`, None when there is none."""
+        return next((playlist for playlist in self.playlists if playlist.name == name), None)
 
     @property
     def levels(self) -> tuple[Area, ...]:
@@ -233,6 +244,8 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
              if city and levels_read else None)
     departments = {d.code for d in catalogs.departments} if catalogs else None
     users = _users(root, areas, departments, problems)
+    codes = {i.code for i in catalogs.indicators} if catalogs else None
+    screens, playlists = load_screens(root, codes, problems.add)
     if problems.lines or city is None or catalogs is None or city_area is None:
         raise PackError(root, problems.lines)
-    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users))
+    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), screens, playlists)

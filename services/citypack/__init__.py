@@ -5,7 +5,17 @@ indicators, event categories and first users, provisioned screens and playlists,
 from __future__ import annotations
 
 from services.citypack.pack import Area, CityPack, FirstUser, PackError, check_pack, load_pack
-from services.citypack.screens import KINDS, Box, Panel, Playlist, Screen, Tiling, Topic, screen_boxes, tile_box
+from services.citypack.screens import (
+           KINDS,
+           Box,
+           Panel,
+           Playlist,
+           Screen,
+           Tiling,
+           Topic,
+           screen_boxes,
+           tile_box,
+)
 
 __all__ = ["KINDS", "Area", "Box", "CityPack", "FirstUser", "PackError", "Panel", "Playlist", "Screen", "Tiling",
            "Topic", "check_pack", "load_pack", "screen_boxes", "tile_box"]

@@ -76,6 +76,10 @@ class CityPack:
         """The screen called `name`, None when there is none."""
         return next((screen for screen in self.screens if screen.name == name), None)
 
+    def screen_or_default(self, name: str | None) -> Screen:
+        """The screen called `name`, else the default wall (the first screen)."""
+        return self.screen(name) or self.screens[0]
+
     def playlist(self, name: str | None) -> Playlist | None:
         """The playlist called `name`, None when there is none."""
         return next((playlist for playlist in self.playlists if playlist.name == name), None)

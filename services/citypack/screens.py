@@ -174,12 +174,12 @@ def _line(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
     return max(after, 1)
 
 
-def _names(table: dict[str, Any], file: str, line: Callable[[str], int], field: str, report: Report) -> tuple[str, str]:
+def _names(table: dict[str, Any], file: str, text: str, after: int, field: str, report: Report) -> tuple[str, str]:
     values = []
     for key in ("name_zh", "name_en"):
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            report(file, line(key), f"{field}{key}", "missing or empty")
+            report(file, _line(text, key, after=after), f"{field}{key}", "missing or empty")
             value = ""
         values.append(value.strip())
     return values[0], values[1]
@@ -196,9 +196,10 @@ def _pair(value: Any) -> tuple[int, int] | None:
 
 def _weights(value: Any) -> tuple[float, ...] | None:
     if _positive_int(value):
-        return (1.0,) * value
-    ok = isinstance(value, list) and value and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0
-                                                   for v in value)
+        return (1.0,) * int(value)
+    if not isinstance(value, list) or not value:
+        return None
+    ok = all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
     return tuple(float(v) for v in value) if ok else None
 
 
@@ -239,8 +240,7 @@ def _topics(entry: dict[str, Any], file: str, text: str, line: int, where: str, 
     topics = []
     for index, table in enumerate(raw):
         at = _line(text, r"\[\[panels\.topics\]\]", index, after=line)
-        name_zh, name_en = _names(table, file, lambda key, at=at: _line(text, key, after=at),
-                                  f"{where}.topics[{index + 1}].", report)
+        name_zh, name_en = _names(table, file, text, at, f"{where}.topics[{index + 1}].", report)
         codes = table.get("codes")
         if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
             report(file, _line(text, "codes", after=at), f"{where}.topics[{index + 1}].codes",
@@ -331,7 +331,7 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
     if not NAME.fullmatch(name):
         report(file, 1, "-", f"the file name {name!r} is not a screen name (lower-case letters, digits, - and _)")
         ok = False
-    name_zh, name_en = _names(document, file, lambda key: _line(text, key), "", report)
+    name_zh, name_en = _names(document, file, text, 0, "", report)
     canvas = _pair(document["canvas"]) if "canvas" in document else None
     if "canvas" in document and canvas is None:
         report(file, _line(text, "canvas"), "canvas", "must be [width, height] in px")
@@ -392,7 +392,7 @@ def _playlists(path: Path, root: Path, screens: Collection[str], report: Report)
         if not NAME.fullmatch(name) or not isinstance(table, dict):
             report(file, line, name, "a playlist is a [name] table (lower-case letters, digits, - and _)")
             continue
-        name_zh, name_en = _names(table, file, lambda key, at=line: _line(text, key, after=at), f"{name}.", report)
+        name_zh, name_en = _names(table, file, text, line, f"{name}.", report)
         names, seconds = table.get("screens"), _seconds(table.get("seconds"), 5, 86400)
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             report(file, _line(text, "screens", after=line), f"{name}.screens", "a list of screen names")

@@ -168,10 +168,16 @@ def _line(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
     offset = 0
     for _ in range(after - 1 if after > 1 else 0):
         offset = text.find("\n", offset) + 1
-    matches = list(re.finditer(rf"^\s*{pattern}", text[offset:], re.MULTILINE))
+    matches = list(re.finditer(rf"^[ \t]*{pattern}", text[offset:], re.MULTILINE))
     if nth < len(matches):
         return text.count("\n", 0, offset + matches[nth].start()) + 1
     return max(after, 1)
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+    """The line a TOML error names (Python before 3.14 says it only in the message)."""
+    found = re.search(r"at line (\d+)", str(exc))
+    return int(found.group(1)) if found else 1
 
 
 def _names(table: dict[str, Any], file: str, text: str, after: int, field: str, report: Report) -> tuple[str, str]:
@@ -324,7 +330,7 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
         report(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
         return None
     except tomllib.TOMLDecodeError as exc:
-        report(file, getattr(exc, "lineno", 1), "-", f"not TOML: {exc}")
+        report(file, _toml_line(exc), "-", f"not TOML: {exc}")
         return None
     name = path.stem
     ok = True
@@ -375,7 +381,8 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
                   tuple(panel for _, panel in panels), cadence or 60.0)
 
 
-def _playlists(path: Path, root: Path, screens: Collection[str], report: Report) -> list[Playlist]:
+def _playlists(path: Path, root: Path, screens: dict[str, Screen | None], report: Report) -> list[Playlist]:
+    """The playlists; a playlist's screens must share one tiling (the page's canvas stays when it switches)."""
     file = str(path.relative_to(root))
     try:
         text = path.read_text(encoding="utf-8")
@@ -384,7 +391,7 @@ def _playlists(path: Path, root: Path, screens: Collection[str], report: Report)
         report(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
         return []
     except tomllib.TOMLDecodeError as exc:
-        report(file, getattr(exc, "lineno", 1), "-", f"not TOML: {exc}")
+        report(file, _toml_line(exc), "-", f"not TOML: {exc}")
         return []
     playlists = []
     for name, table in document.items():
@@ -403,7 +410,11 @@ def _playlists(path: Path, root: Path, screens: Collection[str], report: Report)
                    f"unknown screen {screen!r} (known: {', '.join(screens) or 'none'})")
         if seconds is None:
             report(file, _line(text, "seconds", after=line), f"{name}.seconds", "seconds per screen, 5 to 86400")
-        if not unknown and seconds is not None and name_zh and name_en:
+        shapes = {(s.canvas, s.tiling) for n in names if (s := screens.get(n)) is not None}
+        if len(shapes) > 1:
+            report(file, _line(text, "screens", after=line), f"{name}.screens",
+                   "screens of different canvases or tilings (a playlist keeps one canvas)")
+        if not unknown and seconds is not None and name_zh and name_en and len(shapes) <= 1:
             playlists.append(Playlist(name, name_zh, name_en, tuple(names), seconds))
     return playlists
 
@@ -420,7 +431,8 @@ def load_screens(root: Path, known_codes: Collection[str] | None,
     if not paths:
         report("screens", 0, "-", "no screen file (screens/<name>.toml)")
     screens = tuple(s for path in paths if (s := _screen(path, root, known_codes, report)) is not None)
-    names = [path.stem for path in paths]
-    playlists = (_playlists(folder / PLAYLISTS_FILE, root, names, report)
+    by_name: dict[str, Screen | None] = {path.stem: None for path in paths}
+    by_name.update((screen.name, screen) for screen in screens)
+    playlists = (_playlists(folder / PLAYLISTS_FILE, root, by_name, report)
                  if (folder / PLAYLISTS_FILE).is_file() else [])
     return screens, tuple(playlists)

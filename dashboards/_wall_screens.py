@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
 from typing import Any
 
 from dash import Input, Output, State, callback, html
 
 from components.html_attrs import data_attributes
+from components.i18n import translator
+from components.screen_thumbnail import ThumbBox, screen_thumbnail
 from dashboards import _wall_approvals, _wall_cards, _wall_focus, _wall_kpis, _wall_map
 from dashboards._runtime import runtime
 from services.citypack import Box, CityPack, Panel, Screen, Tiling, load_pack, screen_boxes, tile_box
-from services.config import Settings
+from services.config import Settings, parse_size
 
 log = logging.getLogger(__name__)
 HIDDEN = {"display": "none"}
@@ -143,6 +145,21 @@ def screen_body(view: View, screen: Screen, lang: str, rotate_s: float | None) -
         setattr(section, "style", style)  # noqa: B010 (Dash components take props as attributes; the stubs lack them)
         sections.append(section)
     return html.Div(sections, className="wall-screen", **data_attributes(screen=screen.name)), ticker
+
+
+def thumbnail(pack: CityPack, screen: Screen, lang: str) -> html.Figure:
+    """`screen`'s layout as a thumbnail (components/screen_thumbnail.py), its panels named as the wall names them."""
+    text = translator(lang)
+    names = {i.code: (i.name_zh if lang == "zh-CN" else i.name_en) for i in pack.catalogs.indicators}
+    width, height = screen.canvas or parse_size(runtime().settings.wall_size)
+    header, boxes, _unit = screen_boxes(screen, width, height)
+    tiling = screen.tiles(width, height)
+    panels = [ThumbBox(text["wall.title"], header.x, header.y, header.width, header.height)]
+    panels += [ThumbBox(names[p.codes[0]] if p.kind in ("card", "chart") else text[f"wall.{p.kind}"], b.x, b.y,
+                        b.width, b.height) for p, b in zip(screen.panels, boxes, strict=True)]
+    tiles = [ThumbBox("", *astuple(tile_box(tiling, n))) for n in range(1, tiling.columns * tiling.rows + 1)]
+    return screen_thumbnail(screen.name_zh if lang == "zh-CN" else screen.name_en, (width, height), panels, tiles,
+                            screen.name)
 
 
 def kpi_codes(screens: tuple[Screen, ...] | list[Screen]) -> tuple[str, ...]:

@@ -124,7 +124,8 @@ def _panel(panel: Panel, lang: str, screen: Screen, rotate_s: float | None) -> h
     if panel.kind == "kpis":
         return _wall_kpis.kpi_panel(lang, panel.codes, screen.cadence_s)
     if panel.kind == "focus":
-        return _wall_focus.focus_panel(lang, panel, rotate_s or panel.rotate_s, screen.cadence_s)
+        seconds = rotate_s or panel.rotate_s or runtime().settings.wall_rotate_seconds
+        return _wall_focus.focus_panel(lang, panel, seconds, screen.cadence_s)
     if panel.kind == "map":
         return _wall_map.map_panel(lang)
     if panel.kind == "approvals":

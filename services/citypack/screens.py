@@ -46,7 +46,7 @@ class Panel:
     rows: int
     codes: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
-    rotate_s: float = 15.0
+    rotate_s: float | None = None  # a focus panel's seconds per topic (None: the deployment's wall_rotate_seconds)
 
     @property
     def key(self) -> str:
@@ -285,10 +285,10 @@ def _panel(entry: Any, index: int, file: str, text: str, report: Report) -> Pane
         else:
             codes = (raw,)
     topics = _topics(entry, file, text, line, where, report) if kind == "focus" else ()
-    rotate = _seconds(entry.get("rotate", 15), 3, 3600)
-    if rotate is None:
+    rotate = _seconds(entry.get("rotate"), 3, 3600) if "rotate" in entry else None
+    if "rotate" in entry and rotate is None:
         report(file, _line(text, "rotate", after=line), f"{where}.rotate", "seconds per topic, 3 to 3600")
-    if at is None or span is None or rotate is None:
+    if at is None or span is None or ("rotate" in entry and rotate is None):
         return None
     return Panel(kind, at[0], at[1], span[0], span[1], codes, topics, rotate)
 

@@ -18,7 +18,8 @@ def _triple() -> html.Figure:
     screen = load_pack(DEFAULT_PACK).screen_or_default("triple")
     assert screen.tiling and screen.canvas
     _header, boxes, _unit = screen_boxes(screen, *screen.canvas)
-    panels = [ThumbBox(panel.key, box.x, box.y, box.width, box.height) for panel, box in zip(screen.panels, boxes)]
+    panels = [ThumbBox(panel.key, box.x, box.y, box.width, box.height)
+              for panel, box in zip(screen.panels, boxes, strict=True)]
     tiles = [ThumbBox("", tile.x, tile.y, tile.width, tile.height) for tile in (tile_box(screen.tiling, n)
                                                                                 for n in (1, 2, 3))]
     return screen_thumbnail("三联屏总览", screen.canvas, panels, tiles, "triple")

@@ -148,11 +148,12 @@ def screen_body(view: View, screen: Screen, lang: str, rotate_s: float | None) -
     return html.Div(sections, className="wall-screen", **data_attributes(screen=screen.name)), ticker
 
 
-def thumbnail(pack: CityPack, screen: Screen, lang: str) -> html.Figure:
-    """`screen`'s layout as a thumbnail (components/screen_thumbnail.py), its panels named as the wall names them."""
+def thumbnail(pack: CityPack, screen: Screen, lang: str, wall_size: str = "1920x1080") -> html.Figure:
+    """`screen`'s layout as a thumbnail (components/screen_thumbnail.py), its panels named as the wall names them;
+    `wall_size` is the deployment's canvas (Settings.wall_size), for a screen that does not fix its own."""
     text = translator(lang)
     names = {i.code: (i.name_zh if lang == "zh-CN" else i.name_en) for i in pack.catalogs.indicators}
-    width, height = screen.canvas or parse_size(runtime().settings.wall_size)
+    width, height = screen.canvas or parse_size(wall_size)
     header, boxes, _unit = screen_boxes(screen, width, height)
     tiling = screen.tiles(width, height)
     panels = [ThumbBox(text["wall.title"], header.x, header.y, header.width, header.height)]

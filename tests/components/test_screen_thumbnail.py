@@ -52,3 +52,4 @@ def test_the_thumbnail_in_a_browser_keeps_the_canvas_shape(dash_duo) -> None:
         assert not any(left < edge - 0.002 < right - 0.004 for edge in (1 / 3, 2 / 3)), (left, right)
     SHOTS.mkdir(parents=True, exist_ok=True)
     dash_duo.driver.save_screenshot(str(SHOTS / "screen-thumbnail.png"))
+

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
+from dashboards._wall_screens import thumbnail
 from services.alerts.stream import publish
+from services.citypack import load_pack
 from services.config import DEFAULT_PACK, Settings
 from services.platform.runtime import Runtime, open_runtime
 from services.store.catalog import install_catalog
@@ -172,3 +174,11 @@ def test_another_citys_pack_shows_its_own_screen(dash_duo, lanshan_runtime: Runt
     assert ids == {"header", "panel-kpis", "panel-card-river_level", "panel-map", "panel-alerts"}
     assert not dash_duo.driver.find_elements("css selector", "#kpi-crowd_gulangyu"), "a Xiamen card on Lanshan's wall"
     _shot(dash_duo, "wall-lanshan")
+
+
+def test_a_packs_screen_is_named_as_its_wall_names_it() -> None:
+    pack = load_pack(ROOT / "tests" / "citypacks" / "lanshan")
+    figure = thumbnail(pack, pack.screens[0], "zh-CN", "3840x2160")
+    canvas, caption = figure.children
+    assert caption.children == "澜山市运行总览 · 3840×2160"
+    assert [c.title for c in canvas.children] == ["城市运行一屏统览", "城市运行体征", "澜江水位", "事件态势", "实时预警"]

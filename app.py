@@ -140,7 +140,7 @@ def _prepare_demo(rt: Runtime) -> None:
     from services.demo import seed_if_empty
 
     install_catalogs(rt)
-    report = seed_if_empty(rt.engine)
+    report = seed_if_empty(rt.engine, pack=rt.pack)
     if report is not None:
         log.info("seeded the demo city in %.1f s: %s", report.seconds, report.counts)
     with rt.sessions() as session:

@@ -7,8 +7,9 @@ else); the resource is the first segment after `/api/v1/` (`events:bulk` counts 
 `/open311/v2/...` is `events`, and Prometheus scraping `/metrics` needs `metrics.read`.
 
 Alerts belong to their sender: `ONESCREEN_API_SENDERS` (services/config.py parse_senders) names the senders a
-token may speak for, e.g. `meteo=xmqx@xm.gov.cn`; the alerts API refuses an alert whose `source` the token may not
-send as (403 naming `source`), and the persist worker applies updates and cancels to the same sender's alerts only.
+token may speak for, e.g. `meteo=weather@meteo.example.gov.cn`; the alerts API refuses an alert whose `source` the
+token may not send as (403 naming `source`), and the persist worker applies updates and cancels to the same
+sender's alerts only.
 
 Tokens are compared in constant time against every configured token, so timing reveals neither a token nor which
 integrator it belongs to. The security middleware authenticates every API request with `Integrators.identify`;

@@ -110,6 +110,13 @@ def store_batch(session: Session, body: IO[bytes], ingest: Callable[[Session, IO
     return report
 
 
+def example_place(rt: Runtime) -> tuple[str, float, float]:
+    """A district adcode and a point (lon, lat) of the deployment's own city, for the OpenAPI examples: whoever
+    reads the docs sees codes their city accepts, and the code names no city."""
+    lat, lon = rt.city.center()
+    return rt.city.adcodes[0], round(lon, 4), round(lat, 4)
+
+
 def request_body(description: str, examples: Mapping[str, Any]) -> dict[str, Any]:
     """The OpenAPI requestBody of a push API: each accepted content type with its example."""
     return {"requestBody": {"required": True, "description": description, "content": {

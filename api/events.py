@@ -15,6 +15,7 @@ from api.batches import (
     BATCH_RESPONSES,
     XLSX,
     BatchAnswer,
+    example_place,
     integrator,
     receive_batch,
     request_body,
@@ -35,12 +36,20 @@ from services.ingest import (
 from services.platform import Runtime
 from services.store import Event
 
-EXAMPLE = {"external_id": "SW-20261201-0042", "source": "water-bureau", "category": "waterlogging",
-           "subcategory": "道路积水", "title": "湖滨南路积水约30厘米", "description": "车辆涉水缓行",
-           "reported_at": "2026-12-01T09:30:00+08:00", "lon": 118.0894, "lat": 24.4798, "reporter_name": "张三",
-           "reporter_phone": "13812341234", "priority": "high"}
-CSV_EXAMPLE = ("external_id,source,category,title,reported_at,address,district,priority\n"
-               "SW-1,water-bureau,waterlogging,地下通道积水,2026-12-01T09:30:00+08:00,湖滨南路地下通道,350203,high\n")
+
+def _examples(rt: Runtime) -> tuple[dict[str, Any], str]:
+    """(a JSON event, a CSV body) in the deployment's city: its first category, a district and a point of it."""
+    district, lon, lat = example_place(rt)
+    category = rt.pack.catalogs.categories[0]
+    event = {"external_id": "SW-20261201-0042", "source": "water-bureau", "category": category.code,
+             "subcategory": category.subcategories[0], "title": f"{category.subcategories[0]}（示例）",
+             "description": "现场核实中", "reported_at": "2026-12-01T09:30:00+08:00", "lon": lon, "lat": lat,
+             "reporter_name": "张三", "reporter_phone": "13812341234", "priority": "high"}
+    csv_body = ("external_id,source,category,title,reported_at,address,district,priority\n"
+                f"SW-1,water-bureau,{category.code},{category.subcategories[0]},2026-12-01T09:30:00+08:00,"
+                f"人民路100号,{district},high\n")
+    return event, csv_body
+
 PII_SCOPE = "pii.read"
 
 
@@ -98,6 +107,7 @@ def events_router(rt: Runtime) -> APIRouter:
     """The events API; mount with `app.include_router(events_router(runtime))`."""
     auth = bearer_auth(rt.settings)
     router = APIRouter(prefix="/api/v1", tags=["events"], route_class=ApiRoute, dependencies=[Depends(auth)])
+    example, csv_example = _examples(rt)
 
     @router.post(
         "/events", response_model=BatchAnswer, summary="Push events: one object, a JSON array, NDJSON or CSV",
@@ -107,13 +117,14 @@ def events_router(rt: Runtime) -> APIRouter:
         "needs its UTC offset. `priority`: urgent | high | normal | low (or extreme | severe | moderate | minor). "
         "CSV in UTF-8, UTF-8 with BOM or GBK/GB18030 with a header row. Needs the scope `events.write`.",
         responses={**ERROR_RESPONSES, **BATCH_RESPONSES},
-        openapi_extra=request_body("events", {"application/json": [EXAMPLE],
+        openapi_extra=request_body("events", {"application/json": [example],
                                               "application/x-ndjson": '{"external_id": "SW-1", ...}\n',
-                                              "text/csv": CSV_EXAMPLE, XLSX: "(an .xlsx workbook)"}),
+                                              "text/csv": csv_example, XLSX: "(an .xlsx workbook)"}),
     )
     async def post_events(request: Request, who: Annotated[str, Depends(auth)]) -> BatchAnswer:
         return await receive_batch(request, rt, TABLE_TYPES, lambda session, body, kind: ingest_events(
-            session, parse_table(body, kind), source=who, city=rt.city), source=who, target="events")
+            session, parse_table(body, kind), source=who, city=rt.city,
+            categories=rt.pack.catalogs.categories), source=who, target="events")
 
     @router.get(
         "/events/{source}/{external_id}", response_model=EventRecord,

@@ -4,7 +4,7 @@ subscription notification mapped to indicators by the mapping file (ONESCREEN_NG
 import json
 import threading
 from collections.abc import Iterator
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -13,6 +13,7 @@ from api.auth import bearer_auth
 from api.batches import (
     BATCH_RESPONSES,
     BatchAnswer,
+    example_place,
     receive_batch,
     request_body,
 )
@@ -35,13 +36,19 @@ from services.ingest import (
 )
 from services.platform import Runtime
 
-EXAMPLE = [{"indicator": "aqi", "area": "city", "time": "2026-12-01T09:00:00+08:00", "value": 86},
-           {"indicator": "pm25", "area": "350203", "time": "2026-12-01T09:00:00+08:00", "value": 41.5}]
-NGSI_V2 = {"subscriptionId": "57458eb60962ef754e7c0998", "data": [{
-    "id": "AirQualityObserved:xm-001", "type": "AirQualityObserved",
-    "aqi": {"type": "Number", "value": 86, "metadata": {"TimeInstant": {"type": "DateTime",
-                                                                        "value": "2026-12-01T01:00:00Z"}}},
-    "location": {"type": "geo:json", "value": {"type": "Point", "coordinates": [118.0894, 24.4798]}}}]}
+
+def _examples(rt: Runtime) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(JSON rows, an NGSI v2 notification) for the deployment's city: a district and a point of it."""
+    district, lon, lat = example_place(rt)
+    rows = [{"indicator": "aqi", "area": "city", "time": "2026-12-01T09:00:00+08:00", "value": 86},
+            {"indicator": "pm25", "area": district, "time": "2026-12-01T09:00:00+08:00", "value": 41.5}]
+    ngsi = {"subscriptionId": "57458eb60962ef754e7c0998", "data": [{
+        "id": "AirQualityObserved:station-001", "type": "AirQualityObserved",
+        "aqi": {"type": "Number", "value": 86, "metadata": {"TimeInstant": {"type": "DateTime",
+                                                                            "value": "2026-12-01T01:00:00Z"}}},
+        "location": {"type": "geo:json", "value": {"type": "Point", "coordinates": [lon, lat]}}}]}
+    return rows, ngsi
+
 CSV_EXAMPLE = "indicator,area,time,value\naqi,city,2026-12-01T09:00:00+08:00,86\n"
 
 
@@ -77,6 +84,7 @@ def readings_router(rt: Runtime) -> APIRouter:
     mapping = load_mapping(rt.settings.ngsi_mapping)
     sinks = _Sink(rt)
     router = APIRouter(prefix="/api/v1", tags=["readings"], route_class=ApiRoute, dependencies=[Depends(auth)])
+    example, ngsi_example = _examples(rt)
 
     @router.post(
         "/readings", response_model=BatchAnswer, summary="Push indicator readings (or a FIWARE notification)",
@@ -86,7 +94,7 @@ def readings_router(rt: Runtime) -> APIRouter:
         "time) updates its value. A FIWARE NGSI v2 notification (`subscriptionId`, `data`) or NGSI-LD "
         "notification (application/ld+json) is mapped by the mapping file. Needs the scope `readings.write`.",
         responses={**ERROR_RESPONSES, **BATCH_RESPONSES},
-        openapi_extra=request_body("readings", {"application/json": EXAMPLE, "application/ld+json": NGSI_V2,
+        openapi_extra=request_body("readings", {"application/json": example, "application/ld+json": ngsi_example,
                                                 "application/x-ndjson": '{"indicator": "aqi", ...}\n',
                                                 "text/csv": CSV_EXAMPLE}),
     )

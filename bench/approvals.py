@@ -56,8 +56,9 @@ from services import (
 )
 from services.approvals.queries import CACHE as APPROVALS_CACHE
 from services.approvals.queries import Slice
-from services.config import Settings
-from services.demo.simcity import APPLICATIONS_PER_DAY, DAY, application_rows
+from services.citypack import load_pack
+from services.config import DEFAULT_PACK, Settings
+from services.demo.simcity import APPLICATIONS_PER_DAY, DAY, application_rows, sim_city
 from services.demo.simulator import city_districts
 from services.store import Application, District, Matter, make_sessionmaker
 from services.store.cache import LocalQueryCache
@@ -90,7 +91,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     stop = datetime.now(UTC).timestamp()
     # one draw over the 90 days, as the demo seed does, so every application stands as it would now (drawing a
     # chunk at a time would leave each chunk's open work open for ever); the generator gives about 96 % of n
-    frame = application_rows(rng, stop - 90 * DAY, stop, int(rows * 1.06), matters, codes)
+    frame = application_rows(rng, stop - 90 * DAY, stop, int(rows * 1.06), matters, codes,
+                             sim_city(load_pack(DEFAULT_PACK)))
     loaded = 0
     with approval_rollup.suspended(engine), bulkload.prepared_for_load(engine, ["applications"]):
         with engine.begin() as conn:

@@ -37,7 +37,7 @@ from services.config import Settings
 from services.geo import City, load_city
 from services.ingest import ingest_events, ingest_readings, open_sink, parse_table
 from services.store import IndicatorReading, make_sessionmaker
-from services.store.catalog import install_catalog
+from services.store.catalog import install_catalog, load_categories
 
 BUDGETS = {"events_bulk_rate": 20_000, "readings_bulk_rate": 100_000, "event_post_to_map": 2_000,
            "csv_import_peak_growth": 200}
@@ -86,7 +86,8 @@ def bulk_events(settings: Settings, city: City, rows: int, repeat: int) -> list[
 
         def work(body: bytes = body) -> None:
             with sessions() as session:
-                report = ingest_events(session, parse_table(body, "text/csv"), source="bench", city=city)
+                report = ingest_events(session, parse_table(body, "text/csv"), source="bench", city=city,
+                                       categories=load_categories())
                 session.commit()
             assert report.accepted == rows and not report.refused, report.refused[:3]
 
@@ -154,6 +155,7 @@ from services.config import Settings, DEFAULT_CITY
 from services.geo import load_city
 from services.ingest import ingest_events, parse_table
 from services.store import make_engine, make_sessionmaker
+from services.store.catalog import load_categories
 city = load_city(DEFAULT_CITY)
 sessions = make_sessionmaker(make_engine({url!r}))
 def status(key):
@@ -166,7 +168,8 @@ open('/proc/self/clear_refs', 'w').write('5')
 before = status('VmRSS:')
 started = time.perf_counter()
 with sessions() as session, open({path!r}, 'rb') as body:
-    report = ingest_events(session, parse_table(body, 'text/csv'), source='bench', city=city)
+    report = ingest_events(session, parse_table(body, 'text/csv'), source='bench', city=city,
+                           categories=load_categories())
     session.commit()
 print(before, status('VmHWM:'), time.perf_counter() - started, report.accepted, len(report.refused))
 """

@@ -21,25 +21,31 @@ SERIES = ("received", "completed", "backlog")
 SERIES_COLOURS = {"received": ACCENT, "completed": "#27d17f", "backlog": "#ffb020"}
 RATING_COLOURS = {1: "#ff3b3b", 2: "#ff8c1a", 3: "#ffd400", 4: "#6fd0ff", 5: "#27d17f"}
 CARD_COLOURS = {"red": STATUS_COLOURS["alarm"], "yellow": "#ffd400", "none": MUTED}
+LEGEND_ITEM_WIDTH = 30  # plotly.js's own (and its least): the legend's line sample
 
 
-def _axes(**extra: Any) -> dict[str, Any]:
-    return {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, **extra}
+def _axes(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
+    """An axis in the wall's colours; grid and zero lines as wide as plotly's own at 1080p, times `scale` (see
+    components.theme.base_layout)."""
+    return {"gridcolor": GRID_LINE, "gridwidth": scale, "zerolinewidth": 2 * scale, "tickfont": {"color": MUTED},
+            **extra}
 
 
 def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str],
-                      series: Sequence[str] = SERIES) -> go.Figure:
+                      series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None) -> go.Figure:
     """Received and completed per hour (lines) and, among `series`, the backlog at each hour's end (dotted, right
-    axis); the wall shows received and completed only."""
+    axis); the wall shows received and completed only, at its canvas's `scale` (components.theme.base_layout).
+    plotly.js puts a y tick every 40 screen pixels or so whatever the type size, so a chart on a larger canvas
+    would show more ticks: `y_ticks` holds the most shown, whatever the scale."""
     traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode="lines",
-                         line={"color": SERIES_COLOURS[s], "width": 3, "dash": "dot" if s == "backlog" else "solid"},
+                         line={"color": SERIES_COLOURS[s], "width": 3 * scale, "dash": "dot" if s == "backlog" else "solid"},
                          yaxis="y2" if s == "backlog" else "y") for s in series]
     figure = go.Figure(traces)
     figure.update_layout(
-        **base_layout(showlegend=True, margin={"l": 44, "r": 52, "t": 8, "b": 36}),
-        legend={"orientation": "h", "x": 0, "y": 1.12},
-        xaxis=_axes(nticks=8), yaxis=_axes(rangemode="tozero"),
-        yaxis2=_axes(overlaying="y", side="right", rangemode="tozero", showgrid=False),
+        **base_layout(scale, showlegend=True, margin={"l": 44, "r": 52, "t": 8, "b": 36}),
+        legend={"orientation": "h", "x": 0, "y": 1.12, "itemwidth": max(LEGEND_ITEM_WIDTH, LEGEND_ITEM_WIDTH * scale)},
+        xaxis=_axes(scale, nticks=8), yaxis=_axes(scale, rangemode="tozero", nticks=y_ticks),
+        yaxis2=_axes(scale, overlaying="y", side="right", rangemode="tozero", showgrid=False, nticks=y_ticks),
         uirevision="approvals-throughput",
     )
     return figure

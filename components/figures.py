@@ -53,13 +53,14 @@ def event_map_data(district_names: Mapping[str, str], open_by_district: pd.DataF
 
 
 def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str],
-                    severity_order: Sequence[str]) -> dict[str, Any]:
+                    severity_order: Sequence[str], scale: float = 1.0) -> dict[str, Any]:
     """The wall's event map without its data (see event_map_data): one filled outline per district, a label at
     each district's representative point, and the events' dots. SVG districts and WebGL dots on plain lon/lat
     axes (components/plane_map.py): the wall starts no MapLibre map, which painted last, over a second after
     plotly.js. The labels are annotations, which plotly.js draws above the dots' canvas. The dots' colour scale
-    steps through `severity_order` (least severe first; the caller's, since a builder knows no domain). A figure
-    dict, built once per city and shared."""
+    steps through `severity_order` (least severe first; the caller's, since a builder knows no domain). Outlines,
+    dots, labels and type are drawn at the wall canvas's `scale` (components.theme.base_layout). A figure dict,
+    built once per city and scale and shared."""
     features = {str(feature["id"]): feature for feature in geojson["features"]}
     traces: list[dict[str, Any]] = []
     latitudes = []
@@ -67,18 +68,18 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
         xs, ys = outline_xy([features[code]])
         latitudes.append(ys)
         traces.append({"type": "scatter", "x": typed_array(xs), "y": typed_array(ys), "mode": "lines",
-                       "fill": "toself", "line": {"color": ACCENT, "width": 1.5}, "hoverinfo": "skip",
+                       "fill": "toself", "line": {"color": ACCENT, "width": 1.5 * scale}, "hoverinfo": "skip",
                        "name": name})
     traces.append({"type": "scattergl", "mode": "markers", "name": "events",
-                   "marker": {"size": 6, "colorscale": _severity_scale(severity_order), "cmin": 0,
+                   "marker": {"size": 6 * scale, "colorscale": _severity_scale(severity_order), "cmin": 0,
                               "cmax": len(severity_order), "opacity": 0.9},
                    "hovertemplate": "#%{customdata}<extra></extra>"})
     labels = []
     for code in district_names:
         x, y = shapely.get_coordinates(shapely.geometry.shape(features[code]["geometry"]).representative_point())[0]
-        labels.append({"x": float(x), "y": float(y), "showarrow": False, "font": {"color": TEXT, "size": 16},
-                       "bgcolor": "rgba(6,16,31,0.55)", "borderpad": 2})
-    layout = {**base_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}),
+        labels.append({"x": float(x), "y": float(y), "showarrow": False, "font": {"color": TEXT, "size": 16 * scale},
+                       "bgcolor": "rgba(6,16,31,0.55)", "borderpad": 2 * scale})
+    layout = {**base_layout(scale, margin={"l": 0, "r": 0, "t": 0, "b": 0}),
               **plane_axes(np.concatenate(latitudes), fixed=True),
               "annotations": labels, "hovermode": "closest", "dragmode": False, "uirevision": "event-map"}
     return {"data": traces, "layout": layout}

@@ -37,16 +37,27 @@ OFFLINE_MAP_STYLE: dict[str, Any] = {
 }
 
 
-def base_layout(**overrides: Any) -> dict[str, Any]:
-    """Plotly layout shared by every wall figure: transparent on the dark panel, the shipped font, tight margins."""
+FONT_SIZE = 14
+HOVER_FONT_SIZE = 13  # plotly.js's own, named so that it scales with the rest
+
+
+def base_layout(scale: float = 1.0, **overrides: Any) -> dict[str, Any]:
+    """Plotly layout shared by every wall figure: transparent on the dark panel, the shipped font, tight margins.
+
+    Sizes here and in the figure builders are 1080p design pixels; `scale` is the wall canvas's unit
+    (dashboards/_wall_canvas.py), which multiplies the type, the hover labels and the margins (an override's too),
+    so that a 2160-high canvas draws its charts as a 1080p one at twice the pixels. Plotly draws inside the canvas
+    in CSS pixels and knows nothing of the transform that fits the canvas to the screen."""
     layout: dict[str, Any] = {
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": FONT_FAMILY, "color": TEXT, "size": 14},
+        "font": {"family": FONT_FAMILY, "color": TEXT, "size": FONT_SIZE * scale},
+        "hoverlabel": {"font": {"size": HOVER_FONT_SIZE * scale}},
         "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
         "showlegend": False,
     }
     layout.update(overrides)
+    layout["margin"] = {side: size * scale for side, size in layout["margin"].items()}
     return layout
 
 

@@ -162,10 +162,11 @@ def _series_names(text: Any) -> dict[str, str]:
             "backlog": text["apv.backlog"]}
 
 
-def throughput(flow: pd.DataFrame, lang: str, series: tuple[str, ...] = figs.SERIES) -> Any:
+def throughput(flow: pd.DataFrame, lang: str, series: tuple[str, ...] = figs.SERIES, scale: float = 1.0,
+               y_ticks: int | None = None) -> Any:
     zone = runtime().settings.zone
     return figs.throughput_figure(flow, [local_time(h, zone) for h in flow["hour"]], _series_names(translator(lang)),
-                                  series)
+                                  series, scale, y_ticks)
 
 
 def flow_state(flow: pd.DataFrame) -> dict[str, Any]:

@@ -97,7 +97,8 @@ def map_note(session: Any, filters: EventFilter, *, scope: Scope, view: str, dri
 
 
 def detail_view(session: Any, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
-                department_names: Mapping[str, str], now: datetime | None = None) -> tuple[list[Any], go.Figure] | None:
+                department_names: Mapping[str, str], category_names: Mapping[str, str],
+                now: datetime | None = None) -> tuple[list[Any], go.Figure] | None:
     """The detail panel's body and timeline, contact masked unless the caller may see personal data."""
     now = now or datetime.now(UTC)
     shown = events.detail(session=session, event_id=event_id, scope=principal.scope, now=now)
@@ -109,7 +110,7 @@ def detail_view(session: Any, event_id: int, *, principal: Principal, lang: str,
     if not principal.may_see_pii:
         name, phone = mask_name(name), mask_phone(phone)
     stamp = "%Y-%m-%d %H:%M"
-    fields = [(text["events.col.category"], text.get(f"events.category.{ev['category']}", ev["category"])),
+    fields = [(text["events.col.category"], category_names.get(ev["category"], ev["category"])),
               (text["events.col.subcategory"], ev["subcategory"] or "—"),
               (text["events.col.status"], text.get(f"events.status.{ev['status']}", ev["status"])),
               (text["events.col.severity"], text.get(f"events.severity.{ev['severity']}", ev["severity"])),
@@ -141,22 +142,25 @@ def _local(frame: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
     return out
 
 
-def table_records(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """Rows for the DataTable: local times as text, codes as words of the page's language."""
+def table_records(frame: pd.DataFrame, lang: str, zone: ZoneInfo,
+                  category_names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Rows for the DataTable: local times as text, codes as words of the page's language (categories by the
+    pack's names)."""
     text = translator(lang)
     out = frame.copy()
     for column in ("reported_at", "sla_due_at", "closed_at"):
         out[column] = [local_time(v if pd.notna(v) else None, zone, "%Y-%m-%d %H:%M") for v in out[column]]
-    for column in ("status", "severity", "category"):
+    for column in ("status", "severity"):
         out[column] = [text.get(f"events.{column}.{v}", v) for v in out[column]]
+    out["category"] = [category_names.get(v, v) for v in out["category"]]
     records: list[dict[str, Any]] = out.astype(object).where(out.notna(), None).to_dict("records")
     return records
 
 
-def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo) -> pd.DataFrame:
+def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo, category_names: Mapping[str, str]) -> pd.DataFrame:
     """The export: the table's rows under the page's column names."""
     text = translator(lang)
-    out = pd.DataFrame(table_records(frame, lang, zone), columns=list(frame.columns))
+    out = pd.DataFrame(table_records(frame, lang, zone, category_names), columns=list(frame.columns))
     return out.rename(columns={c: text[f"events.col.{c}"] for c in frame.columns})
 
 

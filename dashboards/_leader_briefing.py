@@ -72,11 +72,12 @@ def _tables(b: Briefing, text: Mapping[str, str], lang: str, zone: ZoneInfo) -> 
 
 
 def briefing_sheet(b: Briefing, *, lang: str, city: str, scope_label: str, text: Mapping[str, str],
-                   generated: datetime) -> BriefingSheet:
-    """The sheet of `b` for a reader of `lang`; `scope_label` says whose figures these are."""
+                   category_names: Mapping[str, str], generated: datetime) -> BriefingSheet:
+    """The sheet of `b` for a reader of `lang`; `scope_label` says whose figures these are, `category_names` names
+    the event categories (the city pack's)."""
     zone = ZoneInfo(b.zone)
     categories = Bars(text["brief.categories"],
-                      tuple(text.get(f"events.category.{c.key}", c.key) for c in b.top_categories),
+                      tuple(category_names.get(c.key, c.key) for c in b.top_categories),
                       tuple(float(c.count) for c in b.top_categories), ("minor",) * len(b.top_categories))
     shown = [(s, n) for s, n in b.alerts_by_severity if s != "unknown" or n]
     severities = Bars(text["brief.alerts_by_severity"],

@@ -28,6 +28,7 @@ from services.access import Scope
 CADENCE_S = 60
 SERIES = ("received", "completed")
 RANKED = 5  # departments a wall can show legibly beside the chart
+Y_TICKS = 6  # at most, as plotly.js picks for the chart's height on a 1080p canvas, so a 4K one shows no more
 
 
 def _stamp(now: datetime) -> str:
@@ -55,14 +56,15 @@ def _ranking_rows(scope: Scope, now: datetime, lang: str) -> list[html.Li]:
             for row in top.itertuples()]
 
 
-def approvals_panel(lang: str) -> html.Section:
-    """The panel as the page first shows it."""
+def approvals_panel(lang: str, scale: float = 1.0) -> html.Section:
+    """The panel as the page first shows it, its chart drawn at its canvas's `scale` (Canvas.unit); the refresh
+    patches data only, so the sizes stay."""
     now = datetime.now(UTC)
     text = translator(lang)
     scope = current_principal().scope
     with runtime().sessions() as session:
         flow = approvals.hourly_throughput(session=session, now=now, scope=scope)
-    graph = dcc.Graph(id="approvals-throughput", figure=views.throughput(flow, lang, SERIES), className="graph-fill",
+    graph = dcc.Graph(id="approvals-throughput", figure=views.throughput(flow, lang, SERIES, scale, Y_TICKS), className="graph-fill",
                       config={"displayModeBar": False, "staticPlot": True})
     ranking = html.Div([html.H3(text["wall.ranking"], className="rank-title"),
                         html.Ol(_ranking_rows(scope, now, lang), id="approvals-ranking", className="rank-list")],

@@ -4,10 +4,12 @@ A kiosk URL may override the deployment's defaults (Settings `wall_size`, `wall_
 
     /wall?size=3840x2160&fit=fill&rotate=20&reload=04:00
 
-- `size`: the design canvas WIDTHxHEIGHT in CSS pixels. Type and spacing follow the canvas height (1080 = 1), so a
-  3840x2160 canvas on a 4K wall is the 1080p design drawn with twice the pixels, charts and map included: nothing is
-  an upscaled bitmap. A wider canvas gets more room at the same type size. A screen of the city pack that fixes its
-  canvas or declares a tiling (dashboards/_wall_screens.py) takes its own; then type follows one tile's height.
+- `size`: the design canvas WIDTHxHEIGHT in CSS pixels. Type and spacing follow the canvas height (1080 = 1: CSS
+  through `--u`, the charts and the map through the figure builders' `scale`, components.theme.base_layout), so a
+  3840x2160 canvas on a 4K wall is the 1080p design drawn with twice the pixels: nothing is an upscaled bitmap.
+  (Plotly's few fixed paddings, e.g. between legend items, stay in CSS pixels.) A wider canvas gets more room at the
+  same type size. A screen of the city pack that fixes its canvas or declares a tiling (dashboards/_wall_screens.py)
+  takes its own; then type and charts follow one tile's height.
 - `fit`: `fit` scales uniformly to fit the screen and centres it (bands on a screen of another shape), `fill`
   stretches each axis to the screen, `width` scales uniformly to the screen's width (a taller canvas is cut at the
   bottom: the page never scrolls).
@@ -40,7 +42,7 @@ class Canvas:
 
     @property
     def unit(self) -> float:
-        """Type and spacing scale: 1 on a 1080-high canvas."""
+        """Type and spacing scale: 1 on a 1080-high canvas; the CSS's `--u` and the wall figures' `scale`."""
         return self.height / DESIGN_HEIGHT
 
 

@@ -5,7 +5,9 @@ labels' counts, dot positions and colours) and the as-of stamp, never the panel 
 WebGL context stay (see DESIGN.md on dash issue #3846).
 
 The page's first figure is the same figure with the current data put in the same places: its frame (the district
-outlines, the label anchors, the layout) is built once per city and shared by every wall.
+outlines, the label anchors, the layout) is built once per city and canvas scale (its type and marks follow the
+page's canvas, dashboards/_wall_canvas.py) and shared by every wall of that scale. A refresh patches data only, so
+it needs no scale: the sizes the page was drawn with stay.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ def _data() -> tuple[Any, Any, datetime]:
     return open_counts, points, now
 
 
-FRAME_MEMO = "wall-map-frame"  # the runtime's memo of the city's map frame, as plain JSON-ready data
+FRAME_MEMO = "wall-map-frame"  # the runtime's memo of the city's map frames by canvas scale, plain JSON-ready data
+FRAME_SCALES = 4  # frames held at once: a deployment's walls have a size or two; odd kiosk URLs must not grow it
 
 
 def _assign(target: Any, path: str, value: Any) -> None:
@@ -62,25 +65,32 @@ def _changes(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict
                                   severity_order=severity.ASCENDING)
 
 
-def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame) -> dict[str, Any]:
-    """The event map with this data: the city's frame (built on first use, held by the runtime: one city, one
-    frame, gone with the app) with the data put in."""
+def _frame(scale: float) -> dict[str, Any]:
+    """The city's frame at `scale`, built on first use and held by the runtime (gone with the app); a scale past
+    the FRAME_SCALES held starts the memo afresh (a new dict, so a request reading the old one is not disturbed)."""
     rt = runtime()
-    frame = rt.memo.get(FRAME_MEMO)
-    if not isinstance(frame, dict):
-        frame = rt.memo[FRAME_MEMO] = figures.event_map_frame(rt.city.geojson, rt.city.names(),
-                                                                            severity.ASCENDING)
-    figure = dict(frame)
+    frames = rt.memo.get(FRAME_MEMO)
+    if not isinstance(frames, dict) or (scale not in frames and len(frames) >= FRAME_SCALES):
+        frames = rt.memo[FRAME_MEMO] = {}
+    frame = frames.get(scale)
+    if frame is None:
+        frame = frames[scale] = figures.event_map_frame(rt.city.geojson, rt.city.names(), severity.ASCENDING, scale)
+    return frame
+
+
+def _figure(lang: str, open_counts: pd.DataFrame, points: pd.DataFrame, scale: float) -> dict[str, Any]:
+    """The event map with this data: the city's frame at `scale` with the data put in."""
+    figure = dict(_frame(scale))
     for path, value in _changes(lang, open_counts, points).items():
         _assign(figure, path, value)
     return figure
 
 
-def map_panel(lang: str) -> html.Section:
-    """The panel as the page first shows it."""
+def map_panel(lang: str, scale: float = 1.0) -> html.Section:
+    """The panel as the page first shows it, drawn at its canvas's `scale` (Canvas.unit)."""
     rt = runtime()
     open_counts, points, as_of = _data()
-    graph = dcc.Graph(id="event-map", figure=_figure(lang, open_counts, points), className="graph-fill",
+    graph = dcc.Graph(id="event-map", figure=_figure(lang, open_counts, points, scale), className="graph-fill",
                       config={"displayModeBar": False, "scrollZoom": False})
     return panel("map", translator(lang)["wall.map"],
                  html.Div([graph, refresh_timer("map", CADENCE_S)], className="panel-body"),

@@ -120,16 +120,17 @@ def place(view: View, screen: Screen) -> Placed:
     return Placed(header_style, shown, unit)
 
 
-def _panel(panel: Panel, lang: str, screen: Screen, rotate_s: float | None) -> html.Section:
+def _panel(panel: Panel, lang: str, screen: Screen, rotate_s: float | None, unit: float) -> html.Section:
+    """`panel` as the page first shows it; `unit` is the type scale (one tile's height / 1080) its charts follow."""
     if panel.kind == "kpis":
         return _wall_kpis.kpi_panel(lang, panel.codes, screen.cadence_s)
     if panel.kind == "focus":
         seconds = rotate_s or panel.rotate_s or runtime().settings.wall_rotate_seconds
         return _wall_focus.focus_panel(lang, panel, seconds, screen.cadence_s)
     if panel.kind == "map":
-        return _wall_map.map_panel(lang)
+        return _wall_map.map_panel(lang, unit)
     if panel.kind == "approvals":
-        return _wall_approvals.approvals_panel(lang)
+        return _wall_approvals.approvals_panel(lang, unit)
     return _wall_cards.card_panel(lang, panel, screen.cadence_s)
 
 
@@ -142,7 +143,7 @@ def screen_body(view: View, screen: Screen, lang: str, rotate_s: float | None) -
         if panel.kind == "alerts":
             ticker = style
             continue
-        section = _panel(panel, lang, screen, rotate_s)
+        section = _panel(panel, lang, screen, rotate_s, placed.unit)
         setattr(section, "style", style)  # noqa: B010 (Dash components take props as attributes; the stubs lack them)
         sections.append(section)
     return html.Div(sections, className="wall-screen", **data_attributes(screen=screen.name)), ticker

@@ -57,6 +57,10 @@ def _departments(lang: str) -> dict[str, str]:
         return events.department_names(session=session, lang=lang)
 
 
+def _categories(lang: str) -> dict[str, str]:
+    return events.category_names(runtime().pack, lang)
+
+
 def _map(state: dict[str, Any]) -> Any:
     rt = runtime()
     with rt.sessions() as session:
@@ -80,8 +84,7 @@ def layout(**query: Any) -> html.Div:
     names = rt.city.names(lang)
     dropdowns = {
         "status": [{"label": text["events.filter.open"], "value": "open"}, *views.options(STATUSES, lang, "status")],
-        "category": views.options([k.split(".")[-1] for k in text if k.startswith("events.category.")], lang,
-                                  "category"),
+        "category": [{"label": n, "value": c} for c, n in _categories(lang).items()],
         "district": [{"label": n, "value": c} for c, n in names.items()],
         "department": [{"label": n, "value": c} for c, n in _departments(lang).items()],
     }
@@ -204,7 +207,8 @@ def show_detail(event_id: int | None, state: dict[str, Any]) -> Any:
     rt = runtime()
     with rt.sessions() as session:
         shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
-                                  zone=rt.settings.zone, department_names=_departments(state["lang"]))
+                                  zone=rt.settings.zone, department_names=_departments(state["lang"]),
+                                  category_names=_categories(state["lang"]))
     if shown is None:
         return [], {}, "col-lg-4 d-none"
     return shown[0], shown[1], "col-lg-4 event-detail"
@@ -242,7 +246,8 @@ def act(*args: Any) -> Any:
             return f"{text['events.act.refused']}: {reason}", "mt-1 text-danger event-act-refused", no_update, \
                 no_update
         shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
-                                  zone=rt.settings.zone, department_names=names)
+                                  zone=rt.settings.zone, department_names=names,
+                                  category_names=_categories(state["lang"]))
     if shown is None:
         return text["events.act.done"], "mt-1 text-success event-act-done", [], {}
     return text["events.act.done"], "mt-1 text-success event-act-done", shown[0], shown[1]
@@ -259,7 +264,8 @@ def table(state: dict[str, Any], page: int | None, sort_by: list[dict[str, str]]
         shown = events.table_page(session=session, filters=_filter(state), scope=principal.scope,
                                   offset=(page or 0) * PAGE_SIZE, limit=PAGE_SIZE, sort_by=order["column_id"],
                                   descending=order["direction"] == "desc")
-    return views.table_records(shown.rows, state["lang"], rt.settings.zone), max(1, -(-shown.total // PAGE_SIZE))
+    return (views.table_records(shown.rows, state["lang"], rt.settings.zone, _categories(state["lang"])),
+            max(1, -(-shown.total // PAGE_SIZE)))
 
 
 @callback(Output("linkage-share", "children"), Output("linkage-table", "data"), Output("linkage-bars", "figure"),
@@ -283,7 +289,7 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
         rows = events.export_rows(session=session, filters=_filter(state), scope=principal.scope)
         export.record_export(session, actor=principal, what="events", detail=views.query_string(state))
         session.commit()
-    frame = views.export_frame(rows, state["lang"], rt.settings.zone)
+    frame = views.export_frame(rows, state["lang"], rt.settings.zone, _categories(state["lang"]))
     if ctx.triggered_id == "events-export-xlsx":
         return send_bytes(export.to_xlsx(frame, translator(state["lang"])["events.table"]), "events.xlsx")
     return send_bytes(export.to_csv(frame), "events.csv")

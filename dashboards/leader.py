@@ -272,6 +272,7 @@ def download_briefing(_png: Any, _pdf: Any, day: str | None, lang: str) -> Any:
         session.commit()
     city = rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en
     sheet = briefing_sheet(figures, lang=lang, city=city, scope_label=_scope_label(principal, lang),
-                           text=translator(lang), generated=datetime.now(UTC))
+                           text=translator(lang), category_names=events.category_names(rt.pack, lang),
+                           generated=datetime.now(UTC))
     content = render_pdf(sheet) if fmt == "pdf" else render_png(sheet)
     return send_bytes(content, f"briefing-{chosen.isoformat()}.{fmt}")

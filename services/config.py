@@ -50,9 +50,10 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def parse_senders(text: str) -> dict[str, frozenset[str]]:
     """`ONESCREEN_API_SENDERS`: `name=sender|sender` entries separated by commas, e.g.
-    `meteo=xmqx@xm.gov.cn|cma.gov.cn,hotline=hotline-12345` → {token name: the alert `source`s (CAP senders) it may
-    send as}. A sender listed for one token belongs to it: no other token may send as it. A token left out may send
-    as any sender nobody claims, as every token could before (`name:token` may do everything the API offers)."""
+    `meteo=weather@meteo.example.gov.cn|cma.gov.cn,hotline=hotline-12345` → {token name: the alert `source`s (CAP
+    senders) it may send as}. A sender listed for one token belongs to it: no other token may send as it. A token
+    left out may send as any sender nobody claims, as every token could before (`name:token` may do everything the
+    API offers)."""
     found: dict[str, frozenset[str]] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
         name, sep, senders = (part.strip() for part in entry.partition("="))

@@ -34,13 +34,14 @@ def persist_loop(rt: Runtime) -> Loop:
 def simulate_loop(rt: Runtime) -> Loop:
     from services.demo.simulator import Live
 
-    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate, sessions=rt.sessions).run_forever
+    return Live(rt.settings, rt.engine, rt.redis, rate=rt.settings.simulate_rate, sessions=rt.sessions,
+                pack=rt.pack).run_forever
 
 
 def escalate_loop(rt: Runtime) -> Loop:
     from services.alerts.escalation import EscalationLoop
 
-    return EscalationLoop(rt.settings, rt.engine, rt.redis).run_forever
+    return EscalationLoop(rt.settings, rt.engine, rt.redis, rt.pack.emergency).run_forever
 
 
 def associate_loop(rt: Runtime) -> Loop:

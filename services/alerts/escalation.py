@@ -1,7 +1,8 @@
 """Escalation timers: a severe or extreme alert nobody acknowledged in N minutes goes up the chain by itself.
 
 The owner follows one rule: an extreme alert goes to its district's duty leader (`leader:duty-<adcode>`), a severe
-one (or an extreme one without a district) to the department that handles its CAP category (`dept:<code>`). The move
+one (or an extreme one without a district) to the department the city pack routes its CAP category to (`dept:<code>`,
+the pack's emergency.csv). The move
 is audited as done by "system", and an `update` entry goes onto the stream so every screen shows it at once.
 The same loop wakes silenced alerts whose silence has run out.
 """
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.alerts.actions import ESCALATE, SYSTEM_USER, unsilence_due
 from services.alerts.commands import AlertCommand, act
 from services.alerts.stream import publish
+from services.citypack import EmergencyRouting
 from services.config import Settings
 from services.store import Alert, make_sessionmaker
 
@@ -26,22 +28,17 @@ log = logging.getLogger(__name__)
 
 
 URGENT = ("extreme", "severe")
-# Which department answers for a CAP category (codes of the city pack's departments.csv).
-CATEGORY_DEPARTMENT = {
-    "fire": "fire", "rescue": "fire", "cbrne": "fire", "health": "medical", "safety": "police",
-    "security": "police", "transport": "traffic_police", "env": "ecology", "geo": "natural_resources",
-    "met": "urban_mgmt", "infra": "urban_mgmt", "other": "urban_mgmt",
-}  # fmt: skip
 
 
-def escalation_owner(severity: str, district: str | None, category: str) -> str:
-    """Extreme with a district → that district's duty leader; otherwise the category's department."""
+def escalation_owner(severity: str, district: str | None, category: str, routing: EmergencyRouting) -> str:
+    """Extreme with a district → that district's duty leader; otherwise the department `routing` names."""
     if severity == "extreme" and district:
         return f"leader:duty-{district}"
-    return f"dept:{CATEGORY_DEPARTMENT.get(category, 'urban_mgmt')}"
+    return f"dept:{routing.department_for(category)}"
 
 
-def escalate_overdue(session: Session, *, minutes: float, now: datetime | None = None) -> list[Alert]:
+def escalate_overdue(session: Session, *, minutes: float, routing: EmergencyRouting,
+                     now: datetime | None = None) -> list[Alert]:
     """Escalate every urgent alert still `new` `minutes` after it was received, each by itself (a storm's later
     member runs its own timer), through the same command an operator's escalation takes; the caller commits."""
     now = now or datetime.now(UTC)
@@ -51,7 +48,7 @@ def escalate_overdue(session: Session, *, minutes: float, now: datetime | None =
         .order_by(Alert.received_at)
     ).all()
     for alert in overdue:
-        to = escalation_owner(alert.severity, alert.district, alert.category)
+        to = escalation_owner(alert.severity, alert.district, alert.category, routing)
         act(session, alert.id, AlertCommand(ESCALATE, to=to, comment=f"not acknowledged within {minutes:g} min",
                                             group=False), actor=SYSTEM_USER, now=now)
     return list(overdue)
@@ -73,8 +70,9 @@ def update_entry(alert: Alert, now: datetime) -> dict[str, str]:
 class EscalationLoop:
     """Checks the timers every `every_s` seconds; run `run_forever` in its own thread beside the persist worker."""
 
-    def __init__(self, settings: Settings, engine: Engine, redis_client: redis.Redis, every_s: float = 15.0) -> None:
-        self.settings, self.redis, self.every_s = settings, redis_client, every_s
+    def __init__(self, settings: Settings, engine: Engine, redis_client: redis.Redis, routing: EmergencyRouting,
+                 every_s: float = 15.0) -> None:
+        self.settings, self.redis, self.routing, self.every_s = settings, redis_client, routing, every_s
         self.sessions = make_sessionmaker(engine)
 
     def run_once(self, now: datetime | None = None) -> list[int]:
@@ -82,7 +80,8 @@ class EscalationLoop:
         now = now or datetime.now(UTC)
         with self.sessions() as session:
             unsilence_due(session, user=SYSTEM_USER, now=now)
-            escalated = escalate_overdue(session, minutes=self.settings.alert_escalate_minutes, now=now)
+            escalated = escalate_overdue(session, minutes=self.settings.alert_escalate_minutes,
+                                         routing=self.routing, now=now)
             entries = [update_entry(alert, now) for alert in escalated]
             session.commit()
         for fields in entries:

@@ -181,7 +181,7 @@ def _first_error(exc: ValidationError) -> AlertValidationError:
     elif error["type"] == "missing":
         reason = "required field is missing"
     elif error["type"] == "string_pattern_mismatch" and field == "district":
-        reason = "must be a 6-digit GB/T 2260 adcode, e.g. 350203"
+        reason = "must be the 6-digit GB/T 2260 adcode of one of the city's districts"
     elif error["type"] == "string_pattern_mismatch":
         reason = "must not contain spaces, commas, < or & (CAP 1.2 identifier and sender)"
     elif not error["loc"] and ": " in reason:

@@ -1,9 +1,10 @@
 """The city pack (DESIGN.md, "City pack"): one folder per city holding its districts, departments, matters,
-indicators, event categories and first users, provisioned screens and playlists, read and checked as a whole (`load_pack`, `check_pack`;
-`python -m services.citypack check DIR`)."""
+indicators, event categories, emergency routing, first users, provisioned screens and playlists, read and checked as
+a whole (`load_pack`, `check_pack`; `python -m services.citypack check DIR`)."""
 
 from __future__ import annotations
 
+from services.citypack.emergency import EmergencyRouting
 from services.citypack.pack import Area, CityPack, FirstUser, PackError, check_pack, load_pack
 from services.citypack.screens import (
            KINDS,
@@ -17,5 +18,5 @@ from services.citypack.screens import (
            tile_box,
 )
 
-__all__ = ["KINDS", "Area", "Box", "CityPack", "FirstUser", "PackError", "Panel", "Playlist", "Screen", "Tiling",
-           "Topic", "check_pack", "load_pack", "screen_boxes", "tile_box"]
+__all__ = ["KINDS", "Area", "Box", "CityPack", "EmergencyRouting", "FirstUser", "PackError", "Panel", "Playlist",
+           "Screen", "Tiling", "Topic", "check_pack", "load_pack", "screen_boxes", "tile_box"]

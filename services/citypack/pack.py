@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
+from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
@@ -24,7 +25,7 @@ from services.store.catalog import CatalogError, Catalogs, load_catalogs
 ADCODE = re.compile(r"\d{6}")
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,63}")
 REQUIRED_FILES = ("city.toml", "districts.geojson", "departments.csv", "indicators.csv", "indicator_bands.csv",
-                  "matters.csv", "categories.csv", "users.csv")
+                  "matters.csv", "categories.csv", "users.csv", "emergency.csv")
 
 
 class PackError(ValueError):
@@ -69,6 +70,7 @@ class CityPack:
     city: City
     catalogs: Catalogs
     users: tuple[FirstUser, ...]
+    emergency: EmergencyRouting
     screens: tuple[Screen, ...]  # file-name order: the first is the default wall
     playlists: tuple[Playlist, ...]
 
@@ -248,8 +250,12 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
              if city and levels_read else None)
     departments = {d.code for d in catalogs.departments} if catalogs else None
     users = _users(root, areas, departments, problems)
+    emergency, routing_problems = load_emergency(root, departments)
+    for problem in routing_problems:
+        problems.add(*problem)
     codes = {i.code for i in catalogs.indicators} if catalogs else None
     screens, playlists = load_screens(root, codes, problems.add)
-    if problems.lines or city is None or catalogs is None or city_area is None:
+    if problems.lines or city is None or catalogs is None or city_area is None or emergency is None:
         raise PackError(root, problems.lines)
-    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), screens, playlists)
+    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
+                    playlists)

@@ -1,61 +1,120 @@
-"""The synthetic city behind the simulator: how Xiamen's indicators, events and applications behave over time.
+"""The synthetic city behind the simulator: how a city pack's indicators, events and applications behave over time.
 
 Pure numpy/pandas generators with no store access, so the seeded history and the live feed draw from one model:
-daily and weekly rhythms, rush hours, multi-day weather episodes, department backlogs, synthetic PII.
+daily and weekly rhythms in the pack's time zone, rush hours, multi-day weather episodes, department backlogs,
+synthetic PII. Everything city-specific (districts and their weights, categories, departments, indicators and
+their thresholds, matters and bundles) comes from the pack (`sim_city`).
 """
 
 from __future__ import annotations
 
-import functools
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from services.citypack import CityPack
 from services.geo import cells_of, grid_origin
+from services.store.catalog import CategoryRow
 
 DAY = 86_400.0
 EVENTS_PER_DAY = 1111  # about 100 k events in the default 90 days
 APPLICATIONS_PER_DAY = 3333  # about 300 k applications in 90 days
 STAGE_MOVES_PER_DAY = 6 * EVENTS_PER_DAY  # each event passes about six lifecycle stages
-ZONE_OFFSET_H = 8.0  # Asia/Shanghai has no DST: local hour = UTC hour + 8
-# category, subcategories (zh), departments (first leads), SLA hours, weight
-CATEGORIES: list[tuple[str, tuple[str, ...], tuple[str, ...], float, float]] = [
-    ("city_appearance", ("暴露垃圾", "乱张贴", "占道经营", "违规户外广告"), ("urban_mgmt", "municipal"), 24, 22),
-    ("facilities", ("井盖缺失", "路灯不亮", "道路破损", "护栏损坏"), ("municipal", "urban_mgmt", "transport"), 24, 14),
-    ("traffic", ("交通事故", "交通拥堵", "违章停车", "信号灯故障"), ("traffic_police", "medical", "transport"), 2, 16),
-    ("public_security", ("打架斗殴", "盗窃", "噪声扰民", "可疑人员"), ("police", "medical"), 1, 12),
-    ("fire", ("建筑火灾", "车辆火灾", "电动车起火"), ("fire", "medical", "police", "emergency"), 1, 3),
-    ("medical", ("突发疾病", "意外受伤"), ("medical", "police"), 0.5, 6),
-    ("water", ("供水爆管", "停水", "水质异常"), ("water", "urban_mgmt"), 12, 5),
-    ("power", ("停电", "线路故障"), ("power", "emergency"), 8, 4),
-    ("gas", ("燃气泄漏", "燃气管道破损"), ("gas", "fire", "police"), 2, 2),
-    ("environment", ("异味扰民", "污水直排", "工地扬尘", "油烟污染"), ("ecology", "urban_mgmt"), 48, 7),
-    ("waterlogging", ("道路积水", "地下通道积水"), ("water", "urban_mgmt", "emergency", "traffic_police"), 4, 2),
-    ("market", ("食品安全", "价格投诉", "无证经营"), ("market", "commerce"), 72, 5),
-    ("construction", ("违规施工", "夜间施工扰民", "违法建设"), ("housing", "urban_mgmt", "natural_resources"), 48, 6),
-]
 SOURCES = np.array(["hotline", "patrol", "video", "sensor", "app", "110"])
 SOURCE_P = [0.34, 0.26, 0.14, 0.06, 0.12, 0.08]
 SEVERITIES = np.array(["minor", "moderate", "severe", "extreme"])
-DISTRICT_WEIGHT = {"350203": 1.1, "350205": 0.6, "350206": 1.0, "350211": 1.05, "350212": 0.87, "350213": 0.65}
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志文辉")
 RETURN_REASONS = np.array(["材料不齐全", "证件已过期", "信息填写有误", "缺少签字盖章", "材料扫描不清晰"])
 CHANNELS, CHANNEL_P = np.array(["online", "mobile", "window", "kiosk"]), [0.42, 0.33, 0.2, 0.05]
-ADDITIVE = {"metro_ridership", "traffic_accidents", "police_incidents", "fire_incidents", "ems_dispatches",
-            "hotline_calls", "gov_applications_today", "scenic_visitors", "power_load", "power_outage_households",
-            "waterlogging_points", "urban_cases_open"}
+# Units whose city value is a sum over its districts (a district shows its share); the rest are levels or rates.
+ADDITIVE_UNITS = frozenset({"persons/h", "persons", "households", "MW", "count", "calls", "items", "t", "m³/h"})
 
 
+@dataclass(frozen=True)
+class IndicatorModel:
+    """How the simulator draws one of the pack's indicators: a named profile, or the generic model from its
+    unit, direction and thresholds."""
+
+    code: str
+    domain: str
+    unit: str
+    direction: str
+    warn: float
+    alarm: float
+    profile: str | None
 
 
-def local_hours(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(local hour as float, weekend flag) for UTC epoch seconds."""
-    local = ts / 3600.0 + ZONE_OFFSET_H
-    weekday = ((local // 24).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (3)
-    return local % 24, weekday >= 5
+@dataclass(frozen=True)
+class SimCity:
+    """One city pack as the generators see it: categories, district weights, indicators, bundles and time zone."""
+
+    zone: str
+    categories: tuple[CategoryRow, ...]
+    district_weight: dict[str, float]
+    indicators: dict[str, IndicatorModel]
+    bundles: dict[str, str]
+    fallback_department: str
+
+    def weights(self, codes: list[str]) -> np.ndarray:
+        """Each district's share of the city's activity (1 for a district the pack does not weigh)."""
+        raw = np.array([self.district_weight.get(code, 1.0) for code in codes], float)
+        share: np.ndarray = raw / raw.sum()
+        return share
+
+    def lead(self, category: str) -> str:
+        """The department that takes a case of `category` first (the pack's catch-all one for a category it does not
+        list: an event stored before its category left the pack)."""
+        row = next((c for c in self.categories if c.code == category), None)
+        return row.departments[0] if row else self.fallback_department
+
+
+def sim_city(pack: CityPack) -> SimCity:
+    """The simulator's view of `pack`: district weights from a feature's `weight` property or else its area,
+    indicator profiles from the optional `profile` column of indicators.csv (a blank one: the generic model)."""
+    weights: dict[str, float] = {}
+    for feature in pack.city.geojson["features"]:
+        props = feature["properties"]
+        given = props.get("weight")
+        area = float(shapely.area(shapely.geometry.shape(feature["geometry"])))
+        weights[str(props["adcode"])] = float(given) if isinstance(given, int | float) else area
+    if not any(isinstance(f["properties"].get("weight"), int | float) for f in pack.city.geojson["features"]):
+        mean = float(np.mean(list(weights.values())))
+        weights = {code: value / mean for code, value in weights.items()}
+    profiles = _profiles(pack.root / "indicators.csv")
+    indicators = {i.code: IndicatorModel(i.code, i.domain, i.unit, i.direction, i.warn, i.alarm,
+                                         profiles.get(i.code)) for i in pack.catalogs.indicators}
+    return SimCity(pack.timezone, pack.catalogs.categories, weights, indicators,
+                   {m.code: m.bundle for m in pack.catalogs.matters if m.bundle},
+                   pack.emergency.department_for("other"))
+
+
+def _profiles(path: Path) -> dict[str, str]:
+    """indicator code -> profile from the optional `profile` column; an unknown profile is an error naming its line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        found: dict[str, str] = {}
+        for row in reader:
+            profile = (row.get("profile") or "").strip()
+            if profile and profile not in PROFILES:
+                raise ValueError(f"{path}:{reader.line_num}: profile: unknown profile {profile!r} "
+                                 f"(known: {', '.join(sorted(PROFILES))}, or leave it blank)")
+            if profile:
+                found[row["code"].strip()] = profile
+    return found
+
+
+def local_hours(ts: np.ndarray, zone: str) -> tuple[np.ndarray, np.ndarray]:
+    """(local hour as float, weekend flag) in the city's time zone for UTC epoch seconds."""
+    stamps = pd.DatetimeIndex(pd.to_datetime(np.asarray(ts, float), unit="s", utc=True)).tz_convert(zone)
+    hours = stamps.hour + stamps.minute / 60 + (stamps.second + stamps.microsecond / 1e6) / 3600
+    return np.asarray(hours, float), np.asarray(stamps.day_of_week >= 5)
 
 
 def _bell(h: np.ndarray, mid: float, width: float) -> np.ndarray:
@@ -73,66 +132,117 @@ def _weather(ts: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.interp(ts, centres, pollution), np.clip(rain_level * hour_wave * 35 - 4, 0, None)
 
 
-def indicator_values(code: str, ts: np.ndarray, share: float, rng: np.random.Generator, seed: int) -> np.ndarray:
-    """Plausible values of one indicator at UTC epoch seconds `ts` for an area with population `share` (city 1)."""
-    h, weekend = local_hours(ts)
-    rush = np.where(weekend, 0.45 * _bell(h, 15, 3), _bell(h, 8.3, 1.1) + 0.9 * _bell(h, 18, 1.4))
-    day = np.clip(np.sin(np.pi * (h - 6) / 16), 0, 1)
-    office = np.where(weekend, 0.25, 1.0) * (_bell(h, 10, 1.6) + 0.8 * _bell(h, 15.5, 1.6))
-    tourist = np.where(weekend, 1.5, 1.0) * _bell(h, 14, 3.5)
+@dataclass(frozen=True)
+class Rhythms:
+    """The city's shared drivers at some moments: every indicator is drawn from these, so they move together."""
+
+    h: np.ndarray
+    weekend: np.ndarray
+    rush: np.ndarray
+    day: np.ndarray
+    office: np.ndarray
+    tourist: np.ndarray
+    pollution: np.ndarray
+    rain: np.ndarray
+    noise: np.ndarray
+
+
+def rhythms(ts: np.ndarray, zone: str, seed: int) -> Rhythms:
+    """The drivers at `ts` (UTC epoch seconds); `noise` is zero until an area draws its own."""
+    h, weekend = local_hours(ts, zone)
     pollution, rain = _weather(ts, seed)
-    noise = rng.standard_normal(len(ts))
-    scale = share if code in ADDITIVE else 1.0
-    models: dict[str, tuple[np.ndarray, float, float, float]] = {
-        "traffic_congestion_index": (1.8 + 6.2 * rush + 0.04 * rain, 0.35, 0, 10),
-        "traffic_avg_speed": (44 - 22 * rush - 0.2 * rain, 1.5, 5, 80),
-        "metro_ridership": (2000 + 80_000 * rush + 30_000 * day, 3000, 0, 200_000),
-        "parking_occupancy": (45 + 40 * office + 15 * rush, 3, 0, 100),
-        "traffic_accidents": (2 + 9 * rush + 0.2 * rain, 1.2, 0, 40),
-        "bus_on_time_rate": (93 - 10 * rush - 0.2 * rain, 1.5, 50, 100),
-        "aqi": (38 + 30 * pollution ** 1.6 + 6 * rush, 4, 10, 500),
-        "pm25": (14 + 22 * pollution ** 1.7 + 4 * rush, 3, 2, 500),
-        "pm10": (30 + 40 * pollution ** 1.6 + 8 * rush, 5, 5, 600),
-        "o3": (40 + 90 * _bell(h, 14.5, 3) * pollution, 6, 2, 400),
-        "no2": (18 + 35 * rush + 10 * pollution, 4, 1, 400),
-        "noise": (47 + 12 * day + 3 * rush, 1.2, 30, 95),
-        "rainfall": (rain, 0.0, 0, 150),
-        "temperature": (19 + 5 * np.sin(np.pi * (h - 9) / 12), 0.4, -5, 42),
-        "water_pressure": (0.32 - 0.06 * day - 0.03 * rush, 0.008, 0.05, 0.6),
-        "power_load": (2300 + 1500 * day + 400 * office, 60, 500, 7000),
-        "power_outage_households": (20 + 25 * rain + 40 * np.clip(noise - 2.2, 0, None), 0, 0, 20_000),
-        "gas_pressure": (0.31 - 0.05 * _bell(h, 11.5, 1.2) - 0.05 * _bell(h, 18, 1.2), 0.008, 0.05, 0.5),
-        "waterlogging_points": (np.floor(rain / 6), 0.0, 0, 60),
-        "police_incidents": (12 + 35 * day + 10 * _bell(h, 22, 2), 4, 0, 200),
-        "fire_incidents": (0.5 + 2.5 * day, 0.8, 0, 30),
-        "ems_dispatches": (8 + 22 * day, 3, 0, 120),
-        "hotline_calls": (40 + 700 * office + 120 * day + 8 * rain, 40, 0, 3000),
-        "hotline_connection_rate": (97 - 6 * office - 0.15 * rain, 1.0, 50, 100),
-        "hotline_ontime_rate": (97.5 - 1.5 * office, 0.6, 70, 100),
-        "hotline_satisfaction": (95 - 2 * office, 0.8, 60, 100),
-        "gov_applications_today": (np.where(weekend, 1800, 9500) * np.clip((h - 7.5) / 10, 0, 1), 60, 0, 30_000),
-        "gov_ontime_rate": (99.3 - 0.6 * office, 0.25, 80, 100),
-        "gov_good_review_rate": (98.2 - 0.8 * office, 0.5, 70, 100),
-        "gov_window_wait": (3 + 16 * office, 2, 0, 120),
-        "crowd_gulangyu": (300 + 9500 * tourist, 500, 0, 30_000),
-        "crowd_zhongshan_road": (2000 + 30_000 * tourist + 8000 * _bell(h, 20.5, 1.5), 1500, 0, 90_000),
-        "scenic_visitors": (500 + 42_000 * tourist, 1500, 0, 120_000),
-        "hotel_occupancy": (62 + 18 * np.where(weekend, 1, 0) + 6 * _bell(h, 22, 3), 2, 0, 100),
-        "urban_cases_open": (150 + 60 * day, 8, 0, 2000),
-        "garbage_clearance_rate": (97 + 2 * (1 - day), 0.7, 60, 100),
-    }
-    base, sd, lo, hi = models.get(code, (50 + 10 * day, 2, 0, 1000))
-    values: np.ndarray = np.clip((base + sd * noise) * scale, lo * scale, hi * scale).round(3)
+    return Rhythms(
+        h, weekend, rush=np.where(weekend, 0.45 * _bell(h, 15, 3), _bell(h, 8.3, 1.1) + 0.9 * _bell(h, 18, 1.4)),
+        day=np.clip(np.sin(np.pi * (h - 6) / 16), 0, 1),
+        office=np.where(weekend, 0.25, 1.0) * (_bell(h, 10, 1.6) + 0.8 * _bell(h, 15.5, 1.6)),
+        tourist=np.where(weekend, 1.5, 1.0) * _bell(h, 14, 3.5), pollution=pollution, rain=rain,
+        noise=np.zeros(len(ts)))
+
+
+Shape = tuple[np.ndarray, float, float, float]  # (level, noise sd, lowest, highest)
+# Profiles: models tuned on a real city's indicators, for a pack to pick by name in indicators.csv's `profile`.
+PROFILES: dict[str, Callable[[Rhythms], Shape]] = {
+    "traffic_congestion_index": lambda r: (1.8 + 6.2 * r.rush + 0.04 * r.rain, 0.35, 0, 10),
+    "traffic_avg_speed": lambda r: (44 - 22 * r.rush - 0.2 * r.rain, 1.5, 5, 80),
+    "metro_ridership": lambda r: (2000 + 80_000 * r.rush + 30_000 * r.day, 3000, 0, 200_000),
+    "parking_occupancy": lambda r: (45 + 40 * r.office + 15 * r.rush, 3, 0, 100),
+    "traffic_accidents": lambda r: (2 + 9 * r.rush + 0.2 * r.rain, 1.2, 0, 40),
+    "bus_on_time_rate": lambda r: (93 - 10 * r.rush - 0.2 * r.rain, 1.5, 50, 100),
+    "aqi": lambda r: (38 + 30 * r.pollution ** 1.6 + 6 * r.rush, 4, 10, 500),
+    "pm25": lambda r: (14 + 22 * r.pollution ** 1.7 + 4 * r.rush, 3, 2, 500),
+    "pm10": lambda r: (30 + 40 * r.pollution ** 1.6 + 8 * r.rush, 5, 5, 600),
+    "o3": lambda r: (40 + 90 * _bell(r.h, 14.5, 3) * r.pollution, 6, 2, 400),
+    "no2": lambda r: (18 + 35 * r.rush + 10 * r.pollution, 4, 1, 400),
+    "noise": lambda r: (47 + 12 * r.day + 3 * r.rush, 1.2, 30, 95),
+    "rainfall": lambda r: (r.rain, 0.0, 0, 150),
+    "temperature": lambda r: (19 + 5 * np.sin(np.pi * (r.h - 9) / 12), 0.4, -5, 42),
+    "water_pressure": lambda r: (0.32 - 0.06 * r.day - 0.03 * r.rush, 0.008, 0.05, 0.6),
+    "power_load": lambda r: (2300 + 1500 * r.day + 400 * r.office, 60, 500, 7000),
+    "power_outage_households": lambda r: (20 + 25 * r.rain + 40 * np.clip(r.noise - 2.2, 0, None), 0, 0, 20_000),
+    "gas_pressure": lambda r: (0.31 - 0.05 * _bell(r.h, 11.5, 1.2) - 0.05 * _bell(r.h, 18, 1.2), 0.008, 0.05, 0.5),
+    "waterlogging_points": lambda r: (np.floor(r.rain / 6), 0.0, 0, 60),
+    "police_incidents": lambda r: (12 + 35 * r.day + 10 * _bell(r.h, 22, 2), 4, 0, 200),
+    "fire_incidents": lambda r: (0.5 + 2.5 * r.day, 0.8, 0, 30),
+    "ems_dispatches": lambda r: (8 + 22 * r.day, 3, 0, 120),
+    "hotline_calls": lambda r: (40 + 700 * r.office + 120 * r.day + 8 * r.rain, 40, 0, 3000),
+    "hotline_connection_rate": lambda r: (97 - 6 * r.office - 0.15 * r.rain, 1.0, 50, 100),
+    "hotline_ontime_rate": lambda r: (97.5 - 1.5 * r.office, 0.6, 70, 100),
+    "hotline_satisfaction": lambda r: (95 - 2 * r.office, 0.8, 60, 100),
+    "gov_applications_today": lambda r: (np.where(r.weekend, 1800, 9500) * np.clip((r.h - 7.5) / 10, 0, 1), 60, 0,
+                                         30_000),
+    "gov_ontime_rate": lambda r: (99.3 - 0.6 * r.office, 0.25, 80, 100),
+    "gov_good_review_rate": lambda r: (98.2 - 0.8 * r.office, 0.5, 70, 100),
+    "gov_window_wait": lambda r: (3 + 16 * r.office, 2, 0, 120),
+    "tourist_crowd": lambda r: (300 + 9500 * r.tourist, 500, 0, 30_000),
+    "street_crowd": lambda r: (2000 + 30_000 * r.tourist + 8000 * _bell(r.h, 20.5, 1.5), 1500, 0, 90_000),
+    "scenic_visitors": lambda r: (500 + 42_000 * r.tourist, 1500, 0, 120_000),
+    "hotel_occupancy": lambda r: (62 + 18 * np.where(r.weekend, 1, 0) + 6 * _bell(r.h, 22, 3), 2, 0, 100),
+    "urban_cases_open": lambda r: (150 + 60 * r.day, 8, 0, 2000),
+    "garbage_clearance_rate": lambda r: (97 + 2 * (1 - r.day), 0.7, 60, 100),
+}
+
+
+# The rhythm of a domain's indicators without a profile, scaled to about 0 (quiet) … 1 (the daily peak); other
+# domains follow daylight.
+DOMAIN_WAVE: dict[str, Callable[[Rhythms], np.ndarray]] = {
+    "traffic": lambda r: np.clip(r.rush, 0, 1),
+    "environment": lambda r: np.clip((r.pollution - 0.3) / 1.7 + 0.2 * r.rush, 0, 1.3),
+    "weather": lambda r: np.clip(r.rain / 30, 0, 1.3),
+    "hotline": lambda r: np.clip(r.office, 0, 1),
+    "government": lambda r: np.clip(r.office, 0, 1),
+    "tourism": lambda r: np.clip(r.tourist / 1.5, 0, 1),
+}
+
+
+def _generic(model: IndicatorModel, r: Rhythms) -> Shape:
+    """A level that follows its domain's rhythm and stays mostly on the good side of `warn`, its peaks and noise
+    crossing it now and then (alarm more rarely)."""
+    wave = DOMAIN_WAVE[model.domain](r) if model.domain in DOMAIN_WAVE else r.day
+    percent = model.unit == "%"
+    if model.direction == "lower":  # lower is better: peaks reach about 85 % of warn
+        level = model.warn * (0.35 + 0.5 * wave)
+        return level, 0.1 * abs(model.warn), min(0.0, model.warn), (100 if percent else 3 * model.alarm)
+    good = model.warn + 1.5 * (model.warn - model.alarm)  # higher is better: dips reach 3/4 of the way to warn
+    good = min(good, 99.5) if percent else good
+    level = good - 0.75 * (good - model.warn) * wave
+    return level, 0.25 * (good - model.warn), min(0.0, model.alarm), (100 if percent else 3 * good)
+
+
+def indicator_values(model: IndicatorModel, r: Rhythms, share: float) -> np.ndarray:
+    """Plausible values of one indicator at the moments of `r` for an area with activity `share` (city 1)."""
+    base, sd, lo, hi = PROFILES[model.profile](r) if model.profile else _generic(model, r)
+    scale = share if model.unit in ADDITIVE_UNITS else 1.0
+    values: np.ndarray = np.clip((base + sd * r.noise) * scale, lo * scale, hi * scale).round(3)
     return values
 
 
-def sample_times(rng: np.random.Generator, start: float, end: float, n: int, kind: str) -> np.ndarray:
+def sample_times(rng: np.random.Generator, start: float, end: float, n: int, kind: str, zone: str) -> np.ndarray:
     """Epoch seconds following the city's rhythm (rejection sampling on the local-time profile)."""
     out: list[np.ndarray] = [np.empty(0)]
     need = n
     while need > 0:
         cand = rng.uniform(start, end, max(need * 3, 16))
-        h, weekend = local_hours(cand)
+        h, weekend = local_hours(cand, zone)
         if kind == "office":
             p = np.where(weekend, 0.18, 1.0) * (0.04 + _bell(h, 10, 1.8) + 0.85 * _bell(h, 15.5, 1.8)) / 1.1
         else:
@@ -188,23 +298,24 @@ def optional_timestamps(seconds: np.ndarray, end: float) -> pd.Series:
 
 
 def event_rows(rng: np.random.Generator, start: float, end: float, n: int, codes: list[str], geoms: list[Any],
-            first_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Events and their dispatches over [start, end], with lifecycle statuses as they stand at `end`."""
-    t0 = sample_times(rng, start, end, n, "day")
-    weights = np.array([c[4] for c in CATEGORIES], float)
-    cat = rng.choice(len(CATEGORIES), n, p=weights / weights.sum())
-    sla_h = np.array([c[3] for c in CATEGORIES])[cat]
-    dw = np.array([DISTRICT_WEIGHT.get(c, 1.0) for c in codes])
-    where = rng.choice(len(codes), n, p=dw / dw.sum())
+            first_id: int, sim: SimCity) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Events of the pack's categories and their dispatches over [start, end], with lifecycle statuses as they
+    stand at `end`."""
+    categories = sim.categories
+    t0 = sample_times(rng, start, end, n, "day", sim.zone)
+    weights = np.array([c.weight for c in categories], float)
+    cat = rng.choice(len(categories), n, p=weights / weights.sum())
+    sla_h = np.array([c.time_limit_hours for c in categories])[cat]
+    where = rng.choice(len(codes), n, p=sim.weights(codes))
     lon, lat = points_in(rng, geoms, where)
     cancelled = rng.random(n) < 0.03
     registered = t0 + rng.exponential(0.03, n) * sla_h * 3600
     dispatched = registered + rng.exponential(0.03, n) * sla_h * 3600
-    n_depts = np.array([len(c[2]) for c in CATEGORIES])[cat]
+    n_depts = np.array([len(c.departments) for c in categories])[cat]
     k = np.where(cancelled, 0, np.minimum(n_depts, 1 + rng.poisson(0.7, n)))
     ev = np.repeat(np.arange(n), k)
     slot = np.arange(len(ev)) - np.repeat(np.cumsum(k) - k, k)
-    dept = np.array([CATEGORIES[c][2][s] for c, s in zip(cat[ev], slot, strict=True)], dtype=object)
+    dept = np.array([categories[c].departments[s] for c, s in zip(cat[ev], slot, strict=True)], dtype=object)
     d_at = dispatched[ev] + slot * rng.exponential(120, len(ev))
     # department load: dispatches per department-hour against its usual peak stretch every delay (backlogs)
     dept_codes, dept_idx = np.unique(dept.astype(str), return_inverse=True)
@@ -230,14 +341,14 @@ def event_rows(rng: np.random.Generator, start: float, end: float, n: int, codes
          first_accept <= end, dispatched <= end, registered <= end],
         ["cancelled", "reported", "closed", np.where(rework, "rework", "checking"), "feedback", "in_progress",
          "dispatched", "registered"], "reported").astype(object)
-    sub = np.array([CATEGORIES[c][1][i % len(CATEGORIES[c][1])] for c, i in
+    sub = np.array([categories[c].subcategories[i % len(categories[c].subcategories)] for c, i in
                     zip(cat, rng.integers(0, 12, n), strict=True)], dtype=object)
     sev_p = np.where(sla_h[:, None] <= 2, [0.35, 0.4, 0.2, 0.05], [0.7, 0.25, 0.05, 0.0])
     severity = SEVERITIES[(rng.random(n)[:, None] > np.cumsum(sev_p, axis=1)).sum(axis=1).clip(0, 3)]
     names, phones = people(rng, n)
     ids = np.arange(first_id, first_id + n)
     events = pd.DataFrame({
-        "id": ids, "category": np.array([c[0] for c in CATEGORIES], dtype=object)[cat], "subcategory": sub,
+        "id": ids, "category": np.array([c.code for c in categories], dtype=object)[cat], "subcategory": sub,
         "source": SOURCES[rng.choice(len(SOURCES), n, p=SOURCE_P)].astype(object),
         "severity": severity.astype(object), "description": sub, "district": np.array(codes, dtype=object)[where],
         "grid": cells_of(grid_origin(tuple(shapely.total_bounds(geoms))), lon, lat,
@@ -277,13 +388,6 @@ HIGH_RETURN = {"re_transfer_registration": (0.36, 0), "civil_minimum_living": (0
                "ecology_eia_approval": (0.33, 3), "emergency_hazchem_permit": (0.38, 0)}
 DORMANT = ("commerce_prepaid_card_filing", "culture_travel_agency")  # no application in the last 45 days
 DORMANT_DAYS = 45
-
-
-@functools.lru_cache(maxsize=1)
-def _catalog_bundles() -> dict[str, str]:
-    from services.store.catalog import load_matters
-
-    return {m.code: m.bundle for m in load_matters() if m.bundle}
 
 
 def _lifecycle(rng: np.random.Generator, t0: np.ndarray, m: np.ndarray, matters: pd.DataFrame,
@@ -329,12 +433,12 @@ def _applicants(rng: np.random.Generator, enterprise: np.ndarray) -> np.ndarray:
 
 
 def application_rows(rng: np.random.Generator, start: float, end: float, n: int, matters: pd.DataFrame,
-                  codes: list[str]) -> pd.DataFrame:
+                  codes: list[str], sim: SimCity) -> pd.DataFrame:
     """About `n` applications over [start, end] as they stand at `end`: in review, returned for correction (补正),
     done; some filed together as one-thing cases (same applicant and time, approved in parallel), some followed
     by the matter that usually comes next (same applicant, within weeks). `matters` is ordered by code."""
     code_arr = matters["code"].to_numpy(dtype=object)
-    bundle_of = (matters["bundle"] if "bundle" in matters else matters["code"].map(_catalog_bundles())).to_numpy(
+    bundle_of = (matters["bundle"] if "bundle" in matters else matters["code"].map(sim.bundles)).to_numpy(
         dtype=object)
     bundles = sorted({b for b in bundle_of if isinstance(b, str)})
     members = [np.flatnonzero(bundle_of == b) for b in bundles]
@@ -349,14 +453,14 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
     popularity /= popularity.sum()
     follow_rate = sum(popularity[i] * sum(p for _, p in FOLLOW_ONS.get(c, ())) for i, c in enumerate(code_arr))
     n_base = max(int(round((n - int(sizes.sum())) / (1 + follow_rate))), 0)
-    t0 = sample_times(rng, start, end, n_base, "office")
+    t0 = sample_times(rng, start, end, n_base, "office", sim.zone)
     m = rng.choice(len(matters), n_base, p=popularity)
     keep = ~(np.isin(code_arr[m], DORMANT) & (t0 > end - DORMANT_DAYS * DAY))
     t0, m = t0[keep], m[keep]
     case = np.full(len(t0), None, dtype=object)
     # one-thing cases: every matter of the bundle, filed within minutes of each other
     if n_cases:
-        case_t = sample_times(rng, start, end, n_cases, "office")
+        case_t = sample_times(rng, start, end, n_cases, "office", sim.zone)
         rows_case = np.repeat(np.arange(n_cases), sizes)
         m_case = np.concatenate([members[i] for i in which])
         ids = rng.integers(0, 2**62, n_cases).astype(str)  # one id per case (≤ 19 digits; the bundle is the matters')
@@ -368,8 +472,7 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
     enterprise = enterprise_dept[m] & (rng.random(len(m)) < 0.85)
     applicant = _applicants(rng, enterprise)
     names, phones = people(rng, len(m))
-    dw = np.array([DISTRICT_WEIGHT.get(c, 1.0) for c in codes])
-    district = np.array(codes, dtype=object)[rng.choice(len(codes), len(m), p=dw / dw.sum())]
+    district = np.array(codes, dtype=object)[rng.choice(len(codes), len(m), p=sim.weights(codes))]
     if n_cases:  # one case, one applicant
         first = np.r_[True, case[1:] != case[:-1]] | pd.isna(case)
         lead = np.maximum.accumulate(np.where(first, np.arange(len(m)), 0))
@@ -404,12 +507,16 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
 
 
 def reading_rows(code: str, cadence: int, start: float, end: float, areas: list[tuple[str | None, float]],
-              rng: np.random.Generator, seed: int) -> pd.DataFrame:
-    """One indicator at every cadence boundary in (start, end] for each area (None = the whole city)."""
+              rng: np.random.Generator, seed: int, sim: SimCity) -> pd.DataFrame:
+    """One indicator at every cadence boundary in (start, end] for each area (None = the whole city); an indicator
+    the pack does not list (installed by an older catalog) gets none."""
     step = cadence * 60
     ts = np.arange((start // step + 1) * step, end + 1e-6, step)
-    if len(ts) == 0:
+    model = sim.indicators.get(code)
+    if len(ts) == 0 or model is None:
         return pd.DataFrame()
+    moments = rhythms(ts, sim.zone, seed)
     frames = [pd.DataFrame({"indicator_code": code, "district": area, "ts": timestamps(ts),
-                            "value": indicator_values(code, ts, share, rng, seed)}) for area, share in areas]
+                            "value": indicator_values(model, replace(moments, noise=rng.standard_normal(len(ts))),
+                                                      share)}) for area, share in areas]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,4 +1,5 @@
-"""The demo city (Xiamen): a seeded history and a live feed, so the dashboards have a realistic city to show.
+"""The demo city: a seeded history and a live feed of the city pack's city, so the dashboards have a realistic
+city to show (any pack: its districts, categories, departments, indicators, matters and time zone).
 
 Everything is drawn from one numpy Generator with a fixed seed, vectorized and bulk-loaded (no ORM objects), so the
 default 90 days (~100 k events, ~300 k applications, ~6 M readings) load in well under a minute on SQLite.
@@ -26,18 +27,19 @@ from tqdm import tqdm
 
 from services.alerts.stream import publish
 from services.approvals import rollup as approval_rollup
-from services.config import Settings
+from services.citypack import CityPack, load_pack
+from services.config import DEFAULT_PACK, Settings
 from services.demo.simcity import (
     APPLICATIONS_PER_DAY,
-    CATEGORIES,
     DAY,
-    DISTRICT_WEIGHT,
     EVENTS_PER_DAY,
     STAGE_MOVES_PER_DAY,
+    SimCity,
     application_rows,
     event_rows,
     points_in,
     reading_rows,
+    sim_city,
 )
 from services.events import touch as event_touch
 from services.indicators.readings import load_rules, record_readings
@@ -68,15 +70,19 @@ class SeedReport:
     store_bytes: int
 
 
-def _city(engine: Engine) -> tuple[list[str], list[Any], list[tuple[str | None, float]]]:
+def _city(engine: Engine, sim: SimCity) -> tuple[list[str], list[Any], list[tuple[str | None, float]]]:
     with engine.connect() as conn:
         rows = conn.execute(select(District.adcode, District.geometry).order_by(District.adcode)).all()
     if not rows:
         raise RuntimeError("no districts in the store: run services.store.catalog.install_catalog first")
     codes = [r[0] for r in rows]
     geoms = [shapely.geometry.shape(json.loads(r[1])) for r in rows]
-    total = sum(DISTRICT_WEIGHT.get(c, 1.0) for c in codes)
-    return codes, geoms, [(None, 1.0)] + [(c, DISTRICT_WEIGHT.get(c, 1.0) / total) for c in codes]
+    return codes, geoms, [(None, 1.0), *zip(codes, sim.weights(codes).tolist(), strict=True)]
+
+
+def _pack(pack: CityPack | None) -> SimCity:
+    """The simulator's view of `pack`, or of the default pack (the demo city) when none is given."""
+    return sim_city(pack or load_pack(DEFAULT_PACK))
 
 
 def store_bytes(engine: Engine) -> int:
@@ -88,15 +94,17 @@ def store_bytes(engine: Engine) -> int:
         return int(pages) * int(conn.execute(text("PRAGMA page_size")).scalar_one())
 
 
-def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_seed: int = 20261123,
-         progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
+def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end: datetime | None = None,
+         rng_seed: int = 20261123, progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
          applications_per_day: float = APPLICATIONS_PER_DAY) -> SeedReport:
-    """Write `days` of history ending at `end` (default now); the catalog must be installed already."""
+    """Write `days` of `pack`'s city (default: the default pack) ending at `end` (default now); the pack's catalog
+    must be installed already."""
     began = time.perf_counter()
     rng = np.random.default_rng(rng_seed)
+    sim = _pack(pack)
     stop = (end or datetime.now(UTC)).astimezone(UTC).timestamp()
     start = stop - days * DAY
-    codes, geoms, areas = _city(engine)
+    codes, geoms, areas = _city(engine, sim)
     with engine.connect() as conn:
         indicators = conn.execute(select(Indicator.code, Indicator.cadence_minutes).order_by(Indicator.code)).all()
         matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department)
@@ -106,21 +114,21 @@ def seed(engine: Engine, *, days: float = 90, end: datetime | None = None, rng_s
     tables = ["events", "event_dispatches", "applications", "indicator_readings"]
     with bulkload.prepared_for_load(engine, tables):
         events, dispatches = event_rows(rng, start, stop, int(days * events_per_day), codes, geoms,
-                                     bulkload.next_id(engine, "events"))
+                                     bulkload.next_id(engine, "events"), sim)
         with event_touch.suspended_for_load(engine):
             counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
         bulkload.sync_id_sequence(engine, Event)
         counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
                                                           dispatches, bar.update)
         del events, dispatches  # at ten million rows, the frames are gigabytes
-        apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes)
+        apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes, sim)
         with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
             counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps,
                                                           bar.update)
         del apps
         counts["indicator_readings"] = 0
         for code, cadence in indicators:
-            frame = reading_rows(code, cadence, start, stop, areas, rng, rng_seed)
+            frame = reading_rows(code, cadence, start, stop, areas, rng, rng_seed, sim)
             counts["indicator_readings"] += bulkload.bulk_insert(engine, IndicatorReading, list(frame.columns),
                                                                  frame, bar.update)
     bar.close()
@@ -172,8 +180,10 @@ class Live:
     """
 
     def __init__(self, settings: Settings, engine: Engine, redis_client: Any, rate: float = 1.0,
-                 rng_seed: int | None = None, sessions: sessionmaker[Session] | None = None) -> None:
+                 rng_seed: int | None = None, sessions: sessionmaker[Session] | None = None,
+                 pack: CityPack | None = None) -> None:
         self.settings, self.engine, self.redis, self.rate = settings, engine, redis_client, rate
+        self.sim = _pack(pack)
         self.rng = np.random.default_rng(rng_seed)
         self.last: float | None = None
         self.sessions = sessions or make_sessionmaker(engine)  # the runtime's invalidate the cache on commit
@@ -186,13 +196,13 @@ class Live:
         t = at.timestamp()
         dt = 1.0 if self.last is None else float(np.clip(t - self.last, 0.0, 60.0))
         self.last = t
-        codes, geoms, areas = _city(self.engine)
+        codes, geoms, areas = _city(self.engine, self.sim)
         done = {"events": self._new_events(t, dt, codes, geoms), "advanced": self._advance(at, dt)}
         with self.engine.connect() as conn:
             matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department)
                                   .order_by(Matter.code), conn)
         arrivals = int(self.rng.poisson(self.rate * dt * APPLICATIONS_PER_DAY / DAY))
-        apps = application_rows(self.rng, t - dt, t, arrivals, matters, codes)
+        apps = application_rows(self.rng, t - dt, t, arrivals, matters, codes, self.sim)
         done["applications"] = bulkload.bulk_insert(self.engine, Application, list(apps.columns), apps)
         done["readings"], done["threshold_alerts"] = self._readings(t, areas)
         done["alerts"] = self._alerts(at, dt, codes, geoms)
@@ -213,7 +223,7 @@ class Live:
         n = int(self.rng.poisson(self.rate * dt * EVENTS_PER_DAY / DAY))
         if n == 0:
             return 0
-        events, dispatches = event_rows(self.rng, t - dt, t, n, codes, geoms, 0)
+        events, dispatches = event_rows(self.rng, t - dt, t, n, codes, geoms, 0, self.sim)
         with self.sessions() as session:
             rows = [Event(**{k: (v.to_pydatetime() if isinstance(v, pd.Timestamp) else None if v is pd.NaT else v)
                              for k, v in rec.items() if k != "id"}) for rec in events.to_dict("records")]
@@ -238,8 +248,7 @@ class Live:
                     nxt = "rework"
                 if nxt == "dispatched" and not session.scalar(select(func.count()).where(
                         EventDispatch.event_id == ev.id)):
-                    lead = next((c[2][0] for c in CATEGORIES if c[0] == ev.category), "urban_mgmt")
-                    session.add(EventDispatch(event_id=ev.id, department=lead, dispatched_at=at,
+                    session.add(EventDispatch(event_id=ev.id, department=self.sim.lead(ev.category), dispatched_at=at,
                                               status="dispatched"))
                 open_parts = (EventDispatch.event_id == ev.id) & EventDispatch.finished_at.is_(None)
                 if nxt == "in_progress":
@@ -274,7 +283,7 @@ class Live:
         for ind in inds:
             stamp = last[ind.code]
             since = max(stamp.timestamp() if stamp is not None else 0.0, t - DAY)
-            frames.append(reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, 20261123))
+            frames.append(reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, 20261123, self.sim))
         frames = [frame for frame in frames if not frame.empty]
         if not frames:
             return 0, 0
@@ -331,16 +340,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
+    pack = load_pack(settings.city_pack, districts=settings.city)
     engine = make_engine(args.database_url or settings.database_url)
     migrate(engine)
     with make_sessionmaker(engine)() as session:
-        install_catalog(session, districts=city_districts(settings))
+        install_catalog(session, districts=pack.city.rows(), catalogs=pack.catalogs)
     if args.command == "seed":
-        logger.info("%s", seed(engine, days=args.days))
+        logger.info("%s", seed(engine, pack=pack, days=args.days))
         return
     stop = threading.Event()
     try:
-        Live(settings, engine, make_redis(settings), rate=args.rate or settings.simulate_rate).run_forever(stop)
+        Live(settings, engine, make_redis(settings), rate=args.rate or settings.simulate_rate,
+             pack=pack).run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
 

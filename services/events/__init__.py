@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.events.categories import category_names
 from services.events.commands import ACTIONS, EventCommand, act, record_refusal
 from services.events.lifecycle import (
     DISPATCH_STAGES,
@@ -40,6 +41,7 @@ __all__ = [
     "WORKING",
     "act",
     "advance_dispatch",
+    "category_names",
     "count_matching",
     "counts_by_district",
     "department_names",

@@ -9,7 +9,7 @@ at database speed; the caller commits, and the events caches are dropped once it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from itertools import islice
 from typing import Any
@@ -18,7 +18,6 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.demo.simcity import CATEGORIES
 from services.geo import City, cells_of, grid_origin
 from services.ingest.report import (
     BatchReport,
@@ -34,14 +33,13 @@ from services.ingest.report import (
 from services.ingest.tables import MALFORMED
 from services.ingest.upsert import upsert
 from services.store import District, Event, EventDispatch
+from services.store.catalog import CategoryRow
 from services.store.invalidation import note_written
 
 # What an events batch writes with SQL the session's hooks cannot see (the staging merge): forgotten on commit.
 WRITES = (Event.__tablename__, EventDispatch.__tablename__)
 
 CHUNK = 10_000  # rows validated, placed and upserted together
-# The category catalog (code -> SLA hours); the city pack's categories.csv replaces it when it lands (issue 20).
-SLA_HOURS: Mapping[str, float] = {code: hours for code, _subs, _departments, hours, _weight in CATEGORIES}
 SEVERITIES = ("extreme", "severe", "moderate", "minor")
 PRIORITIES = {"urgent": "extreme", "high": "severe", "normal": "moderate", "low": "minor", "1": "extreme",
               "2": "severe", "3": "moderate", "4": "minor", "特急": "extreme", "紧急": "severe", "一般": "moderate",
@@ -51,10 +49,12 @@ UPDATED_ON_CONFLICT = ("category", "subcategory", "title", "severity", "descript
 
 
 def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]] | Iterable[Mapping[str, Any]],
-                  *, source: str, city: City) -> BatchReport:
+                  *, source: str, city: City, categories: Sequence[CategoryRow]) -> BatchReport:
     """Store the events of `rows` ((row number, fields) pairs as `parse_table` yields them, or bare field
-    mappings numbered from 1); `source` is the sending system for rows that do not name their own. The caller
-    commits; the events caches are invalidated after that commit."""
+    mappings numbered from 1); `source` is the sending system for rows that do not name their own. A row's
+    category must be one of the city pack's `categories`, whose time limit sets its SLA due time (an unknown one
+    is refused with its row and field). The caller commits; the events caches are invalidated after that commit."""
+    sla_hours = {category.code: category.time_limit_hours for category in categories}
     adcodes = set(session.scalars(select(District.adcode)))
     report = BatchReport()
     rows_in = numbered(rows)
@@ -62,7 +62,7 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
         valid: dict[tuple[str, str], dict[str, Any]] = {}
         for row_number, fields in chunk:
             try:
-                record = _record(fields, source, adcodes)
+                record = _record(fields, source, adcodes, sla_hours)
             except RowRefused as refused:
                 report.refused.append(Refusal(row_number, refused.field, refused.reason))
                 continue
@@ -78,11 +78,11 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
 
 
 
-def _record(fields: Mapping[str, Any], source: str, adcodes: set[str]) -> dict[str, Any]:
+def _record(fields: Mapping[str, Any], source: str, adcodes: set[str], sla_hours: Mapping[str, float]) -> dict[str, Any]:
     """The events row for one input row, or RowRefused naming the first field at fault."""
     if MALFORMED in fields:
         raise RowRefused("row", str(fields[MALFORMED]))
-    category = one_of(fields, "category", SLA_HOURS.keys(), required=True)
+    category = one_of(fields, "category", sla_hours.keys(), required=True)
     reported_at = moment(fields, "reported_at", required=True)
     lon, lat = number(fields, "lon"), number(fields, "lat")
     if (lon is None) != (lat is None):
@@ -104,7 +104,7 @@ def _record(fields: Mapping[str, Any], source: str, adcodes: set[str]) -> dict[s
         "severity": one_of(fields, "priority", set(SEVERITIES), aliases=PRIORITIES) if present(fields, "priority")
         else "moderate",
         "address": address, "district": district, "lon": lon, "lat": lat, "reported_at": reported_at,
-        "sla_due_at": reported_at + timedelta(hours=SLA_HOURS[category]),
+        "sla_due_at": reported_at + timedelta(hours=sla_hours[category]),
         "reporter_name": text(fields, "reporter_name", max_length=32),
         "reporter_phone": text(fields, "reporter_phone", max_length=20),
         "status": "reported", "out_of_city": False, "grid": None,

@@ -42,7 +42,8 @@ def ingest_writers(rt: Runtime) -> dict[str, Writer]:
     sink = ReadingSink(rt.engine, rt.redis, rt.settings, load_rules(rt.engine, rt.settings))
 
     def events(session: Session, rows: Iterable[Any], source: str) -> Any:
-        return ingest_events(session, rows, source=source, city=rt.city)
+        return ingest_events(session, rows, source=source, city=rt.city,
+                             categories=rt.pack.catalogs.categories)
 
     def readings(session: Session, rows: Iterable[Any], source: str) -> Any:
         return ingest_readings(session, rows, source=source, sink=sink)

@@ -92,3 +92,15 @@ def test_every_push_body_is_documented_with_examples(client: TestClient) -> None
     for path in ("/api/v1/events", "/api/v1/readings", "/api/v1/applications"):
         content = paths[path]["post"]["requestBody"]["content"]
         assert {"application/json", "text/csv"} <= set(content) and all("example" in c for c in content.values())
+
+
+def test_the_documented_examples_are_the_deployments_city_and_are_accepted(client: TestClient) -> None:
+    """The OpenAPI examples name no city of their own: a district, a point and a category of the running pack,
+    stored as they stand when posted."""
+    content = client.get("/openapi.json").json()["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
+    example, csv_body = content["application/json"]["example"][0], content["text/csv"]["example"]
+    district = csv_body.splitlines()[1].split(",")[6]
+    assert district == "350203" and example["category"] == "city_appearance"  # the default pack's first ones
+    assert post(client, json.dumps(example), "application/json").json()["accepted"] == 1
+    assert post(client, csv_body, "text/csv").json() == {"accepted": 1, "updated": 0, "refused": []}
+    assert client.get("/api/v1/events/water-bureau/SW-20261201-0042", headers=FULL).json()["district"] is not None

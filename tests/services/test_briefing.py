@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 from components.briefing import FONT_DIR, png_size, render_pdf, render_png
 from components.i18n import translator
 from dashboards._leader_briefing import briefing_sheet
-from services import briefing
+from services import briefing, events
 from services.access import Scope
-from services.config import DEFAULT_CITY
+from services.citypack import load_pack
+from services.config import DEFAULT_CITY, DEFAULT_PACK
 from services.demo.simulator import seed
 from services.geo import load_city
 from services.indicators.queries import status_of
@@ -208,6 +209,7 @@ def test_the_default_day_is_yesterday_in_the_display_zone() -> None:
 def _sheet(got: briefing.Briefing, lang: str):
     return briefing_sheet(got, lang=lang, city="厦门市" if lang == "zh-CN" else "Xiamen",
                           scope_label=translator(lang)["brief.city_wide"], text=translator(lang),
+                          category_names=events.category_names(load_pack(DEFAULT_PACK), lang),
                           generated=datetime(2026, 11, 20, 1, tzinfo=UTC))
 
 

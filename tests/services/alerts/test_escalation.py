@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 from services import audit
 from services.alerts import actions as alert_actions
 from services.alerts.escalation import EscalationLoop, escalation_owner
-from services.config import Settings
+from services.citypack import load_pack
+from services.config import DEFAULT_PACK, Settings
 from services.store import Alert
 from tests.services.alerts.data import add_districts, alert, persist, stored
+
+ROUTING = load_pack(DEFAULT_PACK).emergency
+LANSHAN = load_pack(DEFAULT_PACK.parents[1] / "tests" / "citypacks" / "lanshan").emergency
 
 
 @pytest.fixture
@@ -28,10 +32,17 @@ def alerts(settings: Settings, engine: Engine, redis_client: redis.Redis) -> dic
 
 
 def test_the_owner_rule() -> None:
-    assert escalation_owner("extreme", "350206", "fire") == "leader:duty-350206"
-    assert escalation_owner("extreme", None, "fire") == "dept:fire"
-    assert escalation_owner("severe", "350206", "transport") == "dept:traffic_police"
-    assert escalation_owner("severe", None, "unknown-category") == "dept:urban_mgmt"
+    assert escalation_owner("extreme", "350206", "fire", ROUTING) == "leader:duty-350206"
+    assert escalation_owner("extreme", None, "fire", ROUTING) == "dept:fire"
+    assert escalation_owner("severe", "350206", "transport", ROUTING) == "dept:traffic_police"
+    assert escalation_owner("severe", None, "unknown-category", ROUTING) == "dept:urban_mgmt"
+
+
+def test_the_department_is_the_packs() -> None:
+    """Another city routes weather to its water bureau, and a category it has no row for to `other`'s department."""
+    assert escalation_owner("severe", None, "met", LANSHAN) == "dept:water"
+    assert escalation_owner("severe", None, "geo", LANSHAN) == "dept:urban_mgmt"
+    assert escalation_owner("severe", None, "geo", ROUTING) == "dept:natural_resources"
 
 
 def test_unacknowledged_urgent_alerts_escalate_once_and_screens_hear_of_it(
@@ -41,7 +52,7 @@ def test_unacknowledged_urgent_alerts_escalate_once_and_screens_hear_of_it(
         alert_actions.acknowledge(session, alerts["ACK"].id, user="op1")
         alert_actions.silence(session, alerts["SIL"].id, user="op1", until=datetime.now(UTC) + timedelta(hours=1))
         session.commit()
-    loop = EscalationLoop(settings, engine, redis_client)
+    loop = EscalationLoop(settings, engine, redis_client, ROUTING)
     before = redis_client.xlen(settings.alerts_stream)
     assert loop.run_once(now=datetime.now(UTC) + timedelta(minutes=1)) == []  # not yet: the timer is 5 minutes
 
@@ -79,7 +90,7 @@ def test_the_timer_escalates_a_storms_late_member_alone_and_audits_it_as_system(
     assert member.group_id == head.group_id is not None
 
     later = datetime.now(UTC) + timedelta(minutes=settings.alert_escalate_minutes + 1)
-    assert EscalationLoop(settings, engine, redis_client).run_once(now=later) == [member.id]
+    assert EscalationLoop(settings, engine, redis_client, ROUTING).run_once(now=later) == [member.id]
     now_stored = stored(engine)
     assert (now_stored["S1"].status, now_stored["S1"].owner) == ("acknowledged", "op1")
     assert now_stored["S2"].status == "escalated"

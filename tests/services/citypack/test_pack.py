@@ -86,6 +86,14 @@ BROKEN = {
                                        r"users\.csv:7: areas: unknown area '350203'"),
     "time zone": (_replace("city.toml", 'timezone = "Asia/Shanghai"', 'timezone = "China"'),
                   r"city\.toml:6: city\.timezone: 'China' is not an IANA time zone"),
+    "unknown department in the emergency routing": (_append("emergency.csv", "geo,planning\n"),
+                                                    r"emergency\.csv:12: department: unknown department 'planning'"),
+    "unknown CAP category": (_replace("emergency.csv", "rescue,fire", "flood,fire"),
+                             r"emergency\.csv:3: cap_category: unknown CAP category 'flood'"),
+    "CAP category routed twice": (_append("emergency.csv", "fire,police\n"),
+                                  r"emergency\.csv:12: cap_category: duplicate 'fire'"),
+    "no fallback department": (_replace("emergency.csv", "other,urban_mgmt\n", ""),
+                               r"emergency\.csv:\d+: cap_category: needs a row for 'other'"),
 }
 
 

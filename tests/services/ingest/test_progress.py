@@ -10,16 +10,18 @@ import pytest
 from services.access import Principal, Role
 from services.events import TransitionRefused
 from services.ingest import event_record, find_event, ingest_events, move_event, report_dispatch
+from services.store.catalog import load_categories
 
 SYSTEM = Principal(username="api:water", role=Role.OPERATOR)
 AT = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+CATEGORIES = load_categories()  # the default pack's
 ROW = {"external_id": "P-1", "category": "waterlogging", "reported_at": "2026-12-01T09:30:00+08:00",
        "lon": 118.0894, "lat": 24.4798, "reporter_name": "张三", "reporter_phone": "13812341234"}
 
 
 @pytest.fixture
 def event(store, city):  # type: ignore[no-untyped-def]
-    ingest_events(store, [ROW], source="water", city=city)
+    ingest_events(store, [ROW], source="water", city=city, categories=CATEGORIES)
     store.commit()
     return find_event(store, "water", "P-1")
 

@@ -1,5 +1,5 @@
 /* OneScreen page helpers: the connection state from the server's stream heartbeat, the wall's canvas, clock,
-   stale marking, focus rotation and scheduled reload, and the language switch on every page.
+   stale marking, focus rotation, playlist turns and scheduled reload, and the language switch on every page.
    The state is "live" only while the server's push loop is really beating: a socket that is open but whose loop
    has stalled must not look live. Everything here runs on one 1-second timer and touches only what changed, so
    a wall running for weeks accumulates nothing. */
@@ -184,6 +184,26 @@
     if (rotor.getAttribute("data-active") !== String(active)) rotor.setAttribute("data-active", String(active));
   }
 
+  /* A playlist (#wall-root data-playlist: its screens, data-seconds each) turns on the wall clock, like the focus
+     panel, so every tile and browser of a wall switches at the same moment. The screen due is named in the
+     wall-screen store; the server answers with its panels (dashboards/_wall_screens.py). Asked again after 10 s if
+     the answer has not landed. */
+  var asked = null, askedAt = 0;
+
+  function turnPlaylist(now) {
+    var root = document.getElementById("wall-root");
+    var names = ((root && root.getAttribute("data-playlist")) || "").split(" ").filter(Boolean);
+    var seconds = root && parseFloat(root.getAttribute("data-seconds"));
+    if (names.length < 2 || !seconds || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    var due = names[Math.floor(now / 1000 / seconds) % names.length];
+    var shown = document.querySelector("#wall-screen-body .wall-screen");
+    if (!shown || shown.getAttribute("data-screen") === due) return;
+    if (asked === due && now - askedAt < 10000) return;
+    asked = due;
+    askedAt = now;
+    window.dash_clientside.set_props("wall-screen", { data: due });
+  }
+
   /* Scheduled soft reload (data-reload: "720" = every 720 minutes, "04:00" = daily at 04:00 on the screen's
      clock), only once /readyz answers, so a wall never reloads into an error page. */
   var scheduledRoot = null, reloadAt = 0, reloading = false;
@@ -250,6 +270,7 @@
     paintClock();
     markStale(now);
     rotateFocus(now);
+    turnPlaylist(now);
     softReload(now);
   }
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import dash_ag_grid as dag
 from dash import html
+from dash.development.base_component import Component
 
 from components.html_attrs import data_attributes
 from components.theme import ACCENT, BACKGROUND, FONT_FAMILY, GRID_LINE, PANEL, TEXT
@@ -86,9 +87,10 @@ def check_result(problems: Sequence[str], checked_at: str, text: Mapping[str, st
     return [head, *lines]
 
 
-def screens_list(names: Sequence[str], text: Mapping[str, str]) -> html.Div:
-    """The pack's screens by name, each linking to its wall (thumbnails come with components/screen_thumbnail)."""
-    if not names:
-        return html.Div(text["admin.screens.none"], id="admin-screens", className="text-muted")
-    return html.Div(html.Ul([html.Li(html.A(name, href=f"/wall?screen={name}"), **data_attributes(screen=name))
-                             for name in names]), id="admin-screens")
+def screens_list(screens: Sequence[tuple[str, Component]]) -> html.Div:
+    """The pack's screens (a pack has at least one): each its name linking to its wall, and its thumbnail
+    (components/screen_thumbnail)."""
+    return html.Div(html.Ul([html.Li([html.A(name, href=f"/wall?screen={name}"), thumbnail],
+                                     className="admin-screen", **data_attributes(screen=name))
+                             for name, thumbnail in screens], className="list-unstyled d-flex flex-wrap gap-3"),
+                    id="admin-screens")

@@ -7,12 +7,13 @@ A kiosk URL may override the deployment's defaults (Settings `wall_size`, `wall_
 - `size`: the design canvas WIDTHxHEIGHT in CSS pixels. Type and spacing follow the canvas height (1080 = 1: CSS
   through `--u`, the charts and the map through the figure builders' `scale`, components.theme.base_layout), so a
   3840x2160 canvas on a 4K wall is the 1080p design drawn with twice the pixels: nothing is an upscaled bitmap.
-  (Plotly's few fixed paddings, e.g. between legend items, stay in CSS pixels.) A wider canvas (a tiled wall,
-  5760x1080) gets more room at the same type size.
+  (Plotly's few fixed paddings, e.g. between legend items, stay in CSS pixels.) A wider canvas gets more room at the
+  same type size. A screen of the city pack that fixes its canvas or declares a tiling (dashboards/_wall_screens.py)
+  takes its own; then type and charts follow one tile's height.
 - `fit`: `fit` scales uniformly to fit the screen and centres it (bands on a screen of another shape), `fill`
   stretches each axis to the screen, `width` scales uniformly to the screen's width (a taller canvas is cut at the
   bottom: the page never scrolls).
-- `rotate`: seconds per topic of the focus panel.
+- `rotate`: seconds per topic of the focus panel (over the screen's own `rotate`).
 - `reload`: a scheduled soft reload, every N minutes (`reload=720`) or daily at a local time (`reload=04:00`); the
   page reloads only once the server answers, so a wall never reloads into an error page.
 

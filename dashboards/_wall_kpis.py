@@ -1,4 +1,5 @@
-"""The wall's city-indicator panel: one headline KPI card per domain, refreshed in place on its own interval.
+"""The wall's city-indicator panel: the headline KPI cards a screen names (screens/*.toml, `kind = "kpis"`),
+refreshed in place on the screen's cadence.
 
 Between refreshes, alerts about these indicators recolour their cards at once (dashboards/_kpi_live.py).
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from dash import Output, html
+from dash import Output, State, html
 
 from components.i18n import translator
 from components.kpi import kpi_strip
@@ -19,11 +20,6 @@ from dashboards._present import kpi_cards, local_time
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
 from services import indicators, sources
-
-# One headline indicator per domain, in the order a duty officer scans them.
-WALL_KPIS = ("traffic_congestion_index", "aqi", "metro_ridership", "power_load", "police_incidents",
-             "hotline_calls", "gov_ontime_rate", "crowd_gulangyu")
-CADENCE_S = 60
 
 
 def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool = True) -> tuple[
@@ -40,14 +36,19 @@ def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool =
     return kpi_strip(cards, hook, spark), now, local_time(now, zone, "%H:%M:%S")
 
 
-def kpi_panel(lang: str) -> html.Section:
+def kpi_panel(lang: str, codes: Sequence[str], cadence_s: float) -> html.Section:
     """The panel as the page first shows it."""
-    cards, as_of, as_of_text = read_cards(WALL_KPIS, lang)
-    body = html.Div([html.Div(cards, id="kpi-strip", className="kpi-strip"), refresh_timer("kpis", CADENCE_S)],
+    cards, as_of, as_of_text = read_cards(codes, lang)
+    body = html.Div([html.Div(cards, id="kpi-strip", className="kpi-strip"), refresh_timer("kpis", cadence_s)],
                     className="panel-body")
-    return panel("kpis", translator(lang)["wall.kpis"], body, as_of_stamp("kpis", as_of, as_of_text, CADENCE_S))
+    return panel("kpis", translator(lang)["wall.kpis"], body, as_of_stamp("kpis", as_of, as_of_text, cadence_s))
+
+
+def _refresh(lang: str, screen: str | None) -> tuple[list[html.Div], datetime, str]:
+    shown = runtime().pack.screen_or_default(screen)
+    return read_cards(next((p.codes for p in shown.panels if p.kind == "kpis"), ()), lang)
 
 
 def register_callbacks() -> None:
     """Wire this panel's callbacks (see dashboards._auth.register_for_page)."""
-    register_refresh("kpis", Output("kpi-strip", "children"), lambda lang: read_cards(WALL_KPIS, lang))
+    register_refresh("kpis", Output("kpi-strip", "children"), _refresh, State("wall-screen", "data"))

@@ -12,16 +12,17 @@ from dash import Input, Output, State, callback
 
 from components.panel import while_refreshing
 
-# lang -> (the body property's new value, the data's time, that time as the reader sees it)
-Content = Callable[[str], tuple[Any, datetime, str]]
+# lang (and `state`'s value, if any) -> (the body property's new value, the data's time, that time as the reader sees it)
+Content = Callable[..., tuple[Any, datetime, str]]
 
 
-def register_refresh(name: str, body: Output, content: Content) -> None:
-    """Wire panel `name`'s refresh (timer `{name}-refresh`, stamp `{name}-as-of`) to update `body`. Call it from the
-    panel's `register_callbacks()`, which the page runs once per app."""
+def register_refresh(name: str, body: Output, content: Content, *state: State) -> None:
+    """Wire panel `name`'s refresh (timer `{name}-refresh`, stamp `{name}-as-of`) to update `body`; `content` gets the
+    page's language and the values of `state`. Call it from the panel's `register_callbacks()`, which the page runs
+    once per app."""
 
-    def refresh(_tick: int | None, lang: str) -> tuple[Any, str, str]:
-        value, as_of, as_of_text = content(lang)
+    def refresh(_tick: int | None, lang: str, *values: Any) -> tuple[Any, str, str]:
+        value, as_of, as_of_text = content(lang, *values)
         return value, as_of.isoformat(), as_of_text
 
     callback(
@@ -30,6 +31,7 @@ def register_refresh(name: str, body: Output, content: Content) -> None:
         Output(f"{name}-as-of", "children"),
         Input(f"{name}-refresh", "n_intervals"),
         State("wall-lang", "data"),
+        *state,
         running=while_refreshing(name),
         prevent_initial_call=True,
     )(refresh)

@@ -33,7 +33,7 @@ from dashboards._kpi_live import push_kpi_statuses
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
-from dashboards._wall_kpis import WALL_KPIS
+from dashboards._wall_screens import kpi_codes
 from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
 
 TICKER_SIZE = 30
@@ -139,11 +139,15 @@ def _rank(fields: dict[str, str]) -> int:
     return POPUP_SEVERITIES.index(fields["severity"])
 
 
-async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang: str | None) -> None:
+async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang: str | None,
+                      view: dict[str, Any] | None) -> None:
     """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py), from where
-    the ticker stands; alerts about a wall KPI also recolour its card in place."""
+    the ticker stands; alerts about a KPI of the page's screens (`view`: dashboards/_wall_screens.View) also
+    recolour its card in place."""
     scope = current_principal().scope
     settings = runtime().settings
+    pack = runtime().pack
+    codes = kpi_codes([pack.screen_or_default(name) for name in (view or {}).get("screens", [None])])
     ticker = ticker or {}
     rows: list[Row] = ticker.get("rows") or []
     folder = storm_folder(((row.get("id"), row.get("group"), row.get("count"), row.get("sent")) for row in rows),
@@ -159,7 +163,7 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
         _push_to_ticker(folder, entries, read[-1][0], lang)
         popup.add(entries)
         popup.flush()
-        push_kpi_statuses(entries, WALL_KPIS)
+        push_kpi_statuses(entries, codes)
 
     def tick() -> None:
         popup.flush()
@@ -175,6 +179,7 @@ def register_callbacks() -> None:
         Input("push-restart", "data"),
         State("alert-ticker", "data"),
         State("wall-lang", "data"),
+        State("wall-view", "data"),
         persistent=True,
     )(push_alerts)
     clientside_callback(HEARTBEAT_JS, Output("heartbeat-seen", "data"), Input("stream-heartbeat", "data"),

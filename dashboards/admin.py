@@ -17,6 +17,7 @@ from components.theme import PAGE_STYLE
 from dashboards._auth import current_principal, user_bar
 from dashboards._present import local_time
 from dashboards._runtime import runtime
+from dashboards._wall_screens import thumbnail
 from services.citypack import CATALOGS, Area, FirstUser, PackSummary, check_pack, pack_summary
 
 dash.register_page(__name__, path="/admin", title="城市包管理 OneScreen")
@@ -70,8 +71,9 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
         _section(text["admin.levels"], levels_tree(summary.levels, lang, text), "admin-levels-section"),
         _section(text["admin.catalogs"], html.Div(catalogs), "admin-catalogs-section"),
         _section(text["admin.users"], users_table(_user_rows(summary, lang, text), text), "admin-users-section"),
-        # SCREENS SLOT: names for now; the thumbnails (components/screen_thumbnail.py) are wired at the merge.
-        _section(text["admin.screens"], screens_list(summary.screens, text), "admin-screens-section"),
+        _section(text["admin.screens"], screens_list(
+            [(screen.name, thumbnail(rt.pack, screen, lang, rt.settings.wall_size)) for screen in rt.pack.screens]),
+            "admin-screens-section"),
         dcc.Store(id="admin-lang", data=lang),
     ], className="container-fluid py-3", style=PAGE_STYLE, lang=lang)
 

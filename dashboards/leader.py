@@ -38,7 +38,7 @@ from dashboards._auth import current_principal, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number
 from dashboards._runtime import runtime
-from dashboards._wall_kpis import WALL_KPIS
+from dashboards._wall_screens import default_kpi_codes
 from services import alerts, approvals, briefing, events, export, indicators
 from services.access import Action, Principal
 from services.alerts import AlertFilter
@@ -47,6 +47,7 @@ from services.severity import GRADED
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
 
 CADENCE_S = 60
+KPI_CODES = default_kpi_codes()  # the headline indicators of the default wall
 # (element id pattern, property, key in the component's props): what a refresh sets, element by element.
 _KPI_PARTS = (("kpi-{}", "className", "className"), ("kpi-{}", "data-status", "data-status"),
               ("leader-kpi-value-{}", "children", "value"), ("leader-kpi-delta-{}", "children", "delta"))
@@ -78,7 +79,7 @@ def _today_start(now: datetime) -> datetime:
 def _kpis(lang: str, now: datetime) -> list[Any]:
     rt = runtime()
     with rt.sessions() as session:
-        values = indicators.kpi_strip(session=session, codes=WALL_KPIS, now=now,
+        values = indicators.kpi_strip(session=session, codes=KPI_CODES, now=now,
                                       scope=current_principal().scope)
     return kpi_cards(values, lang, rt.settings.zone, translator(lang))
 
@@ -203,13 +204,13 @@ def _stamp_values() -> list[str]:
     return [now.isoformat(), text]
 
 
-@callback(*[Output(pattern.format(code), prop) for code in WALL_KPIS for pattern, prop, _key in _KPI_PARTS],
+@callback(*[Output(pattern.format(code), prop) for code in KPI_CODES for pattern, prop, _key in _KPI_PARTS],
           *_stamp_outputs("leader-kpis"), Input("leader-refresh", "n_intervals"),
           State("leader-lang", "data"), prevent_initial_call=True)
 def refresh_kpis(_tick: int | None, lang: str) -> list[Any]:
     """Each tile's value, change and status hooks."""
     cards = {card.code: kpi_tile_props(card) for card in _kpis(lang, datetime.now(UTC))}
-    return [*[cards[code][key] for code in WALL_KPIS for _p, _prop, key in _KPI_PARTS], *_stamp_values()]
+    return [*[cards[code][key] for code in KPI_CODES for _p, _prop, key in _KPI_PARTS], *_stamp_values()]
 
 
 @callback(Output("leader-events-graph", "figure"), Output("leader-events-open", "children"),
@@ -265,7 +266,7 @@ def download_briefing(_png: Any, _pdf: Any, day: str | None, lang: str) -> Any:
         return no_update
     fmt = "pdf" if ctx.triggered_id == "leader-briefing-pdf" else "png"
     with rt.sessions() as session:
-        figures = briefing.gather(session=session, zone=rt.settings.zone, kpi_codes=WALL_KPIS, day=chosen,
+        figures = briefing.gather(session=session, zone=rt.settings.zone, kpi_codes=KPI_CODES, day=chosen,
                                   scope=principal.scope)
         export.record_export(session, actor=principal, what="briefing", detail=f"{chosen.isoformat()} {fmt}")
         session.commit()

@@ -1,9 +1,11 @@
 """/wall — the one-screen overview for the command center's video wall.
 
 The page is a fixed-size design canvas (dashboards/_wall_canvas.py) that the browser scales to the screen, holding
-a header (city, date and clock, connection state, language) and one panel per module, each refreshing its own
-properties in place on its own interval (`_wall_kpis`, `_wall_focus`, `_wall_map`, `_wall_approvals`) or by push
-(`_wall_ticker`).
+a header (city, date and clock, connection state, language) and the panels of a screen the city pack provisions
+(screens/*.toml; which one, a playlist, a tile: dashboards/_wall_screens.py), each refreshing its own properties in
+place on its own interval (`_wall_kpis`, `_wall_focus`, `_wall_cards`, `_wall_map`, `_wall_approvals`) or by push
+(`_wall_ticker`). The ticker, pop-up and push stores sit outside the screen's own panels, so a playlist's switch
+never interrupts the push.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from dash import dcc, html
 from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.lang_switch import language_switch
-from dashboards import _wall_approvals, _wall_focus, _wall_kpis, _wall_map, _wall_ticker
+from dashboards import (
+    _wall_approvals,
+    _wall_cards,
+    _wall_focus,
+    _wall_kpis,
+    _wall_map,
+    _wall_screens,
+    _wall_ticker,
+)
 from dashboards._auth import current_principal, register_for_page
 from dashboards._present import local_date, local_time
 from dashboards._runtime import runtime
@@ -25,14 +35,14 @@ from dashboards._wall_canvas import Canvas, canvas
 
 dash.register_page(__name__, path="/wall", title="一屏统览 OneScreen")
 
-PANELS = (_wall_kpis, _wall_focus, _wall_map, _wall_approvals, _wall_ticker)
+PANELS = (_wall_kpis, _wall_focus, _wall_cards, _wall_map, _wall_approvals, _wall_ticker, _wall_screens)
 # The panels refreshed by a timer (components/panel.refresh_timer): a stale one gets its timer switched back on.
 TIMERS = "kpis-refresh focus-refresh map-refresh approvals-refresh"
 for _panel in PANELS:
     register_for_page(__name__, _panel.register_callbacks)
 
 
-def _header(lang: str) -> html.Header:
+def _header(lang: str, style: dict[str, str]) -> html.Header:
     rt = runtime()
     text = translator(lang)
     city = rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en
@@ -49,35 +59,48 @@ def _header(lang: str) -> html.Header:
             language_switch(lang, text["lang.switch"]),
         ],
         className="wall-header",
+        style=style,
     )
 
 
-def _canvas_attributes(spec: Canvas) -> dict[str, Any]:
-    return {"style": {"width": f"{spec.width}px", "height": f"{spec.height}px", "--u": f"{spec.unit:.4g}"},
-            **data_attributes(width=str(spec.width), height=str(spec.height), fit=spec.fit, reload=spec.reload)}
+def _canvas_attributes(spec: Canvas, view: _wall_screens.View, unit: float) -> dict[str, Any]:
+    width, height = view.page_size
+    playlist = {"playlist": " ".join(s.name for s in view.screens), "seconds": f"{view.seconds:g}"} if view.seconds else {}
+    return {"style": {"width": f"{width}px", "height": f"{height}px", "--u": f"{unit:.4g}"},
+            **data_attributes(width=str(width), height=str(height), fit=spec.fit, reload=spec.reload,
+                              tile=str(view.tile), **playlist)}
 
 
 def layout(lang: str | None = None, size: str | None = None, fit: str | None = None, rotate: str | None = None,
-           reload: str | None = None, **_query: Any) -> html.Div:
+           reload: str | None = None, screen: str | None = None, playlist: str | None = None,
+           tile: str | None = None, **_query: Any) -> html.Div:
     """A fresh picture on every load; the stream id of the newest alert shown is where the push resumes."""
     current_principal()  # only for a caller the middleware admitted
-    settings = runtime().settings
-    lang = lang if lang in ("zh-CN", "en") else settings.lang
-    spec = canvas(settings, size, fit, rotate, reload)
+    rt = runtime()
+    lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
+    spec = canvas(rt.settings, size, fit, rotate, reload)
+    view = _wall_screens.resolve(rt.pack, (spec.width, spec.height), screen, playlist, tile)
+    shown = view.current
+    rotate_s = spec.rotate_s if rotate else None  # ?rotate= over the screen's own
+    body, ticker_style = _wall_screens.screen_body(view, shown, lang, rotate_s)
+    ticker, *push = _wall_ticker.ticker_panel(lang)
+    setattr(ticker, "style", ticker_style)  # noqa: B010 (a prop the stubs do not declare)
+    placed = _wall_screens.place(view, shown)
     root = html.Div(
         [
-            _header(lang),
-            _wall_kpis.kpi_panel(lang),
-            _wall_focus.focus_panel(lang, spec.rotate_s),
-            _wall_map.map_panel(lang, spec.unit),
-            _wall_approvals.approvals_panel(lang, spec.unit),
-            *_wall_ticker.ticker_panel(lang),
+            _header(lang, placed.header),
+            html.Div(body, id="wall-screen-body", className="wall-screen-body"),
+            ticker,
+            *push,
             dcc.Store(id="wall-lang", data=lang),
+            dcc.Store(id="wall-screen", data=shown.name),
+            dcc.Store(id="wall-view", data=view.as_data()),
+            dcc.Store(id="wall-rotate", data=rotate_s),
         ],
         id="wall-root",
         className="wall",
         lang=lang,
         **data_attributes(stale_label=translator(lang)["kpi.stale"], timers=TIMERS),
-        **_canvas_attributes(spec),
+        **_canvas_attributes(spec, view, placed.unit),
     )
     return html.Div(root, id="wall-stage", className="wall-stage")

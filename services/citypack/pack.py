@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import Role
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
+from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
 
@@ -71,6 +72,20 @@ class CityPack:
     catalogs: Catalogs
     users: tuple[FirstUser, ...]
     emergency: EmergencyRouting
+    screens: tuple[Screen, ...]  # file-name order: the first is the default wall
+    playlists: tuple[Playlist, ...]
+
+    def screen(self, name: str | None) -> Screen | None:
+        """The screen called `name`, None when there is none."""
+        return next((screen for screen in self.screens if screen.name == name), None)
+
+    def screen_or_default(self, name: str | None) -> Screen:
+        """The screen called `name`, else the default wall (the first screen)."""
+        return self.screen(name) or self.screens[0]
+
+    def playlist(self, name: str | None) -> Playlist | None:
+        """The playlist called `name`, None when there is none."""
+        return next((playlist for playlist in self.playlists if playlist.name == name), None)
 
     @property
     def levels(self) -> tuple[Area, ...]:
@@ -236,11 +251,14 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
              if city and levels_read else None)
     departments = {d.code for d in catalogs.departments} if catalogs else None
     users = _users(root, areas, departments, problems)
-    if catalogs:
-        problems.lines.extend(wiring_problems(root, {i.code for i in catalogs.indicators}))
+    codes = {i.code for i in catalogs.indicators} if catalogs else None
+    if codes is not None:
+        problems.lines.extend(wiring_problems(root, codes))
     emergency, routing_problems = load_emergency(root, departments)
     for problem in routing_problems:
         problems.add(*problem)
+    screens, playlists = load_screens(root, codes, problems.add)
     if problems.lines or city is None or catalogs is None or city_area is None or emergency is None:
         raise PackError(root, problems.lines)
-    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency)
+    return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
+                    playlists)

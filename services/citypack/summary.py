@@ -35,8 +35,5 @@ def pack_summary(pack: CityPack) -> PackSummary:
         folder=str(pack.root), levels=(*pack.levels, *districts), timezone=pack.timezone,
         catalogs={name: tuple(_record(row) for row in getattr(pack.catalogs, name)) for name in CATALOGS},
         users=pack.users,
-        # SCREENS SLOT (issue 20, point 4): CityPack.screens (Screen objects with a name) is built on another
-        # branch; until it is merged a pack has none. At the merge this becomes `tuple(s.name for s in pack.screens)`
-        # and the page shows a thumbnail per screen.
-        screens=tuple(getattr(screen, "name", str(screen)) for screen in getattr(pack, "screens", ())),
+        screens=tuple(screen.name for screen in pack.screens),
     )

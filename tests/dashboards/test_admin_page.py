@@ -62,11 +62,9 @@ def test_an_admin_sees_the_pack_its_districts_catalogs_and_users(dash_duo, open_
     assert set(users) == {user.username for user in pack.users}
     assert users["analyst-qingshi"][1:] == ["分析员", "青石区分析员", "青石区"]
     assert users["operator"][3] == "澜山市" and users["leader"][3] == "全市"
-    screens = [screen.name for screen in getattr(pack, "screens", ())]  # CityPack.screens: the screens branch
-    if screens:
-        assert texts_of(dash_duo.driver, "#admin-screens li") == screens
-    else:
-        assert "此城市包未定义大屏" in text_of(dash_duo.driver, "#admin-screens")
+    screens = [screen.name for screen in pack.screens]
+    assert texts_of(dash_duo.driver, "#admin-screens li > a") == screens
+    assert len(dash_duo.find_elements("#admin-screens li figure")) == len(screens), "a thumbnail per screen"
     _shot(dash_duo, shoot, "admin.png")
     logs = dash_duo.get_logs()
     assert logs == [], ("the browser console has errors", [entry["message"] for entry in logs])

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import astuple, dataclass
-from functools import cache
 from typing import Any
 
 from dash import Input, Output, State, callback, html
@@ -25,8 +24,8 @@ from components.i18n import translator
 from components.screen_thumbnail import ThumbBox, screen_thumbnail
 from dashboards import _wall_approvals, _wall_cards, _wall_focus, _wall_kpis, _wall_map
 from dashboards._runtime import runtime
-from services.citypack import Box, CityPack, Panel, Screen, Tiling, load_pack, screen_boxes, tile_box
-from services.config import Settings, parse_size
+from services.citypack import Box, CityPack, Panel, Screen, Tiling, screen_boxes, tile_box
+from services.config import parse_size
 
 log = logging.getLogger(__name__)
 HIDDEN = {"display": "none"}
@@ -169,11 +168,6 @@ def kpi_codes(screens: tuple[Screen, ...] | list[Screen]) -> tuple[str, ...]:
     """The codes of the KPI strips of `screens`: the cards an alert may recolour."""
     return tuple(dict.fromkeys(code for s in screens for p in s.panels if p.kind == "kpis" for code in p.codes))
 
-
-@cache
-def default_kpi_codes() -> tuple[str, ...]:
-    """The KPI strip of the deployment's default wall, for pages that show the same headline indicators (`/`)."""
-    return kpi_codes(load_pack(Settings().city_pack).screens[:1])
 
 
 def register_callbacks() -> None:

@@ -38,7 +38,7 @@ from dashboards._auth import current_principal, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number
 from dashboards._runtime import runtime
-from dashboards._wall_screens import default_kpi_codes
+from dashboards._wall_screens import kpi_codes
 from services import alerts, approvals, briefing, events, export, indicators
 from services.access import Action, Principal
 from services.alerts import AlertFilter
@@ -47,7 +47,9 @@ from services.severity import GRADED
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
 
 CADENCE_S = 60
-KPI_CODES = default_kpi_codes()  # the headline indicators of the default wall
+# The headline indicators: the KPI strip of the running pack's default wall. Dash runs a page module once per app,
+# with that app current, so each app's callbacks name its own pack's cards.
+KPI_CODES = kpi_codes(runtime().pack.screens[:1])
 # (element id pattern, property, key in the component's props): what a refresh sets, element by element.
 _KPI_PARTS = (("kpi-{}", "className", "className"), ("kpi-{}", "data-status", "data-status"),
               ("leader-kpi-value-{}", "children", "value"), ("leader-kpi-delta-{}", "children", "delta"))

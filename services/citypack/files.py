@@ -5,12 +5,13 @@ does not have would load and then silently drop every reading, so the checker sa
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
+
+from services.citypack.reading import read_toml
 
 NGSI_FILE, SOURCES_FILE = "ngsi_mapping.toml", "sources.yaml"
 _MAP_KEYS = ("entity_type", "attribute", "indicator")
@@ -28,16 +29,13 @@ def _entry_lines(text: str) -> list[dict[str, int]]:
 
 
 def _ngsi_problems(path: Path, indicators: set[str]) -> Iterator[str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        yield f"{path}:1: -: cannot read ({exc.__class__.__name__})"
+    unreadable: list[str] = []
+    read = read_toml(path, str(path), lambda file, line, field, reason: unreadable.append(
+        f"{file}:{line}: {field}: {reason}"))
+    if read is None:
+        yield from unreadable
         return
-    except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))  # Python 3.11's TOMLDecodeError has no lineno
-        yield f"{path}:{at[1] if at else 1}: -: not TOML: {exc}"
-        return
+    text, document = read
     entries, lines = document.get("map", []), _entry_lines(text)
     if not isinstance(entries, list):
         yield f"{path}:1: map: must be [[map]] entries"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import Role
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
+from services.citypack.reading import read_toml
 from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
@@ -138,15 +138,10 @@ def _city_toml(root: Path, problems: _Problems) -> tuple[Area | None, Area | Non
     file = "city.toml"
     if not (root / file).is_file():
         return None, None, ""  # reported as a missing file
-    try:
-        text = (root / file).read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
+    read = read_toml(root / file, file, problems.add)
+    if read is None:
         return None, None, ""
-    except tomllib.TOMLDecodeError as exc:
-        problems.add(file, getattr(exc, "lineno", 1), "-", f"not TOML: {exc}")
-        return None, None, ""
+    text, document = read
     city = _area(document.get("city"), file, text, "city", "city", problems)
     province = (_area(document["province"], file, text, "province", "province", problems)
                 if "province" in document else None)

@@ -10,11 +10,12 @@ Every problem is one `file:line: field: reason` line (the pack's convention), co
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from services.citypack.reading import Report, read_toml
 
 # The panel registry: kind -> what its entry may or must name ("codes": indicator codes, "topics": focus topics).
 KINDS: dict[str, str] = {"kpis": "codes", "focus": "topics", "map": "", "alerts": "", "approvals": "", "card": "code",
@@ -160,9 +161,6 @@ def tile_box(tiling: Tiling, number: int) -> Box:
 
 # Reading and checking ----------------------------------------------------------------------------------------------
 
-Report = Callable[[str, int | str, str, str], None]  # file, line, field, reason
-
-
 def _line(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
     """The line of the `nth` match of `pattern` (a regex, at a line's start) after line `after`, or `after` or 1."""
     offset = 0
@@ -173,11 +171,6 @@ def _line(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
         return text.count("\n", 0, offset + matches[nth].start()) + 1
     return max(after, 1)
 
-
-def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
-    """The line a TOML error names (Python before 3.14 says it only in the message)."""
-    found = re.search(r"at line (\d+)", str(exc))
-    return int(found.group(1)) if found else 1
 
 
 def _names(table: dict[str, Any], file: str, text: str, after: int, field: str, report: Report) -> tuple[str, str]:
@@ -323,15 +316,10 @@ def _place(panels: Sequence[tuple[int, Panel]], screen_columns: int, screen_rows
 
 def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report: Report) -> Screen | None:
     file = str(path.relative_to(root))
-    try:
-        text = path.read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        report(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
+    read = read_toml(path, file, report)
+    if read is None:
         return None
-    except tomllib.TOMLDecodeError as exc:
-        report(file, _toml_line(exc), "-", f"not TOML: {exc}")
-        return None
+    text, document = read
     name = path.stem
     ok = True
     if not NAME.fullmatch(name):
@@ -384,15 +372,10 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
 def _playlists(path: Path, root: Path, screens: dict[str, Screen | None], report: Report) -> list[Playlist]:
     """The playlists; a playlist's screens must share one tiling (the page's canvas stays when it switches)."""
     file = str(path.relative_to(root))
-    try:
-        text = path.read_text(encoding="utf-8")
-        document = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        report(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
+    read = read_toml(path, file, report)
+    if read is None:
         return []
-    except tomllib.TOMLDecodeError as exc:
-        report(file, _toml_line(exc), "-", f"not TOML: {exc}")
-        return []
+    text, document = read
     playlists = []
     for name, table in document.items():
         line = _line(text, re.escape(f"[{name}]"))

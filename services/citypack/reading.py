@@ -1,0 +1,30 @@
+"""Reading a pack's TOML files the one way the checker reports on them: an unreadable or malformed file is one
+`file:line: -: reason` problem, with the line a TOML error names."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Report = Callable[[str, int | str, str, str], None]  # file, line, field, reason
+
+
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
+    """The line a TOML error names (Python before 3.14 says it only in the message)."""
+    found = re.search(r"at line (\d+)", str(exc))
+    return int(found.group(1)) if found else 1
+
+
+def read_toml(path: Path, file: str, report: Report) -> tuple[str, dict[str, Any]] | None:
+    """`path`'s text and document, or None once its problem is reported under `file`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        report(file, 1, "-", f"cannot read ({exc.__class__.__name__})")
+    except tomllib.TOMLDecodeError as exc:
+        report(file, toml_error_line(exc), "-", f"not TOML: {exc}")
+    return None

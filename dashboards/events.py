@@ -19,7 +19,7 @@ from dash.dcc.express import send_bytes
 from components.event_panel import DISPATCH_ACTION, action_bar
 from components.graphs import analyst_graph
 from components.i18n import translator
-from components.theme import BACKGROUND, TEXT
+from components.theme import BACKGROUND, FONT_FAMILY, TEXT
 from dashboards import _event_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
@@ -96,8 +96,10 @@ def layout(**query: Any) -> html.Div:
         ("accept_p50", "events.stage.accept"), ("arrive_p50", "events.stage.arrive"),
         ("finish_p50", "events.p50"), ("finish_p90", "events.p90"), ("open", "events.open"),
         ("overdue", "events.overdue"))]
-    header_style = {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold"}
-    cell_style = {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556"}
+    # The tables name their font: dash_table's own cell style would fall back to a system face, which on a kiosk
+    # without CJK fonts draws Chinese as boxes.
+    header_style = {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold", "fontFamily": FONT_FAMILY}
+    cell_style = {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556", "fontFamily": FONT_FAMILY}
     return html.Div([
         html.Div([html.H1(text["events.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(problem, id="events-problem", className="alert alert-warning" if problem else "d-none"),

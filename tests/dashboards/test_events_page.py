@@ -93,3 +93,26 @@ def test_point_view_draws_every_matching_event_as_webgl_points(dash_duo, open_pa
         expected = len(points(session=session, filters=EventFilter(status=("open",))))
     assert dash_duo.driver.execute_script(_DRAWN) == expected > 0
     assert dash_duo.find_element("#events-map-note").text == ""  # nothing capped: no "showing N of M"
+
+
+_TABLE_FONT = """
+const done = arguments[arguments.length - 1];
+document.fonts.ready.then(() => done(Array.from(document.querySelectorAll(arguments[0]), cell => ({
+  family: getComputedStyle(cell).fontFamily, text: cell.textContent,
+  drawn: document.fonts.check('14px "Noto Sans SC"', cell.textContent)}))));
+"""
+
+
+def test_the_tables_draw_chinese_in_the_shipped_font(dash_duo, open_page):
+    """On a machine with no CJK system font (this one, and many kiosks) the linkage table drew Chinese as boxes:
+    dash_table's cells did not name the shipped face."""
+    open_page("/events", role="operator")
+    dash_duo.wait_for_element('#linkage-table td[data-dash-column="department"]', timeout=30)
+    dash_duo.wait_for_element('#events-table td[data-dash-column="id"]', timeout=30)
+    for selector in ('#linkage-table td[data-dash-column="department"]', '#events-table td[data-dash-column="category"]'):
+        cells = dash_duo.driver.execute_async_script(_TABLE_FONT, selector)
+        assert cells, selector
+        chinese = [cell for cell in cells if re.search(r"[\u4e00-\u9fff]", cell["text"])]
+        assert chinese, f"{selector}: no Chinese text to check"
+        for cell in chinese:
+            assert cell["family"].startswith('"Noto Sans SC"') and cell["drawn"], (selector, cell)

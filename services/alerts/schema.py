@@ -44,6 +44,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # CAP: identifier and sender contain no spaces, commas or < & (references are "sender,identifier,sent" triples
 # separated by spaces, so such a character would make the alert impossible to refer to).
 _IDENTIFIER = r"^[^\s,<&]+$"
+# The published schema says the same (JSON Schema patterns), so what a client generated from /openapi.json sends is
+# what the validator takes: schemathesis found control characters valid by the schema yet refused.
+_NO_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+PRINTABLE_PATTERN = f"^[^{_NO_CONTROL}]*$"
+IDENTIFIER_PATTERN = f"^[^\\s,<&{_NO_CONTROL}]+$"
+_PRINTABLE: JsonDict = {"pattern": PRINTABLE_PATTERN}
 
 # Chinese early-warning colour levels (预警信号 红/橙/黄/蓝) in CAP terms.
 _CHINESE_LEVELS = {
@@ -89,18 +95,36 @@ def _number_needs(given: str, needed: str) -> JsonDict:
             "then": {"properties": {needed: number}, "required": [needed]}}
 
 
+# An update or a cancel names what it updates (the `_consistent` check below), which `required` alone cannot say.
+_REFERENCES_NEEDED: JsonDict = {
+    "if": {"properties": {"msg_type": {"enum": ["update", "cancel"]}}, "required": ["msg_type"]},
+    "then": {"properties": {"references": {"type": "string", "pattern": "\\S"}}, "required": ["references"]},
+}
+
+
+def _geojson_schema(schema: JsonDict) -> None:
+    """`area` is published as what it must be, a GeoJSON object: a string field would promise any text (the JSON
+    text of a GeoJSON object is still accepted, for senders that flatten their fields)."""
+    schema.clear()
+    schema.update({"anyOf": [{"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}},
+                             {"type": "null"}],
+                   "default": None, "description": "a GeoJSON object (its JSON text is accepted too)"})
+
+
 class StreamAlert(BaseModel):
     """The contract's fields. Enumerations accept any case; severity also accepts 红/橙/黄/蓝 (and 红色 …)."""
 
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True,
         json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]},  # a point needs both ...
-                           "allOf": [_number_needs("lat", "lon"), _number_needs("lon", "lat")]},  # ... non-null
+                           "allOf": [_number_needs("lat", "lon"), _number_needs("lon", "lat"),  # ... non-null
+                                     _REFERENCES_NEEDED]},
     )
 
-    id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
+    id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER, json_schema_extra={"pattern": IDENTIFIER_PATTERN},
                               description="the producer's id, unique per alert of its source (dedup key)")]
     source: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
+                                  json_schema_extra={"pattern": IDENTIFIER_PATTERN},
                                   description="who sent it, e.g. a CAP sender: with `id`, the alert's identity")]
     sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00",
                                json_schema_extra={"format": "date-time"})]
@@ -108,9 +132,10 @@ class StreamAlert(BaseModel):
     urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     category: Annotated[Literal[CATEGORIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
-    event: Annotated[Text, Field(max_length=EVENT_CHARS)]
-    headline: Annotated[Text, Field(max_length=TEXT_CHARS)]
-    description: Annotated[Annotated[str, Field(max_length=20_000)] | None, Optional] = None
+    event: Annotated[Text, Field(max_length=EVENT_CHARS, json_schema_extra=_PRINTABLE)]
+    headline: Annotated[Text, Field(max_length=TEXT_CHARS, json_schema_extra=_PRINTABLE)]
+    description: Annotated[Annotated[str, Field(max_length=20_000, json_schema_extra=_PRINTABLE)] | None,
+                           Optional] = None
     district: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Optional] = Field(
         default=None, description="GB/T 2260 adcode of the district (6 digits)"
     )
@@ -118,9 +143,9 @@ class StreamAlert(BaseModel):
     lon: Annotated[Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)] | None, Optional] = None
     area: Annotated[
         Annotated[str, Field(max_length=500_000)] | None, Optional, BeforeValidator(_geojson_text)
-    ] = Field(default=None, description="a GeoJSON object (or its JSON text)")
+    ] = Field(default=None, json_schema_extra=_geojson_schema)
     msg_type: Annotated[Literal[MSG_TYPES], BeforeValidator(_lower)] = "alert"  # type: ignore[valid-type]
-    references: Annotated[Annotated[str, Field(max_length=2048)] | None, Optional] = Field(
+    references: Annotated[Annotated[str, Field(max_length=2048, json_schema_extra=_PRINTABLE)] | None, Optional] = Field(
         default=None, description="ids of earlier alerts (plain ids or CAP sender,identifier,sent triples)"
     )
 

@@ -12,7 +12,14 @@ from typing import Any
 
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.geometry import centroid
-from services.alerts.schema import AlertValidationError, normalize_alert
+from services.alerts.schema import (
+    EVENT_CHARS,
+    ID_CHARS,
+    IDENTIFIER_PATTERN,
+    TEXT_CHARS,
+    AlertValidationError,
+    normalize_alert,
+)
 
 SEVERITY = {
     "informational": "minor",
@@ -123,7 +130,7 @@ def parse_fiware(entity: Mapping[str, Any]) -> dict[str, str]:
         raise IngestError(_ORIGIN.get(exc.field, exc.field), exc.reason) from None
 
 
-_PLAIN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"  # no control characters, trimmed
+_PLAIN = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"  # no controls, trimmed
 
 
 def fiware_alert_schema() -> dict[str, Any]:
@@ -136,14 +143,17 @@ def fiware_alert_schema() -> dict[str, Any]:
             {"type": "number", "minimum": -180, "maximum": 180}, {"type": "number", "minimum": -90, "maximum": 90}]},
     }}  # fmt: skip
     described = {
-        "id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": _PLAIN},
+        # The bounds and characters the stream fields they become take (services/alerts/schema.py), no narrower:
+        # a schema stricter than the validator has a client refuse what the API would take, and one looser the
+        # reverse (schemathesis found both).
+        "id": {"type": "string", "minLength": 1, "maxLength": ID_CHARS, "pattern": IDENTIFIER_PATTERN},
         "type": {"const": "Alert"},
         "category": {"enum": sorted(CATEGORY)},
-        "subCategory": {**optional_text, "maxLength": 128, "description": "becomes the alert's `event`"},
+        "subCategory": {**optional_text, "maxLength": EVENT_CHARS, "description": "becomes the alert's `event`"},
         "severity": {"enum": [*SEVERITY, "unknown", None]},
         "dateIssued": {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"},
-        "alertSource": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": _PLAIN},
-        "name": {**optional_text, "maxLength": 256, "description": "becomes the headline"},
+        "alertSource": {"type": "string", "minLength": 1, "maxLength": ID_CHARS, "pattern": IDENTIFIER_PATTERN},
+        "name": {**optional_text, "maxLength": TEXT_CHARS, "description": "becomes the headline"},
         "description": {**optional_text, "maxLength": 20000},
         "location": {"anyOf": [point, {"type": "null"}]},
     }

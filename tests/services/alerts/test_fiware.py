@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from services.alerts.ingest import IngestError, is_fiware_alert, parse_fiware
+from services.alerts.ingest.fiware import fiware_alert_schema
 
 DATA = Path(__file__).parent / "data" / "fiware"
 
@@ -113,3 +115,17 @@ def test_bad_entities_are_refused_naming_the_attribute(
         parse_fiware(entity)
     assert caught.value.field == field
     assert words in caught.value.reason
+
+
+def test_the_published_fiware_schema_takes_what_parse_fiware_takes_and_no_more() -> None:
+    """schemathesis: a 257-character `name` broke the schema's maxLength yet was accepted (the headline takes
+    2 000); the schema's bounds are now the stream fields' own."""
+    schema = jsonschema_rs.validator_for(fiware_alert_schema())
+    entity = {"id": "A-1", "type": "Alert", "category": "health", "dateIssued": "2026-12-01T08:00:00+08:00",
+              "alertSource": "city-sensors"}
+    for body in ({**entity, "name": "x" * 257}, {**entity, "subCategory": "y" * 200}, {**entity, "id": "i" * 200}):
+        assert schema.is_valid(body) and parse_fiware(body)
+    for body in ({**entity, "name": "x" * 2_001}, {**entity, "id": "A 1"}, {**entity, "name": "a\x8ab"}):
+        assert not schema.is_valid(body)
+        with pytest.raises(IngestError):
+            parse_fiware(body)

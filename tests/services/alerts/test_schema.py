@@ -149,3 +149,37 @@ def test_the_published_schema_refuses_what_the_validator_refuses_a_half_point(po
         normalize_alert(alert)
     assert jsonschema_rs.validator_for(schema).is_valid({**valid, "lat": 24.45, "lon": 118.08})
     assert jsonschema_rs.validator_for(schema).is_valid({**valid, "lat": None, "lon": None})
+
+
+@pytest.mark.parametrize(("field", "value"), [("event", "\x8a!"), ("headline", "a\x00b"), ("id", "a\x8ab"),
+                                              ("description", "x\x1b")])
+def test_the_published_schema_refuses_the_control_characters_the_validator_refuses(field: str, value: str) -> None:
+    """schemathesis: an `event` holding U+008A was valid by the schema and refused with 422."""
+    valid = {**VALID, "severity": "severe", "urgency": "immediate", "certainty": "likely", "category": "met"}
+    schema = jsonschema_rs.validator_for(StreamAlert.model_json_schema())
+    assert schema.is_valid(valid) and schema.is_valid({**valid, "headline": "台风\t橙色\n预警"})
+    assert not schema.is_valid({**valid, field: value})
+    with pytest.raises(AlertValidationError, match=field):
+        normalize_alert({**valid, field: value})
+
+
+@pytest.mark.parametrize("references", [None, "", "  "])
+def test_the_published_schema_says_an_update_or_cancel_names_what_it_changes(references: str | None) -> None:
+    """schemathesis: a cancel with a null `references` was valid by the schema and refused with 422."""
+    valid = {**VALID, "severity": "severe", "urgency": "immediate", "certainty": "likely", "category": "met"}
+    schema = jsonschema_rs.validator_for(StreamAlert.model_json_schema())
+    assert schema.is_valid({**valid, "msg_type": "cancel", "references": "XM-000"})
+    assert not schema.is_valid({**valid, "msg_type": "cancel", "references": references})
+    with pytest.raises(AlertValidationError, match="references"):
+        normalize_alert({**valid, "msg_type": "cancel", "references": references})
+
+
+def test_the_published_schema_says_area_is_a_geojson_object() -> None:
+    """schemathesis: `area: "3"` was valid by the schema (a string) and refused with 422."""
+    valid = {**VALID, "severity": "severe", "urgency": "immediate", "certainty": "likely", "category": "met"}
+    schema = jsonschema_rs.validator_for(StreamAlert.model_json_schema())
+    point = {"type": "Point", "coordinates": [118.08, 24.45]}
+    assert schema.is_valid({**valid, "area": point}) and normalize_alert({**valid, "area": point})["area"]
+    assert not schema.is_valid({**valid, "area": "3"})
+    with pytest.raises(AlertValidationError, match="area"):
+        normalize_alert({**valid, "area": "3"})

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import Role
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
-from services.citypack.reading import read_toml
+from services.citypack.reading import line_of, read_toml
 from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
 from services.store.catalog import CatalogError, Catalogs, load_catalogs
@@ -106,10 +106,9 @@ class _Problems:
         self.lines.append(f"{self.root / file}:{where}: {field}: {reason}")
 
 
-def _line_of(text: str, key: str) -> int:
+def _key_line(text: str, key: str) -> int:
     """The line of `key = ...` in a TOML text (1 when not found: the file as a whole)."""
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 1
+    return line_of(text, rf"{re.escape(key)}\s*=")
 
 
 def _area(table: Any, file: str, text: str, section: str, level: str, problems: _Problems) -> Area | None:
@@ -119,17 +118,17 @@ def _area(table: Any, file: str, text: str, section: str, level: str, problems: 
     ok = True
     for key in ("adcode", "name_zh", "name_en"):
         if not isinstance(table.get(key), str) or not table[key].strip():
-            problems.add(file, _line_of(text, key), f"{section}.{key}", "missing or empty")
+            problems.add(file, _key_line(text, key), f"{section}.{key}", "missing or empty")
             ok = False
     adcode = str(table.get("adcode", ""))
     if ok and not ADCODE.fullmatch(adcode):
-        problems.add(file, _line_of(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a 6-digit GB/T 2260 code")
+        problems.add(file, _key_line(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a 6-digit GB/T 2260 code")
         ok = False
     elif ok and level == "province" and not adcode.endswith("0000"):
-        problems.add(file, _line_of(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a province code (NN0000)")
+        problems.add(file, _key_line(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a province code (NN0000)")
         ok = False
     elif ok and level == "city" and not adcode.endswith("00"):
-        problems.add(file, _line_of(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a city code (NNNN00)")
+        problems.add(file, _key_line(text, "adcode"), f"{section}.adcode", f"{adcode!r} is not a city code (NNNN00)")
         ok = False
     return Area(adcode, table["name_zh"].strip(), table["name_en"].strip(), level) if ok else None
 
@@ -146,13 +145,13 @@ def _city_toml(root: Path, problems: _Problems) -> tuple[Area | None, Area | Non
     province = (_area(document["province"], file, text, "province", "province", problems)
                 if "province" in document else None)
     if city and province and city.adcode[:2] != province.adcode[:2]:
-        problems.add(file, _line_of(text, "adcode"), "city.adcode",
+        problems.add(file, _key_line(text, "adcode"), "city.adcode",
                      f"{city.adcode} is not in province {province.adcode}")
     zone = str(document.get("city", {}).get("timezone", "")) if isinstance(document.get("city"), dict) else ""
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.add(file, _line_of(text, "timezone"), "city.timezone",
+        problems.add(file, _key_line(text, "timezone"), "city.timezone",
                      f"{zone!r} is not an IANA time zone, e.g. Asia/Shanghai")
     return province, city, zone
 

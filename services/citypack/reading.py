@@ -12,6 +12,17 @@ from typing import Any
 Report = Callable[[str, int | str, str, str], None]  # file, line, field, reason
 
 
+def line_of(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
+    """The line of the `nth` match of `pattern` (a regex, at a line's start) after line `after`, or `after` or 1."""
+    offset = 0
+    for _ in range(after - 1 if after > 1 else 0):
+        offset = text.find("\n", offset) + 1
+    matches = list(re.finditer(rf"^[ \t]*{pattern}", text[offset:], re.MULTILINE))
+    if nth < len(matches):
+        return text.count("\n", 0, offset + matches[nth].start()) + 1
+    return max(after, 1)
+
+
 def toml_error_line(exc: tomllib.TOMLDecodeError) -> int:
     """The line a TOML error names (Python before 3.14 says it only in the message)."""
     found = re.search(r"at line (\d+)", str(exc))

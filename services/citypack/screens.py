@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.citypack.reading import Report, read_toml
+from services.citypack.reading import Report, line_of, read_toml
 
 # The panel registry: kind -> what its entry may or must name ("codes": indicator codes, "topics": focus topics).
 KINDS: dict[str, str] = {"kpis": "codes", "focus": "topics", "map": "", "alerts": "", "approvals": "", "card": "code",
@@ -161,24 +161,13 @@ def tile_box(tiling: Tiling, number: int) -> Box:
 
 # Reading and checking ----------------------------------------------------------------------------------------------
 
-def _line(text: str, pattern: str, nth: int = 0, after: int = 0) -> int:
-    """The line of the `nth` match of `pattern` (a regex, at a line's start) after line `after`, or `after` or 1."""
-    offset = 0
-    for _ in range(after - 1 if after > 1 else 0):
-        offset = text.find("\n", offset) + 1
-    matches = list(re.finditer(rf"^[ \t]*{pattern}", text[offset:], re.MULTILINE))
-    if nth < len(matches):
-        return text.count("\n", 0, offset + matches[nth].start()) + 1
-    return max(after, 1)
-
-
 
 def _names(table: dict[str, Any], file: str, text: str, after: int, field: str, report: Report) -> tuple[str, str]:
     values = []
     for key in ("name_zh", "name_en"):
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            report(file, _line(text, key, after=after), f"{field}{key}", "missing or empty")
+            report(file, line_of(text, key, after=after), f"{field}{key}", "missing or empty")
             value = ""
         values.append(value.strip())
     return values[0], values[1]
@@ -211,7 +200,7 @@ def _tiling(document: dict[str, Any], file: str, text: str, report: Report) -> t
     table = document.get("tiling")
     if table is None:
         return None, True
-    line = _line(text, r"\[tiling\]")
+    line = line_of(text, r"\[tiling\]")
     if not isinstance(table, dict):
         report(file, line, "tiling", "must be a table")
         return None, False
@@ -220,13 +209,13 @@ def _tiling(document: dict[str, Any], file: str, text: str, report: Report) -> t
     ok = True
     for key, value in (("columns", columns), ("rows", rows)):
         if not _positive_int(value):
-            report(file, _line(text, key, after=line), f"tiling.{key}", f"{value!r} is not a positive whole number")
+            report(file, line_of(text, key, after=line), f"tiling.{key}", f"{value!r} is not a positive whole number")
             ok = False
     if tile is None:
-        report(file, _line(text, "tile", after=line), "tiling.tile", "must be [width, height] in px")
+        report(file, line_of(text, "tile", after=line), "tiling.tile", "must be [width, height] in px")
         ok = False
     if not isinstance(bezel, int) or isinstance(bezel, bool) or bezel < 0:
-        report(file, _line(text, "bezel", after=line), "tiling.bezel", f"{bezel!r} is not a width in px (0 or more)")
+        report(file, line_of(text, "bezel", after=line), "tiling.bezel", f"{bezel!r} is not a width in px (0 or more)")
         ok = False
     return (Tiling(columns, rows, tile[0], tile[1], bezel) if ok and tile else None), ok
 
@@ -238,11 +227,11 @@ def _topics(entry: dict[str, Any], file: str, text: str, line: int, where: str, 
         return ()
     topics = []
     for index, table in enumerate(raw):
-        at = _line(text, r"\[\[panels\.topics\]\]", index, after=line)
+        at = line_of(text, r"\[\[panels\.topics\]\]", index, after=line)
         name_zh, name_en = _names(table, file, text, at, f"{where}.topics[{index + 1}].", report)
         codes = table.get("codes")
         if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-            report(file, _line(text, "codes", after=at), f"{where}.topics[{index + 1}].codes",
+            report(file, line_of(text, "codes", after=at), f"{where}.topics[{index + 1}].codes",
                    "a list of indicator codes, the headline first")
             codes = []
         topics.append(Topic(name_zh, name_en, tuple(codes)))
@@ -250,37 +239,37 @@ def _topics(entry: dict[str, Any], file: str, text: str, line: int, where: str, 
 
 
 def _panel(entry: Any, index: int, file: str, text: str, report: Report) -> Panel | None:
-    line, where = _line(text, r"\[\[panels\]\]", index), f"panels[{index + 1}]"
+    line, where = line_of(text, r"\[\[panels\]\]", index), f"panels[{index + 1}]"
     if not isinstance(entry, dict):
         report(file, line, where, "must be a table")
         return None
     kind = entry.get("kind")
     if kind not in KINDS:
-        report(file, _line(text, "kind", after=line), f"{where}.kind",
+        report(file, line_of(text, "kind", after=line), f"{where}.kind",
                f"unknown panel kind {kind!r} (known: {', '.join(KINDS)})")
         return None
     at, span = _pair(entry.get("at")), _pair(entry.get("span", [1, 1]))
     if at is None:
-        report(file, _line(text, "at", after=line), f"{where}.at", "must be [column, row], counted from 1")
+        report(file, line_of(text, "at", after=line), f"{where}.at", "must be [column, row], counted from 1")
     if span is None:
-        report(file, _line(text, "span", after=line), f"{where}.span", "must be [columns, rows], 1 or more")
+        report(file, line_of(text, "span", after=line), f"{where}.span", "must be [columns, rows], 1 or more")
     codes: tuple[str, ...] = ()
     if KINDS[kind] == "codes":
         raw = entry.get("codes")
         if not isinstance(raw, list) or not raw or not all(isinstance(c, str) for c in raw):
-            report(file, _line(text, "codes", after=line), f"{where}.codes", "a list of indicator codes")
+            report(file, line_of(text, "codes", after=line), f"{where}.codes", "a list of indicator codes")
         else:
             codes = tuple(raw)
     elif KINDS[kind] == "code":
         raw = entry.get("code")
         if not isinstance(raw, str) or not raw:
-            report(file, _line(text, "code", after=line), f"{where}.code", "the indicator code to show")
+            report(file, line_of(text, "code", after=line), f"{where}.code", "the indicator code to show")
         else:
             codes = (raw,)
     topics = _topics(entry, file, text, line, where, report) if kind == "focus" else ()
     rotate = _seconds(entry.get("rotate"), 3, 3600) if "rotate" in entry else None
     if "rotate" in entry and rotate is None:
-        report(file, _line(text, "rotate", after=line), f"{where}.rotate", "seconds per topic, 3 to 3600")
+        report(file, line_of(text, "rotate", after=line), f"{where}.rotate", "seconds per topic, 3 to 3600")
     if at is None or span is None or ("rotate" in entry and rotate is None):
         return None
     return Panel(kind, at[0], at[1], span[0], span[1], codes, topics, rotate)
@@ -294,23 +283,23 @@ def _place(panels: Sequence[tuple[int, Panel]], screen_columns: int, screen_rows
     per_x = screen_columns // tiling.columns if tiling else screen_columns
     per_y = screen_rows // tiling.rows if tiling else screen_rows
     for index, panel in panels:
-        line, where = _line(text, r"\[\[panels\]\]", index), f"panels[{index + 1}]"
+        line, where = line_of(text, r"\[\[panels\]\]", index), f"panels[{index + 1}]"
         if panel.kind in SINGLE_KINDS and panel.kind in kinds:
             report(file, line, f"{where}.kind", f"a second {panel.kind!r} panel (panels[{kinds[panel.kind] + 1}])")
         kinds.setdefault(panel.kind, index)
         last_column, last_row = panel.column + panel.columns - 1, panel.row + panel.rows - 1
         if last_column > screen_columns or last_row > screen_rows:
-            report(file, _line(text, "at", after=line), f"{where}.at",
+            report(file, line_of(text, "at", after=line), f"{where}.at",
                    f"columns {panel.column}-{last_column}, rows {panel.row}-{last_row} are outside the "
                    f"{screen_columns}x{screen_rows} grid")
             continue
         if (panel.column - 1) // per_x != (last_column - 1) // per_x or (panel.row - 1) // per_y != (last_row - 1) // per_y:
-            report(file, _line(text, "at", after=line), f"{where}.at",
+            report(file, line_of(text, "at", after=line), f"{where}.at",
                    f"crosses a tile boundary (each tile holds {per_x} column(s) x {per_y} row(s) of the grid)")
         cells = [(c, r) for c in range(panel.column, last_column + 1) for r in range(panel.row, last_row + 1)]
         other = next((taken[cell] for cell in cells if cell in taken), None)
         if other is not None:
-            report(file, _line(text, "at", after=line), f"{where}.at", f"overlaps panels[{other + 1}]")
+            report(file, line_of(text, "at", after=line), f"{where}.at", f"overlaps panels[{other + 1}]")
         taken.update(dict.fromkeys(cells, index))
 
 
@@ -328,26 +317,26 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
     name_zh, name_en = _names(document, file, text, 0, "", report)
     canvas = _pair(document["canvas"]) if "canvas" in document else None
     if "canvas" in document and canvas is None:
-        report(file, _line(text, "canvas"), "canvas", "must be [width, height] in px")
+        report(file, line_of(text, "canvas"), "canvas", "must be [width, height] in px")
         ok = False
     tiling, tiling_ok = _tiling(document, file, text, report)
     if tiling and canvas and canvas != tiling.canvas:
-        report(file, _line(text, "canvas"), "canvas", f"{canvas[0]}x{canvas[1]} is not the tiling's "
+        report(file, line_of(text, "canvas"), "canvas", f"{canvas[0]}x{canvas[1]} is not the tiling's "
                                                       f"{tiling.canvas[0]}x{tiling.canvas[1]} (tiles and bezels)")
         ok = False
     grid: list[tuple[float, ...]] = []
     for key, tiles in (("columns", tiling.columns if tiling else 1), ("rows", tiling.rows if tiling else 1)):
         weights = _weights(document.get(key))
         if weights is None:
-            report(file, _line(text, key), key, "a number of grid tracks, or a list of their weights")
+            report(file, line_of(text, key), key, "a number of grid tracks, or a list of their weights")
             ok = False
         elif len(weights) % tiles:
-            report(file, _line(text, key), key, f"{len(weights)} tracks do not divide among {tiles} tile(s)")
+            report(file, line_of(text, key), key, f"{len(weights)} tracks do not divide among {tiles} tile(s)")
             ok = False
         grid.append(weights or ())
     cadence = _seconds(document.get("cadence", 60), 5, 3600)
     if cadence is None:
-        report(file, _line(text, "cadence"), "cadence", "seconds between data refreshes, 5 to 3600")
+        report(file, line_of(text, "cadence"), "cadence", "seconds between data refreshes, 5 to 3600")
         ok = False
     raw = document.get("panels")
     if not isinstance(raw, list) or not raw:
@@ -356,10 +345,10 @@ def _screen(path: Path, root: Path, known_codes: Collection[str] | None, report:
     panels = [(index, panel) for index, entry in enumerate(raw)
               if (panel := _panel(entry, index, file, text, report)) is not None]
     for index, panel in panels:
-        line = _line(text, r"\[\[panels\]\]", index)
+        line = line_of(text, r"\[\[panels\]\]", index)
         for code in panel.codes + tuple(c for topic in panel.topics for c in topic.codes):
             if known_codes is not None and code not in known_codes:
-                report(file, _line(text, "[^\n]*" + re.escape(f'"{code}"'), after=line),
+                report(file, line_of(text, "[^\n]*" + re.escape(f'"{code}"'), after=line),
                        f"panels[{index + 1}].codes", f"unknown indicator code {code!r} (not in indicators.csv)")
     if ok and tiling_ok:
         _place(panels, len(grid[0]), len(grid[1]), tiling, file, text, report)
@@ -378,24 +367,24 @@ def _playlists(path: Path, root: Path, screens: dict[str, Screen | None], report
     text, document = read
     playlists = []
     for name, table in document.items():
-        line = _line(text, re.escape(f"[{name}]"))
+        line = line_of(text, re.escape(f"[{name}]"))
         if not NAME.fullmatch(name) or not isinstance(table, dict):
             report(file, line, name, "a playlist is a [name] table (lower-case letters, digits, - and _)")
             continue
         name_zh, name_en = _names(table, file, text, line, f"{name}.", report)
         names, seconds = table.get("screens"), _seconds(table.get("seconds"), 5, 86400)
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-            report(file, _line(text, "screens", after=line), f"{name}.screens", "a list of screen names")
+            report(file, line_of(text, "screens", after=line), f"{name}.screens", "a list of screen names")
             continue
         unknown = [n for n in names if n not in screens]
         for screen in unknown:
-            report(file, _line(text, "screens", after=line), f"{name}.screens",
+            report(file, line_of(text, "screens", after=line), f"{name}.screens",
                    f"unknown screen {screen!r} (known: {', '.join(screens) or 'none'})")
         if seconds is None:
-            report(file, _line(text, "seconds", after=line), f"{name}.seconds", "seconds per screen, 5 to 86400")
+            report(file, line_of(text, "seconds", after=line), f"{name}.seconds", "seconds per screen, 5 to 86400")
         shapes = {(s.canvas, s.tiling) for n in names if (s := screens.get(n)) is not None}
         if len(shapes) > 1:
-            report(file, _line(text, "screens", after=line), f"{name}.screens",
+            report(file, line_of(text, "screens", after=line), f"{name}.screens",
                    "screens of different canvases or tilings (a playlist keeps one canvas)")
         if not unknown and seconds is not None and name_zh and name_en and len(shapes) <= 1:
             playlists.append(Playlist(name, name_zh, name_en, tuple(names), seconds))

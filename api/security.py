@@ -4,7 +4,8 @@ One pure-ASGI middleware (outermost, so it sees HTTP and the websocket handshake
 
 - `/api/v1/*`, `/open311/*`, `/metrics`: an integrator's bearer token with the scope the method needs
   (api/auth.py), writes rate-limited per integrator; refusals keep the API's JSON error shape (401 who are
-  you, 403 not allowed).
+  you, 403 not allowed). Open311 clients may send the token as the spec's `api_key` (in the query or a posted
+  field) instead, and are refused in the spec's own error form (api/open311.py `refusal`).
 - Dash's own routes (`/_dash-*`, `/_reload-hash`) and the websocket: a signed-in user or the wall device, else 401
   JSON (the websocket handshake is closed, 403); `/_dash-update-component` for a page the caller may not open: 403.
 - Pages: a signed-in caller who may open the page (services/access.PAGES); anyone else is sent to
@@ -33,6 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import Integrators
 from api.errors import STORE_DOWN, ApiError, error_response, store_unavailable
 from api.gate import Gate, wall_cookie_header
+from api.open311 import refusal as open311_refusal
 from api.ratelimit import INGEST_PER_INTEGRATOR
 from services.access import Principal, bind_caller, unbind_caller
 
@@ -40,7 +42,8 @@ PUBLIC_PATHS = frozenset({"/login", "/logout", "/openapi.json", "/docs", "/docs/
                           "/_favicon.ico", "/favicon.ico", "/readyz", "/livez", "/healthz"})  # fmt: skip
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 API_PREFIXES = ("/api/v1/", "/open311/", "/metrics")  # bearer tokens, not browser sessions
-API_ONLY_PREFIXES = ("/api/v1/", "/open311/")  # never a page: unknown paths here are a JSON 404
+OPEN311_PREFIX = "/open311/"
+API_ONLY_PREFIXES = ("/api/v1/", OPEN311_PREFIX)  # never a page: unknown paths here are a JSON 404
 DASH_CATCH_ALL = "{path:path}"  # Dash's route that answers every other GET with its page
 DASH_UPDATE = "/_dash-update-component"
 READY_PATH, METRICS_PATH = "/readyz", "/metrics"
@@ -173,6 +176,14 @@ class SecurityMiddleware:
         receive = _limited(receive, limit)
         if kind == "api":
             send = _allow_all_methods(scope, send)
+        if path.startswith(OPEN311_PREFIX) and "authorization" not in headers:
+            try:
+                key, receive = await _open311_key(scope, receive, headers)
+            except _TooLarge:
+                await _refusal(413, "body too large", "body", f"more than {limit} bytes")(scope, receive, send)
+                return
+            if key:
+                headers["authorization"] = f"Bearer {key}"
         try:
             try:
                 response = await self._check(scope, kind, path, method, headers)
@@ -223,25 +234,25 @@ class SecurityMiddleware:
     async def _integrator(self, scope: Scope, path: str, method: str, headers: dict[str, str]) -> Response | None:
         try:
             integrator = self.integrators.identify(headers.get("authorization"), method, path)
+            if method not in SAFE_METHODS and not await self.gate.limiter.hit(INGEST_PER_INTEGRATOR, integrator.name):
+                raise ApiError(429, "too many requests", None,
+                               f"over {INGEST_PER_INTEGRATOR} for {integrator.name!r}; retry shortly",
+                               {"Retry-After": "60"})  # fmt: skip
+            if path.startswith(API_ONLY_PREFIXES) and not _routed(scope):
+                raise ApiError(404, "not found", "path", f"no API route {path}; see /openapi.json")
         except ApiError as exc:
+            if path.startswith(OPEN311_PREFIX):
+                status = 403 if exc.status == 401 else exc.status  # the spec: 403, api_key missing or invalid
+                reason = (exc.body.reason or exc.body.error).replace("the header 'Authorization: Bearer <token>'",
+                                                                     "api_key (or an Authorization: Bearer header)")
+                return open311_refusal(path, status, reason, exc.headers)
             return error_response(exc)
-        if method not in SAFE_METHODS and not await self.gate.limiter.hit(INGEST_PER_INTEGRATOR, integrator.name):
-            return error_response(ApiError(429, "too many requests", None,
-                                           f"over {INGEST_PER_INTEGRATOR} for {integrator.name!r}; retry shortly",
-                                           {"Retry-After": "60"}))  # fmt: skip
-        if path.startswith(API_ONLY_PREFIXES) and not _routed(scope):
-            return _refusal(404, "not found", "path", f"no API route {path}; see /openapi.json")
         scope.setdefault("state", {})["integrator"] = integrator
         return None
 
     async def _callback(self, principal: Principal, scope: Scope, receive: Receive, send: Send) -> None:
         """Read the callback request, refuse one from a page the caller may not open, replay it to Dash."""
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await _body(receive)
         try:
             output = json.loads(body)["output"]
             denial = self.callback_guard(principal, str(output))
@@ -254,16 +265,7 @@ class SecurityMiddleware:
         if denial is not None:
             await _refusal(403, "forbidden", "output", denial)(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
-
-        await self._as(principal, scope, replay, send)
+        await self._as(principal, scope, _replaying(body, receive), send)
 
     def _wall_cookie(self, scope: Scope, path: str, principal: Principal) -> list[tuple[bytes, bytes]]:
         token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
@@ -284,6 +286,45 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
         finally:
             unbind_caller(token)
+
+
+async def _body(receive: Receive) -> bytes:
+    body = bytearray()
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return bytes(body)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app after the middleware has read the body: the body once, then what follows."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+async def _open311_key(scope: Scope, receive: Receive, headers: dict[str, str]) -> tuple[str | None, Receive]:
+    """Open311's `api_key`, from the query string or (for a POST) the form or JSON body, which is then replayed."""
+    key = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [None])[0]
+    if key or scope["method"] != "POST":
+        return key, receive
+    body = await _body(receive)
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        fields = json.loads(body) if kind == "application/json" else parse_qs(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        fields = {}
+    found = fields.get("api_key") if isinstance(fields, dict) else None
+    return (found[0] if isinstance(found, list) and found else found if isinstance(found, str) else None,
+            _replaying(body, receive))
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

@@ -18,6 +18,7 @@ from services.store.models.auth import AuditEntry, User, UserSession
 from services.store.models.base import Base, UTCDateTime
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
+from services.store.models.hotline import WorkOrder
 from services.store.models.indicators import Indicator, IndicatorReading
 from services.store.models.sources import DataSource, SourceFile, SourceVolume
 
@@ -48,5 +49,6 @@ __all__ = [
     "SourceVolume",
     "UTCDateTime",
     "User",
+    "WorkOrder",
     "UserSession",
 ]

@@ -1,0 +1,39 @@
+"""The 12345 hotline and Open311: citizen requests as events with a work order (工单).
+
+The face: the Open311 vocabulary (`open311`: service list and definitions, a posted request checked, a stored
+one as the spec's record) and the store (`requests`: submit, read back, resolve a token).
+"""
+
+from services.hotline.open311 import (
+    STATUSES,
+    Open311Error,
+    PostedRequest,
+    find_service,
+    lifecycle_statuses,
+    moment,
+    posted_request,
+    request_record,
+    service_definition,
+    service_list,
+    status_of,
+)
+from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token, stored_requests, submit
+
+__all__ = [
+    "MOST_RETURNED",
+    "STATUSES",
+    "Open311Error",
+    "PostedRequest",
+    "StoredRequest",
+    "find_service",
+    "id_for_token",
+    "lifecycle_statuses",
+    "moment",
+    "posted_request",
+    "request_record",
+    "service_definition",
+    "service_list",
+    "status_of",
+    "stored_requests",
+    "submit",
+]

@@ -1,7 +1,9 @@
 """The 12345 hotline and Open311: citizen requests as events with a work order (工单).
 
 The face: the Open311 vocabulary (`open311`: service list and definitions, a posted request checked, a stored
-one as the spec's record) and the store (`requests`: submit, read back, resolve a token).
+one as the spec's record), the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
+jieba-segmented terms rising against last week) and repeat complaints (`repeats`: same caller or same place,
+fuzzy-matched text).
 """
 
 from services.hotline.open311 import (
@@ -17,16 +19,24 @@ from services.hotline.open311 import (
     service_list,
     status_of,
 )
+from services.hotline.repeats import Order, Repeat, find_repeats
 from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token, stored_requests, submit
+from services.hotline.topics import Topic, hot_topics, learn
 
 __all__ = [
     "MOST_RETURNED",
     "STATUSES",
     "Open311Error",
+    "Order",
     "PostedRequest",
+    "Repeat",
     "StoredRequest",
+    "Topic",
+    "find_repeats",
     "find_service",
+    "hot_topics",
     "id_for_token",
+    "learn",
     "lifecycle_statuses",
     "moment",
     "posted_request",

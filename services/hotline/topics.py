@@ -1,0 +1,85 @@
+"""Hot topics (热点话题) of the hotline: the words citizens use this week that they did not use last week.
+
+Texts are cut into words with jieba (the standard Chinese segmenter: a dictionary plus an HMM for unknown words),
+taught the city pack's own vocabulary (its subcategories: 共享单车乱停放 stays one term, not 共享 / 单车 / 停放);
+a stop list drops the words every complaint has (反映, 市民, 附近 …) and the caller passes the words to ignore
+(the city's place names). A term's rise is scored as the surprise of its count against last week's, scaled to this week's
+volume: count × ln((count + 1) / (expected + 1)), so a term that went from 0 to 40 outranks one that went from 300
+to 340, and a term said twice is not a topic however new (`min_count`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+STOP_WORDS_FILE = Path(__file__).with_name("stopwords.txt")
+_WORD = re.compile(r"^[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z0-9]+$")  # two or more, not a number alone
+
+
+@dataclass(frozen=True)
+class Topic:
+    term: str
+    count: int  # orders this week that use it
+    previous: int  # orders last week that used it
+    score: float
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """The shipped stop list: function words and the words every hotline text has (one per line, # comments)."""
+    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for line in lines if (word := line.split("#")[0].strip()))
+
+
+@cache
+def _segmenter() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not our log's business
+    return jieba.Tokenizer()
+
+
+def learn(vocabulary: Iterable[str]) -> None:
+    """Keep these phrases whole when cutting (idempotent; the segmenter is shared by the process)."""
+    segmenter = _segmenter()
+    for phrase in vocabulary:
+        if phrase and phrase not in segmenter.FREQ:
+            segmenter.add_word(phrase, freq=segmenter.suggest_freq(phrase, tune=False) + 1)
+
+
+def terms(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
+    """The distinct words of one text worth counting."""
+    stop = stop_words()
+    return {word for word in _segmenter().lcut(text or "")
+            if _WORD.match(word) and word not in stop and word not in ignore}
+
+
+def document_counts(texts: Iterable[str], ignore: frozenset[str] = frozenset()) -> Counter[str]:
+    """How many texts use each term (a caller repeating a word in one complaint counts once)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(terms(text, ignore))
+    return counts
+
+
+def hot_topics(this_week: Sequence[str], last_week: Sequence[str], *, top: int = 10, min_count: int = 5,
+               ignore: frozenset[str] = frozenset()) -> list[Topic]:
+    """The `top` terms rising most against last week, highest score first."""
+    now, before = document_counts(this_week, ignore), document_counts(last_week, ignore)
+    scale = len(this_week) / len(last_week) if last_week else 1.0
+    topics = []
+    for term, count in now.items():
+        if count < min_count:
+            continue
+        expected = before.get(term, 0) * scale
+        score = count * math.log((count + 1) / (expected + 1))
+        if score > 0:
+            topics.append(Topic(term, count, before.get(term, 0), round(score, 3)))
+    return sorted(topics, key=lambda topic: (-topic.score, topic.term))[:top]

@@ -17,7 +17,14 @@ import dash
 import uvicorn
 from fastapi import FastAPI
 
-from api import alerts_router, applications_router, events_router, open311_router, readings_router
+from api import (
+    alerts_router,
+    applications_router,
+    events_router,
+    hotline_router,
+    open311_router,
+    readings_router,
+)
 from api.auth import Integrators
 from api.errors import install_error_handlers
 from api.gate import Gate
@@ -105,7 +112,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     install_error_handlers(server)
     server.include_router(login_router(gate))
     server.include_router(alerts_router(rt.settings, rt.engine, rt.redis))
-    for router in (events_router, readings_router, applications_router, open311_router):
+    for router in (events_router, readings_router, applications_router, hotline_router, open311_router):
         server.include_router(router(rt))
     server.include_router(ops_router(rt.engine, rt.redis, rt.metrics))
     app = dash.Dash(

@@ -1,11 +1,13 @@
 """The 12345 hotline and Open311: citizen requests as events with a work order (工单).
 
 The face: the Open311 vocabulary (`open311`: service list and definitions, a posted request checked, a stored
-one as the spec's record), the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
+one as the spec's record), the telephone system's calls (`calls`: checked rows, answer rate and pick-up time),
+the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
 jieba-segmented terms rising against last week) and repeat complaints (`repeats`: same caller or same place,
 fuzzy-matched text).
 """
 
+from services.hotline.calls import SERVICE_LEVEL_S, CallFigures, call_figures, ingest_calls
 from services.hotline.open311 import (
     STATUSES,
     Open311Error,
@@ -24,6 +26,10 @@ from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token
 from services.hotline.topics import Topic, hot_topics, learn
 
 __all__ = [
+    "SERVICE_LEVEL_S",
+    "CallFigures",
+    "call_figures",
+    "ingest_calls",
     "MOST_RETURNED",
     "STATUSES",
     "Open311Error",

@@ -16,8 +16,9 @@ FULL = {"Authorization": "Bearer full-token"}  # every scope, personal data incl
 EVENTS = {"Authorization": "Bearer events-token"}
 READINGS = {"Authorization": "Bearer readings-token"}
 APPLICATIONS = {"Authorization": "Bearer applications-token"}
+CALLS = {"Authorization": "Bearer calls-token"}
 TOKENS = ("water:full-token,hotline:events-token:events.write+events.read,ecology:readings-token:readings.write,"
-          "ywtb:applications-token:applications.write")
+          "ywtb:applications-token:applications.write,callcenter:calls-token:hotline.write+hotline.read")
 
 
 @pytest.fixture(name="client")

@@ -36,7 +36,7 @@ from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
-from dashboards._present import kpi_cards, local_time, number
+from dashboards._present import kpi_cards, local_time, number, shown_decimals
 from dashboards._runtime import runtime
 from dashboards._wall_screens import kpi_codes
 from services import alerts, approvals, briefing, events, export, indicators
@@ -83,7 +83,8 @@ def _kpis(lang: str, now: datetime) -> list[Any]:
     with rt.sessions() as session:
         values = indicators.kpi_strip(session=session, codes=KPI_CODES, now=now,
                                       scope=current_principal().scope)
-    return kpi_cards(values, lang, rt.settings.zone, translator(lang))
+    return kpi_cards(values, lang, rt.settings.zone, translator(lang),
+                     decimals=shown_decimals(rt.pack.catalogs.indicators))
 
 
 def _events(lang: str, now: datetime) -> tuple[Any, str, str]:

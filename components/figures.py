@@ -16,6 +16,7 @@ import shapely.geometry
 from plotly.colors import sample_colorscale
 
 from components.event_figures import OPEN_SCALE, typed_array
+from components.map_legend import DOT_OUTLINE
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, MUTED, SEVERITY_COLOURS, TEXT, base_layout
 
@@ -71,8 +72,9 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
                        "fill": "toself", "line": {"color": ACCENT, "width": 1.5 * scale}, "hoverinfo": "skip",
                        "name": name})
     traces.append({"type": "scattergl", "mode": "markers", "name": "events",
-                   "marker": {"size": 6 * scale, "colorscale": _severity_scale(severity_order), "cmin": 0,
-                              "cmax": len(severity_order), "opacity": 0.9},
+                   "marker": {"size": 7 * scale, "colorscale": _severity_scale(severity_order), "cmin": 0,
+                              "cmax": len(severity_order), "opacity": 1,
+                              "line": {"color": DOT_OUTLINE, "width": 1.2 * scale}},  # visible on every shade
                    "hovertemplate": "#%{customdata}<extra></extra>"})
     labels = []
     for code in district_names:

@@ -124,8 +124,8 @@ def _alerts(lang: str, now: datetime) -> tuple[dict[str, int], list[AlertRow]]:
 # ---------------------------------------------------------------- layout
 
 
-def _more(label: str, href: str) -> html.A:
-    return html.A(label, href=href, className="leader-more")
+def _more(label: str, href: str, kind: str = "") -> html.A:
+    return html.A(label, href=href, className=f"leader-more {kind}".strip())
 
 
 def _panel(name: str, title: str, body: list[Any], as_of: tuple[datetime, str]) -> html.Section:
@@ -162,7 +162,12 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
     figure, open_total, overdue_total = _events(lang, now)
     received, completed, on_time = _approvals(lang, now)
     counts, rows = _alerts(lang, now)
-    panels = [
+    panels = [  # alerts first: what a leader on a phone must see without scrolling past the numbers
+        _panel("leader-alerts", text["leader.alerts"], [
+            html.Div(text["leader.alerts.today"], className="leader-big-label"),
+            severity_counts({s: SEVERITY_LABELS[lang][s] for s in GRADED}, counts),
+            alert_rows(rows),
+            _more(text["leader.more.wall"], _href("/wall", lang), "leader-more-wall")], stamp),
         _panel("leader-kpis", text["leader.kpis"], [
             html.Div(tiles, className="leader-kpi-grid"),
             _more(text["leader.more.indicators"], _href("/indicators", lang))], stamp),
@@ -179,11 +184,6 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
                       big_number("leader-apv-on-time", text["leader.approvals.on_time"], on_time)],
                      className="leader-bigs"),
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
-        _panel("leader-alerts", text["leader.alerts"], [
-            html.Div(text["leader.alerts.today"], className="leader-big-label"),
-            severity_counts({s: SEVERITY_LABELS[lang][s] for s in GRADED}, counts),
-            alert_rows(rows),
-            _more(text["leader.more.wall"], _href("/wall", lang))], stamp),
         _briefing_panel(lang, principal),
     ]
     return html.Div([

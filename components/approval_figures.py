@@ -31,23 +31,12 @@ def _axes(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
-def _titled(axis: dict[str, Any], title: str | None, scale: float) -> dict[str, Any]:
-    """`axis` with `title` in small muted type beside it, the margin grown to hold it; untitled without one."""
-    if not title:
-        return axis
-    return {**axis, "automargin": True,
-            "title": {"text": title, "font": {"color": MUTED, "size": 13 * scale}, "standoff": 4 * scale}}
-
-
 def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str],
-                      series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None,
-                      titles: tuple[str, str] | None = None) -> go.Figure:
+                      series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None) -> go.Figure:
     """Received and completed per hour (lines) and, among `series`, the backlog at each hour's end (dotted, right
     axis); the wall shows received and completed only, at its canvas's `scale` (components.theme.base_layout).
     plotly.js puts a y tick every 40 screen pixels or so whatever the type size, so a chart on a larger canvas
-    would show more ticks: `y_ticks` holds the most shown, whatever the scale. `titles` (x, y) name the axes (the
-    hours shown, the unit)."""
-    x_title, y_title = titles or (None, None)
+    would show more ticks: `y_ticks` holds the most shown, whatever the scale."""
     traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode="lines",
                          line={"color": SERIES_COLOURS[s], "width": 3 * scale, "dash": "dot" if s == "backlog" else "solid"},
                          yaxis="y2" if s == "backlog" else "y") for s in series]
@@ -55,8 +44,7 @@ def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping
     figure.update_layout(
         **base_layout(scale, showlegend=True, margin={"l": 44, "r": 52, "t": 8, "b": 36}),
         legend={"orientation": "h", "x": 0, "y": 1.12, "itemwidth": max(LEGEND_ITEM_WIDTH, LEGEND_ITEM_WIDTH * scale)},
-        xaxis=_titled(_axes(scale, nticks=8), x_title, scale),
-        yaxis=_titled(_axes(scale, rangemode="tozero", nticks=y_ticks), y_title, scale),
+        xaxis=_axes(scale, nticks=8), yaxis=_axes(scale, rangemode="tozero", nticks=y_ticks),
         yaxis2=_axes(scale, overlaying="y", side="right", rangemode="tozero", showgrid=False, nticks=y_ticks),
         uirevision="approvals-throughput",
     )

@@ -1,4 +1,4 @@
-"""Plotly figures of the wall, built from plain frames: the event map and the approvals throughput.
+"""Plotly figures of the wall, built from plain frames: the event map, and axis titles for the wall's charts.
 
 The map has no tile layer and no map subplot: district polygons from the city's GeoJSON on plain lon/lat axes, so it
 draws on an intranet with no internet at all.
@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import shapely
 import shapely.geometry
 from plotly.colors import sample_colorscale
@@ -85,3 +86,12 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
               **plane_axes(np.concatenate(latitudes), fixed=True),
               "annotations": labels, "hovermode": "closest", "dragmode": False, "uirevision": "event-map"}
     return {"data": traces, "layout": layout}
+
+
+def with_axis_titles(figure: go.Figure, x_title: str, y_title: str, scale: float = 1.0) -> go.Figure:
+    """`figure` with its x and y axes titled (what the axis counts, with its unit) in small muted type at the wall
+    canvas's `scale`, the margins grown to hold them: a wall chart's panel heading names the chart, not its units."""
+    for axis, title in (("xaxis", x_title), ("yaxis", y_title)):
+        figure.layout[axis].update(automargin=True, title={"text": title, "standoff": 4 * scale,
+                                                           "font": {"color": MUTED, "size": 13 * scale}})
+    return figure

@@ -163,10 +163,10 @@ def _series_names(text: Any) -> dict[str, str]:
 
 
 def throughput(flow: pd.DataFrame, lang: str, series: tuple[str, ...] = figs.SERIES, scale: float = 1.0,
-               y_ticks: int | None = None, titles: tuple[str, str] | None = None) -> Any:
+               y_ticks: int | None = None) -> Any:
     zone = runtime().settings.zone
     return figs.throughput_figure(flow, [local_time(h, zone) for h in flow["hour"]], _series_names(translator(lang)),
-                                  series, scale, y_ticks, titles)
+                                  series, scale, y_ticks)
 
 
 def flow_state(flow: pd.DataFrame) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from components import figures
 from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.panel import as_of_stamp, panel, refresh_timer, while_refreshing
@@ -83,8 +84,8 @@ def approvals_panel(lang: str, scale: float = 1.0) -> html.Section:
     scope = current_principal().scope
     with runtime().sessions() as session:  # the last 24 whole hours: the one still filling would draw as a drop
         flow = approvals.hourly_throughput(session=session, now=now - timedelta(hours=1), scope=scope)
-    titles = (text["wall.approvals.hours_axis"], text["wall.approvals.unit"])
-    figure = views.throughput(flow, lang, SERIES, scale, Y_TICKS, titles)
+    figure = figures.with_axis_titles(views.throughput(flow, lang, SERIES, scale, Y_TICKS),
+                                      text["wall.approvals.hours_axis"], text["wall.approvals.unit"], scale)
     graph = dcc.Graph(id="approvals-throughput", figure=figure, className="graph-fill",
                       config={"displayModeBar": False, "staticPlot": True})
     ranking = html.Div([html.H3(text["wall.ranking"], className="rank-title"),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from components.map_legend import DOT_OUTLINE
 from dashboards._present import local_time
 from tests.dashboards.test_wall_canvas import _screen, _wall_ready
 
@@ -38,6 +39,7 @@ return {
   calls: document.querySelector('#kpi-hotline_calls .kpi-delta').textContent,
   better: arrow('better'), worse: arrow('worse'), normal: getComputedStyle(root).getPropertyValue('--normal'),
   words: [...document.querySelectorAll('#kpi-strip .kpi-delta .visually-hidden')].map(e => e.textContent),
+  dotOutline: document.querySelector('#event-map .js-plotly-plot').data.find(t => t.type === 'scattergl').marker.line,
   legend: legend ? legend.textContent : '', legendDots: legend ? legend.querySelectorAll('.map-legend-dot').length : 0,
   yTitle: (document.querySelector('#approvals-throughput .ytitle') || {}).textContent,
   xTitle: (document.querySelector('#approvals-throughput .xtitle') || {}).textContent,
@@ -69,6 +71,7 @@ def test_the_wall_panels_say_what_they_mean_in_full(dash_duo, open_page, wall_ru
     assert all(word.strip().startswith(texts["words"]) for word in seen["words"]) and seen["words"]
 
     assert all(text in seen["legend"] for text in texts["legend"]) and seen["legendDots"] == 4
+    assert seen["dotOutline"]["width"] > 0 and seen["dotOutline"]["color"] == DOT_OUTLINE  # seen on every shade
 
     assert texts["unit"] in seen["yTitle"] and texts["hours"] in seen["xTitle"]
     zone = wall_runtime.settings.zone

@@ -7,6 +7,7 @@ The same private Redis as tests/dashboards/test_redis_restart.py, never the shar
 from __future__ import annotations
 
 from tests.dashboards.test_redis_restart import private_redis, wall_runtime  # noqa: F401 (fixtures)
+from tests.dashboards.test_wall_canvas import _screen
 
 PANELS_MARKED = """
 const root = document.getElementById('wall-root');
@@ -17,6 +18,7 @@ return {panels: panels.length, stale: panels.filter(p => p.classList.contains('i
 
 
 def test_the_whole_wall_is_marked_stale_while_the_push_is_lost(dash_duo, open_page, private_redis, shoot):  # noqa: F811
+    _screen(dash_duo, 1920, 1080)
     for lang, banner in (("zh-CN", "实时连接中断"), ("en", "Live feed lost")):
         open_page(f"/wall?lang={lang}", role="wall")
         dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=20)

@@ -178,4 +178,6 @@ def test_a_phone_shows_the_alerts_first_and_no_wall_miniature(dash_duo, open_pag
     _screen(dash_duo, 1366, 768, phone=False)
     dash_duo.driver.refresh()
     _ready(dash_duo)
-    assert dash_duo.driver.execute_script(ORDER_JS)["wall"], "a laptop keeps its link to the wall"
+    laptop = dash_duo.driver.execute_script(ORDER_JS)
+    assert laptop["wall"], "a laptop keeps its link to the wall"
+    assert laptop["order"][:2] == ["panel-leader-kpis", "panel-leader-alerts"], laptop["order"]  # KPIs' row on top

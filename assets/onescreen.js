@@ -144,24 +144,41 @@
   }
 
   /* Freshness: a panel whose as-of stamp (time.panel-as-of, components/panel.py) is older than twice its cadence
-     is marked stale, labelled with the data-stale-label of its page's root (the label in the page's language). Its refresh timer is switched back on then, in case an answer was lost while the timer was
-     held off (components/panel.while_refreshing). */
+     is marked stale, labelled with the data-stale-label of its page's root (the label in the page's language). Its
+     refresh timer is switched back on then, in case an answer was lost while the timer was held off
+     (components/panel.while_refreshing). While the wall's push is lost (the connection state is not live: no beat
+     for LIVE_MS, or none yet FIRST_BEAT_MS after load) nothing on it is live, so the wall root takes .is-offline
+     (its banner shows) and every panel on it is marked stale at once, not only when its stamp grows old. */
+  var FIRST_BEAT_MS = 15000, loadedAt = Date.now();
+
+  function pushLost(now) {
+    return stateNow() !== "live" && (lastBeat > 0 || now - loadedAt > FIRST_BEAT_MS);
+  }
+
+  function stampIsOld(stamp, now) {
+    if (!stamp) return false;
+    var cadence = parseFloat(stamp.getAttribute("data-cadence")) || 60;
+    var at = Date.parse(stamp.getAttribute("datetime") || "");
+    return !(at > 0) || now - at > 2 * cadence * 1000;
+  }
+
   function markStale(now) {
     var root = document.getElementById("wall-root");
+    var offline = !!root && pushLost(now);
+    if (root && root.classList.contains("is-offline") !== offline) root.classList.toggle("is-offline", offline);
     var timers = " " + (root && root.getAttribute("data-timers") || "") + " ";
-    var stamps = document.querySelectorAll("time.panel-as-of[data-cadence]");
-    for (var i = 0; i < stamps.length; i++) {
-      var section = stamps[i].closest(".panel");
-      if (!section) continue;
-      var cadence = parseFloat(stamps[i].getAttribute("data-cadence")) || 60;
-      var at = Date.parse(stamps[i].getAttribute("datetime") || "");
-      var stale = !(at > 0) || now - at > 2 * cadence * 1000;
+    var sections = document.querySelectorAll(".panel");
+    for (var i = 0; i < sections.length; i++) {
+      var section = sections[i];
+      var stamp = section.querySelector("time.panel-as-of[data-cadence]");
+      var old = stampIsOld(stamp, now);
+      var stale = old || (offline && root.contains(section));
       if (stale === section.classList.contains("is-stale")) continue;
       section.classList.toggle("is-stale", stale);
       var head = section.querySelector(".panel-head"), labelled = section.closest("[data-stale-label]");
       if (head) head.setAttribute("data-stale-label", labelled ? labelled.getAttribute("data-stale-label") : "stale");
       var timer = section.id.replace(/^panel-/, "") + "-refresh";
-      if (stale && timers.indexOf(" " + timer + " ") >= 0 && window.dash_clientside && window.dash_clientside.set_props) {
+      if (old && timers.indexOf(" " + timer + " ") >= 0 && window.dash_clientside && window.dash_clientside.set_props) {
         window.dash_clientside.set_props(timer, { disabled: false });
       }
     }

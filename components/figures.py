@@ -1,4 +1,4 @@
-"""Plotly figures of the wall, built from plain frames: the event map and the approvals throughput.
+"""Plotly figures of the wall, built from plain frames: the event map, and axis titles for the wall's charts.
 
 The map has no tile layer and no map subplot: district polygons from the city's GeoJSON on plain lon/lat axes, so it
 draws on an intranet with no internet at all.
@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import shapely
 import shapely.geometry
 from plotly.colors import sample_colorscale
 
 from components.event_figures import OPEN_SCALE, typed_array
+from components.map_legend import DOT_OUTLINE
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, MUTED, SEVERITY_COLOURS, TEXT, base_layout
 
@@ -71,8 +73,9 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
                        "fill": "toself", "line": {"color": ACCENT, "width": 1.5 * scale}, "hoverinfo": "skip",
                        "name": name})
     traces.append({"type": "scattergl", "mode": "markers", "name": "events",
-                   "marker": {"size": 6 * scale, "colorscale": _severity_scale(severity_order), "cmin": 0,
-                              "cmax": len(severity_order), "opacity": 0.9},
+                   "marker": {"size": 7 * scale, "colorscale": _severity_scale(severity_order), "cmin": 0,
+                              "cmax": len(severity_order), "opacity": 1,
+                              "line": {"color": DOT_OUTLINE, "width": 1.2 * scale}},  # visible on every shade
                    "hovertemplate": "#%{customdata}<extra></extra>"})
     labels = []
     for code in district_names:
@@ -83,3 +86,12 @@ def event_map_frame(geojson: Mapping[str, Any], district_names: Mapping[str, str
               **plane_axes(np.concatenate(latitudes), fixed=True),
               "annotations": labels, "hovermode": "closest", "dragmode": False, "uirevision": "event-map"}
     return {"data": traces, "layout": layout}
+
+
+def with_axis_titles(figure: go.Figure, x_title: str, y_title: str, scale: float = 1.0) -> go.Figure:
+    """`figure` with its x and y axes titled (what the axis counts, with its unit) in small muted type at the wall
+    canvas's `scale`, the margins grown to hold them: a wall chart's panel heading names the chart, not its units."""
+    for axis, title in (("xaxis", x_title), ("yaxis", y_title)):
+        figure.layout[axis].update(automargin=True, title={"text": title, "standoff": 4 * scale,
+                                                           "font": {"color": MUTED, "size": 13 * scale}})
+    return figure

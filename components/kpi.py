@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dash import html
 
@@ -27,6 +28,20 @@ class KpiCardData:
     as_of_text: str
     stale: bool
     sparkline: Sequence[float]
+    delta_tone: str = "same"  # "better" | "worse" | "same": the change read with the indicator's direction
+    delta_words: str = ""  # the change's direction and meaning in words ("上升，变差"), for screen readers
+
+
+ARROWS = {1: "▲", -1: "▼"}
+_HIDDEN: dict[str, Any] = {"aria-hidden": "true"}  # a keyword with a dash, which the stubs do not declare
+
+
+def delta_parts(card: KpiCardData) -> list[html.Span]:
+    """The change since yesterday: an arrow (coloured by `delta_tone` in CSS, hidden from screen readers), the
+    text, and the same meaning in words for screen readers, so colour is never the only carrier."""
+    return [html.Span(ARROWS.get(card.delta_sign, "▬"), className="kpi-arrow", **_HIDDEN),
+            html.Span(card.delta_text),
+            html.Span(f" {card.delta_words}" if card.delta_words else "", className="visually-hidden")]
 
 
 def _sparkline(values: Sequence[float]) -> html.Div:
@@ -46,13 +61,12 @@ def kpi_card(card: KpiCardData, hook: str = "kpi", spark: bool = True) -> html.D
     the same indicator on a page takes another `hook` (the focus panel's are `focus-<code>`). `spark=False` leaves
     the sparkline out where there is no room for it: its bars are most of a card's components, and a page pays
     for each one at load."""
-    arrow = {1: "▲", -1: "▼"}.get(card.delta_sign, "▬")
     return html.Div(
         [
             html.Div(card.name, className="kpi-name"),
             html.Div([html.Span(card.value_text, className="kpi-value"), html.Span(card.unit, className="kpi-unit")],
                      className="kpi-reading"),
-            html.Div([html.Span(arrow, className="kpi-arrow"), html.Span(card.delta_text)], className="kpi-delta"),
+            html.Div(delta_parts(card), className=f"kpi-delta tone-{card.delta_tone}"),
             *([_sparkline(card.sparkline)] if spark else []),
             html.Div(card.as_of_text, className="kpi-asof" + (" is-stale" if card.stale else "")),
         ],

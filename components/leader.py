@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.html_attrs import data_attributes
-from components.kpi import KpiCardData
+from components.kpi import KpiCardData, delta_parts
 from components.theme import ACCENT, MUTED, STATUS_COLOURS, base_layout
 
 ALERT_SLOTS = 5
@@ -25,9 +25,8 @@ GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "responsive": True, "
 
 def kpi_tile_props(card: KpiCardData) -> dict[str, Any]:
     """The tile's changing properties, by element id suffix: what the refresh callback sets."""
-    arrow = {1: "▲", -1: "▼"}.get(card.delta_sign, "▬")
-    return {"className": f"leader-kpi status-{card.status}", "data-status": card.status,
-            "value": card.value_text, "delta": f"{arrow} {card.delta_text}".strip()}
+    return {"className": f"leader-kpi status-{card.status} tone-{card.delta_tone}", "data-status": card.status,
+            "value": card.value_text, "delta": delta_parts(card)}
 
 
 def kpi_tile(card: KpiCardData, href: str) -> html.A:

@@ -175,10 +175,11 @@ def flow_state(flow: pd.DataFrame) -> dict[str, Any]:
 
 
 def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
-                     series: tuple[str, ...] = figs.SERIES) -> tuple[Any, dict[str, Any]]:
+                     series: tuple[str, ...] = figs.SERIES, whole_hours: bool = False) -> tuple[Any, dict[str, Any]]:
     """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
-    current hour rewritten in place and new ones appended, never a new figure."""
-    minute = datetime.now(UTC).replace(second=0, microsecond=0)
+    current hour rewritten in place and new ones appended, never a new figure. `whole_hours` keeps to the hours
+    already over (a figure that leaves the still-filling hour out, as the wall's does)."""
+    minute = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1 if whole_hours else 0)
     with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one entry
         recent = approvals.hourly_throughput(session=session, hours=2, now=minute, scope=scope, where=where)
     zone = runtime().settings.zone

@@ -16,7 +16,7 @@ from components.kpi import kpi_strip
 from components.panel import as_of_stamp, panel, refresh_timer
 from dashboards._auth import current_principal
 from dashboards._late_sources import names_by_indicator
-from dashboards._present import kpi_cards, local_time
+from dashboards._present import kpi_cards, local_time, shown_decimals
 from dashboards._runtime import runtime
 from dashboards._wall_refresh import register_refresh
 from services import indicators, sources
@@ -32,7 +32,8 @@ def read_cards(codes: Sequence[str], lang: str, hook: str = "kpi", spark: bool =
         kpis = indicators.kpi_strip(session=session, codes=codes, now=now, scope=current_principal().scope)
         late = sources.late_sources(session, now=now)
     zone = rt.settings.zone
-    cards = kpi_cards(kpis, lang, zone, translator(lang), names_by_indicator(late, codes, lang))
+    cards = kpi_cards(kpis, lang, zone, translator(lang), names_by_indicator(late, codes, lang),
+                      shown_decimals(rt.pack.catalogs.indicators))
     return kpi_strip(cards, hook, spark), now, local_time(now, zone, "%H:%M:%S")
 
 

@@ -20,7 +20,9 @@ from dash import Output, Patch, dcc, html
 
 from components import figures
 from components.i18n import translator
+from components.map_legend import map_legend
 from components.panel import as_of_stamp, panel, refresh_timer
+from components.ticker import SEVERITY_LABELS
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
@@ -90,10 +92,13 @@ def map_panel(lang: str, scale: float = 1.0) -> html.Section:
     """The panel as the page first shows it, drawn at its canvas's `scale` (Canvas.unit)."""
     rt = runtime()
     open_counts, points, as_of = _data()
+    text = translator(lang)
     graph = dcc.Graph(id="event-map", figure=_figure(lang, open_counts, points, scale), className="graph-fill",
                       config={"displayModeBar": False, "scrollZoom": False})
-    return panel("map", translator(lang)["wall.map"],
-                 html.Div([graph, refresh_timer("map", CADENCE_S)], className="panel-body"),
+    legend = map_legend({part: text[f"map.legend.{part}"] for part in ("districts", "fewer", "more", "dots")},
+                        {level: SEVERITY_LABELS[lang][level] for level in severity.GRADED})
+    return panel("map", text["wall.map"],
+                 html.Div([graph, legend, refresh_timer("map", CADENCE_S)], className="panel-body map-body"),
                  as_of_stamp("map", as_of, local_time(as_of, rt.settings.zone, "%H:%M:%S"), CADENCE_S))
 
 

@@ -36,7 +36,7 @@ from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
-from dashboards._present import kpi_cards, local_time, number
+from dashboards._present import kpi_cards, local_time, number, shown_decimals
 from dashboards._runtime import runtime
 from dashboards._wall_screens import kpi_codes
 from services import alerts, approvals, briefing, events, export, indicators
@@ -83,7 +83,8 @@ def _kpis(lang: str, now: datetime) -> list[Any]:
     with rt.sessions() as session:
         values = indicators.kpi_strip(session=session, codes=KPI_CODES, now=now,
                                       scope=current_principal().scope)
-    return kpi_cards(values, lang, rt.settings.zone, translator(lang))
+    return kpi_cards(values, lang, rt.settings.zone, translator(lang),
+                     decimals=shown_decimals(rt.pack.catalogs.indicators))
 
 
 def _events(lang: str, now: datetime) -> tuple[Any, str, str]:
@@ -123,8 +124,8 @@ def _alerts(lang: str, now: datetime) -> tuple[dict[str, int], list[AlertRow]]:
 # ---------------------------------------------------------------- layout
 
 
-def _more(label: str, href: str) -> html.A:
-    return html.A(label, href=href, className="leader-more")
+def _more(label: str, href: str, kind: str = "") -> html.A:
+    return html.A(label, href=href, className=f"leader-more {kind}".strip())
 
 
 def _panel(name: str, title: str, body: list[Any], as_of: tuple[datetime, str]) -> html.Section:
@@ -161,7 +162,12 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
     figure, open_total, overdue_total = _events(lang, now)
     received, completed, on_time = _approvals(lang, now)
     counts, rows = _alerts(lang, now)
-    panels = [
+    panels = [  # alerts first: what a leader on a phone must see without scrolling past the numbers
+        _panel("leader-alerts", text["leader.alerts"], [
+            html.Div(text["leader.alerts.today"], className="leader-big-label"),
+            severity_counts({s: SEVERITY_LABELS[lang][s] for s in GRADED}, counts),
+            alert_rows(rows),
+            _more(text["leader.more.wall"], _href("/wall", lang), "leader-more-wall")], stamp),
         _panel("leader-kpis", text["leader.kpis"], [
             html.Div(tiles, className="leader-kpi-grid"),
             _more(text["leader.more.indicators"], _href("/indicators", lang))], stamp),
@@ -178,11 +184,6 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
                       big_number("leader-apv-on-time", text["leader.approvals.on_time"], on_time)],
                      className="leader-bigs"),
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
-        _panel("leader-alerts", text["leader.alerts"], [
-            html.Div(text["leader.alerts.today"], className="leader-big-label"),
-            severity_counts({s: SEVERITY_LABELS[lang][s] for s in GRADED}, counts),
-            alert_rows(rows),
-            _more(text["leader.more.wall"], _href("/wall", lang))], stamp),
         _briefing_panel(lang, principal),
     ]
     return html.Div([

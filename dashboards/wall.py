@@ -89,6 +89,8 @@ def layout(lang: str | None = None, size: str | None = None, fit: str | None = N
     root = html.Div(
         [
             _header(lang, placed.header),
+            html.Div(translator(lang)["wall.offline_banner"], id="wall-offline-banner", className="wall-offline-banner",
+                     role="status"),  # shown while the push is lost (assets/onescreen.js, .is-offline)
             html.Div(body, id="wall-screen-body", className="wall-screen-body"),
             ticker,
             *push,

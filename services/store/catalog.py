@@ -34,6 +34,9 @@ KNOWN_UNITS = frozenset({
     "MPa", "kPa", "MW", "count", "calls", "items", "min", "h", "mm", "°C", "m", "m³/h", "t",
 })
 DIRECTIONS = frozenset({"higher", "lower"})
+MAX_DECIMALS = 3
+# Units of whole things: a reading in them is shown without decimals unless the catalog's `decimals` says otherwise.
+WHOLE_UNITS = frozenset({"count", "calls", "items", "persons", "persons/h", "households"})
 MATTER_KINDS = frozenset({"instant", "promised"})
 T = TypeVar("T")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -67,6 +70,12 @@ class IndicatorRow:
     alarm: float
     source_department: str
     cadence_minutes: int
+    decimals: int | None = None  # digits shown after the point; None lets the display choose by magnitude
+
+    @property
+    def shown_decimals(self) -> int | None:
+        """The catalog's `decimals`, else 0 for a unit of whole things (a count is never "15.7 个")."""
+        return self.decimals if self.decimals is not None else (0 if self.unit in WHOLE_UNITS else None)
 
 
 @dataclass(frozen=True)
@@ -104,8 +113,9 @@ class CategoryRow:
     weight: float  # the demo's share of cases
 
 
-def _rows(path: Path, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, str]]]:
-    """(line number, stripped row) for each data row; the header must name every column."""
+def _rows(path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> Iterable[tuple[int, dict[str, str]]]:
+    """(line number, stripped row) for each data row; the header must name every column, and may name the
+    `optional` ones (empty when it does not)."""
     if not path.is_file():
         raise CatalogError(f"{path}: catalog file not found")
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -114,7 +124,7 @@ def _rows(path: Path, columns: Sequence[str]) -> Iterable[tuple[int, dict[str, s
         if missing:
             raise CatalogError(f"{path}:1: header lacks column(s) {', '.join(missing)}")
         for row in reader:
-            yield reader.line_num, {c: (row.get(c) or "").strip() for c in columns}
+            yield reader.line_num, {c: (row.get(c) or "").strip() for c in (*columns, *optional)}
 
 
 class _Checker:
@@ -179,13 +189,24 @@ def load_departments(path: Path = DEPARTMENTS_CSV) -> list[DepartmentRow]:
     return out
 
 
+def _decimals(check: _Checker, row: dict[str, str]) -> int | None:
+    """The optional `decimals` column: empty, or a whole number from 0 to MAX_DECIMALS."""
+    if not row.get("decimals"):
+        return None
+    decimals = check.number(row, "decimals", int)
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise check.fail(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
+    return int(decimals)
+
+
 def load_indicators(path: Path = INDICATORS_CSV, departments: Iterable[str] | None = None) -> list[IndicatorRow]:
-    """Indicators with thresholds; `warn` must come before `alarm` in the bad direction."""
+    """Indicators with thresholds; `warn` must come before `alarm` in the bad direction. The `decimals` column is
+    optional (a pack without it shows counts whole and other values by magnitude)."""
     known = set(departments) if departments is not None else {d.code for d in load_departments()}
     columns = ("code", "name_zh", "name_en", "domain", "unit", "direction", "warn", "alarm", "source_department",
                "cadence_minutes")
     check, out = _Checker(path), []
-    for check.line, row in _rows(path, columns):
+    for check.line, row in _rows(path, columns, optional=("decimals",)):
         with check.row():
             check.require(row, *columns)
             check.unique(row["code"])
@@ -202,7 +223,8 @@ def load_indicators(path: Path = INDICATORS_CSV, departments: Iterable[str] | No
             if cadence <= 0:
                 raise check.fail(f"cadence_minutes must be positive, got {cadence}")
             out.append(IndicatorRow(row["code"], row["name_zh"], row["name_en"], row["domain"], row["unit"],
-                                    direction, warn, alarm, row["source_department"], cadence))
+                                    direction, warn, alarm, row["source_department"], cadence,
+                                    _decimals(check, row)))
     check.done()
     return out
 
@@ -349,7 +371,9 @@ def install_catalog(session: Session, *, districts: Sequence[dict[str, Any]],
         "departments": _upsert(session, Department, (asdict(d) for d in catalogs.departments)),
     }
     session.flush()
-    counts["indicators"] = _upsert(session, Indicator, (asdict(i) for i in catalogs.indicators))
+    stored = set(Indicator.__table__.columns.keys())  # `decimals` is the display's, read from the pack
+    counts["indicators"] = _upsert(session, Indicator, ({k: v for k, v in asdict(i).items() if k in stored}
+                                                        for i in catalogs.indicators))
     counts["matters"] = _upsert(session, Matter, (asdict(m) for m in catalogs.matters))
     session.commit()
     return counts

@@ -145,3 +145,39 @@ def test_an_analyst_is_sent_to_their_own_home_page(dash_duo, open_page):
     dash_duo.wait_for_element("#ind-trend", timeout=15)
     assert urlparse(dash_duo.driver.current_url).path == "/indicators"
     assert not dash_duo.driver.find_elements("css selector", "#leader-root")
+
+
+ORDER_JS = """
+const panels = [...document.querySelectorAll('#leader-root .panel')].filter(p => p.getClientRects().length);
+const wall = document.querySelector('#leader-root a.leader-more-wall');
+return {order: panels.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top
+                                     || a.getBoundingClientRect().left - b.getBoundingClientRect().left).map(p => p.id),
+        alertsTop: document.getElementById('panel-leader-alerts').getBoundingClientRect().top,
+        wall: !!(wall && wall.getClientRects().length),
+        arrows: [...document.querySelectorAll('#leader-root .leader-kpi')].map(
+            tile => [tile.className, getComputedStyle(tile.querySelector('.kpi-arrow')).color])};
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_phone_shows_the_alerts_first_and_no_wall_miniature(dash_duo, open_page, wall_runtime, shoot, lang):
+    """At 390×844 the alerts are the first panel, on the first screen, and the link to the 1920 px wall is gone
+    (the page is the phone's summary); a laptop keeps the link. The change arrows are coloured by direction."""
+    _add_alert(wall_runtime, "思明区 短时强降雨")
+    _screen(dash_duo, 390, 844, phone=True)
+    open_page(f"/?lang={lang}", role="leader")
+    _ready(dash_duo)
+    phone = dash_duo.driver.execute_script(ORDER_JS)
+    shoot(f"leader-phone-{lang}.png")
+    assert phone["order"][0] == "panel-leader-alerts" and phone["alertsTop"] < 844, phone["order"]
+    assert not phone["wall"], "a phone is offered the wall's miniature"
+    colours = {tone: {colour for name, colour in phone["arrows"] if f"tone-{tone}" in name}
+               for tone in ("better", "worse")}
+    assert all(len(found) <= 1 for found in colours.values()) and not colours["better"] & colours["worse"], colours
+
+    _screen(dash_duo, 1366, 768, phone=False)
+    dash_duo.driver.refresh()
+    _ready(dash_duo)
+    laptop = dash_duo.driver.execute_script(ORDER_JS)
+    assert laptop["wall"], "a laptop keeps its link to the wall"
+    assert laptop["order"][:2] == ["panel-leader-kpis", "panel-leader-alerts"], laptop["order"]  # KPIs' row on top

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from components.i18n import translator
-from dashboards._present import local_date, number, unit_text
+from dashboards._present import kpi_cards, local_date, number, shown_decimals, unit_text
 from dashboards._wall_canvas import canvas
 from services.config import Settings, parse_size
+from services.indicators.queries import KpiValue
+from services.store.catalog import load_indicators
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -57,3 +59,26 @@ def test_a_bad_canvas_setting_stops_start_up_with_the_reason():
         Settings(wall_size="1920*1080", _env_file=None)
     with pytest.raises(ValueError, match="outside"):
         parse_size("100x100")
+
+
+def _kpi(code: str, unit: str, direction: str, value: float, delta: float) -> KpiValue:
+    return KpiValue(code=code, name_zh=code, name_en=code, domain="d", unit=unit, direction=direction, value=value,
+                    status="normal", warn=None, alarm=None, as_of=None, delta_day=delta, delta_week=None,
+                    delta_year=None, sparkline=(), stale=False)
+
+
+def test_cards_take_the_catalogs_decimals_and_read_the_change_with_the_direction():
+    """A count is whole ("43 个", not "43.2"); a rise in PM2.5 is worse, a rise in the on-time rate better, and
+    a change that rounds to nothing is no change; the meaning is in words too."""
+    rows = [_kpi("police_incidents", "count", "lower", 43.2, 3.37), _kpi("pm25", "μg/m³", "lower", 35.4, 4.6),
+            _kpi("gov_ontime_rate", "%", "higher", 98.94, 0.44), _kpi("hotline_calls", "calls", "lower", 304, 0.3)]
+    decimals = shown_decimals(load_indicators())
+    zh = {card.code: card for card in kpi_cards(rows, "zh-CN", SHANGHAI, translator("zh-CN"), decimals=decimals)}
+    assert (zh["police_incidents"].value_text, zh["police_incidents"].delta_text) == ("43", "较昨日 3")
+    assert (zh["police_incidents"].delta_tone, zh["police_incidents"].delta_words) == ("worse", "上升，变差")
+    assert (zh["pm25"].value_text, zh["pm25"].delta_tone) == ("35", "worse")
+    assert (zh["gov_ontime_rate"].value_text, zh["gov_ontime_rate"].delta_tone) == ("98.9", "better")
+    assert (zh["hotline_calls"].delta_sign, zh["hotline_calls"].delta_tone, zh["hotline_calls"].delta_words) == (
+        0, "same", "持平")
+    en = kpi_cards(rows[2:3], "en", SHANGHAI, translator("en"), decimals=decimals)[0]
+    assert (en.delta_text, en.delta_words) == ("vs yesterday 0.4", "up, better")

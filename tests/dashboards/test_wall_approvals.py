@@ -28,9 +28,9 @@ def _ranking(node: Any) -> Any:
 
 
 def _rows(ranking: Any) -> list[tuple[str, str, str, str]]:
-    """(department code, name, rate text, completed text) of each row, top first."""
-    return [(row.to_plotly_json()["props"]["data-department"], *(span.children for span in row.children))
-            for row in ranking.children]
+    """(department code, name, rate text, completed text) of each department's row, top first."""
+    return [(row.to_plotly_json()["props"]["data-department"], *(span.children for span in row.children[1:]))
+            for row in ranking.children if row.className == "rank-row"]
 
 
 def _expected(wall_runtime: Any, scope: Scope, lang: str) -> list[tuple[str, str, str, str]]:
@@ -66,3 +66,21 @@ def test_a_department_scoped_wall_ranks_only_its_departments(wall_app, wall_runt
         shown = _rows(_ranking(_wall_approvals.approvals_panel("zh-CN")))
     assert [row[0] for row in shown] == list(mine)
     assert shown == _expected(wall_runtime, scope, "zh-CN")
+
+
+def test_departments_the_wall_cannot_tell_apart_share_a_place_and_the_rest_are_counted(wall_app, wall_runtime):
+    """Five departments at 100.0 % are all first, not 1 to 5; more at that rate than the rows shown are counted
+    in a last line, so the cut is not taken for a ranking."""
+    with as_principal(Principal("kiosk", Role.WALL)):
+        ranking = _ranking(_wall_approvals.approvals_panel("en"))
+    rows = [row for row in ranking.children if row.className == "rank-row"]
+    places = [int(row.to_plotly_json()["props"]["data-place"]) for row in rows]
+    rates = [row.children[2].children for row in rows]
+    expected = _expected(wall_runtime, Scope(), "en")
+    all_rates = [rate for *_, rate, _done in expected]
+    values = [float(rate.rstrip("%")) for rate in all_rates]
+    assert places == [1 + sum(value > float(rate.rstrip("%")) for value in values) for rate in rates]
+    assert [row.children[0].children for row in rows] == [str(p) for p in places]
+    beyond = all_rates[_wall_approvals.RANKED:].count(rates[-1])
+    notes = [row.children for row in ranking.children if row.className == "rank-more"]
+    assert notes == ([f"{beyond} more departments also at {rates[-1]}"] if beyond else [])

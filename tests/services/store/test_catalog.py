@@ -66,6 +66,31 @@ def test_bad_indicator_rows_name_line_and_reason(tmp_path: Path, row: str, reaso
     assert reason in str(caught.value)
 
 
+def test_decimals_are_optional_and_counts_are_whole_without_them(tmp_path: Path) -> None:
+    """Without the column a count is shown whole and a concentration by its size; with it, the catalog decides."""
+    bare = load_indicators(_write(tmp_path, IND_HEADER, GOOD_IND, "calls,x,x,hotline,calls,lower,1,2,ecology,5\n"),
+                           departments=["ecology"])
+    assert [(i.decimals, i.shown_decimals) for i in bare] == [(None, None), (None, 0)]
+    with_column = _write(tmp_path, IND_HEADER.rstrip() + ",decimals\n", GOOD_IND.rstrip() + ",1\n",
+                         "calls,x,x,hotline,calls,lower,1,2,ecology,5,\n")
+    assert [i.shown_decimals for i in load_indicators(with_column, departments=["ecology"])] == [1, 0]
+    shipped = {i.code: i.shown_decimals for i in load_indicators()}
+    assert shipped["police_incidents"] == shipped["hotline_calls"] == 0 and shipped["water_pressure"] == 2
+
+
+@pytest.mark.parametrize(("decimals", "reason"), [
+    ("4", "decimals must be between 0 and 3, got 4"),
+    ("-1", "decimals must be between 0 and 3, got -1"),
+    ("1.5", "field 'decimals' is not a number: '1.5'"),
+])
+def test_bad_decimals_name_line_and_reason(tmp_path: Path, decimals: str, reason: str) -> None:
+    path = _write(tmp_path, IND_HEADER.rstrip() + ",decimals\n", GOOD_IND.rstrip() + ",0\n",
+                  f"pm,x,x,environment,dB,lower,1,2,ecology,5,{decimals}\n")
+    with pytest.raises(CatalogError) as caught:
+        load_indicators(path, departments=["ecology"])
+    assert f"{path}:3: {reason}" in str(caught.value)
+
+
 @pytest.mark.parametrize(("row", "reason"), [
     ("m1,x,x,police,instant,0,0,\n", "duplicate code 'm1'"),
     ("m2,x,x,nobody,instant,0,0,\n", "unknown department 'nobody'"),

@@ -19,6 +19,7 @@ from services.config import DEFAULT_PACK, Settings
 from services.platform.runtime import Runtime, open_runtime
 from services.store.catalog import install_catalog
 from tests.dashboards.conftest import WALL_TOKEN
+from tests.dashboards.dom import data_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -121,12 +122,11 @@ def test_a_playlist_switches_screens_on_the_clock_without_a_reload_and_keeps_the
     dash_duo.start_server(create_app(playlist_runtime.settings, playlist_runtime), navigate=False)
     dash_duo.driver.get(f"{dash_duo.server.url}/wall?token={WALL_TOKEN}&playlist=quick")
     dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
-    first = dash_duo.find_element("#wall-screen-body .wall-screen").get_attribute("data-screen")
-    other = {"overview": "traffic", "traffic": "overview"}[first]
+    first = data_of(dash_duo.driver, "#wall-screen-body .wall-screen", "screen")
+    other = {"overview": "traffic", "traffic": "overview"}[str(first)]
     dash_duo.driver.execute_script("window.__not_reloaded = true;")
     WebDriverWait(dash_duo.driver, 15).until(
-        lambda d: d.find_element("css selector", "#wall-screen-body .wall-screen").get_attribute("data-screen")
-        == other)
+        lambda d: data_of(d, "#wall-screen-body .wall-screen", "screen") == other)  # read in-page: it is swapped
     assert dash_duo.driver.execute_script("return window.__not_reloaded === true"), "the page was reloaded"
     settings = playlist_runtime.settings
     stream_id = publish(redis_client, settings.alerts_stream, _alert("pl-1", "轮播后的预警"), settings.stream_maxlen)
@@ -136,8 +136,7 @@ def test_a_playlist_switches_screens_on_the_clock_without_a_reload_and_keeps_the
     _shot(dash_duo, f"wall-playlist-{other}")
     # And back again on the next turn, still the same page.
     WebDriverWait(dash_duo.driver, 15).until(
-        lambda d: d.find_element("css selector", "#wall-screen-body .wall-screen").get_attribute("data-screen")
-        == first)
+        lambda d: data_of(d, "#wall-screen-body .wall-screen", "screen") == first)
     assert dash_duo.driver.execute_script("return window.__not_reloaded === true")
     assert dash_duo.find_element(f'#alert-ticker li[data-alert-id="{stream_id}"]').is_displayed()
     assert dash_duo.get_logs() == [], "the browser console has errors"
@@ -147,7 +146,7 @@ def test_an_unknown_screen_falls_back_to_the_default_wall(dash_duo, open_page, c
     _screen(dash_duo, 1920, 1080)
     open_page("/wall?screen=nosuch&size=1920x1080", role="wall")
     dash_duo.wait_for_element("#kpi-strip .kpi-card", timeout=15)
-    assert dash_duo.find_element("#wall-screen-body .wall-screen").get_attribute("data-screen") == "overview"
+    assert data_of(dash_duo.driver, "#wall-screen-body .wall-screen", "screen") == "overview"
     assert any("no screen 'nosuch'" in record.getMessage() for record in caplog.records)
 
 

@@ -209,7 +209,8 @@ def refresh_list(*args: Any) -> tuple[Any, ...]:
         page = 1
     rows, since, found = _rows(chosen, _page_number(page), lang)
     search = urlencode({**{name: value for name, value in chosen.items() if value},
-                        **({"page": found.page} if found.page > 1 else {})})
+                        **({"page": found.page} if found.page > 1 else {}),
+                        **({"lang": lang} if lang != runtime().settings.lang else {})})  # a reload keeps it
     return (rows, f"?{search}" if search else "", since, (version or 0) + 1,
             {"page": found.page, "pages": found.pages}, _page_text(found, translator(lang)))
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from services.store import Alert
@@ -178,3 +178,7 @@ def test_the_console_in_english_words_refusals_and_the_audit_trail_in_english(da
     assert text_of(dash_duo.driver, "#action-message") == "Cannot silence: the alert's status is Resolved"
     _show_toast(dash_duo.driver)
     shoot("console-refused-en.png")
+
+    Select(dash_duo.find_element("#filter-status")).select_by_visible_text("Resolved")
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: "status=resolved" in d.current_url)
+    assert "lang=en" in dash_duo.driver.current_url  # a reload stays in English

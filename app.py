@@ -129,6 +129,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
         update_title=None,
         title="一屏统览 OneScreen",
     )
+    app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.lang}">', 1)  # page_lang.js: ?lang=
     _run_first_request_hooks(app)
     guard_pages()
     install_websocket_guard()

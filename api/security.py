@@ -67,8 +67,8 @@ SECURITY_HEADERS = [
 
 # (principal, output id of a callback) -> why it is refused, or None. Given by the Dash side (dashboards/_auth.py).
 CallbackGuard = Callable[[Principal, str], str | None]
-# (principal, path) -> an HTML page saying the page is not open to them.
-ForbiddenPage = Callable[[Principal | None, str], str]
+# (principal, path, query string) -> an HTML page saying the page is not open to them (in the query's language).
+ForbiddenPage = Callable[[Principal | None, str, str], str]
 
 
 class _TooLarge(Exception):
@@ -217,18 +217,19 @@ class SecurityMiddleware:
             if principal is None:
                 return _refusal(401, "unauthorized", "session", "sign in at /login first")
             return principal
-        token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
+        query = scope.get("query_string", b"").decode("latin-1")
+        token = parse_qs(query).get("token", [None])[0]
         if path == "/wall" and token is not None:
             principal = self.gate.wall_device(token)
             if principal is None:  # a kiosk with a wrong token is told so, never sent to a login page
-                return Response(self.forbidden_page(None, path), 403, media_type="text/html; charset=utf-8")
+                return Response(self.forbidden_page(None, path, query), 403, media_type="text/html; charset=utf-8")
         if principal is None:
-            target = path + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
+            target = path + (f"?{query}" if query else "")
             return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         if not principal.may_open(path):
             if path == "/":
                 return RedirectResponse(self.gate.home(principal), status_code=303)
-            return Response(self.forbidden_page(principal, path), 403, media_type="text/html; charset=utf-8")
+            return Response(self.forbidden_page(principal, path, query), 403, media_type="text/html; charset=utf-8")
         return principal
 
     async def _integrator(self, scope: Scope, path: str, method: str, headers: dict[str, str]) -> Response | None:

@@ -7,11 +7,9 @@ which later visits without `lang` in their address follow.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dash import html
 
-from components.html_attrs import data_attributes
+from components.html_attrs import aria_attributes, data_attributes
 
 LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
 
@@ -19,10 +17,7 @@ LANGUAGE_NAMES = {"zh-CN": "中文", "en": "English"}
 def language_switch(lang: str, label: str) -> html.Nav:
     """`id="lang-switch"`; the current language's link has `aria-current`. `label` names the control for readers."""
     links = [html.A(name, href=f"?lang={code}", lang=code, className="lang-option",
-                    **data_attributes(lang=code), **_aria(current="true" if code == lang else None))
+                    **data_attributes(lang=code), **aria_attributes(current="true" if code == lang else None))
              for code, name in LANGUAGE_NAMES.items()]
-    return html.Nav(links, id="lang-switch", className="lang-switch", **_aria(label=label))
+    return html.Nav(links, id="lang-switch", className="lang-switch", **aria_attributes(label=label))
 
-
-def _aria(**values: str | None) -> dict[str, Any]:
-    return {f"aria-{name}": value for name, value in values.items() if value is not None}

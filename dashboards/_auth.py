@@ -103,8 +103,13 @@ def callback_guard(app: dash.Dash) -> Callable[[Principal, str], str | None]:
     return refusal
 
 
-def _forbidden_layout(**_kwargs: Any) -> html.Div:
-    return html.Div(translator("zh-CN")["auth.forbidden"], id="forbidden", className="alert alert-warning")
+def _forbidden_layout(lang: str | None = None, **_query: Any) -> html.Div:
+    """What the page router shows instead of a closed page, in the address's language, with the way home."""
+    lang = "en" if lang == "en" else "zh-CN"
+    text = translator(lang)
+    return html.Div([html.P(text["auth.forbidden"], id="forbidden", className="alert alert-warning"),
+                     html.A(text["auth.home"], href="/", className="btn btn-outline-info")],
+                    className="container py-4", lang=lang)
 
 
 def guard_pages() -> None:
@@ -118,7 +123,7 @@ def guard_pages() -> None:
         def guarded(*args: Any, _layout: Callable[..., Any] = layout, _path: str = page["path"], **kwargs: Any) -> Any:
             caller = current_caller()
             if caller is None or not caller.may_open(_path):
-                return _forbidden_layout()
+                return _forbidden_layout(**kwargs)
             return _layout(*args, **kwargs)
 
         guarded._onescreen_guarded = True  # type: ignore[attr-defined]

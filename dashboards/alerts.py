@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import (
     ALL,
     Input,
@@ -27,8 +28,17 @@ from dash import (
     set_props,
 )
 
-from components.alert_console import action_bar, audit_list, console_header, console_row, detail_facts
-from components.html_attrs import data_attributes
+from components.alert_console import (
+    action_bar,
+    audit_list,
+    console_header,
+    console_row,
+    detail_facts,
+    hidden_label,
+    outcome_toast,
+    refusal_text,
+)
+from components.html_attrs import aria_attributes, data_attributes
 from components.i18n import translator
 from components.storm_summary import storm_box
 from components.ticker import count_text
@@ -114,6 +124,21 @@ def _options(values: tuple[str, ...], text: dict[str, str] | Any, prefix: str = 
     return [{"label": text.get(f"{prefix}{value}", value) if prefix else value, "value": value} for value in values]
 
 
+def _filter_select(name: str, options: list[dict[str, str]], query: dict[str, Any], text: Any) -> list[Any]:
+    """A filter as the browser's own select (keyboard and screen readers know it), its first choice "all" (also
+    the placeholder dbc.Select shows for the empty value)."""
+    label = text[f"alerts.{name}"]
+    everything = {"label": text["alerts.any"].format(name=label), "value": ""}
+    return [hidden_label(label, f"filter-{name}"),
+            dbc.Select(id=f"filter-{name}", options=[everything, *options], value=query.get(name) or "",
+                       placeholder=everything["label"], class_name="console-filter")]
+
+
+def _pager_button(arrow: str, ident: str, name: str) -> html.Button:
+    """An arrow button named for screen readers (the arrow alone says nothing to them)."""
+    return html.Button(arrow, id=ident, className="btn btn-outline-info", title=name, **aria_attributes(label=name))
+
+
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """Filters from the URL, the list from the store, the detail panel empty until a row is picked."""
     rt = runtime()
@@ -126,27 +151,27 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                "district": districts, "category": _options(CATEGORIES, text),
                "range": _options(tuple(RANGES), text, "alerts.range.")}  # fmt: skip
     return html.Div([
-        html.Header([
+        html.Header(dbc.Stack([
             html.H1(text["alerts.title"], className="console-title"),
             user_bar(lang),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
                      **data_attributes(state="reconnecting", live=text["conn.live"],
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
             console_note(lang),
-        ], className="console-header"),
-        html.Div([dcc.Dropdown(id=f"filter-{name}", options=choices[name], value=query.get(name) or None,
-                               placeholder=text[f"alerts.{name}"], className="console-filter")
-                  for name in (*FILTERS, "range")]
-                 + [dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
+        ], direction="horizontal", gap=4), className="console-header"),
+        html.Div([part for name in (*FILTERS, "range") for part in _filter_select(name, choices[name], query, text)]
+                 + [hidden_label(text["alerts.search"], "filter-q"),
+                    dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
                               debounce=True, className="form-control console-search")], className="console-filters"),
         storm_box(f"{P}storm"),
         html.Div([
             html.Div([
-                html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table"),
-                html.Nav([html.Button("‹", id="page-prev", className="btn btn-outline-info", title=text["alerts.prev"]),
+                html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table",
+                           role="grid", **aria_attributes(label=text["alerts.list"])),
+                html.Nav([_pager_button("‹", "page-prev", text["alerts.prev"]),
                           html.Span(_page_text(found, text), id="page-info", className="console-page-info"),
-                          html.Button("›", id="page-next", className="btn btn-outline-info", title=text["alerts.next"])],
-                         className="console-pager"),
+                          _pager_button("›", "page-next", text["alerts.next"])],
+                         className="console-pager", **aria_attributes(label=text["alerts.pages"])),
             ]),
             html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
                         html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
@@ -184,7 +209,8 @@ def refresh_list(*args: Any) -> tuple[Any, ...]:
         page = 1
     rows, since, found = _rows(chosen, _page_number(page), lang)
     search = urlencode({**{name: value for name, value in chosen.items() if value},
-                        **({"page": found.page} if found.page > 1 else {})})
+                        **({"page": found.page} if found.page > 1 else {}),
+                        **({"lang": lang} if lang != runtime().settings.lang else {})})  # a reload keeps it
     return (rows, f"?{search}" if search else "", since, (version or 0) + 1,
             {"page": found.page, "pages": found.pages}, _page_text(found, translator(lang)))
 
@@ -211,28 +237,39 @@ def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]
     text = translator(lang)
     return (detail_facts(_item(row, lang) if row else None, lang, text),
             audit_list([{"at": local_time(a.at, zone, "%m-%d %H:%M:%S"), "user": a.user, "action": a.action,
-                         "comment": a.comment or ""} for a in trail]))
+                         "comment": a.comment or ""} for a in trail], text))
+
+
+_TOAST_PROPS = ("is_open", "header", "icon", "class_name", "children")
+
+
+def _toast(outcome: str, message: str, text: Any) -> tuple[Any, ...]:
+    """The action toast's props, in the order of the outputs."""
+    props = outcome_toast(outcome, message, text)
+    return tuple(props[prop] for prop in _TOAST_PROPS)
 
 
 @callback(
-    Output("action-message", "children"), Output("action-done", "data"),
+    *[Output("action-toast", prop) for prop in _TOAST_PROPS], Output("action-done", "data"),
+    Output("action-comment", "value"),
     *[Input(button, "n_clicks") for button in _BUTTONS],
     State("selected-alert", "data"), State("action-comment", "value"), State("escalate-to", "value"),
     State("link-event-id", "value"), State("action-done", "data"), State("console-lang", "data"),
     prevent_initial_call=True,
 )
-def act(*args: Any) -> tuple[str, Any]:
-    """One action on the selected alert, as the signed-in operator; a refusal is shown, never swallowed."""
+def act(*args: Any) -> tuple[Any, ...]:
+    """One action on the selected alert, as the signed-in operator. The toast says how it went: done (and the
+    comment cleared for the next one) or refused with the reason in the operator's language, never swallowed."""
     *_clicks, stream_id, comment, to, event_id, done, lang = args
     button = ctx.triggered_id
     text = translator(lang)
     if not stream_id or button not in _BUTTONS:
-        return text["alerts.pick"], no_update
+        return *_toast("pick", text["alerts.pick"], text), no_update, no_update
     permission, action = _BUTTONS[button]
     try:
         principal = require(permission)
     except PermissionError:
-        return text["alerts.forbidden"], no_update
+        return *_toast("refused", text["alerts.forbidden"], text), no_update, no_update
     until = datetime.now(UTC) + timedelta(minutes=int(button.rsplit("-", 1)[1])) if action == alerts.SILENCE else None
     command = alerts.AlertCommand(action, comment=comment or "", to=to or "", until=until,
                                   event_id=int(event_id or 0) if action == alerts.LINK else None)
@@ -240,12 +277,12 @@ def act(*args: Any) -> tuple[str, Any]:
         row = alerts.find(session, stream_id, scope=principal.scope)
         try:
             if row is None:
-                raise alerts.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
+                raise alerts.ActionRefused("not_found", alert=stream_id)
             alerts.act(session, row.id, command, actor=principal)
         except alerts.ActionRefused as refusal:
-            return str(refusal), no_update
+            return *_toast("refused", refusal_text(refusal.code, refusal.params, text), text), no_update, no_update
         session.commit()
-    return text["alerts.done"], (done or 0) + 1
+    return *_toast("done", text[f"alerts.did.{action}"], text), (done or 0) + 1, ""  # the comment cleared
 
 
 @callback(

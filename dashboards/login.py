@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from html import escape
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -23,10 +23,11 @@ from services.access import Principal
 _PAGE = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · 一屏统览 OneScreen</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/onescreen.css">
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/fonts/noto-sans-sc.css">
+<link rel="stylesheet" href="/assets/onescreen.css">
 </head><body style="overflow:auto">
 <main class="container" style="max-width:420px;padding-top:12vh">
-<h1 class="h3 mb-4" style="color:var(--accent)">一屏统览 · {title}</h1>
+<h1 class="h3 mb-4" style="color:var(--accent)"><span lang="zh-CN">一屏统览</span> · {title}</h1>
 {body}
 </main></body></html>"""
 
@@ -39,7 +40,7 @@ _FORM = """{message}<form id="login-form" method="post" action="/login">
 <input class="form-control" id="login-password" name="password" type="password" autocomplete="current-password"
  required></div>
 <button class="btn btn-primary w-100" id="login-submit" type="submit">{submit}</button>
-</form><p class="mt-3"><a href="/login?lang={other}&amp;next={next_q}">{other_name}</a></p>"""
+</form><p class="mt-3"><a class="link-info" href="/login?lang={other}&amp;next={next_q}">{other_name}</a></p>"""
 
 
 def _lang(value: str | None) -> str:
@@ -53,16 +54,26 @@ def safe_next(value: str | None) -> str | None:
     return value if not urlsplit(value).netloc else None
 
 
-def message_page(lang: str, key: str) -> str:
-    """A one-line page (forbidden, bad wall token) in the interface language."""
+def message_page(lang: str, key: str, *, home: bool = False, sign_in_next: str = "") -> str:
+    """A one-line page (forbidden, bad wall token, expired form) in the interface language, titled with what it
+    says, with the ways on: home (`home`) and signing in, as someone else, for `sign_in_next`."""
     text = translator(lang)
-    body = f'<p id="auth-message" class="alert alert-warning">{escape(text[key])}</p>'
-    return _PAGE.format(lang=lang, title=escape(text["auth.title"]), body=body)
+    links = ([("auth-home", "/", text["auth.home"])] if home else []) + [
+        ("auth-sign-in", "/login?" + urlencode({"lang": lang, **({"next": sign_in_next} if sign_in_next else {})}),
+         text["auth.sign_in_other" if home else "auth.sign_in"])]
+    body = (f'<p id="auth-message" class="alert alert-warning">{escape(text[key])}</p><nav class="auth-links">'
+            + " ".join(f'<a id="{ident}" class="btn btn-outline-info me-2" href="{escape(href)}">{escape(label)}</a>'
+                       for ident, href, label in links) + "</nav>")
+    return _PAGE.format(lang=lang, title=escape(text[f"{key}.title"]), body=body)
 
 
-def forbidden_page(principal: Principal | None, path: str) -> str:
-    """What the middleware shows a caller a page is closed to (the wall device: a bad token, never a login)."""
-    return message_page("zh-CN", "auth.wall_token" if principal is None else "auth.forbidden")
+def forbidden_page(principal: Principal | None, path: str, query: str = "") -> str:
+    """What the middleware shows a caller a page is closed to (the wall device: a bad token, never a login), in
+    the language the address asks for (`?lang=`)."""
+    lang = _lang(parse_qs(query).get("lang", [None])[0])
+    if principal is None:
+        return message_page(lang, "auth.wall_token", sign_in_next=path)
+    return message_page(lang, "auth.forbidden", home=True, sign_in_next=path)
 
 
 def _form(lang: str, csrf: str, next_path: str, problem: str | None = None) -> str:

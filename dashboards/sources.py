@@ -89,7 +89,7 @@ def layout(lang: str | None = None, **_query: Any) -> html.Div:
         html.Div(body, id="sources-body"),
         dcc.Interval(id="sources-refresh", interval=refresh_ms),
         dcc.Store(id="sources-lang", data=lang),
-    ], className="container-fluid py-3", style=PAGE_STYLE, lang=lang)
+    ], className="container-fluid py-3 sources-page", style=PAGE_STYLE, lang=lang)
 
 
 @callback(Output("sources-body", "children"), Output("sources-refresh", "interval"),

@@ -1,8 +1,10 @@
 """What an operator does to an alert: acknowledge, escalate, resolve, silence, link to an event.
 
-Every action is checked against the alert's status first (an illegal move raises `ActionRefused` with the reason,
-for the console to show), applies to the whole storm group the alert heads, and writes one `alert_actions` row —
-who, what, comment, when — in the caller's transaction, so the change and its audit commit together.
+Every action is checked against the alert's status first (an illegal move raises `ActionRefused` with a reason
+code and its parameters, which the console words in the operator's language), applies to the whole storm group the
+alert heads, and writes one `alert_actions` row — who, what, comment, when — in the caller's transaction, so the
+change and its audit commit together. A row is language-neutral: the action is a code, and the comment is the
+operator's own text after the action's target, if it has one (`→ <whom>`, `→ <ISO time>`, `→ #<event id>`).
 A silenced alert still reports its resolve: resolving (by an operator or a CAP Cancel) is allowed while silenced.
 """
 
@@ -32,8 +34,27 @@ _ALLOWED = {
 }
 
 
+# Why an action is refused: a code (worded for the interface by the catalog's `alerts.refused.<code>`) and its
+# English sentence, for logs and the API.
+REFUSALS = {
+    "not_found": "alert {alert} does not exist or is outside your area",
+    "status": "cannot {action} an alert that is {status}",
+    "escalate_to": "say whom to escalate to: a department or a leader",
+    "silence_past": "a silence must end in the future",
+    "silence_until": "say until when to silence the alert",
+    "link_event": "say which event to link the alert to",
+    "no_event": "event {event} does not exist",
+    "unknown_action": "unknown action {action!r}: use one of {actions}",
+}
+
+
 class ActionRefused(ValueError):
-    """The action is not allowed now; the message says why, in words an operator understands."""
+    """The action is not allowed now: `code` (a key of REFUSALS) and `params` say why, so each language can word
+    it; str() is the English sentence."""
+
+    def __init__(self, code: str, **params: str | int) -> None:
+        self.code, self.params = code, params
+        super().__init__(REFUSALS[code].format(**params))
 
 
 @dataclass(frozen=True)
@@ -47,13 +68,13 @@ class AuditRow:
 def _alert(session: Session, alert_pk: int, scope: Scope) -> Alert:
     alert = session.scalar(select(Alert).where(Alert.id == alert_pk, scope.district_filter(Alert.district)))
     if alert is None:
-        raise ActionRefused(f"alert {alert_pk} does not exist or is outside your area")
+        raise ActionRefused("not_found", alert=alert_pk)
     return alert
 
 
 def _check(alert: Alert, action: str) -> None:
     if alert.status not in _ALLOWED[action]:
-        raise ActionRefused(f"cannot {action} an alert that is {alert.status}")
+        raise ActionRefused("status", action=action, status=alert.status)
 
 
 def _apply(session: Session, alert: Alert, values: dict[str, Any], *, group: bool = True) -> None:
@@ -70,6 +91,11 @@ def record(session: Session, alert_pk: int, action: str, user: str, comment: str
     """One audit row in the caller's transaction."""
     session.add(AlertAction(alert_id=alert_pk, action=action, user=user, comment=comment or None,
                             at=at or datetime.now(UTC)))
+
+
+def _after(target: str, comment: str) -> str:
+    """An audit comment naming the action's target in no language: `→ leader:wang: 需协调`."""
+    return f"→ {target}" + (f": {comment}" if comment else "")
 
 
 def acknowledge(session: Session, alert_pk: int, *, user: str, comment: str = "", scope: Scope = CITY_WIDE,
@@ -89,13 +115,13 @@ def escalate(session: Session, alert_pk: int, *, user: str, to: str, comment: st
     """Hand it up to a department (`dept:<code>`) or a leader (`leader:<name>`), who becomes its owner; with
     `group=False` the alert alone, not its storm group (the escalation timer runs per alert)."""
     if not to.strip():
-        raise ActionRefused("say whom to escalate to: a department or a leader")
+        raise ActionRefused("escalate_to")
     now = now or datetime.now(UTC)
     alert = _alert(session, alert_pk, scope)
     _check(alert, ESCALATE)
     _apply(session, alert, {"status": "escalated", "escalated_at": now, "owner": to.strip()[:64],
                             "silenced_until": None}, group=group)
-    record(session, alert.id, ESCALATE, user, f"→ {to.strip()}" + (f": {comment}" if comment else ""), now)
+    record(session, alert.id, ESCALATE, user, _after(to.strip(), comment), now)
     return alert
 
 
@@ -105,9 +131,8 @@ def resolve(session: Session, alert_pk: int, *, user: str, comment: str = "", sc
     now = now or datetime.now(UTC)
     alert = _alert(session, alert_pk, scope)
     _check(alert, RESOLVE)
-    was_silenced = alert.status == "silenced"
     _apply(session, alert, {"status": "resolved", "resolved_at": now, "silenced_until": None})
-    record(session, alert.id, RESOLVE, user, ("(silenced) " if was_silenced else "") + comment, now)
+    record(session, alert.id, RESOLVE, user, comment, now)
     return alert
 
 
@@ -116,12 +141,11 @@ def silence(session: Session, alert_pk: int, *, user: str, until: datetime, comm
     """No pop-ups and no escalation until `until`; then it comes back in the status it had."""
     now = now or datetime.now(UTC)
     if until <= now:
-        raise ActionRefused("a silence must end in the future")
+        raise ActionRefused("silence_past")
     alert = _alert(session, alert_pk, scope)
     _check(alert, SILENCE)
     _apply(session, alert, {"status": "silenced", "silenced_until": until, "resume_status": alert.status})
-    record(session, alert.id, SILENCE, user, f"until {until.isoformat(timespec='minutes')}"
-           + (f": {comment}" if comment else ""), now)
+    record(session, alert.id, SILENCE, user, _after(until.isoformat(timespec="minutes"), comment), now)
     return alert
 
 
@@ -130,9 +154,9 @@ def link_event(session: Session, alert_pk: int, *, user: str, event_id: int, sco
     """Tie the alert to the incident (事件) that handles it."""
     alert = _alert(session, alert_pk, scope)
     if session.get(Event, event_id) is None:
-        raise ActionRefused(f"event {event_id} does not exist")
+        raise ActionRefused("no_event", event=event_id)
     alert.event_id = event_id
-    record(session, alert.id, LINK, user, f"event {event_id}", now)
+    record(session, alert.id, LINK, user, _after(f"#{event_id}", ""), now)
     return alert
 
 
@@ -142,7 +166,7 @@ def unsilence_due(session: Session, *, user: str, now: datetime | None = None) -
     due = session.scalars(select(Alert).where(Alert.status == "silenced", Alert.silenced_until <= now)).all()
     for alert in due:
         alert.status, alert.silenced_until = alert.resume_status or "new", None
-        record(session, alert.id, UNSILENCE, user, "silence ended", now)
+        record(session, alert.id, UNSILENCE, user, None, now)
     return [alert.id for alert in due]
 
 

@@ -3,7 +3,7 @@
 Every entry point (the console's buttons, the escalation worker, an API to come) calls `act`, so none of them
 assembles the steps itself and none can forget one. `act` works in the caller's transaction and never commits:
 the caller commits, so the change, the alert's own trail and the audit log land together or not at all. A refusal
-(`ActionRefused`, worded for the operator) is raised before anything is written.
+(`ActionRefused`, a reason code with its parameters) is raised before anything is written.
 
 Alerts have no cached views (screens hear of changes from the stream and read the store afresh), so an alert
 command has nothing to invalidate.
@@ -65,14 +65,14 @@ def act(session: Session, alert_pk: int, command: AlertCommand, *, actor: Princi
         alert = resolve(session, alert_pk, user=user, comment=comment, scope=scope, now=now)
     elif command.action == SILENCE:
         if command.until is None:
-            raise ActionRefused("say until when to silence the alert")
+            raise ActionRefused("silence_until")
         alert = silence(session, alert_pk, user=user, until=command.until, comment=comment, scope=scope, now=now)
     elif command.action == LINK:
         if command.event_id is None:
-            raise ActionRefused("say which event to link the alert to")
+            raise ActionRefused("link_event")
         alert = link_event(session, alert_pk, user=user, event_id=command.event_id, scope=scope, now=now)
     else:
-        raise ActionRefused(f"unknown action {command.action!r}: use one of {', '.join(ACTIONS)}")
+        raise ActionRefused("unknown_action", action=command.action, actions=", ".join(ACTIONS))
     audit.record(session, actor=actor, action=f"alert.{command.action}", target=alert.alert_id,
                  detail=comment or None, at=now)
     return alert

@@ -7,9 +7,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from services.store import Alert
+from tests.dashboards.dom import text_of, texts_of
 from tests.dashboards.live_alerts import alert_sender
 
 
@@ -57,10 +60,12 @@ def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, w
     assert entry.get_attribute("data-user") not in ("", "system")
     assert "已通知燃气公司" in entry.text
     dash_duo.wait_for_element(f'#alert-list tr[data-alert-id="{sent[0]}"][data-status="acknowledged"]', timeout=5)
-    assert dash_duo.find_element("#action-message").text != ""
+    dash_duo.wait_for_element('#action-message[data-outcome="done"]', timeout=5)
+    assert text_of(dash_duo.driver, "#action-message") == "已确认"
 
-    dash_duo.find_element("#btn-ack").click()  # again: refused with the reason, nothing recorded twice
-    dash_duo.wait_for_text_to_equal("#action-message", "cannot acknowledge an alert that is acknowledged", timeout=5)
+    dash_duo.find_element("#btn-ack").click()  # again: refused with the reason, in Chinese, nothing recorded twice
+    dash_duo.wait_for_element('#action-message[data-outcome="refused"]', timeout=5)
+    assert text_of(dash_duo.driver, "#action-message") == "不能确认：该预警状态为“已确认”"
     assert len(dash_duo.find_elements('#audit-trail li[data-action="acknowledge"]')) == 1
 
     send("c-6", "minor", "井盖缺失")  # the push still runs after the list was reloaded by the action
@@ -68,14 +73,14 @@ def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, w
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 
-def _history(runtime, count: int, hours_apart: float) -> None:
+def _history(runtime, count: int, hours_apart: float, status: str = "resolved") -> None:
     """`count` stored alerts, one every `hours_apart` hours back from now, each its own storm (distinct events)."""
     now = datetime.now(UTC)
     with runtime.sessions() as session:
         session.add_all(
             Alert(stream_id=f"{n + 1}-0", alert_id=f"hist-{n}", source="test", sent_at=now - timedelta(hours=n * hours_apart),
                   severity="minor", urgency="past", certainty="observed", category="infra", event=f"history {n}",
-                  headline=f"history {n}", district="350203", msg_type="alert", status="resolved")
+                  headline=f"history {n}", district="350203", msg_type="alert", status=status)
             for n in range(count))
         session.commit()
 
@@ -86,7 +91,7 @@ def test_pages_and_time_range_live_in_the_url(dash_duo, open_page, wall_runtime)
     dash_duo.wait_for_text_to_equal("#page-info", "第 1/1 页 · 共 48 条", timeout=10)
     assert len(dash_duo.find_elements("#alert-list tr")) == 48
 
-    dash_duo.select_dcc_dropdown("#filter-range", "近7天")
+    Select(dash_duo.find_element("#filter-range")).select_by_visible_text("近7天")
     dash_duo.wait_for_text_to_equal("#page-info", "第 1/3 页 · 共 120 条", timeout=10)
     assert "range=7d" in dash_duo.driver.current_url
     dash_duo.find_element("#page-next").click()
@@ -100,3 +105,80 @@ def test_pages_and_time_range_live_in_the_url(dash_duo, open_page, wall_runtime)
     dash_duo.wait_for_text_to_equal("#page-info", "第 1/3 页 · 共 120 条", timeout=10)
     assert dash_duo.find_element("#alert-list tr:first-child").get_attribute("data-alert-id") == "1-0"
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+_ROWS = "return Array.from(document.querySelectorAll('#alert-list tr'), r => [r.dataset.alertId, r.getAttribute('aria-selected')]);"
+_FOCUSED = "const e = document.activeElement; return e.matches('#alert-list tr') ? e.dataset.alertId : null;"
+# Every action button's label on one line: a label broken inside a word ("上/报") has two line boxes.
+_BROKEN_LABELS = """return Array.from(document.querySelectorAll('.console-actions .btn'), b => {
+  const range = document.createRange(); range.selectNodeContents(b);
+  return [b.textContent, new Set(Array.from(range.getClientRects(), r => Math.round(r.top))).size];
+}).filter(([, lines]) => lines > 1).map(([label]) => label);"""
+
+
+def _show_toast(driver) -> None:  # type: ignore[no-untyped-def]
+    driver.execute_script("document.getElementById('action-toast').scrollIntoView({block: 'center'});")
+
+
+def test_rows_by_keyboard_the_selection_shown_and_a_toast_for_each_outcome(dash_duo, open_page, wall_runtime, shoot):
+    _history(wall_runtime, 3, hours_apart=1, status="new")  # rows 1-0 (newest), 2-0, 3-0
+    open_page("/alerts", role="operator")
+    driver = dash_duo.driver
+    driver.set_window_size(1366, 768)  # a console PC
+    dash_duo.wait_for_element('#alert-list tr[data-alert-id="3-0"]', timeout=10)
+    assert [dash_duo.find_element(f"#page-{key}").get_attribute("aria-label") for key in ("prev", "next")] == [
+        "上一页", "下一页"]
+    assert driver.execute_script(_BROKEN_LABELS) == []
+
+    driver.find_element(By.TAG_NAME, "body").click()
+    for _ in range(40):  # Tab through the header and the filters until a row has the focus
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        if driver.execute_script(_FOCUSED):
+            break
+    assert driver.execute_script(_FOCUSED) == "1-0", "Tab never reached the list's rows"
+    driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    assert driver.execute_script(_FOCUSED) == "2-0"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    dash_duo.wait_for_element('#alert-detail-facts[data-alert-id="2-0"]', timeout=10)
+    assert driver.execute_script(_ROWS) == [["1-0", "false"], ["2-0", "true"], ["3-0", "false"]]
+    driver.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    driver.switch_to.active_element.send_keys(Keys.SPACE)
+    dash_duo.wait_for_element('#alert-detail-facts[data-alert-id="3-0"]', timeout=10)
+    assert driver.execute_script(_ROWS) == [["1-0", "false"], ["2-0", "false"], ["3-0", "true"]]
+
+    dash_duo.find_element("#action-comment").send_keys("已派人核查")
+    dash_duo.find_element("#btn-ack").click()
+    dash_duo.wait_for_element('#action-message[data-outcome="done"]', timeout=10)
+    assert (text_of(driver, "#action-toast .toast-header"), text_of(driver, "#action-message")) == ("已记录", "已确认")
+    dash_duo.wait_for_text_to_equal("#action-comment", "", timeout=10)  # cleared for the next action
+    dash_duo.wait_for_element('#alert-list tr[data-alert-id="3-0"][data-status="acknowledged"]', timeout=10)
+    assert driver.execute_script(_ROWS)[2] == ["3-0", "true"], "the selection outlives the list's reload"
+    _show_toast(driver)
+    shoot("console-done-zh-CN.png")
+
+    dash_duo.find_element("#btn-ack").click()
+    dash_duo.wait_for_element('#action-message[data-outcome="refused"]', timeout=10)
+    assert "console-toast-refused" in dash_duo.find_element("#action-toast").get_attribute("class")
+    assert text_of(driver, "#action-message") == "不能确认：该预警状态为“已确认”"
+    _show_toast(driver)
+    shoot("console-refused-zh-CN.png")
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def test_the_console_in_english_words_refusals_and_the_audit_trail_in_english(dash_duo, open_page, wall_runtime, shoot):
+    _history(wall_runtime, 1, hours_apart=1, status="new")
+    open_page("/alerts?lang=en", role="operator")
+    dash_duo.wait_for_element('#alert-list tr[data-alert-id="1-0"]', timeout=10).click()
+    dash_duo.wait_for_element('#alert-detail-facts[data-alert-id="1-0"]', timeout=10)
+    dash_duo.find_element("#btn-resolve").click()
+    dash_duo.wait_for_element('#audit-trail li[data-action="resolve"]', timeout=10)
+    assert texts_of(dash_duo.driver, "#audit-trail .audit-action") == ["Resolved"]
+    dash_duo.find_element("#btn-silence-15").click()
+    dash_duo.wait_for_element('#action-message[data-outcome="refused"]', timeout=10)
+    assert text_of(dash_duo.driver, "#action-message") == "Cannot silence: the alert's status is Resolved"
+    _show_toast(dash_duo.driver)
+    shoot("console-refused-en.png")
+
+    Select(dash_duo.find_element("#filter-status")).select_by_visible_text("Resolved")
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: "status=resolved" in d.current_url)
+    assert "lang=en" in dash_duo.driver.current_url  # a reload stays in English

@@ -36,8 +36,10 @@ def test_acknowledge_with_a_comment_is_audited_and_cannot_be_repeated(engine: En
         session.commit()
         assert (done.status, done.owner, done.acknowledged_at) == ("acknowledged", "op1", NOW)
         assert trail(session, alerts["A"].id) == [("acknowledge", "op1", "已通知湖里区")]
-        with pytest.raises(actions.ActionRefused, match="cannot acknowledge an alert that is acknowledged"):
+        with pytest.raises(actions.ActionRefused, match="cannot acknowledge an alert that is acknowledged") as refused:
             actions.acknowledge(session, alerts["A"].id, user="op2")
+        assert (refused.value.code, refused.value.params) == ("status", {"action": "acknowledge",
+                                                                         "status": "acknowledged"})
 
 
 def test_escalate_needs_a_target_who_becomes_the_owner(engine: Engine, alerts: dict[str, Alert]) -> None:
@@ -56,13 +58,15 @@ def test_a_silenced_alert_still_reports_its_resolve_and_a_resolved_one_stays_res
     with Session(engine) as session:
         with pytest.raises(actions.ActionRefused, match="future"):
             actions.silence(session, alerts["A"].id, user="op1", until=NOW - timedelta(minutes=1), now=NOW)
-        silenced = actions.silence(session, alerts["A"].id, user="op1", until=NOW + timedelta(hours=1), now=NOW)
+        silenced = actions.silence(session, alerts["A"].id, user="op1", until=NOW + timedelta(hours=1), now=NOW,
+                                   comment="雨势减弱")
         assert (silenced.status, silenced.resume_status) == ("silenced", "new")
         resolved = actions.resolve(session, alerts["A"].id, user="op1", comment="雨停", now=NOW)
         session.commit()
         assert (resolved.status, resolved.silenced_until, resolved.resolved_at) == ("resolved", None, NOW)
         assert [row[0] for row in trail(session, alerts["A"].id)] == ["silence", "resolve"]
-        assert trail(session, alerts["A"].id)[1][2] == "(silenced) 雨停"
+        until = (NOW + timedelta(hours=1)).isoformat(timespec="minutes")
+        assert [row[2] for row in trail(session, alerts["A"].id)] == [f"→ {until}: 雨势减弱", "雨停"]  # no language
         for act in (actions.acknowledge, actions.resolve):
             with pytest.raises(actions.ActionRefused, match="resolved"):
                 act(session, alerts["A"].id, user="op1")
@@ -76,19 +80,20 @@ def test_a_silence_ends_in_the_status_it_interrupted(engine: Engine, alerts: dic
         assert actions.unsilence_due(session, user="system", now=NOW + timedelta(minutes=16)) == [alerts["A"].id]
         session.commit()
         assert session.get(Alert, alerts["A"].id).status == "acknowledged"  # type: ignore[union-attr]
-        assert trail(session, alerts["A"].id)[-1][:2] == ("unsilence", "system")
+        assert trail(session, alerts["A"].id)[-1] == ("unsilence", "system", None)
 
 
 def test_link_to_an_existing_event_only(engine: Engine, alerts: dict[str, Alert]) -> None:
     with Session(engine) as session:
-        with pytest.raises(actions.ActionRefused, match="event 999 does not exist"):
+        with pytest.raises(actions.ActionRefused, match="event 999 does not exist") as refused:
             actions.link_event(session, alerts["A"].id, user="op1", event_id=999)
+        assert (refused.value.code, refused.value.params) == ("no_event", {"event": 999})
         event = Event(category="flood", source="patrol", severity="severe", reported_at=T0, status="reported")
         session.add(event)
         session.flush()
         assert actions.link_event(session, alerts["A"].id, user="op1", event_id=event.id).event_id == event.id
         session.commit()
-        assert trail(session, alerts["A"].id) == [("link", "op1", f"event {event.id}")]
+        assert trail(session, alerts["A"].id) == [("link", "op1", f"→ #{event.id}")]
 
 
 def test_acting_on_a_storm_acts_on_every_open_alert_of_it(engine: Engine, alerts: dict[str, Alert]) -> None:

@@ -241,10 +241,12 @@ def act(*args: Any) -> tuple[str, Any]:
         try:
             if row is None:
                 raise alerts.ActionRefused(f"alert {stream_id} is not stored yet or is outside your area")
-            alerts.act(session, row.id, command, actor=principal)
+            alert = alerts.act(session, row.id, command, actor=principal)
         except alerts.ActionRefused as refusal:
             return str(refusal), no_update
+        news = alerts.signals(session, alert)
         session.commit()
+    alerts.announce(runtime().redis, runtime().settings.alerts_stream, news)  # every wall hears of it at once
     return text["alerts.done"], (done or 0) + 1
 
 

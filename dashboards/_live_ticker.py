@@ -127,6 +127,7 @@ class LiveTicker:
             status = "escalated" if row.get("status") == "escalated" else "updated"
         changed = ticker_row(row["id"], {**fields, "severity": severity}, row["time"], self.lang)
         row |= {"severity": changed["severity"], "label": changed["label"],
+                "group": storm_key({**row, **fields, "severity": severity}),  # a new level is a new storm group
                 "headline": changed["headline"] or row["headline"], "expires": fields.get("expires", ""),
                 "keys": (row.get("keys", []) + [alert_key(fields)])[-KEYS_KEPT:]}
         self._set_status(row, status)

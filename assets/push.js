@@ -18,8 +18,8 @@
                     "data-sent": r.sent, "data-received": r.received || "", "data-status": r.status || ""},
              h("span", {className: "ticker-level"}, r.label),
              h("span", {className: "ticker-time"}, r.time),
-             h("span", {className: "ticker-headline"}, r.headline),
-             h("span", {className: "ticker-status", hidden: !r.status_label}, r.status_label || ""),
+             h("span", {className: "ticker-headline"},
+               r.status_label ? h("span", {className: "ticker-status"}, r.status_label) : null, r.headline),
              h("span", {className: "ticker-count"}, r.badge));
   }, sameRow);
 

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import logging
 from bisect import bisect_right
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
@@ -122,7 +123,7 @@ class AlertHub:
                     self._floor = stream_order(self._position)
                     newest = await self._client.xrevrange(self._signal_stream, count=1)
                     self._signal_position = str(newest[0][0]) if newest else "0-0"
-                answer = await self._client.xread({self._stream: self._position,
+                answer: Any = await self._client.xread({self._stream: self._position,
                                                    self._signal_stream: self._signal_position},
                                                   count=READ_COUNT, block=1000)
             except (redis.RedisError, OSError) as exc:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -126,7 +126,7 @@ class SeenAlerts:
         return fresh
 
 
-def alert_key(fields: dict[str, str]) -> str:
+def alert_key(fields: Mapping[str, str]) -> str:
     """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
     return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 

@@ -7,6 +7,10 @@ panel opens on the store's recent history (before: on a fresh start, the one ale
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
 
 from services.store import Alert
 from tests.dashboards.dom import text_of, texts_of
@@ -97,3 +101,29 @@ def test_the_ticker_in_english(dash_duo, open_page, wall_runtime, redis_client, 
     assert texts_of(dash_duo.driver, f'#alert-ticker li[data-alert-id="{first}"] span')[0] == "Moderate"
     assert text_of(dash_duo.driver, f'#alert-ticker li[data-alert-id="{first}"] .ticker-status') == "Updated"
     shoot("wall-ticker-rules-en.png")
+
+
+CAP = Path(__file__).parents[1] / "services" / "alerts" / "data" / "cap"
+
+
+@pytest.fixture
+def cap_token(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An integrator's token for /api/v1 (asked for before the app's settings are read)."""
+    monkeypatch.setenv("ONESCREEN_API_TOKENS", "cap-bridge:cap-secret")
+    return "cap-secret"
+
+
+def test_real_cap_messages_through_the_api(cap_token, dash_duo, open_page, wall_runtime):
+    """OASIS's 2003 examples posted as a CAP bridge would: the expired thunderstorm warning never shows; the one
+    without `expires` shows with its sender's date, below nothing newer."""
+    open_page("/wall", role="wall")
+    dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
+    answers = [requests.post(f"{dash_duo.server_url}/api/v1/alerts", data=(CAP / name).read_bytes(), timeout=30,
+                             headers={"Authorization": f"Bearer {cap_token}", "Content-Type": "application/cap+xml"})
+               for name in ("oasis-cap12-A2-severe-thunderstorm-polygon.xml",
+                            "oasis-cap12-A1-homeland-security-advisory.xml")]
+    assert all(answer.ok for answer in answers), [answer.text for answer in answers]
+    row = dash_duo.wait_for_element("#alert-ticker li:first-child", timeout=5)
+    assert "Homeland Security" in row.text
+    assert text_of(dash_duo.driver, "#alert-ticker li:first-child .ticker-time") == "2003-04-03 03:39:01"
+    assert "THUNDERSTORM" not in text_of(dash_duo.driver, "#alert-ticker")

@@ -19,6 +19,7 @@ from components.i18n import translator
 from components.ticker import Row, count_text, ticker_row
 from dashboards._alert_hub import stream_order
 from dashboards._alert_push import alert_key
+from dashboards._alert_text import Headline
 from services.alerts import referenced, sent_time, storm_key
 from services.severity import SEVERITIES
 
@@ -44,9 +45,10 @@ def _rank(severity: str) -> int:
 class LiveTicker:
     """The rows of one page's ticker, newest first, at most `size`."""
 
-    def __init__(self, rows: list[Row], *, size: int, window: timedelta, lang: str, zone: ZoneInfo) -> None:
+    def __init__(self, rows: list[Row], *, size: int, window: timedelta, lang: str, zone: ZoneInfo,
+                 headline: Headline) -> None:
         self.rows, self.size, self.window, self.lang, self.zone = rows, size, window, lang, zone
-        self.text = translator(lang)
+        self.text, self.headline = translator(lang), headline
 
     def add(self, stream_id: str, fields: Mapping[str, str], now: datetime) -> bool:
         """Take one entry read from the stream (or the store); whether the rows changed."""
@@ -91,7 +93,8 @@ class LiveTicker:
 
     def _row(self, stream_id: str, fields: Mapping[str, str], now: datetime) -> Row:
         received = received_time(stream_id, fields)
-        row = ticker_row(stream_id, fields, self._time_text(fields, now), self.lang, group=storm_key(fields),
+        shown = {**fields, "headline": self.headline(fields)}
+        row = ticker_row(stream_id, shown, self._time_text(fields, now), self.lang, group=storm_key(fields),
                          sent=fields.get("sent", ""), alert=alert_key(fields))
         row |= {"received": received.isoformat(), "expires": fields.get("expires", ""), "status": "",
                 "status_label": "", "keys": [alert_key(fields)] if alert_key(fields) else []}
@@ -125,7 +128,8 @@ class LiveTicker:
             status = "escalated"
         else:
             status = "escalated" if row.get("status") == "escalated" else "updated"
-        changed = ticker_row(row["id"], {**fields, "severity": severity}, row["time"], self.lang)
+        changed = ticker_row(row["id"], {**fields, "severity": severity, "headline": self.headline(fields)},
+                             row["time"], self.lang)
         row |= {"severity": changed["severity"], "label": changed["label"],
                 "group": storm_key({**row, **fields, "severity": severity}),  # a new level is a new storm group
                 "headline": changed["headline"] or row["headline"], "expires": fields.get("expires", ""),

@@ -30,6 +30,7 @@ from dashboards._alert_push import (
     push_components,
     run_push,
 )
+from dashboards._alert_text import headline_in
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
 from dashboards._live_ticker import LiveTicker, expired, received_time
@@ -52,7 +53,7 @@ def _time_text(fields: dict[str, str]) -> str:
 def _live_ticker(rows: list[Row], lang: str) -> LiveTicker:
     settings = runtime().settings
     return LiveTicker(rows, size=TICKER_SIZE, window=timedelta(minutes=settings.alert_storm_minutes), lang=lang,
-                      zone=settings.zone)
+                      zone=settings.zone, headline=headline_in(lang))
 
 
 def _opening(lang: str, scope: Scope) -> tuple[list[Row], str, str]:
@@ -97,7 +98,7 @@ class PopupPacer:
     decides whether it replaces the one on screen (assets/onescreen.js: never a lower level over a higher)."""
 
     def __init__(self, lang: str = "zh-CN") -> None:
-        self.text = translator(lang)
+        self.text, self.headline = translator(lang), headline_in(lang)
         self.top: dict[str, str] | None = None
         self.count = 0
         self.sent_at = float("-inf")
@@ -119,7 +120,7 @@ class PopupPacer:
         top = self.top
         set_props("alert-popup-data", {"data": {
             "severity": top["severity"], "level": self.text[f"popup.level.{top['severity']}"],
-            "headline": top.get("headline", ""), "time": _time_text(top), "count": self.count,
+            "headline": self.headline(top), "time": _time_text(top), "count": self.count,
             "alert": alert_key(top)}})
         self.top, self.count, self.sent_at = None, 0, now
 

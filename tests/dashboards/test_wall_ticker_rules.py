@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from services.alerts import publish
+from services.demo.simulator import alert_fields
+from services.indicators.readings import load_rules, record_readings
 from services.store import Alert
 from tests.dashboards.dom import text_of, texts_of
 from tests.dashboards.live_alerts import alert_sender
@@ -100,6 +103,20 @@ def test_the_ticker_in_english(dash_duo, open_page, wall_runtime, redis_client, 
     dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{first}"][data-status="updated"]', timeout=5)
     assert texts_of(dash_duo.driver, f'#alert-ticker li[data-alert-id="{first}"] span')[0] == "Moderate"
     assert text_of(dash_duo.driver, f'#alert-ticker li[data-alert-id="{first}"] .ticker-status') == "Updated"
+    assert "Siming rainstorm yellow warning, extended" in text_of(dash_duo.driver, "#alert-ticker")  # as sent
+
+    # our own alerts' headlines are built from names we hold in both languages: in English on an English page
+    now = datetime.now(UTC)
+    rules = load_rules(wall_runtime.engine, wall_runtime.settings)
+    (alarm,) = record_readings([("aqi", "350203", now, 320.0)], engine=wall_runtime.engine, redis_client=redis_client,
+                               settings=wall_runtime.settings, rules=rules).alert_ids
+    simulated = publish(redis_client, wall_runtime.settings.alerts_stream,
+                        alert_fields(now, "fire", "火情", "severe", "immediate", "350203", "思明区", 24.45, 118.08),
+                        wall_runtime.settings.stream_maxlen)
+    dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{simulated}"]', timeout=5)
+    headlines = dict(zip(_ids(dash_duo), texts_of(dash_duo.driver, "#alert-ticker .ticker-headline"), strict=True))
+    assert headlines[alarm] == "Siming · Air quality index (AQI): alarm threshold reached"
+    assert headlines[simulated] == "Siming: fire above the alert level"
     shoot("wall-ticker-rules-en.png")
 
 

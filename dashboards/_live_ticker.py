@@ -23,7 +23,7 @@ from dashboards._alert_text import Headline
 from services.alerts import referenced, sent_time, storm_key
 from services.severity import SEVERITIES
 
-KEYS_KEPT = 20  # the identities a row answers to (its alerts and their updates): enough for updates to find it
+KEYS_KEPT = 8  # the identities a row answers to (its alerts and their updates): enough for updates to find it
 
 
 def received_time(stream_id: str, fields: Mapping[str, str]) -> datetime:
@@ -36,6 +36,15 @@ def expired(fields: Mapping[str, Any], now: datetime) -> bool:
     """Whether the sender's `expires` has passed."""
     ends = sent_time({"sent": fields.get("expires") or ""})
     return ends is not None and ends <= now
+
+
+def sender_time(fields: Mapping[str, str], zone: ZoneInfo, now: datetime) -> str:
+    """The sender's time in the display zone, with its date when that is not today's."""
+    sent = sent_time(fields)
+    if sent is None:
+        return "—"
+    local = sent.astimezone(zone)
+    return local.strftime("%H:%M:%S" if local.date() == now.astimezone(zone).date() else "%Y-%m-%d %H:%M:%S")
 
 
 def _rank(severity: str) -> int:
@@ -141,9 +150,4 @@ class LiveTicker:
         row["status_label"] = self.text.get(f"ticker.status.{status}", "")
 
     def _time_text(self, fields: Mapping[str, str], now: datetime) -> str:
-        sent = sent_time(fields)
-        if sent is None:
-            return "—"
-        local = sent.astimezone(self.zone)
-        same_day = local.date() == now.astimezone(self.zone).date()
-        return local.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S")
+        return sender_time(fields, self.zone, now)

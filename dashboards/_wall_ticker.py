@@ -33,21 +33,16 @@ from dashboards._alert_push import (
 from dashboards._alert_text import headline_in
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
-from dashboards._live_ticker import LiveTicker, expired, received_time
-from dashboards._present import local_time
+from dashboards._live_ticker import LiveTicker, expired, received_time, sender_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
 from dashboards._wall_screens import kpi_codes
 from services.access import Scope
-from services.alerts import CLOSING, Entry, last_id, recent, sent_time, status_stream, stored_entries
+from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
 POPUP_GAP_SECONDS = 1.0
-
-
-def _time_text(fields: dict[str, str]) -> str:
-    return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
 
 
 def _live_ticker(rows: list[Row], lang: str) -> LiveTicker:
@@ -120,7 +115,7 @@ class PopupPacer:
         top = self.top
         set_props("alert-popup-data", {"data": {
             "severity": top["severity"], "level": self.text[f"popup.level.{top['severity']}"],
-            "headline": self.headline(top), "time": _time_text(top), "count": self.count,
+            "headline": self.headline(top), "time": sender_time(top, runtime().settings.zone, datetime.now(UTC)), "count": self.count,
             "alert": alert_key(top)}})
         self.top, self.count, self.sent_at = None, 0, now
 

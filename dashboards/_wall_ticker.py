@@ -52,16 +52,17 @@ def _live_ticker(rows: list[Row], lang: str) -> LiveTicker:
 
 
 def _opening(lang: str, scope: Scope) -> tuple[list[Row], str, str]:
-    """The opening ticker, its stream position and its signals' position: the stream's recent entries, and the
-    store's latest alerts (with their status) before them when the stream holds fewer, each alert once."""
+    """The opening ticker, its stream position and its signals' position: the stream's recent entries and the
+    store's latest alerts (which outlive a restart of the stream), in the order they reached us, each once; an
+    entry in both keeps the stream's fields (the store keeps no `expires`) with the store's status."""
     rt = runtime()
     read = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
-    shown = in_scope(read, scope)
     with rt.sessions() as session:
-        stored = stored_entries(session, limit=TICKER_SIZE * 4, scope=scope)
-    streamed = {stream_id for stream_id, _ in shown}
-    entries = sorted([entry for entry in stored if entry[0] not in streamed] + shown,
-                     key=lambda entry: received_time(*entry))
+        stored = dict(stored_entries(session, limit=TICKER_SIZE * 4, scope=scope))
+    merged = dict(stored)
+    for stream_id, fields in in_scope(read, scope):
+        merged[stream_id] = {**fields, "status": stored[stream_id]["status"]} if stream_id in stored else fields
+    entries = sorted(merged.items(), key=lambda entry: received_time(*entry))
     ticker, now = _live_ticker([], lang), datetime.now(UTC)
     for stream_id, fields in SeenAlerts().first_sightings(entries):
         ticker.add(stream_id, fields, now)

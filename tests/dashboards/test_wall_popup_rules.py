@@ -105,4 +105,6 @@ def test_an_acknowledgement_in_the_console_closes_every_wall(dash_duo, open_page
         dash_duo.wait_for_element("#alert-popup:not(.is-open)", timeout=5)
         assert not _flashing(dash_duo)
         dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{red}"][data-status="acknowledged"]', timeout=5)
+    driver.refresh()  # a wall opened now shows the alert (from the stream) with the status the store holds
+    dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{red}"][data-status="acknowledged"]', timeout=15)
     assert dash_duo.get_logs() == [], "the browser console has errors"

@@ -69,7 +69,7 @@ class LiveTicker:
                                                                         fields.get("source", ""))}
             row = next((row for row in self.rows if keys & set(row.get("keys", ()))), None)
             if row is not None:
-                self._change(row, fields, now)
+                self._change(row, fields)
                 return True
         else:
             row = self._group_of(fields)
@@ -101,12 +101,11 @@ class LiveTicker:
         return changed
 
     def _row(self, stream_id: str, fields: Mapping[str, str], now: datetime) -> Row:
-        received = received_time(stream_id, fields)
-        shown = {**fields, "headline": self.headline(fields)}
-        row = ticker_row(stream_id, shown, self._time_text(fields, now), self.lang, group=storm_key(fields),
-                         sent=fields.get("sent", ""), alert=alert_key(fields))
-        row |= {"received": received.isoformat(), "expires": fields.get("expires", ""), "status": "",
-                "status_label": "", "keys": [alert_key(fields)] if alert_key(fields) else []}
+        key = alert_key(fields)
+        row = ticker_row(stream_id, {**fields, "headline": self.headline(fields)}, sender_time(fields, self.zone, now),
+                         self.lang, group=storm_key(fields), sent=fields.get("sent", ""), alert=key)
+        row |= {"received": received_time(stream_id, fields).isoformat(), "expires": fields.get("expires", ""),
+                "status": "", "status_label": "", "keys": [key] if key else []}
         return row
 
     def _group_of(self, fields: Mapping[str, str]) -> Row | None:
@@ -123,12 +122,12 @@ class LiveTicker:
         newest = self._row(stream_id, fields, now)
         row["count"] += 1
         row |= {"badge": count_text(row["count"]), "headline": newest["headline"], "time": newest["time"],
-                "sent": newest["sent"], "received": newest["received"], "expires": newest["expires"],
-                "keys": (row.get("keys", []) + newest["keys"])[-KEYS_KEPT:]}
+                "sent": newest["sent"], "received": newest["received"], "expires": newest["expires"]}
+        _answer_to(row, alert_key(fields))
         self.rows.remove(row)
         self.rows.insert(0, row)
 
-    def _change(self, row: Row, fields: Mapping[str, str], now: datetime) -> None:
+    def _change(self, row: Row, fields: Mapping[str, str]) -> None:
         """An update or cancel of the row's alert, in place."""
         severity = fields.get("severity") or row["severity"]
         if fields.get("msg_type") == "cancel":
@@ -141,13 +140,18 @@ class LiveTicker:
                              row["time"], self.lang)
         row |= {"severity": changed["severity"], "label": changed["label"],
                 "group": storm_key({**row, **fields, "severity": severity}),  # a new level is a new storm group
-                "headline": changed["headline"] or row["headline"], "expires": fields.get("expires", ""),
-                "keys": (row.get("keys", []) + [alert_key(fields)])[-KEYS_KEPT:]}
+                "headline": changed["headline"] or row["headline"], "expires": fields.get("expires", "")}
+        _answer_to(row, alert_key(fields))
         self._set_status(row, status)
 
     def _set_status(self, row: Row, status: str) -> None:
         row["status"] = status
         row["status_label"] = self.text.get(f"ticker.status.{status}", "")
 
-    def _time_text(self, fields: Mapping[str, str], now: datetime) -> str:
-        return sender_time(fields, self.zone, now)
+
+def _answer_to(row: Row, key: str) -> None:
+    """The row answers to `key` too (an update may refer to it); the first alert's key is always kept, since an
+    operator's action on a storm group names its first alert."""
+    keys = row.get("keys") or []
+    if key and key not in keys:
+        row["keys"] = keys[:1] + [*keys[1:], key][-(KEYS_KEPT - 1):] if keys else [key]

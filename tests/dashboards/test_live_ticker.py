@@ -71,3 +71,14 @@ def test_rows_beyond_the_size_and_expired_ones_go() -> None:
     _add(ticker, _entry(6, "E", event="大风", expires=(NOW + timedelta(minutes=1)).isoformat()))
     assert not ticker.expire(NOW) and ticker.rows[0]["headline"] == "大风 E"
     assert ticker.expire(NOW + timedelta(minutes=2)) and "大风 E" not in [row["headline"] for row in ticker.rows]
+
+
+def test_a_long_storm_row_still_answers_to_its_first_alert() -> None:
+    """The console acts on a storm group through its first alert: the signal must find the row after many members."""
+    ticker = _ticker()
+    _add(ticker, *[_entry(n, f"S{n}") for n in range(12)])
+    assert [row["count"] for row in ticker.rows] == [12]
+    assert ticker.signal({"source": "s", "id": "S0", "status": "acknowledged"})
+    assert ticker.rows[0]["status_label"] == "已确认"
+    _add(ticker, _entry(20, "S11-up", msg_type="update", references="S11", headline="最新一报"))
+    assert ticker.rows[0]["headline"] == "最新一报"  # the newest member is among the row's identities too

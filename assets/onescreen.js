@@ -66,7 +66,7 @@
      the kiosk starts with --autoplay-policy=no-user-gesture-required): then a one-click "enable sound" button
      appears, and goes once sound plays. */
   var RANKS = { extreme: 0, severe: 1 };
-  var shownPopup = null;  // {severity, alert, until} of the pop-up on screen
+  var shownPopup = null;  // {severity, alert, group, until} of the pop-up on screen
 
   function soundButton(hidden) {
     var button = document.getElementById("sound-enable");
@@ -104,14 +104,15 @@
       return [no, no];
     }
     if (trigger.indexOf("alert-popup-closed") === 0) {
-      var acknowledged = (closed && closed.alerts) || [];
-      return shownPopup && acknowledged.indexOf(shownPopup.alert) >= 0 ? [closePopup(), no] : [no, no];
+      var done = shownPopup && closed && ((closed.alerts || []).indexOf(shownPopup.alert) >= 0
+                                          || (closed.groups || []).indexOf(shownPopup.group) >= 0);
+      return done ? [closePopup(), no] : [no, no];
     }
     if (trigger.indexOf("alert-popup-close") === 0 || !data) return [closePopup(), no];
     if (shownPopup && RANKS[data.severity] > RANKS[shownPopup.severity]) return [no, no];
     var box = document.getElementById("alert-popup");
     var seconds = parseFloat(box && box.getAttribute("data-seconds")) || 30;
-    shownPopup = { severity: data.severity, alert: data.alert, until: Date.now() + seconds * 1000 };
+    shownPopup = { severity: data.severity, alert: data.alert, group: data.group, until: Date.now() + seconds * 1000 };
     chime();
     flash(data.severity === "extreme");
     var text = data.level + " · " + data.time + " " + data.headline + (data.count > 1 ? " ×" + data.count : "");

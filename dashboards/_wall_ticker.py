@@ -38,7 +38,7 @@ from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
 from dashboards._wall_screens import kpi_codes
 from services.access import Scope
-from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries
+from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries, storm_key
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
@@ -117,7 +117,7 @@ class PopupPacer:
         set_props("alert-popup-data", {"data": {
             "severity": top["severity"], "level": self.text[f"popup.level.{top['severity']}"],
             "headline": self.headline(top), "time": sender_time(top, runtime().settings.zone, datetime.now(UTC)), "count": self.count,
-            "alert": alert_key(top)}})
+            "alert": alert_key(top), "group": storm_key(top)}})
         self.top, self.count, self.sent_at = None, 0, now
 
 
@@ -163,9 +163,11 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
             live.signal(fields)
         state["signal_id"] = position
         send()
-        closed = [alert_key(fields) for _, fields in news if fields.get("status") in CLOSING]
-        if closed:
-            set_props("alert-popup-closed", {"data": {"alerts": closed, "at": time.time()}})
+        closing = [fields for _, fields in news if fields.get("status") in CLOSING]
+        if closing:
+            set_props("alert-popup-closed", {"data": {
+                "alerts": [alert_key(fields) for fields in closing],
+                "groups": [fields["group"] for fields in closing if fields.get("group")], "at": time.time()}})
 
     def tick() -> None:
         popup.flush()

@@ -244,7 +244,7 @@ def act(*args: Any) -> tuple[str, Any]:
             alert = alerts.act(session, row.id, command, actor=principal)
         except alerts.ActionRefused as refusal:
             return str(refusal), no_update
-        news = alerts.signals(session, alert)
+        news = [alerts.signal(alert)]
         session.commit()
     alerts.announce(runtime().redis, runtime().settings.alerts_stream, news)  # every wall hears of it at once
     return text["alerts.done"], (done or 0) + 1

@@ -4,7 +4,8 @@ The alert stream carries what senders say (alert, update, cancel); an acknowledg
 a wall must hear of it as fast as of a new alert: its pop-up and flashing border end once someone has acknowledged
 the alert anywhere. Signals go on a stream of their own (`<alerts stream>:status`), read by the same shared reader
 as the alerts (dashboards/_alert_hub.py), so the persist worker and the alert contract are untouched. Each entry is
-flat strings: `source` and `id` (the alert's identity), `stream_id` (the entry it came in), `status`, `district`.
+flat strings: `source` and `id` (the alert's identity), `stream_id` (the entry it came in), `status`, `district`,
+`group` (the storm key of the group it heads, or '').
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import redis
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from services.alerts.storm import storm_key
 from services.store import Alert
 
 STATUS_MAXLEN = 10_000  # a screen only ever needs the signals since it opened
@@ -26,14 +26,13 @@ def status_stream(alerts_stream: str) -> str:
     return f"{alerts_stream}:status"
 
 
-def signals(session: Session, alert: Alert) -> list[dict[str, str]]:
-    """The signal for `alert` and for each member of the storm group it heads, as they stand now (an action applies
-    to the whole group, so each member's pop-up must close too)."""
-    members: Iterable[Alert] = [alert]
-    if alert.group_id is not None:
-        members = session.scalars(select(Alert).where(Alert.group_id == alert.group_id)).all()
-    return [{"source": member.source, "id": member.alert_id, "stream_id": member.stream_id, "status": member.status,
-             "district": member.district or ""} for member in members]
+def signal(alert: Alert) -> dict[str, str]:
+    """The signal for `alert` as it stands now. An action applies to the whole storm group the alert heads, so the
+    signal names the group too (`group`, its storm key): a screen closes the pop-up of any member with one signal,
+    however large the storm."""
+    group = storm_key({"event": alert.event, "district": alert.district, "severity": alert.severity})
+    return {"source": alert.source, "id": alert.alert_id, "stream_id": alert.stream_id, "status": alert.status,
+            "district": alert.district or "", "group": group if alert.group_id is not None else ""}
 
 
 def announce(client: redis.Redis, alerts_stream: str, entries: Iterable[dict[str, str]]) -> None:

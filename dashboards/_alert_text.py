@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 
 from components.i18n import translator
 from dashboards._runtime import runtime
-from services.indicators.rules import SOURCE as RULES
+from services.indicators import RULES_SOURCE as RULES
 
 SIMULATOR = "simulator"  # services/demo/simulator.py alert_fields' source
 

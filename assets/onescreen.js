@@ -59,18 +59,26 @@
     window.dash_clientside.set_props(store, { data: 1 });
   }
 
-  /* Extreme and severe alerts: a pop-up, a chime from assets/sounds, and for extreme ones a flashing border.
-     Browsers refuse audio before a user gesture (unless the kiosk starts with
-     --autoplay-policy=no-user-gesture-required): then a one-click "enable sound" button appears. */
+  /* Extreme and severe alerts: a pop-up naming the level, a chime from assets/sounds, and for extreme ones a
+     flashing border. Only the highest level open shows: a lower one never replaces it. The pop-up and its flash end
+     after #alert-popup's data-seconds (a kiosk has no mouse), on the close button, and as soon as the alert is
+     acknowledged anywhere (the push sends alert-popup-closed). Browsers refuse audio before a user gesture (unless
+     the kiosk starts with --autoplay-policy=no-user-gesture-required): then a one-click "enable sound" button
+     appears, and goes once sound plays. */
+  var RANKS = { extreme: 0, severe: 1 };
+  var shownPopup = null;  // {severity, alert, group, until} of the pop-up on screen
+
+  function soundButton(hidden) {
+    var button = document.getElementById("sound-enable");
+    if (button && button.hidden !== hidden) window.dash_clientside.set_props("sound-enable", { hidden: hidden });
+  }
+
   function chime() {
     var audio = document.getElementById("alert-sound");
     if (!audio || !audio.play || !audio.paused) return;  // one chime at a time, however fast alerts arrive
     var played = audio.play();
-    if (played && played.catch) {
-      played.catch(function () {
-        var button = document.getElementById("sound-enable");
-        if (button && button.hidden) window.dash_clientside.set_props("sound-enable", { hidden: false });
-      });
+    if (played && played.then) {
+      played.then(function () { soundButton(true); }, function () { soundButton(false); });
     }
   }
 
@@ -81,22 +89,39 @@
     if (root) root.classList.toggle("flash-extreme", !!on);
   }
 
-  function popup(data, _close, _enable) {
+  function closePopup() {
+    shownPopup = null;
+    flash(false);
+    return "alert-popup";
+  }
+
+  function popup(data, closed, _close, _enable) {
     var no = window.dash_clientside.no_update;
     var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
     if (trigger.indexOf("sound-enable") === 0) {
-      window.dash_clientside.set_props("sound-enable", { hidden: true });
+      soundButton(true);
       chime();
       return [no, no];
     }
-    if (trigger.indexOf("alert-popup-close") === 0 || !data) {
-      flash(false);
-      return ["alert-popup", no];
+    if (trigger.indexOf("alert-popup-closed") === 0) {
+      var done = shownPopup && closed && ((closed.alerts || []).indexOf(shownPopup.alert) >= 0
+                                          || (closed.groups || []).indexOf(shownPopup.group) >= 0);
+      return done ? [closePopup(), no] : [no, no];
     }
+    if (trigger.indexOf("alert-popup-close") === 0 || !data) return [closePopup(), no];
+    if (shownPopup && RANKS[data.severity] > RANKS[shownPopup.severity]) return [no, no];
+    var box = document.getElementById("alert-popup");
+    var seconds = parseFloat(box && box.getAttribute("data-seconds")) || 30;
+    shownPopup = { severity: data.severity, alert: data.alert, group: data.group, until: Date.now() + seconds * 1000 };
     chime();
-    if (data.severity === "extreme") flash(true);
-    var text = data.time + " " + data.headline + (data.count > 1 ? " ×" + data.count : "");
+    flash(data.severity === "extreme");
+    var text = data.level + " · " + data.time + " " + data.headline + (data.count > 1 ? " ×" + data.count : "");
     return ["alert-popup is-open severity-" + data.severity, text];
+  }
+
+  function expirePopup(now) {
+    if (!shownPopup || now < shownPopup.until || !window.dash_clientside || !window.dash_clientside.set_props) return;
+    window.dash_clientside.set_props("alert-popup", { className: closePopup() });
   }
 
   /* The canvas: #wall-root is WIDTHxHEIGHT design pixels (data-width, data-height); scale it to the screen.
@@ -287,6 +312,7 @@
     paintClock();
     markStale(now);
     rotateFocus(now);
+    expirePopup(now);
     turnPlaylist(now);
     softReload(now);
   }

@@ -1,19 +1,27 @@
 /* The wall's alert ticker (components/ticker.py AlertTicker): rows arrive as data from the live push and are drawn
-   here, keyed by stream id, so a prepend creates only the new rows' elements and leaves the others untouched. */
+   here, keyed by stream id; a row whose data did not change is not redrawn, so an update touches only the rows it
+   moved or changed (dashboards/_live_ticker.py). */
 (function () {
   var React = window.React;
   var h = React.createElement;
+
+  var SHOWN = ["severity", "label", "time", "headline", "group", "count", "badge", "sent", "received", "status",
+               "status_label"];
+  function sameRow(before, after) {
+    return SHOWN.every(function (name) { return before.row[name] === after.row[name]; });
+  }
 
   var Row = React.memo(function (props) {
     var r = props.row;
     return h("li", {className: "ticker-item severity-" + r.severity, "data-alert-id": r.id,
                     "data-severity": r.severity, "data-group": r.group, "data-count": String(r.count),
-                    "data-sent": r.sent},
+                    "data-sent": r.sent, "data-received": r.received || "", "data-status": r.status || ""},
              h("span", {className: "ticker-level"}, r.label),
              h("span", {className: "ticker-time"}, r.time),
-             h("span", {className: "ticker-headline"}, r.headline),
+             h("span", {className: "ticker-headline"},
+               r.status_label ? h("span", {className: "ticker-status"}, r.status_label) : null, r.headline),
              h("span", {className: "ticker-count"}, r.badge));
-  });
+  }, sameRow);
 
   function AlertTicker(props) {
     return h("ul", {id: props.id, className: props.className},

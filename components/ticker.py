@@ -14,6 +14,8 @@ from typing import Any
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.html_attrs import data_attributes
+
 SEVERITY_LABELS = {
     "zh-CN": {"extreme": "红色", "severe": "橙色", "moderate": "黄色", "minor": "蓝色", "unknown": "未知"},
     "en": {"extreme": "Extreme", "severe": "Severe", "moderate": "Moderate", "minor": "Minor", "unknown": "Unknown"},
@@ -66,18 +68,25 @@ class AlertTicker(PushComponent):
     _type = "AlertTicker"
 
 
-def alert_popup(text: Mapping[str, str]) -> html.Div:
-    """The pop-up for extreme and severe alerts (filled and opened by assets/onescreen.js), its close button, and
-    the one-click "enable sound" control shown when the browser refuses to play audio without a user gesture."""
+def alert_popup(text: Mapping[str, str], close_after_s: float) -> html.Div:
+    """The pop-up for extreme and severe alerts (filled, opened and closed by assets/onescreen.js: it closes itself
+    after `close_after_s` seconds, `data-seconds`), its close button and its chime. `alert-popup-closed` hears which
+    alerts were acknowledged anywhere."""
     return html.Div(
         [
             html.Div(
                 [html.Div(id="alert-popup-text", className="alert-popup-text"),
                  html.Button("×", id="alert-popup-close", className="alert-popup-close", title=text["wall.close"])],
-                id="alert-popup", className="alert-popup",
+                id="alert-popup", className="alert-popup", **data_attributes(seconds=f"{close_after_s:g}"),
             ),
-            html.Button(text["wall.enable_sound"], id="sound-enable", className="sound-enable", hidden=True),
             html.Audio(id="alert-sound", src="/assets/sounds/alert.wav", preload="auto"),
             dcc.Store(id="alert-popup-data"),
+            dcc.Store(id="alert-popup-closed"),
         ]
     )
+
+
+def sound_button(text: Mapping[str, str]) -> html.Button:
+    """The one-click "enable sound" control, shown only while the browser refuses to play audio without a user
+    gesture, and gone once sound plays. It sits in the header's flow, where it covers nothing."""
+    return html.Button(text["wall.enable_sound"], id="sound-enable", className="sound-enable", hidden=True)

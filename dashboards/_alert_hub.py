@@ -10,6 +10,10 @@ non-blocking read of its own, a few at a time. Screens per worker are then bound
 The hub lives on the worker's event loop (its connections belong to that loop), starts with the first screen that
 reads, stops after a quiet spell with none, and rides out a Redis restart: while the stream cannot be read every
 screen's read raises, so each page marks itself stale, and the reader resumes from its last id once Redis is back.
+
+The same `XREAD` reads the status signals (services/alerts/status.py: an acknowledgement, an escalation), kept in
+a short list of their own: a waiting screen is woken by a signal as by an alert, so a wall's pop-up closes within
+moments of an acknowledgement anywhere, with no polling.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ import asyncio
 import contextlib
 import logging
 from bisect import bisect_right
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
 
-from services.alerts import Entry, read_after
+from services.alerts import Entry, read_after, status_stream
 
 log = logging.getLogger(__name__)
 
 READ_COUNT = 500
 KEEP = 1_000  # entries held in memory (1 000 to 2 000, ~1 KB each): at 100 alerts/s, 10 s for a screen to come
 # back without a read of its own. A soak's tracemalloc (issue 17) showed 5 000 to be ~10 MB of a wall worker's RSS.
+SIGNALS_KEPT = 500  # status signals held in memory: a screen needs only those since its last read
 CATCH_UP_SLOTS = 8  # screens reading behind the hub at once (each holds a pool connection only for one read)
 IDLE_SECONDS = 10.0  # the reader stops when no screen has read for this long
 RETRY_SECONDS = 1.0
@@ -50,6 +56,10 @@ class AlertHub:
         self._entries: list[Entry] = []
         self._floor: tuple[int, int] | None = None  # every entry after the floor is in memory (None: not started)
         self._position = "0-0"  # the last id the reader has read
+        self._signal_stream = status_stream(stream)
+        self._signal_position = "0-0"
+        self._signals: list[Entry] = []
+        self._signal_count = 0  # signals read so far: a screen waiting for alerts returns when it moves
         self._arrived = asyncio.Event()
         self._error: Exception | None = None
         self._catch_up = asyncio.Semaphore(CATCH_UP_SLOTS)
@@ -62,6 +72,7 @@ class AlertHub:
         self._wanted()
         deadline = self.loop.time() + (block_ms or 0) / 1000
         cursor = stream_order(last_id)
+        signals_before = self._signal_count
         while True:
             if self._error is not None:
                 raise redis.ConnectionError(f"alert stream unreachable: {self._error}")
@@ -77,11 +88,21 @@ class AlertHub:
                 if start < len(self._ids):
                     return self._entries[start:start + count]
             remaining = deadline - self.loop.time()
-            if block_ms is None or remaining <= 0:
+            if block_ms is None or remaining <= 0 or self._signal_count != signals_before:
                 return []
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining):
                     await arrived.wait()
+
+    def signals_after(self, last_id: str) -> list[Entry]:
+        """The status signals after `last_id` that the hub holds (at once, never waiting)."""
+        self._wanted()
+        cursor = stream_order(last_id)
+        return [entry for entry in self._signals if stream_order(entry[0]) > cursor]
+
+    def signal_position(self) -> str:
+        """The id of the last status signal read (where a screen that opens now starts)."""
+        return self._signal_position
 
     def _wanted(self) -> None:
         self._last_wanted = self.loop.time()
@@ -100,8 +121,11 @@ class AlertHub:
                     newest = await self._client.xrevrange(self._stream, count=1)
                     self._position = str(newest[0][0]) if newest else "0-0"
                     self._floor = stream_order(self._position)
-                entries = await read_after(self._client, self._stream, self._position, block_ms=1000,
-                                           count=READ_COUNT)
+                    newest = await self._client.xrevrange(self._signal_stream, count=1)
+                    self._signal_position = str(newest[0][0]) if newest else "0-0"
+                answer: Any = await self._client.xread({self._stream: self._position,
+                                                   self._signal_stream: self._signal_position},
+                                                  count=READ_COUNT, block=1000)
             except (redis.RedisError, OSError) as exc:
                 if self._error is None:
                     log.warning("alert stream unreachable, retrying: %s", exc)
@@ -112,9 +136,19 @@ class AlertHub:
             if self._error is not None:
                 log.info("alert stream reachable again")
                 self._error = None
-            if entries:
-                self._keep_entries(entries)
+            read = {str(name): [(str(entry_id), dict(fields)) for entry_id, fields in found]
+                    for name, found in answer or []}
+            if read.get(self._signal_stream):
+                self._keep_signals(read[self._signal_stream])
+            if read.get(self._stream):
+                self._keep_entries(read[self._stream])
+            if read:
                 self._wake()
+
+    def _keep_signals(self, signals: list[Entry]) -> None:
+        self._signal_position = signals[-1][0]
+        self._signals = (self._signals + signals)[-SIGNALS_KEPT:]
+        self._signal_count += len(signals)
 
     def _keep_entries(self, entries: list[Entry]) -> None:
         self._position = entries[-1][0]

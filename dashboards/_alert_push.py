@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -126,7 +126,7 @@ class SeenAlerts:
         return fresh
 
 
-def alert_key(fields: dict[str, str]) -> str:
+def alert_key(fields: Mapping[str, str]) -> str:
     """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
     return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 
@@ -139,13 +139,16 @@ def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:
 
 
 async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entry]], None], scope: Scope, *,
-                   store_position: bool = True, tick: Callable[[], None] | None = None, batch: int = 1_100) -> None:
+                   store_position: bool = True, tick: Callable[[], None] | None = None, batch: int = 1_100,
+                   on_signals: Callable[[list[Entry], str], None] | None = None, signal_id: str = "") -> None:
     """Call `show(entries)` with every entry after `last_id` that `scope` may see, while this loop owns the page;
     beat when quiet. The page's position goes to its `alert-last-id` store after each read, unless
     `store_position` is false: then `show` keeps it with what it shows (each renderer update costs the page).
     `tick()` runs after every read (at least once a second), for updates a page sends later than the alerts.
     At most `batch` entries go in one update: a page that shows only its newest N rows passes N, so after a stall
-    no alert is replaced, unseen, in the update that brought it (catching up at N per gap instead)."""
+    no alert is replaced, unseen, in the update that brought it (catching up at N per gap instead).
+    `on_signals(signals, position)` hears the status signals (services/alerts/status.py) after `signal_id` ('' =
+    from now on) that `scope` may see, with the id of the last one read."""
     renderer = str(getattr(ws, "_renderer_id", "") or id(ws))
     token = object()
     _owner[renderer] = token
@@ -155,6 +158,7 @@ async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entr
     loop = asyncio.get_running_loop()
     last_beat = last_push = 0.0
     first = True
+    signal_id = signal_id or alert_hub().signal_position()
     try:
         while not ws.is_shutdown and _owner.get(renderer) is token:
             try:
@@ -173,6 +177,11 @@ async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entr
                     show(visible)
                 if store_position:
                     set_props(f"{prefix}alert-last-id", {"data": last_id})
+            if on_signals is not None and not ws.is_shutdown and _owner.get(renderer) is token:
+                signals = alert_hub().signals_after(signal_id)
+                if signals:
+                    signal_id = signals[-1][0]
+                    on_signals(in_scope(signals, scope), signal_id)
             if tick is not None and not ws.is_shutdown and _owner.get(renderer) is token:
                 tick()
             if loop.time() - last_beat >= HEARTBEAT_SECONDS:

@@ -1,116 +1,100 @@
 """The wall's alert ticker panel, its pop-up for urgent alerts, and the live push that feeds both.
 
 Alerts are pushed by a persistent websocket callback that blocks on XREAD from the last stream id the page has
-shown, so a reconnect resumes exactly where it stopped: no alert lost, none shown twice. New rows are added with a
-Patch of the ticker's row data (components/ticker.py AlertTicker, drawn by assets/push.js), and the position travels
-in the same Patch: one property update per push, and the rest of the page is never redrawn. The pop-up is paced
-(PopupPacer): in a storm it changes at most once a second, each change being a Dash callback on the page.
+shown, so a reconnect resumes exactly where it stopped: no alert lost, none shown twice. The rows follow the rules of
+dashboards/_live_ticker.py and go out whole with the stream position, in one update of the ticker's data
+(components/ticker.py AlertTicker, drawn by assets/push.js): the rest of the page is never redrawn. The ticker opens
+on the stream's recent entries and, before them, the store's latest alerts. The pop-up is paced (PopupPacer): in a
+storm it changes at most once a second; it closes itself after `wall_popup_seconds` and as soon as a status signal
+says its alert was acknowledged (or silenced, or resolved) anywhere.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dash import Input, Output, Patch, State, callback, clientside_callback, ctx, html, set_props
+from dash import Input, Output, State, callback, clientside_callback, ctx, html, set_props
 
 from components.i18n import translator
 from components.panel import panel
 from components.storm_summary import STORM_ID, storm_box
-from components.ticker import AlertTicker, Row, alert_popup, count_text, ticker_row
+from components.ticker import AlertTicker, Row, alert_popup
 from dashboards._alert_push import (
     HEARTBEAT_JS,
     WATCHDOG_JS,
     SeenAlerts,
     alert_key,
+    in_scope,
     push_components,
     run_push,
-    storm_folder,
 )
+from dashboards._alert_text import headline_in
 from dashboards._auth import current_principal
 from dashboards._kpi_live import push_kpi_statuses
-from dashboards._present import local_time
+from dashboards._live_ticker import LiveTicker, expired, received_time, sender_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
 from dashboards._wall_screens import kpi_codes
-from services.alerts import Entry, StormFolder, TickerRow, recent, sent_time
+from services.access import Scope
+from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries, storm_key
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
 POPUP_GAP_SECONDS = 1.0
 
 
-def _time_text(fields: dict[str, str]) -> str:
-    return local_time(sent_time(fields), runtime().settings.zone, "%H:%M:%S")
+def _live_ticker(rows: list[Row], lang: str) -> LiveTicker:
+    settings = runtime().settings
+    return LiveTicker(rows, size=TICKER_SIZE, window=timedelta(minutes=settings.alert_storm_minutes), lang=lang,
+                      zone=settings.zone, headline=headline_in(lang))
 
 
-def _ticker_rows(entries: list[Entry], lang: str) -> list[Row]:
-    """The opening ticker: the recent entries, each alert once, folded into storm rows, newest first."""
-    folder = StormFolder([], timedelta(minutes=runtime().settings.alert_storm_minutes))
-    heads = {}
+def _opening(lang: str, scope: Scope) -> tuple[list[Row], str, str]:
+    """The opening ticker, its stream position and its signals' position: the stream's recent entries and the
+    store's latest alerts (which outlive a restart of the stream), in the order they reached us, each once; an
+    entry in both keeps the stream's fields (the store keeps no `expires`) with the store's status."""
+    rt = runtime()
+    read = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
+    with rt.sessions() as session:
+        stored = dict(stored_entries(session, limit=TICKER_SIZE * 4, scope=scope))
+    merged = dict(stored)
+    for stream_id, fields in in_scope(read, scope):
+        merged[stream_id] = {**fields, "status": stored[stream_id]["status"]} if stream_id in stored else fields
+    entries = sorted(merged.items(), key=lambda entry: received_time(*entry))
+    ticker, now = _live_ticker([], lang), datetime.now(UTC)
     for stream_id, fields in SeenAlerts().first_sightings(entries):
-        row, new = folder.add(stream_id, fields)
-        if new:
-            heads[stream_id] = fields
-    return [ticker_row(row.head_id, heads[row.head_id], _time_text(heads[row.head_id]), lang, group=row.key,
-                       count=row.count, sent=heads[row.head_id].get("sent", ""), alert=alert_key(heads[row.head_id]))
-            for row in folder.rows[:TICKER_SIZE]]
+        ticker.add(stream_id, fields, now)
+        if fields.get("status"):
+            ticker.signal(fields)
+    position = read[-1][0] if read else "0-0"
+    return ticker.rows, position, last_id(rt.redis, status_stream(rt.settings.alerts_stream))
 
 
 def ticker_panel(lang: str) -> list[Any]:
     """The ticker panel, the pop-up and the push's stores, as the page first shows them."""
-    rt = runtime()
     text = translator(lang)
-    shown = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
+    rows, position, signal_id = _opening(lang, current_principal().scope)
     return [
         panel("alerts", text["wall.alerts"], html.Div([
             storm_box(),
-            AlertTicker(id="alert-ticker", data={"rows": _ticker_rows(shown, lang),
-                                                 "last_id": shown[-1][0] if shown else "0-0"},
+            AlertTicker(id="alert-ticker", data={"rows": rows, "last_id": position, "signal_id": signal_id},
                         className="alert-ticker"),
         ], className="panel-body")),
-        alert_popup(text),
+        alert_popup(text, runtime().settings.wall_popup_seconds),
         *push_components("", None),
     ]
-
-
-def _push_to_ticker(folder: StormFolder, entries: list[Entry], position: str, lang: str) -> None:
-    """New rows are prepended, grown storms get their count updated in place, the oldest rows beyond the ticker's
-    size are dropped, and the position moves to the last entry read (`position`, repeats included): one Patch of one property, so the rest of the page
-    is never redrawn."""
-    before = [row.head_id for row in folder.rows]
-    heads: dict[str, dict[str, str]] = {}
-    grown: dict[str, TickerRow] = {}
-    for stream_id, fields in entries:
-        row, new = folder.add(stream_id, fields)
-        if new:
-            heads[stream_id] = fields
-        elif row.head_id not in heads:
-            grown[row.head_id] = row
-    patch = Patch()
-    rows = patch["rows"]
-    for head_id, row in grown.items():
-        index = before.index(head_id)
-        rows[index]["count"] = row.count
-        rows[index]["badge"] = count_text(row.count)
-    for row in reversed([row for row in folder.rows if row.head_id in heads]):
-        fields = heads[row.head_id]
-        rows.prepend(ticker_row(row.head_id, fields, _time_text(fields), lang, group=row.key, count=row.count,
-                                sent=fields.get("sent", ""), alert=alert_key(fields)))
-    for _ in range(max(0, len(folder.rows) - TICKER_SIZE)):
-        del rows[TICKER_SIZE]
-    del folder.rows[TICKER_SIZE:]
-    patch["last_id"] = position
-    set_props("alert-ticker", {"data": patch})
 
 
 class PopupPacer:
     """What the pop-up shows next: the most severe urgent alert not yet shown (the newest among equals) and how many
     urgent alerts came with it. Sent at once when the pop-up has been still for POPUP_GAP_SECONDS, else at the end of
-    that gap: each change costs the page a callback, and in a storm nobody reads ten pop-ups a second."""
+    that gap: each change costs the page a callback, and in a storm nobody reads ten pop-ups a second. The page
+    decides whether it replaces the one on screen (assets/onescreen.js: never a lower level over a higher)."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "zh-CN") -> None:
+        self.text, self.headline = translator(lang), headline_in(lang)
         self.top: dict[str, str] | None = None
         self.count = 0
         self.sent_at = float("-inf")
@@ -130,8 +114,10 @@ class PopupPacer:
         if self.top is None or now - self.sent_at < POPUP_GAP_SECONDS:
             return
         top = self.top
-        set_props("alert-popup-data", {"data": {"severity": top["severity"], "headline": top.get("headline", ""),
-                                                "time": _time_text(top), "count": self.count}})
+        set_props("alert-popup-data", {"data": {
+            "severity": top["severity"], "level": self.text[f"popup.level.{top['severity']}"],
+            "headline": self.headline(top), "time": sender_time(top, runtime().settings.zone, datetime.now(UTC)), "count": self.count,
+            "alert": alert_key(top), "group": storm_key(top)}})
         self.top, self.count, self.sent_at = None, 0, now
 
 
@@ -148,29 +134,49 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     settings = runtime().settings
     pack = runtime().pack
     codes = kpi_codes([pack.screen_or_default(name) for name in (view or {}).get("screens", [None])])
-    ticker = ticker or {}
-    rows: list[Row] = ticker.get("rows") or []
-    folder = storm_folder(((row.get("id"), row.get("group"), row.get("count"), row.get("sent")) for row in rows),
-                          settings.alert_storm_minutes)
+    state = dict(ticker or {})
     lang = lang or settings.lang
-    seen = SeenAlerts(row["alert"] for row in rows if row.get("alert"))
-    popup = PopupPacer()
+    live = _live_ticker(list(state.get("rows") or []), lang)
+    seen = SeenAlerts(key for row in live.rows for key in row.get("keys", ()))
+    popup = PopupPacer(lang)
     storm = StormLine(STORM_ID, lang, drawn=TICKER_SIZE)
+
+    def send() -> None:
+        """The whole ticker in one property update: thirty rows are a few kilobytes, and rows that did not change
+        are not redrawn (assets/push.js compares each row)."""
+        set_props("alert-ticker", {"data": {**state, "rows": live.rows}})
 
     def show(read: list[Entry]) -> None:
         storm.add(read)
         entries = seen.first_sightings(read)
-        _push_to_ticker(folder, entries, read[-1][0], lang)
-        popup.add(entries)
+        now = datetime.now(UTC)
+        for stream_id, fields in entries:
+            live.add(stream_id, fields, now)
+        state["last_id"] = read[-1][0]
+        send()
+        popup.add([entry for entry in entries if not expired(entry[1], now)])
         popup.flush()
         push_kpi_statuses(entries, codes)
+
+    def signals(news: list[Entry], position: str) -> None:
+        for _, fields in news:
+            live.signal(fields)
+        state["signal_id"] = position
+        send()
+        closing = [fields for _, fields in news if fields.get("status") in CLOSING]
+        if closing:
+            set_props("alert-popup-closed", {"data": {
+                "alerts": [alert_key(fields) for fields in closing],
+                "groups": [fields["group"] for fields in closing if fields.get("group")], "at": time.time()}})
 
     def tick() -> None:
         popup.flush()
         storm.flush()
+        if live.expire(datetime.now(UTC)):
+            send()
 
-    await run_push(ctx.websocket, "", ticker.get("last_id") or "0-0", show, scope, store_position=False,
-                   tick=tick, batch=TICKER_SIZE)
+    await run_push(ctx.websocket, "", state.get("last_id") or "0-0", show, scope, store_position=False,
+                   tick=tick, batch=TICKER_SIZE, on_signals=signals, signal_id=state.get("signal_id") or "")
 
 
 def register_callbacks() -> None:
@@ -187,8 +193,9 @@ def register_callbacks() -> None:
     clientside_callback(WATCHDOG_JS, Output("push-restart", "data"), Input("push-watchdog", "n_intervals"),
                         State("push-restart", "data"), prevent_initial_call=True)
     clientside_callback(
-        "function(data, close, enable) { return window.onescreen.popup(data, close, enable); }",
+        "function(data, closed, close, enable) { return window.onescreen.popup(data, closed, close, enable); }",
         Output("alert-popup", "className"), Output("alert-popup-text", "children"),
-        Input("alert-popup-data", "data"), Input("alert-popup-close", "n_clicks"), Input("sound-enable", "n_clicks"),
+        Input("alert-popup-data", "data"), Input("alert-popup-closed", "data"), Input("alert-popup-close", "n_clicks"),
+        Input("sound-enable", "n_clicks"),
         prevent_initial_call=True,
     )

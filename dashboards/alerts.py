@@ -278,10 +278,12 @@ def act(*args: Any) -> tuple[Any, ...]:
         try:
             if row is None:
                 raise alerts.ActionRefused("not_found", alert=stream_id)
-            alerts.act(session, row.id, command, actor=principal)
+            alert = alerts.act(session, row.id, command, actor=principal)
         except alerts.ActionRefused as refusal:
             return *_toast("refused", refusal_text(refusal.code, refusal.params, text), text), no_update, no_update
+        news = [alerts.signal(alert)]
         session.commit()
+    alerts.announce(runtime().redis, runtime().settings.alerts_stream, news)  # every wall hears of it at once
     return *_toast("done", text[f"alerts.did.{action}"], text), (done or 0) + 1, ""  # the comment cleared
 
 

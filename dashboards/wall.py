@@ -19,6 +19,7 @@ from dash import dcc, html
 from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.lang_switch import language_switch
+from components.ticker import sound_button
 from dashboards import (
     _wall_approvals,
     _wall_cards,
@@ -53,6 +54,7 @@ def _header(lang: str, style: dict[str, str]) -> html.Header:
         [
             html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
             html.Div(clock, id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
+            sound_button(text),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
                      **data_attributes(state="reconnecting", push="push-restart", live=text["conn.live"],
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
                                description="FIWARE NGSI entity type + attribute -> indicator code, and the area")
     ingest_max_bytes: int = Field(default=256 << 20, gt=0, description="the largest body a push API takes")
     wall_rotate_seconds: float = Field(default=15, ge=3, le=3600, description="focus panel: seconds per topic")
+    # issue 18: the wall's pop-up for extreme and severe alerts closes itself after this (and on acknowledgement)
+    wall_popup_seconds: float = Field(default=30, ge=1, le=3600, description="seconds an alert pop-up stays open")
     # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
     sources: Path = DEFAULT_PACK / PACK_FILES["sources"]
 

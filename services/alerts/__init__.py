@@ -29,10 +29,12 @@ from services.alerts.console import (
     list_alerts,
     matches,
 )
+from services.alerts.history import stored_entries
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
-from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert
+from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert, referenced
+from services.alerts.status import CLOSING, announce, signal, status_stream
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
 from services.severity import SEVERITIES
@@ -45,6 +47,7 @@ __all__ = [
     "AlertFilter",
     "AlertValidationError",
     "CATEGORIES",
+    "CLOSING",
     "ConsolePage",
     "ConsoleRow",
     "ESCALATE",
@@ -61,6 +64,7 @@ __all__ = [
     "TickerRow",
     "acknowledge",
     "act",
+    "announce",
     "audit_trail",
     "escalate",
     "find",
@@ -77,8 +81,12 @@ __all__ = [
     "publish",
     "read_after",
     "recent",
+    "referenced",
     "resolve",
     "sent_time",
+    "signal",
     "silence",
+    "status_stream",
     "storm_key",
+    "stored_entries",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.alerts.actions import ESCALATE, SYSTEM_USER, unsilence_due
 from services.alerts.commands import AlertCommand, act
+from services.alerts.status import announce, signal
 from services.alerts.stream import publish
 from services.citypack import EmergencyRouting
 from services.config import Settings
@@ -83,9 +84,11 @@ class EscalationLoop:
             escalated = escalate_overdue(session, minutes=self.settings.alert_escalate_minutes,
                                          routing=self.routing, now=now)
             entries = [update_entry(alert, now) for alert in escalated]
+            news = [signal(alert) for alert in escalated]
             session.commit()
         for fields in entries:
             publish(self.redis, self.settings.alerts_stream, fields, self.settings.stream_maxlen)
+        announce(self.redis, self.settings.alerts_stream, news)
         return [alert.id for alert in escalated]
 
     def run_forever(self, stop: threading.Event) -> None:

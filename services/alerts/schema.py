@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -148,10 +149,16 @@ class StreamAlert(BaseModel):
     references: Annotated[Annotated[str, Field(max_length=2048, json_schema_extra=_PRINTABLE)] | None, Optional] = Field(
         default=None, description="ids of earlier alerts (plain ids or CAP sender,identifier,sent triples)"
     )
+    expires: Annotated[str | None, Optional] = Field(
+        default=None, description="when the alert stops being live (CAP info/expires), ISO 8601 with a UTC offset",
+        json_schema_extra={"format": "date-time"},
+    )
 
-    @field_validator("sent", mode="before")
+    @field_validator("sent", "expires", mode="before")
     @classmethod
-    def _aware_iso(cls, value: Any) -> str:
+    def _aware_iso(cls, value: Any, info: ValidationInfo) -> str | None:
+        if value is None and info.field_name == "expires":
+            return None
         if not isinstance(value, str):
             raise ValueError("must be an ISO 8601 string with a UTC offset")
         try:

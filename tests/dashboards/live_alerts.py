@@ -11,10 +11,11 @@ from services.platform.runtime import Runtime
 
 
 def alert_sender(runtime: Runtime, client: redis.Redis, build: Callable[..., dict[str, str]]) -> Callable[..., str]:
-    """`send(*args)` publishes `build(*args)` on the app's alert stream and returns the entry's stream id."""
+    """`send(*args, **fields)` publishes `build(*args, **fields)` on the app's alert stream and returns the entry's
+    stream id."""
     settings = runtime.settings
 
-    def send(*args: str) -> str:
-        return publish(client, settings.alerts_stream, build(*args), settings.stream_maxlen)
+    def send(*args: str, **fields: str) -> str:
+        return publish(client, settings.alerts_stream, build(*args, **fields), settings.stream_maxlen)
 
     return send

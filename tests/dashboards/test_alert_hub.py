@@ -7,11 +7,13 @@ one test process would measure the test client more than the hub; bench/alerts.p
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
 
 from dashboards._alert_hub import AlertHub, stream_order
+from services.alerts import announce
 
 STREAM = "test:hub:alerts"
 
@@ -92,3 +94,30 @@ def test_reads_raise_while_redis_is_unreachable(redis_url):
             await client.aclose()
 
     assert "unreachable" in asyncio.run(run())
+
+
+def test_a_status_signal_wakes_a_waiting_screen_and_is_kept_for_it(redis_client, redis_url):
+    """issue 18: an acknowledgement must reach every wall at once (its pop-up closes), on the same shared read."""
+    _publish(redis_client, 1)
+
+    async def run() -> tuple[list[Any], list[Any], float]:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        try:
+            hub = AlertHub(client, STREAM)
+            opened_at = str(redis_client.xrevrange(STREAM, count=1)[0][0])
+            await hub.read_after(opened_at, block_ms=None, count=10)
+            await asyncio.sleep(0.3)  # the reader is up, blocked on both streams
+            signal_id = hub.signal_position()
+            waiting = asyncio.create_task(hub.read_after(opened_at, block_ms=30_000, count=10))
+            await asyncio.sleep(0.2)
+            started = asyncio.get_running_loop().time()
+            await asyncio.to_thread(announce, redis_client, STREAM, [{"source": "s", "id": "a-0", "status": "acknowledged"}])
+            woken = await waiting
+            return woken, hub.signals_after(signal_id), asyncio.get_running_loop().time() - started
+        finally:
+            await client.aclose()
+
+    woken, signals, waited = asyncio.run(run())
+    assert woken == []  # no alert: the screen goes to read its signals
+    assert [fields for _, fields in signals] == [{"source": "s", "id": "a-0", "status": "acknowledged"}]
+    assert waited < 30  # woken by the signal, long before its read's own deadline

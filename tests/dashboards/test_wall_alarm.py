@@ -1,5 +1,6 @@
 """/wall in a real browser: a reading past the alarm threshold, recorded through services.indicators.readings, turns its KPI
-card's data-status to alarm and puts the rules' alert on the ticker; the recovery resolves it and the card follows."""
+card's data-status to alarm and puts the rules' alert on the ticker; the recovery resolves it (its row says so, in
+place) and the card follows."""
 
 from __future__ import annotations
 
@@ -31,8 +32,11 @@ def test_alarm_reading_recolours_the_card_and_recovery_resolves_it(dash_duo, ope
     assert record(2, 199.0) == (), "inside the dead band: no new alert, the card stays at alarm"
     (resolve_id,) = record(3, 35.0)
     dash_duo.wait_for_element('#kpi-aqi[data-status="normal"]', timeout=3)
-    resolved = dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{resolve_id}"]', timeout=3)
-    assert "恢复正常" in resolved.text
+    # the rules' cancel changes the alarm's own row in place (issue 18: it used to land as a new row on top)
+    resolved = dash_duo.wait_for_element(f'#alert-ticker li[data-alert-id="{alarm_id}"][data-status="cancelled"]',
+                                         timeout=3)
+    assert "恢复正常" in resolved.text and "已解除" in resolved.text
+    assert not dash_duo.find_elements(f'#alert-ticker li[data-alert-id="{resolve_id}"]')
     (_, cancel), = [e for e in recent(redis_client, settings.alerts_stream, 5) if e[0] == resolve_id]
     assert cancel["references"] and status_change(cancel) == ("aqi", None, "normal")
     others = [c for c in dash_duo.find_elements("#kpi-strip .kpi-card") if c.get_attribute("id") != "kpi-aqi"]

@@ -222,6 +222,7 @@ def parse_cap(data: bytes) -> dict[str, str]:
         "certainty": _text(info, "cap:certainty"),
         "headline": _text(info, "cap:headline") or event,
         "description": _paragraphs(_text(info, "cap:description")),
+        "expires": _text(info, "cap:expires"),
         **_area_fields(info),
     }
     try:

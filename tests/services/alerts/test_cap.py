@@ -170,3 +170,10 @@ def test_oversize_message_is_refused_before_parsing() -> None:
     with pytest.raises(IngestError) as caught:
         parse_cap(b" " * (MAX_BYTES + 1))
     assert caught.value.field == "body" and "1 MiB" in caught.value.reason
+
+
+def test_expires_is_carried_so_screens_can_drop_an_alert_that_is_over() -> None:
+    """issue 18: without it, a 2003 warning that expired the same day showed on the wall as live."""
+    fields = parse_cap(_read("oasis-cap12-A2-severe-thunderstorm-polygon.xml"))
+    assert fields["expires"] == "2003-06-17T16:00:00-07:00"
+    assert "expires" not in parse_cap(_read("oasis-cap12-A1-homeland-security-advisory.xml"))

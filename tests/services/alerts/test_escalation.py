@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from services import audit
 from services.alerts import actions as alert_actions
 from services.alerts.escalation import EscalationLoop, escalation_owner
+from services.alerts.status import status_stream
 from services.citypack import load_pack
 from services.config import DEFAULT_PACK, Settings
 from services.store import Alert
@@ -69,6 +70,9 @@ def test_unacknowledged_urgent_alerts_escalate_once_and_screens_hear_of_it(
 
     updates = [fields for _, fields in redis_client.xrange(settings.alerts_stream)][before:]
     assert sorted(fields["references"] for fields in updates) == ["EXT", "SEV"]
+    signals = [fields for _, fields in redis_client.xrange(status_stream(settings.alerts_stream))]
+    assert sorted((fields["id"], fields["status"]) for fields in signals) == [("EXT", "escalated"),
+                                                                             ("SEV", "escalated")]
     assert {fields["msg_type"] for fields in updates} == {"update"}
     after = persist(settings, engine, redis_client)  # the worker takes the updates: status and owner stay
     assert (after["SEV"].status, after["SEV"].owner, after["SEV"].headline) == (

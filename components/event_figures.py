@@ -207,8 +207,7 @@ def trend_line(trend: pd.DataFrame, *, texts: Mapping[str, str]) -> go.Figure:
                                   hovertemplate="%{x|%Y-%m-%d} %{y:.1%} (n=%{customdata})<extra></extra>",
                                   line={"color": ACCENT, "width": 2}))
     figure.update_layout(**base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 44}), title=_titled(texts["title"]),
-                         xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": _axis_title(texts["x"]),
-                                "tickformat": "%m-%d"},
+                         xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": _axis_title(texts["x"])},
                          yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "tickformat": ".0%",
                                 "rangemode": "tozero", "title": _axis_title(texts["y"]), "automargin": True},
                          height=260)

@@ -32,10 +32,10 @@ class DispatchRow:
 
 def detail_body(title: str, fields: Sequence[tuple[str, str]], card: str, card_text: str, history_title: str,
                 history: Sequence[str], event_id: int, status: str = "", dispatches: Sequence[DispatchRow] = (),
-                stage_labels: Mapping[str, str] | None = None) -> list[Any]:
+                stage_labels: Mapping[str, str] | None = None, history_empty: str = "") -> list[Any]:
     """A heading (`data-event-id`, `data-status`) and under it, apart, the SLA card (`data-card` = none | yellow |
     red), a definition list, each dispatch with its next stage button (when `stage_labels` is given: the caller may
-    act), the history."""
+    act), the history (or `history_empty` saying there is none yet)."""
     parts: list[Any] = [
         html.H3(title, className="event-title", **data_attributes(event_id=str(event_id), status=status)),
         html.Span(card_text, className=f"sla-card sla-{card}", **data_attributes(card=card)),
@@ -45,7 +45,8 @@ def detail_body(title: str, fields: Sequence[tuple[str, str]], card: str, card_t
     if dispatches:
         parts.append(html.Ul([_dispatch_item(row, stage_labels) for row in dispatches], className="event-dispatches"))
     parts += [html.Div(history_title, className="event-history-title"),
-              html.Ol([html.Li(line) for line in history], className="event-history")]
+              html.Ol([html.Li(line) for line in history], className="event-history") if history
+              else html.P(history_empty, className="event-history event-empty")]
     return parts
 
 

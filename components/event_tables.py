@@ -16,13 +16,14 @@ import dash_ag_grid as dag
 from components.data_grid import GRID_THEME, locale_text
 
 EVENTS_TABLE = "events-table"
+PAGE_SIZE = 25  # rows a page, and a block the grid asks the server for
 NUMERIC = {"type": "rightAligned", "cellClass": "tabular-nums"}
 _WIDE = {"address": 220, "category": 130, "subcategory": 130, "grid": 150, "reported_at": 150, "sla_due_at": 150,
          "closed_at": 150}
 
 
-def events_grid(titles: Mapping[str, str], *, lang: str, page_size: int, sort_by: str = "reported_at") -> dag.AgGrid:
-    """The events, `page_size` rows a page, fetched from the server; `titles` maps each column to its header."""
+def events_grid(titles: Mapping[str, str], *, lang: str, sort_by: str = "reported_at") -> dag.AgGrid:
+    """The events, PAGE_SIZE rows a page, fetched from the server; `titles` maps each column to its header."""
     columns = [{"field": column, "headerName": title, "minWidth": _WIDE.get(column, 90),
                 **(NUMERIC if column == "id" else {}), **({"sort": "desc"} if column == sort_by else {})}
                for column, title in titles.items()]
@@ -30,8 +31,9 @@ def events_grid(titles: Mapping[str, str], *, lang: str, page_size: int, sort_by
         id=EVENTS_TABLE, rowModelType="infinite", columnDefs=columns, getRowId="params.data.id",
         defaultColDef={"sortable": True, "resizable": True, "sortingOrder": ["desc", "asc"]},
         dashGridOptions={"theme": GRID_THEME, "localeText": locale_text(lang), "pagination": True,
-                         "paginationPageSize": page_size, "cacheBlockSize": page_size,
+                         "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
                          "paginationPageSizeSelector": False, "maxBlocksInCache": 20, "animateRows": False,
+                         "suppressColumnVirtualisation": True,  # every column of a page in the DOM: find, read
                          "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
         className="events-grid", style={"height": "640px"})
 

@@ -129,8 +129,8 @@ def detail_view(session: Any, event_id: int, *, principal: Principal, names: Nam
                          text.get(f"events.dispatch.{row.status}", row.status), _NEXT_STAGE.get(row.status))
              for row in shown.dispatches.itertuples()]
     body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card,
-                       text[f"events.sla.{shown.card}"], text["events.history"], history or [text["events.no_history"]],
-                       event_id, status=ev["status"], dispatches=parts,
+                       text[f"events.sla.{shown.card}"], text["events.history"], history, event_id,
+                       status=ev["status"], dispatches=parts, history_empty=text["events.no_history"],
                        stage_labels=stages if principal.may(Action.EVENT_ACT) else None)
     timeline = event_figures.dispatch_timeline(_local(shown.dispatches, zone), names=department_names,
                                                stage_labels=stages, now=pd.Timestamp(now).tz_convert(zone),

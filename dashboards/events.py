@@ -18,7 +18,7 @@ from dash.dcc.express import send_bytes
 
 from components.data_grid import dropdown_words
 from components.event_panel import DISPATCH_ACTION, action_bar
-from components.event_tables import events_grid, linkage_grid
+from components.event_tables import PAGE_SIZE, events_grid, linkage_grid
 from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import PAGE_STYLE
@@ -32,7 +32,6 @@ from services.events import STATUSES, EventFilter
 dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
 
 FILTERS = ("status", "category", "district", "department")
-PAGE_SIZE = 25
 
 
 def _state(query: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +155,7 @@ def layout(**query: Any) -> html.Div:
                                 dbc.Button(text["events.export_xlsx"], id="events-export-xlsx", color="info",
                                            size="sm", className="ms-2", disabled=not may_export)], className="mb-2"),
                       dcc.Download(id="events-download"),
-                      events_grid({c: text[f"events.col.{c}"] for c in events.TABLE_COLUMNS}, lang=lang,
-                                  page_size=PAGE_SIZE)]),
+                      events_grid({c: text[f"events.col.{c}"] for c in events.TABLE_COLUMNS}, lang=lang)]),
         detail,
         dcc.Location(id="events-url", refresh=False),
         dcc.Store(id="events-state", data=state),

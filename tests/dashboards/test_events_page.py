@@ -10,8 +10,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from services.events.points import points
-from tests.dashboards.event_grid import click_event, wait_for_rows
 from services.events.queries import EventFilter
+from tests.dashboards.event_grid import click_event, wait_for_rows
 
 SIMING = "350203"
 

@@ -40,7 +40,8 @@ def events_grid(titles: Mapping[str, str], *, lang: str, sort_by: str = "reporte
 
 def linkage_grid(titles: Mapping[str, str], rows: Sequence[Mapping[str, Any]], *, lang: str) -> dag.AgGrid:
     """Per department dispatch statistics (a row each), sortable in the browser; minutes to one decimal."""
-    columns = [{"field": column, "headerName": title, **({} if column == "department" else NUMERIC),
+    columns = [{"field": column, "headerName": title,
+                **({"minWidth": 240, "flex": 2} if column == "department" else NUMERIC),
                 **({"valueFormatter": {"function": "params.value == null ? '—' : d3.format('.1f')(params.value)"}}
                    if column.endswith(("_p50", "_p90")) else {})}
                for column, title in titles.items()]

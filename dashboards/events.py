@@ -134,8 +134,9 @@ def layout(**query: Any) -> html.Div:
                    visible=current_principal().may(Action.EVENT_ACT), dropdown_words=words),
         html.H3(text["events.timeline"], className="h6 mt-2"),
         dcc.Graph(id="event-timeline", config={"displayModeBar": False}),
-    ], id="event-detail", title=text["events.detail"], placement="end", is_open=False, scrollable=True,
-        backdrop=False, class_name="event-detail-panel")
+    ], id="event-detail", title=html.Span(text["events.detail"], id="event-detail-title"),
+        labelledby="event-detail-title", placement="end", is_open=False, scrollable=True, backdrop=False,
+        class_name="event-detail-panel")
     return html.Div([
         html.Div([html.H1(text["events.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(problem, id="events-problem", className="alert alert-warning" if problem else "d-none"),

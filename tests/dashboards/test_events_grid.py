@@ -17,6 +17,7 @@ from services.events import EventFilter, count_matching
 from services.store import Event
 from tests.dashboards.dom import text_of, texts_of
 from tests.dashboards.event_grid import grid_rows, wait_for_rows
+from tests.dashboards.page_checks import axe_violations, undrawn_cjk
 
 _ROW_COUNT = "#events-table .ag-paging-row-summary-panel [data-ref='lbRecordCount']"
 _FIRST_ROW_INDEX = ("const r = document.querySelector('#events-table .ag-center-cols-container .ag-row[row-id]');"
@@ -99,6 +100,8 @@ def test_a_row_picked_with_the_keyboard_opens_the_detail_side_panel_in_view(  # 
     district = fields["区" if lang == "zh-CN" else "District"]
     assert not re.search(r"\d", district), fields  # the district by its name, not its adcode
     shoot(f"events-detail-panel-{lang}.png")
+    assert axe_violations(driver) == []  # the open panel too: named by its title, its fields labelled
+    assert undrawn_cjk(driver) == []
 
     driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     WebDriverWait(driver, 10).until(lambda d: not d.find_elements("css selector", "#event-detail.show"))

@@ -116,6 +116,7 @@ def layout(**query: Any) -> html.Div:
                                           start_date_id="events-f-time-start", end_date_id="events-f-time-end",
                                           start_date_placeholder_text=text["events.filter.start"],
                                           end_date_placeholder_text=text["events.filter.end"],
+                                          month_format=text["events.month_format"], first_day_of_week=1,
                                           className="events-dates")], className="events-control")
     view = _choices("events-view", text["events.filter.view"],
                     [{"label": text[f"events.view.{v}"], "value": v} for v in views.VIEWS], state["view"])

@@ -11,6 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from services.events.points import points
 from services.events.queries import EventFilter
+from tests.dashboards.dom import text_of
 from tests.dashboards.event_grid import click_event, wait_for_rows
 
 SIMING = "350203"
@@ -66,7 +67,7 @@ def _open_first_dispatched_event(dash_duo, open_page, role: str) -> str:
     assert any(length > 0 for _type, _loc, length in traces), "the timeline draws no dispatch"
     assert dash_duo.find_element("#event-detail-body .sla-card").get_attribute("data-card") in ("none", "yellow",
                                                                                                 "red")
-    return dash_duo.find_element("#event-detail-body .event-fields").text
+    return text_of(dash_duo.driver, "#event-detail-body .event-fields")  # the panel may still be sliding in
 
 
 def test_event_detail_panel_masks_the_reporter_for_an_analyst(dash_duo, open_page):

@@ -150,3 +150,5 @@ def test_the_controls_are_readable_on_the_dark_theme_and_speak_the_page_language
         "[l.htmlFor, l.textContent, !!document.getElementById(l.htmlFor)]);")
     assert {name for name, _text, found in labels if found} >= {
         "events-f-status", "events-f-category", "events-f-district", "events-f-department", "events-f-time-start"}
+    named = {name: driver.find_element("id", name).accessible_name for name in ("events-f-status", "events-f-district")}
+    assert named["events-f-status"].startswith("状态") and named["events-f-district"].startswith("区"), named

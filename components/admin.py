@@ -10,13 +10,8 @@ import dash_ag_grid as dag
 from dash import html
 from dash.development.base_component import Component
 
+from components.data_grid import GRID_THEME
 from components.html_attrs import data_attributes
-from components.theme import ACCENT, BACKGROUND, FONT_FAMILY, GRID_LINE, PANEL, TEXT
-
-# AG Grid's theming API in the wall's colours (no CSS file to fetch: the intranet has no CDN).
-GRID_THEME = {"function": f"themeQuartz.withParams({{backgroundColor: '{PANEL}', foregroundColor: '{TEXT}', "
-                          f"headerBackgroundColor: '{BACKGROUND}', borderColor: '{GRID_LINE}', "
-                          f"accentColor: '{ACCENT}', fontFamily: \"{FONT_FAMILY}\", fontSize: 13}})"}
 
 
 class AreaLike(Protocol):

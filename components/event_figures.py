@@ -134,10 +134,25 @@ def grid_map(cells: Mapping[str, Any], counts: pd.DataFrame, points: pd.DataFram
     return {"data": [shaded, *dots], "layout": _map_layout(center, zoom_for(bounds), f"event-grid-{center}")}
 
 
+def _axis_title(text: str) -> dict[str, Any]:
+    return {"text": text, "font": {"color": MUTED, "size": 12}}
+
+
+def _titled(text: str) -> dict[str, Any]:
+    return {"text": text, "x": 0, "xanchor": "left", "font": {"size": 15, "color": TEXT}}
+
+
 def dispatch_timeline(dispatches: pd.DataFrame, *, names: Mapping[str, str], stage_labels: Mapping[str, str],
-                      now: pd.Timestamp) -> go.Figure:
+                      now: pd.Timestamp, texts: Mapping[str, str]) -> go.Figure:
     """One row per department: dispatched → accepted → arrived → finished as coloured segments; a stage still
-    running is drawn up to `now` (dotted), so a stalled department stands out."""
+    running is drawn up to `now` (dotted), so a stalled department stands out. With no dispatch, the figure says
+    why it is empty (`texts["empty"]`) instead of showing bare axes; `texts["axis"]` names the time axis."""
+    if dispatches.empty:
+        figure = go.Figure()
+        figure.update_layout(**base_layout(), height=120, xaxis={"visible": False}, yaxis={"visible": False},
+                             annotations=[{"text": texts["empty"], "showarrow": False, "x": 0.5, "y": 0.5,
+                                           "xref": "paper", "yref": "paper", "font": {"color": MUTED, "size": 14}}])
+        return figure
     rows = [names.get(d, d) for d in dispatches["department"]]
     marks = ["dispatched_at", "accepted_at", "arrived_at", "finished_at"]
     traces = []
@@ -155,40 +170,45 @@ def dispatch_timeline(dispatches: pd.DataFrame, *, names: Mapping[str, str], sta
                                            "dash": "dot" if running else "solid"},
                                      marker={"size": 10}, showlegend=not running, legendgroup=stage))
     figure = go.Figure(traces)
-    figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 28, "b": 28}),
+    figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 28, "b": 44}),
                          legend={"orientation": "h", "y": 1.15},
-                         xaxis={"type": "date", "gridcolor": GRID_LINE, "tickfont": {"color": MUTED}},
-                         yaxis={"type": "category", "autorange": "reversed", "tickfont": {"color": TEXT}},
-                         height=max(160, 60 + 40 * len(rows)))
+                         xaxis={"type": "date", "gridcolor": GRID_LINE, "tickfont": {"color": MUTED},
+                                "title": _axis_title(texts["axis"])},
+                         yaxis={"type": "category", "autorange": "reversed", "tickfont": {"color": TEXT},
+                                "automargin": True},
+                         height=max(180, 76 + 40 * len(rows)))
     return figure
 
 
-def linkage_bars(stats: pd.DataFrame, *, names: Mapping[str, str], labels: Mapping[str, str]) -> go.Figure:
-    """Per department, p50 and p90 minutes from dispatch to finish, worst bottleneck on top."""
+def linkage_bars(stats: pd.DataFrame, *, names: Mapping[str, str], texts: Mapping[str, str]) -> go.Figure:
+    """Per department, p50 and p90 minutes from dispatch to finish, worst bottleneck on top; `texts` gives the
+    title, the axis titles (x, y) and the two series' names (p50, p90)."""
     ranked = stats.sort_values("rank", ascending=False)
     y = [names.get(d, d) for d in ranked["department"]]
     figure = go.Figure([
-        go.Bar(x=ranked["finish_p50"].to_numpy(float), y=y, orientation="h", name=labels["p50"],
-               marker_color=ACCENT),
-        go.Bar(x=ranked["finish_p90"].to_numpy(float), y=y, orientation="h", name=labels["p90"],
-               marker_color="#ff8c1a"),
+        go.Bar(x=ranked["finish_p50"].to_numpy(float), y=y, orientation="h", name=texts["p50"],
+               marker_color=ACCENT, hovertemplate="%{y}: %{x:.1f}<extra>%{fullData.name}</extra>"),
+        go.Bar(x=ranked["finish_p90"].to_numpy(float), y=y, orientation="h", name=texts["p90"],
+               marker_color="#ff8c1a", hovertemplate="%{y}: %{x:.1f}<extra>%{fullData.name}</extra>"),
     ])
-    figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 28, "b": 28}), barmode="group",
-                         legend={"orientation": "h", "y": 1.1},
-                         xaxis={"title": labels["minutes"], "gridcolor": GRID_LINE, "tickfont": {"color": MUTED}},
-                         yaxis={"tickfont": {"color": TEXT}, "automargin": True},
-                         height=max(200, 60 + 28 * len(y)))
+    figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 56, "b": 44}), barmode="group",
+                         title=_titled(texts["title"]), legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+                         xaxis={"title": _axis_title(texts["x"]), "gridcolor": GRID_LINE, "tickfont": {"color": MUTED}},
+                         yaxis={"title": _axis_title(texts["y"]), "tickfont": {"color": TEXT}, "automargin": True},
+                         height=max(240, 110 + 28 * len(y)))
     return figure
 
 
-def trend_line(trend: pd.DataFrame, *, label: str) -> go.Figure:
-    """The share of events needing two or more departments per period, with the period's event count on hover."""
+def trend_line(trend: pd.DataFrame, *, texts: Mapping[str, str]) -> go.Figure:
+    """The share of events needing two or more departments per period, with the period's event count on hover;
+    `texts` gives the series name, the title and the axis titles (x: the period, y: the share with its unit)."""
     figure = go.Figure(go.Scatter(x=trend["period"], y=trend["multi_share"].to_numpy(float), mode="lines+markers",
-                                  customdata=trend["events"].to_numpy(np.int64), name=label,
+                                  customdata=trend["events"].to_numpy(np.int64), name=texts["name"],
                                   hovertemplate="%{x|%Y-%m-%d} %{y:.1%} (n=%{customdata})<extra></extra>",
                                   line={"color": ACCENT, "width": 2}))
-    figure.update_layout(**base_layout(margin={"l": 44, "r": 8, "t": 8, "b": 28}),
-                         xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}},
+    figure.update_layout(**base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 44}), title=_titled(texts["title"]),
+                         xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": _axis_title(texts["x"])},
                          yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "tickformat": ".0%",
-                                "rangemode": "tozero"}, height=220)
+                                "rangemode": "tozero", "title": _axis_title(texts["y"]), "automargin": True},
+                         height=260)
     return figure

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.html_attrs import data_attributes
@@ -31,19 +32,21 @@ class DispatchRow:
 
 def detail_body(title: str, fields: Sequence[tuple[str, str]], card: str, card_text: str, history_title: str,
                 history: Sequence[str], event_id: int, status: str = "", dispatches: Sequence[DispatchRow] = (),
-                stage_labels: Mapping[str, str] | None = None) -> list[Any]:
-    """A heading (`data-event-id`, `data-status`) with the SLA card (`data-card` = none | yellow | red), a definition
-    list, each dispatch with its next stage button (when `stage_labels` is given: the caller may act), the history."""
+                stage_labels: Mapping[str, str] | None = None, history_empty: str = "") -> list[Any]:
+    """A heading (`data-event-id`, `data-status`) and under it, apart, the SLA card (`data-card` = none | yellow |
+    red), a definition list, each dispatch with its next stage button (when `stage_labels` is given: the caller may
+    act), the history (or `history_empty` saying there is none yet)."""
     parts: list[Any] = [
-        html.H3([title, html.Span(card_text, className=f"sla-card sla-{card}", **data_attributes(card=card))],
-                **data_attributes(event_id=str(event_id), status=status)),
+        html.H3(title, className="event-title", **data_attributes(event_id=str(event_id), status=status)),
+        html.Span(card_text, className=f"sla-card sla-{card}", **data_attributes(card=card)),
         html.Dl([part for label, value in fields for part in (html.Dt(label), html.Dd(value))],
                 className="event-fields"),
     ]
     if dispatches:
         parts.append(html.Ul([_dispatch_item(row, stage_labels) for row in dispatches], className="event-dispatches"))
     parts += [html.Div(history_title, className="event-history-title"),
-              html.Ol([html.Li(line) for line in history], className="event-history")]
+              html.Ol([html.Li(line) for line in history], className="event-history") if history
+              else html.P(history_empty, className="event-history event-empty")]
     return parts
 
 
@@ -56,16 +59,18 @@ def _dispatch_item(row: DispatchRow, stage_labels: Mapping[str, str] | None) -> 
 
 
 def action_bar(labels: Mapping[str, str], departments: Sequence[Mapping[str, str]], *, comment_hint: str,
-               departments_hint: str, visible: bool) -> html.Div:
+               departments_hint: str, visible: bool, dropdown_words: dcc.Dropdown.Labels | None = None) -> html.Div:
     """The event's action buttons (`event-act-<action>`, one per `labels` key, in its order: the domain's actions,
-    which the page hands over), the departments to dispatch to, the comment that cancel and rework need, and the
-    message line (`event-act-message`, `data-outcome` ok | refused)."""
+    which the page hands over), the departments to dispatch to and the comment that cancel and rework need (each
+    under its label), and the message line (`event-act-message`, `data-outcome` ok | refused)."""
     buttons = [html.Button(label, id=f"event-act-{action}", className="btn btn-outline-info btn-sm me-1 mb-1")
                for action, label in labels.items()]
     return html.Div([
         html.Div(buttons, className="d-flex flex-wrap"),
-        dcc.Dropdown(id="event-act-departments", options=list(departments), multi=True,
-                     placeholder=departments_hint, style={"color": "#111"}),
-        dcc.Input(id="event-act-comment", type="text", placeholder=comment_hint, className="form-control mt-1"),
+        dbc.Label(departments_hint, html_for="event-act-departments", className="events-label mt-1"),
+        dcc.Dropdown(id="event-act-departments", options=list(departments), multi=True, labels=dropdown_words,
+                     placeholder=departments_hint, className="events-dropdown"),
+        dbc.Label(comment_hint, html_for="event-act-comment", className="events-label mt-1"),
+        dcc.Input(id="event-act-comment", type="text", placeholder=comment_hint, className="form-control"),
         html.Div(id="event-act-message", className="mt-1"),
     ], id="event-actions", className="event-actions mb-2" if visible else "d-none")

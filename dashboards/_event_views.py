@@ -7,7 +7,7 @@ the callbacks in `dashboards/events.py` stay one call long.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +27,8 @@ from services.geo import City
 
 DRILL_POINTS = 20_000  # tens of thousands at most on the map-projected drill view (software WebGL)
 VIEWS = ("districts", "points", "density")
+TIME_COLUMNS = ("reported_at", "sla_due_at", "closed_at")
+STAMP = "%Y-%m-%d %H:%M"
 _NEXT_STAGE = {needed: stage for stage, (needed, _status, _column) in events.DISPATCH_STAGES.items()}
 # Which catalog words a refusal's parameter is made of (by parameter name); the others are shown as they are.
 _REFUSAL_WORDS = {"current": "status", "to": "status", "statuses": "status", "allowed": "status",
@@ -96,40 +98,44 @@ def map_note(session: Any, filters: EventFilter, *, scope: Scope, view: str, dri
     return translator(lang)["events.capped"].format(shown=f"{limit:,}", total=f"{total:,}")
 
 
-def detail_view(session: Any, event_id: int, *, principal: Principal, lang: str, zone: ZoneInfo,
-                department_names: Mapping[str, str], category_names: Mapping[str, str],
-                now: datetime | None = None) -> tuple[list[Any], go.Figure] | None:
+def detail_view(session: Any, event_id: int, *, principal: Principal, names: Names, zone: ZoneInfo,
+                department_names: Mapping[str, str], now: datetime | None = None
+                ) -> tuple[list[Any], go.Figure] | None:
     """The detail panel's body and timeline, contact masked unless the caller may see personal data."""
     now = now or datetime.now(UTC)
     shown = events.detail(session=session, event_id=event_id, scope=principal.scope, now=now)
     if shown is None:
         return None
-    text = translator(lang)
+    text = translator(names.lang)
     ev = shown.event
     name, phone = ev["reporter_name"], ev["reporter_phone"]
     if not principal.may_see_pii:
         name, phone = mask_name(name), mask_phone(phone)
-    stamp = "%Y-%m-%d %H:%M"
-    fields = [(text["events.col.category"], category_names.get(ev["category"], ev["category"])),
+    fields = [(text["events.col.category"], names.categories.get(ev["category"], ev["category"])),
               (text["events.col.subcategory"], ev["subcategory"] or "—"),
-              (text["events.col.status"], text.get(f"events.status.{ev['status']}", ev["status"])),
-              (text["events.col.severity"], text.get(f"events.severity.{ev['severity']}", ev["severity"])),
-              (text["events.col.district"], ev["district"] or text["events.outside"]),
+              (text["events.col.status"], names.word("status", ev["status"])),
+              (text["events.col.severity"], names.word("severity", ev["severity"])),
+              (text["events.col.source"], names.word("source", ev["source"])),
+              (text["events.col.district"], names.district(ev["district"])),
               (text["events.col.grid"], ev["grid"] or "—"),
-              (text["events.col.reported_at"], local_time(ev["reported_at"], zone, stamp)),
-              (text["events.col.sla_due_at"], local_time(ev["sla_due_at"], zone, stamp)),
+              (text["events.col.reported_at"], local_time(ev["reported_at"], zone, STAMP)),
+              (text["events.col.sla_due_at"], local_time(ev["sla_due_at"], zone, STAMP)),
               (text["events.reporter"], name or "—"), (text["events.phone"], phone or "—")]
-    history = [f"{local_time(row.at, zone, stamp)} {row.from_status} → {row.to_status} · {row.user}"
-               + (f" · {row.comment}" if row.comment else "") for row in shown.history.itertuples()]
+    history = [f"{local_time(row.at, zone, STAMP)} {names.word('status', row.from_status)} → "
+               f"{names.word('status', row.to_status)} · {row.user}" + (f" · {row.comment}" if row.comment else "")
+               for row in shown.history.itertuples()]
     stages = {stage: text[f"events.stage.{stage}"] for stage in ("accept", "arrive", "finish")}
     parts = [DispatchRow(int(row.id), department_names.get(row.department, row.department),
                          text.get(f"events.dispatch.{row.status}", row.status), _NEXT_STAGE.get(row.status))
              for row in shown.dispatches.itertuples()]
-    body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card, text[f"events.sla.{shown.card}"],
-                       text["events.history"], history, event_id, status=ev["status"], dispatches=parts,
+    body = detail_body(f"#{event_id} {ev['description'] or ''}", fields, shown.card,
+                       text[f"events.sla.{shown.card}"], text["events.history"], history, event_id,
+                       status=ev["status"], dispatches=parts, history_empty=text["events.no_history"],
                        stage_labels=stages if principal.may(Action.EVENT_ACT) else None)
     timeline = event_figures.dispatch_timeline(_local(shown.dispatches, zone), names=department_names,
-                                               stage_labels=stages, now=pd.Timestamp(now).tz_convert(zone))
+                                               stage_labels=stages, now=pd.Timestamp(now).tz_convert(zone),
+                                               texts={"empty": text["events.no_timeline"],
+                                                      "axis": text["events.timeline.axis"]})
     return body, timeline
 
 
@@ -142,42 +148,70 @@ def _local(frame: pd.DataFrame, zone: ZoneInfo) -> pd.DataFrame:
     return out
 
 
-def table_records(frame: pd.DataFrame, lang: str, zone: ZoneInfo,
-                  category_names: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Rows for the DataTable: local times as text, codes as words of the page's language (categories by the
-    pack's names)."""
-    text = translator(lang)
+@dataclass(frozen=True)
+class Names:
+    """What the page calls the codes of an event row, in its language: categories and districts by the city pack,
+    sources, statuses, severities and yes / no by the locale catalog."""
+
+    lang: str
+    categories: Mapping[str, str]
+    districts: Mapping[str, str]
+
+    def word(self, kind: str, code: Any) -> Any:
+        """A catalog word (`events.<kind>.<code>`), the code itself when the catalog has none."""
+        return translator(self.lang).get(f"events.{kind}.{code}", code)
+
+    def district(self, code: str | None) -> str:
+        return translator(self.lang)["events.outside"] if not code else self.districts.get(code, code)
+
+
+def named_rows(frame: pd.DataFrame, names: Names, zone: ZoneInfo) -> pd.DataFrame:
+    """The table's rows with names for codes and times in the display zone (still timestamps, for the export)."""
+    text = translator(names.lang)
     out = frame.copy()
-    for column in ("reported_at", "sla_due_at", "closed_at"):
-        out[column] = [local_time(v if pd.notna(v) else None, zone, "%Y-%m-%d %H:%M") for v in out[column]]
-    for column in ("status", "severity"):
-        out[column] = [text.get(f"events.{column}.{v}", v) for v in out[column]]
-    out["category"] = [category_names.get(v, v) for v in out["category"]]
+    for column in TIME_COLUMNS:
+        out[column] = pd.to_datetime(out[column], utc=True).dt.tz_convert(zone)
+    for column in ("status", "severity", "source"):
+        out[column] = [names.word(column, v) for v in out[column]]
+    out["category"] = [names.categories.get(v, v) for v in out["category"]]
+    out["district"] = [names.district(v) for v in out["district"]]
+    out["out_of_city"] = [text["events.yes" if v else "events.no"] for v in out["out_of_city"]]
+    return out
+
+
+def table_records(frame: pd.DataFrame, names: Names, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Rows for the grid: names for codes, local times as text."""
+    out = named_rows(frame, names, zone)
+    for column in TIME_COLUMNS:
+        out[column] = out[column].dt.strftime(STAMP)
     records: list[dict[str, Any]] = out.astype(object).where(out.notna(), None).to_dict("records")
     return records
 
 
-def export_frame(frame: pd.DataFrame, lang: str, zone: ZoneInfo, category_names: Mapping[str, str]) -> pd.DataFrame:
-    """The export: the table's rows under the page's column names."""
-    text = translator(lang)
-    out = pd.DataFrame(table_records(frame, lang, zone, category_names), columns=list(frame.columns))
-    return out.rename(columns={c: text[f"events.col.{c}"] for c in frame.columns})
+def export_frame(frame: pd.DataFrame, names: Names, zone: ZoneInfo) -> pd.DataFrame:
+    """The export: the table's rows under the page's column names, times as timestamps (Excel date-times)."""
+    text = translator(names.lang)
+    return named_rows(frame, names, zone).rename(columns={c: text[f"events.col.{c}"] for c in frame.columns})
 
 
 def linkage_view(session: Any, filters: EventFilter, *, scope: Scope, lang: str, zone: ZoneInfo,
                  department_names: Mapping[str, str], now: datetime | None = None
                  ) -> tuple[str, list[dict[str, Any]], go.Figure, go.Figure]:
-    """Share of multi-department events, per-department statistics as table rows, the p50/p90 bars, the trend."""
+    """Share of multi-department events, per-department statistics as grid rows (names, minutes to 1 decimal),
+    the p50/p90 bars, the trend."""
     text = translator(lang)
     stats = events.department_stats(session=session, filters=filters, scope=scope, now=now)
     share = events.multi_department_share(session=session, filters=filters, scope=scope)
     trend = events.trends(session=session, zone=zone, filters=filters, scope=scope)
-    labels = {"p50": text["events.p50"], "p90": text["events.p90"], "minutes": text["events.minutes"]}
+    bar_texts = {"p50": text["events.p50"], "p90": text["events.p90"], "title": text["events.linkage.bars"],
+                 "x": text["events.minutes_axis"], "y": text["events.linkage.department_axis"]}
+    trend_texts = {"name": text["events.multi_share"], "title": text["events.trend"],
+                   "x": text["events.trend.period"], "y": text["events.trend.axis"]}
     rows = stats.assign(department=[department_names.get(d, d) for d in stats["department"]]).round(1)
     share_text = f"{text['events.multi_share']}: {'—' if share is None else f'{share:.1%}'}"
     return (share_text, rows.astype(object).where(rows.notna(), None).to_dict("records"),
-            event_figures.linkage_bars(stats, names=department_names, labels=labels),
-            event_figures.trend_line(trend, label=text["events.multi_share"]))
+            event_figures.linkage_bars(stats, names=department_names, texts=bar_texts),
+            event_figures.trend_line(trend, texts=trend_texts))
 
 
 def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]:

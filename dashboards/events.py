@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from dash.dash_table.DataTable import DataTable
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.dcc.express import send_bytes
 
+from components.data_grid import dropdown_words
 from components.event_panel import DISPATCH_ACTION, action_bar
+from components.event_tables import PAGE_SIZE, events_grid, linkage_grid
 from components.graphs import analyst_graph
 from components.i18n import translator
-from components.theme import BACKGROUND, FONT_FAMILY, TEXT
+from components.theme import PAGE_STYLE
 from dashboards import _event_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
@@ -30,8 +32,6 @@ from services.events import STATUSES, EventFilter
 dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
 
 FILTERS = ("status", "category", "district", "department")
-PAGE_SIZE = 25
-_DARK = {"color": "#111", "minWidth": "180px"}
 
 
 def _state(query: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +69,23 @@ def _map(state: dict[str, Any]) -> Any:
                                 lang=state["lang"])
 
 
+def _names(lang: str) -> views.Names:
+    return views.Names(lang, _categories(lang), runtime().city.names(lang))
+
+
+def _labelled(label: str, control: Any, control_id: str) -> html.Div:
+    """A control with its visible label (`<label for>`: the accessible name as well)."""
+    return html.Div([dbc.Label(label, html_for=control_id, className="events-label"), control],
+                    className="events-control")
+
+
+def _choices(control_id: str, label: str, options: list[dict[str, str]], value: str) -> html.Fieldset:
+    """A radio group under a visible legend (a fieldset: the group's accessible name)."""
+    return html.Fieldset([html.Legend(label, className="events-label"),
+                          dbc.RadioItems(id=control_id, options=options, value=value, inline=True,
+                                         className="events-radios")], className="events-control")
+
+
 def layout(**query: Any) -> html.Div:
     """The view the URL query names; a bad filter value is reported on the page and the default view is shown."""
     may_export = current_principal().may(Action.EXPORT)
@@ -88,64 +105,66 @@ def layout(**query: Any) -> html.Div:
         "district": [{"label": n, "value": c} for c, n in names.items()],
         "department": [{"label": n, "value": c} for c, n in _departments(lang).items()],
     }
-    controls = [dcc.Dropdown(id=f"events-f-{name}", options=dropdowns[name], value=state[name], multi=True,
-                             placeholder=text[f"events.filter.{name}"], style=_DARK) for name in FILTERS]
-    columns: list[DataTable.Columns] = [{"name": text[f"events.col.{c}"], "id": c} for c in events.TABLE_COLUMNS]
-    stats_columns: list[DataTable.Columns] = [{"name": text[key], "id": col} for col, key in (
+    words = dropdown_words(lang)
+    controls = [_labelled(text[f"events.filter.{name}"], dcc.Dropdown(
+        id=f"events-f-{name}", options=dropdowns[name], value=state[name], multi=True, labels=words,
+        placeholder=text[f"events.filter.{name}"], className="events-dropdown"), f"events-f-{name}")
+        for name in FILTERS]
+    dates = html.Div([dbc.Label(text["events.filter.time"], html_for="events-f-time-start", className="events-label"),
+                      dcc.DatePickerRange(id="events-f-time", start_date=state["start"], end_date=state["end"],
+                                          clearable=True, display_format="YYYY-MM-DD",
+                                          start_date_id="events-f-time-start", end_date_id="events-f-time-end",
+                                          start_date_placeholder_text=text["events.filter.start"],
+                                          end_date_placeholder_text=text["events.filter.end"],
+                                          month_format=text["events.month_format"], first_day_of_week=1,
+                                          className="events-dates")], className="events-control")
+    view = _choices("events-view", text["events.filter.view"],
+                    [{"label": text[f"events.view.{v}"], "value": v} for v in views.VIEWS], state["view"])
+    colour = _choices("events-colour", text["events.filter.colour"],
+                      [{"label": text[f"events.colour.{c}"], "value": c} for c in ("status", "severity")],
+                      state["colour"])
+    stats_titles = {col: text[key] for col, key in (
         ("rank", "events.rank"), ("department", "events.department"), ("dispatches", "events.dispatches"),
         ("accept_p50", "events.stage.accept"), ("arrive_p50", "events.stage.arrive"),
         ("finish_p50", "events.p50"), ("finish_p90", "events.p90"), ("open", "events.open"),
-        ("overdue", "events.overdue"))]
-    # The tables name their font: dash_table's own cell style would fall back to a system face, which on a kiosk
-    # without CJK fonts draws Chinese as boxes.
-    header_style = {"backgroundColor": "#0b1a30", "color": TEXT, "fontWeight": "bold", "fontFamily": FONT_FAMILY}
-    cell_style = {"backgroundColor": BACKGROUND, "color": TEXT, "border": "1px solid #1d3556", "fontFamily": FONT_FAMILY}
+        ("overdue", "events.overdue"))}
+    detail = dbc.Offcanvas([
+        html.Div(id="event-detail-body"),
+        action_bar({a: text[f"events.act.{a}"] for a in events.ACTIONS}, dropdowns["department"],
+                   comment_hint=text["events.act.comment"], departments_hint=text["events.act.departments"],
+                   visible=current_principal().may(Action.EVENT_ACT), dropdown_words=words),
+        html.H3(text["events.timeline"], className="h6 mt-2"),
+        dcc.Graph(id="event-timeline", config={"displayModeBar": False}),
+    ], id="event-detail", title=html.Span(text["events.detail"], id="event-detail-title"),
+        labelledby="event-detail-title", placement="end", is_open=False, scrollable=True, backdrop=False,
+        class_name="event-detail-panel")
     return html.Div([
         html.Div([html.H1(text["events.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(problem, id="events-problem", className="alert alert-warning" if problem else "d-none"),
-        html.Div([*controls,
-                  dcc.DatePickerRange(id="events-f-time", start_date=state["start"], end_date=state["end"],
-                                      clearable=True, display_format="YYYY-MM-DD"),
-                  dcc.RadioItems(id="events-view", value=state["view"], inline=True,
-                                 options=[{"label": text[f"events.view.{v}"], "value": v} for v in views.VIEWS]),
-                  dcc.RadioItems(id="events-colour", value=state["colour"], inline=True,
-                                 options=[{"label": text[f"events.colour.{c}"], "value": c}
-                                          for c in ("status", "severity")])],
-                 className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+        html.Div([*controls, dates, view, colour], className="events-filters mb-2"),
         html.Div([html.Span(names.get(state["drill"] or "", text["events.city"]), id="events-crumb",
                             className="h5 me-3"),
-                  html.Button(text["events.back"], id="events-back", className="btn btn-outline-info btn-sm")]),
-        html.Div([
-            html.Div([analyst_graph("events-map", _map(state), "560px"),
-                  html.Div(id="events-map-note", className="small text-info")], className="col-lg-8"),
-            html.Aside([html.H2(text["events.detail"], className="h6"), html.Div(id="event-detail-body"),
-                        action_bar({a: text[f"events.act.{a}"] for a in events.ACTIONS}, dropdowns["department"],
-                                   comment_hint=text["events.act.comment"],
-                                   departments_hint=text["events.act.departments"],
-                                   visible=current_principal().may(Action.EVENT_ACT)),
-                        html.H2(text["events.timeline"], className="h6"),
-                        dcc.Graph(id="event-timeline", config={"displayModeBar": False})],
-                       id="event-detail", className="col-lg-4 d-none"),
-        ], className="row"),
+                  dbc.Button(text["events.back"], id="events-back", color="info", outline=True, size="sm")]),
+        analyst_graph("events-map", _map(state), "560px"),
+        html.Div(id="events-map-note", className="small events-note"),
         html.Section([html.H2(text["events.linkage"], className="h5"), html.Div(id="linkage-share"),
-                      DataTable(id="linkage-table", columns=stats_columns, page_size=12, style_header=header_style, style_cell=cell_style),
+                      linkage_grid(stats_titles, [], lang=lang),
                       html.Div([dcc.Graph(id="linkage-bars", className="col-lg-6"),
                                 dcc.Graph(id="linkage-trend", className="col-lg-6")], className="row")]),
         html.Section([html.H2(text["events.table"], className="h5"),
-                      html.Button(text["events.export_csv"], id="events-export-csv", className="btn btn-info btn-sm",
-                                  disabled=not may_export),
-                      html.Button(text["events.export_xlsx"], id="events-export-xlsx",
-                                  className="btn btn-info btn-sm ms-2", disabled=not may_export),
+                      html.Div([dbc.Button(text["events.export_csv"], id="events-export-csv", color="info", size="sm",
+                                           disabled=not may_export),
+                                dbc.Button(text["events.export_xlsx"], id="events-export-xlsx", color="info",
+                                           size="sm", className="ms-2", disabled=not may_export)], className="mb-2"),
                       dcc.Download(id="events-download"),
-                      DataTable(id="events-table", columns=columns, page_current=0, page_size=PAGE_SIZE,
-                                           page_action="custom", sort_action="custom", sort_mode="single",
-                                           sort_by=[{"column_id": "reported_at", "direction": "desc"}],
-                                           style_header=header_style, style_cell=cell_style)]),
+                      events_grid({c: text[f"events.col.{c}"] for c in events.TABLE_COLUMNS}, lang=lang)]),
+        detail,
         dcc.Location(id="events-url", refresh=False),
         dcc.Store(id="events-state", data=state),
         dcc.Store(id="events-selected"),
-    ], className="events-page container-fluid py-3", lang=lang,
-        style={"background": BACKGROUND, "color": TEXT, "height": "100vh", "overflowY": "auto"})
+        dcc.Store(id="events-rows-wanted"),
+    ], className="events-page container-fluid py-3", lang=lang, style={**PAGE_STYLE, "height": "100vh",
+                                                                          "overflowY": "auto"})
 
 
 @callback(
@@ -188,32 +207,33 @@ def map_note(state: dict[str, Any]) -> str:
                               view=state["view"], drill=state["drill"], lang=state["lang"])
 
 
-@callback(Output("events-selected", "data", allow_duplicate=True), Input("events-table", "active_cell"),
-          State("events-table", "data"), prevent_initial_call=True)
-def select_row(cell: dict[str, Any] | None, rows: list[dict[str, Any]]) -> Any:
-    """A click on a table row opens that event's detail panel."""
+@callback(Output("events-selected", "data", allow_duplicate=True), Input("events-table", "cellClicked"),
+          Input("events-table", "selectedRows"), prevent_initial_call=True)
+def select_row(clicked: dict[str, Any] | None, selected: list[dict[str, Any]] | None) -> Any:
+    """A click on a row, or Space on the focused row, opens that event's detail panel (a click on the row already
+    selected opens it again)."""
     current_principal()
-    if not cell or not rows or cell["row"] >= len(rows):
-        return no_update
-    return int(rows[cell["row"]]["id"])
+    if ctx.triggered_id == "events-table" and "cellClicked" in ctx.triggered[0]["prop_id"]:
+        return int(clicked["rowId"]) if clicked and clicked.get("rowId") is not None else no_update
+    return int(selected[0]["id"]) if selected else no_update
 
 
 @callback(Output("event-detail-body", "children"), Output("event-timeline", "figure"),
-          Output("event-detail", "className"), Input("events-selected", "data"), State("events-state", "data"),
+          Output("event-detail", "is_open"), Input("events-selected", "data"), State("events-state", "data"),
           prevent_initial_call=True)
 def show_detail(event_id: int | None, state: dict[str, Any]) -> Any:
-    """The picked event's fields, SLA card, history and per-department timeline (contact masked by role)."""
+    """The picked event's fields, SLA card, history and per-department timeline (contact masked by role), in the
+    side panel, which opens over the page where the user is."""
     principal = current_principal()
     if event_id is None:
         return no_update, no_update, no_update
     rt = runtime()
     with rt.sessions() as session:
-        shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
-                                  zone=rt.settings.zone, department_names=_departments(state["lang"]),
-                                  category_names=_categories(state["lang"]))
+        shown = views.detail_view(session, int(event_id), principal=principal, names=_names(state["lang"]),
+                                  zone=rt.settings.zone, department_names=_departments(state["lang"]))
     if shown is None:
-        return [], {}, "col-lg-4 d-none"
-    return shown[0], shown[1], "col-lg-4 event-detail"
+        return [], {}, False
+    return shown[0], shown[1], True
 
 
 @callback(Output("event-act-message", "children"), Output("event-act-message", "className"),
@@ -247,30 +267,55 @@ def act(*args: Any) -> Any:
             reason = views.refusal_text(refused, state["lang"], names)
             return f"{text['events.act.refused']}: {reason}", "mt-1 text-danger event-act-refused", no_update, \
                 no_update
-        shown = views.detail_view(session, int(event_id), principal=principal, lang=state["lang"],
-                                  zone=rt.settings.zone, department_names=names,
-                                  category_names=_categories(state["lang"]))
+        shown = views.detail_view(session, int(event_id), principal=principal, names=_names(state["lang"]),
+                                  zone=rt.settings.zone, department_names=names)
     if shown is None:
         return text["events.act.done"], "mt-1 text-success event-act-done", [], {}
     return text["events.act.done"], "mt-1 text-success event-act-done", shown[0], shown[1]
 
 
-@callback(Output("events-table", "data"), Output("events-table", "page_count"), Input("events-state", "data"),
-          Input("events-table", "page_current"), Input("events-table", "sort_by"))
-def table(state: dict[str, Any], page: int | None, sort_by: list[dict[str, str]] | None) -> Any:
-    """One page of matching events, sorted by the database (never the whole set in the browser)."""
+# The grid's request carries its success / fail functions, which the websocket worker cannot clone: the browser
+# hands on the plain part (rows wanted, sort, and a stamp so that asking twice for the same block asks again).
+clientside_callback(
+    """function(request) {
+        if (!request) { return window.dash_clientside.no_update; }
+        return {startRow: request.startRow, endRow: request.endRow, sortModel: request.sortModel, at: Date.now()};
+    }""",
+    Output("events-rows-wanted", "data"), Input("events-table", "getRowsRequest"), prevent_initial_call=True)
+
+
+@callback(Output("events-table", "getRowsResponse"), Input("events-rows-wanted", "data"),
+          State("events-state", "data"), prevent_initial_call=True)
+def table(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
+    """The block of matching events the grid asks for, sorted by the database (never the whole set in the
+    browser), with the total so the grid can page."""
     principal = current_principal()
-    order = (sort_by or [{"column_id": "reported_at", "direction": "desc"}])[0]
+    if not request:
+        return no_update
+    order = (request.get("sortModel") or [{"colId": "reported_at", "sort": "desc"}])[0]
+    start = int(request.get("startRow") or 0)
     rt = runtime()
     with rt.sessions() as session:
-        shown = events.table_page(session=session, filters=_filter(state), scope=principal.scope,
-                                  offset=(page or 0) * PAGE_SIZE, limit=PAGE_SIZE, sort_by=order["column_id"],
-                                  descending=order["direction"] == "desc")
-    return (views.table_records(shown.rows, state["lang"], rt.settings.zone, _categories(state["lang"])),
-            max(1, -(-shown.total // PAGE_SIZE)))
+        shown = events.table_page(session=session, filters=_filter(state), scope=principal.scope, offset=start,
+                                  limit=max(1, int(request.get("endRow") or start + PAGE_SIZE) - start),
+                                  sort_by=order["colId"], descending=order["sort"] == "desc")
+    return {"rowData": views.table_records(shown.rows, _names(state["lang"]), rt.settings.zone),
+            "rowCount": shown.total}
 
 
-@callback(Output("linkage-share", "children"), Output("linkage-table", "data"), Output("linkage-bars", "figure"),
+# A new view (filters, drill) empties the grid's cache and deselects: it asks for its first page again.
+clientside_callback(
+    """async function(state) {
+        const api = await dash_ag_grid.getApiAsync("events-table");
+        api.deselectAll();
+        api.purgeInfiniteCache();
+        api.paginationGoToFirstPage();
+        return window.dash_clientside.no_update;
+    }""",
+    Output("events-table", "id"), Input("events-state", "data"), prevent_initial_call=True)
+
+
+@callback(Output("linkage-share", "children"), Output("linkage-table", "rowData"), Output("linkage-bars", "figure"),
           Output("linkage-trend", "figure"), Input("events-state", "data"))
 def linkage_panel(state: dict[str, Any]) -> Any:
     """Per-department dispatch times (median, p90), open and overdue work, bottleneck rank, multi-department share."""
@@ -291,7 +336,7 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
         rows = events.export_rows(session=session, filters=_filter(state), scope=principal.scope)
         export.record_export(session, actor=principal, what="events", detail=views.query_string(state))
         session.commit()
-    frame = views.export_frame(rows, state["lang"], rt.settings.zone, _categories(state["lang"]))
+    frame = views.export_frame(rows, _names(state["lang"]), rt.settings.zone)
     if ctx.triggered_id == "events-export-xlsx":
         return send_bytes(export.to_xlsx(frame, translator(state["lang"])["events.table"]), "events.xlsx")
     return send_bytes(export.to_csv(frame), "events.csv")

@@ -104,7 +104,9 @@ def test_timeline_draws_done_stages_solid_and_running_ones_dotted_to_now():
         "finished_at": [pd.NaT, pd.NaT],
     })
     figure = dispatch_timeline(frame, names={"police": "公安"}, stage_labels={"accept": "签收", "arrive": "到场",
-                                                                            "finish": "处置"}, now=now)
+                                                                            "finish": "处置"}, now=now,
+                               texts={"empty": "暂无", "axis": "时间（本地）"})
+    assert figure.layout.xaxis.title.text == "时间（本地）"
     drawn = {(t.name, t.line.dash): [y for y in t.y if y] for t in figure.data if len(t.x)}
     assert drawn == {("签收", "solid"): ["公安", "公安"], ("签收", "dot"): ["medical", "medical"],
                      ("到场", "solid"): ["公安", "公安"], ("处置", "dot"): ["公安", "公安"]}
@@ -113,8 +115,25 @@ def test_timeline_draws_done_stages_solid_and_running_ones_dotted_to_now():
 def test_linkage_bars_put_the_worst_bottleneck_on_top_and_trend_is_a_share():
     stats = pd.DataFrame({"department": ["police", "water"], "finish_p50": [30.0, 90.0], "finish_p90": [60.0, 300.0],
                           "rank": [2, 1]})
-    bars = linkage_bars(stats, names={"water": "水务"}, labels={"p50": "p50", "p90": "p90", "minutes": "min"})
+    bars = linkage_bars(stats, names={"water": "水务"}, texts={"p50": "p50", "p90": "p90", "title": "用时",
+                                                              "x": "用时（分钟）", "y": "部门"})
     assert list(bars.data[0].y) == ["police", "水务"]  # the horizontal axis draws its last category on top
+    assert (bars.layout.title.text, bars.layout.xaxis.title.text, bars.layout.yaxis.title.text) == (
+        "用时", "用时（分钟）", "部门")
     trend = trend_line(pd.DataFrame({"period": pd.to_datetime(["2026-11-22", "2026-11-23"]), "events": [10, 12],
-                                     "multi_share": [0.2, 0.25]}), label="share")
+                                     "multi_share": [0.2, 0.25]}),
+                       texts={"name": "share", "title": "多部门协同趋势", "x": "日期", "y": "占比（%）"})
     assert trend.layout.yaxis.tickformat == ".0%"
+    # the trend had no title and no axis titles: a reader could not tell what the line measured, nor in what unit
+    assert (trend.layout.title.text, trend.layout.xaxis.title.text, trend.layout.yaxis.title.text) == (
+        "多部门协同趋势", "日期", "占比（%）")
+
+
+def test_an_event_without_dispatches_gets_a_timeline_that_says_why_it_is_empty():
+    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ("department", "dispatched_at", "accepted_at",
+                                                                "arrived_at", "finished_at")})
+    figure = dispatch_timeline(empty, names={}, stage_labels={"accept": "签收", "arrive": "到场", "finish": "处置"},
+                               now=pd.Timestamp("2026-11-23 12:00", tz="UTC"),
+                               texts={"empty": "暂无处置记录：事件尚未派遣到部门", "axis": "时间"})
+    assert [a.text for a in figure.layout.annotations] == ["暂无处置记录：事件尚未派遣到部门"]
+    assert not figure.data and figure.layout.xaxis.visible is False

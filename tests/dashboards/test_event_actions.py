@@ -8,13 +8,13 @@ from dashboards._event_views import refusal_text
 from services import audit
 from services.events.lifecycle import REASONS, TransitionRefused, refusal
 from services.store import Event
+from tests.dashboards.event_grid import click_event, wait_for_rows
 
 
 def _open_first_reported_event(dash_duo, open_page, role: str) -> str:
     open_page("/events?status=reported&view=districts", role=role)
-    cell = dash_duo.wait_for_element('#events-table td[data-dash-column="id"]', timeout=15)
-    event_id = cell.text
-    cell.click()
+    event_id = wait_for_rows(dash_duo.driver)[0]["id"]
+    click_event(dash_duo, event_id)
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"][data-status="reported"]',
                               timeout=15)
     return event_id
@@ -34,7 +34,7 @@ def test_an_operator_registers_an_event_and_an_illegal_move_is_refused_with_its_
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"][data-status="registered"]',
                               timeout=15)
     assert "event-act-done" in dash_duo.find_element("#event-act-message").get_attribute("class")
-    assert "reported → registered" in dash_duo.find_element("#event-detail-body .event-history").text
+    assert "上报 → 立案" in dash_duo.find_element("#event-detail-body .event-history").text
 
     with wall_runtime.sessions() as session:
         assert session.get(Event, int(event_id)).status == "registered"

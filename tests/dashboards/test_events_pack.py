@@ -13,6 +13,8 @@ from services.demo.simulator import seed
 from services.platform.runtime import Runtime, open_runtime
 from services.store.catalog import install_catalog
 from tests.dashboards.conftest import WALL_TOKEN
+from tests.dashboards.dom import text_of
+from tests.dashboards.event_grid import click_event, wait_for_rows
 
 LANSHAN = Path(__file__).resolve().parents[1] / "citypacks" / "lanshan"
 
@@ -31,8 +33,7 @@ def wall_runtime(tmp_path: Path, redis_client, redis_url: str) -> Iterator[Runti
 
 
 def _categories(dash_duo) -> set[str]:  # type: ignore[no-untyped-def]
-    cells = dash_duo.find_elements('#events-table td[data-dash-column="category"]')
-    return {cell.text for cell in cells}
+    return {row["category"] for row in wait_for_rows(dash_duo.driver)}
 
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
@@ -40,7 +41,6 @@ def test_the_events_page_names_the_packs_categories(dash_duo, open_page, shoot, 
     names = {c.name_zh if lang == "zh-CN" else c.name_en for c in wall_runtime.pack.catalogs.categories}
     dash_duo.driver.set_window_size(1600, 1200)
     open_page(f"/events?lang={lang}&view=districts", role="operator")
-    dash_duo.wait_for_element('#events-table td[data-dash-column="category"]', timeout=20)
     shown = _categories(dash_duo)
     assert shown and shown <= names, shown
 
@@ -51,9 +51,8 @@ def test_the_events_page_names_the_packs_categories(dash_duo, open_page, shoot, 
     assert flooding in options and set(options) >= names, options
     shoot(f"events-lanshan-{lang}.png")
 
-    cell = dash_duo.find_element('#events-table td[data-dash-column="id"]')
-    event_id = cell.text
-    cell.click()
+    event_id = wait_for_rows(dash_duo.driver)[0]["id"]
+    click_event(dash_duo, event_id)
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=30)
-    fields = dash_duo.find_element("#event-detail-body .event-fields").text
+    fields = text_of(dash_duo.driver, "#event-detail-body .event-fields")  # sliding in: read it, seen or not
     assert any(name in fields for name in names), fields

@@ -11,6 +11,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from services.events.points import points
 from services.events.queries import EventFilter
+from tests.dashboards.dom import text_of
+from tests.dashboards.event_grid import click_event, wait_for_rows
 
 SIMING = "350203"
 
@@ -57,16 +59,15 @@ def test_click_on_a_district_drills_into_its_grid_and_the_url_restores_it(dash_d
 
 def _open_first_dispatched_event(dash_duo, open_page, role: str) -> str:
     open_page("/events?status=in_progress&view=districts", role=role)
-    cell = dash_duo.wait_for_element('#events-table td[data-dash-column="id"]', timeout=15)
-    event_id = cell.text
-    cell.click()
+    event_id = wait_for_rows(dash_duo.driver)[0]["id"]
+    click_event(dash_duo, event_id)
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=30)
     dash_duo.wait_for_element("#event-timeline .scatterlayer .trace", timeout=15)
     traces = dash_duo.driver.execute_script(_TRACES, "#event-timeline")
     assert any(length > 0 for _type, _loc, length in traces), "the timeline draws no dispatch"
     assert dash_duo.find_element("#event-detail-body .sla-card").get_attribute("data-card") in ("none", "yellow",
                                                                                                 "red")
-    return dash_duo.find_element("#event-detail-body .event-fields").text
+    return text_of(dash_duo.driver, "#event-detail-body .event-fields")  # the panel may still be sliding in
 
 
 def test_event_detail_panel_masks_the_reporter_for_an_analyst(dash_duo, open_page):
@@ -107,9 +108,9 @@ def test_the_tables_draw_chinese_in_the_shipped_font(dash_duo, open_page):
     """On a machine with no CJK system font (this one, and many kiosks) the linkage table drew Chinese as boxes:
     dash_table's cells did not name the shipped face."""
     open_page("/events", role="operator")
-    dash_duo.wait_for_element('#linkage-table td[data-dash-column="department"]', timeout=30)
-    dash_duo.wait_for_element('#events-table td[data-dash-column="id"]', timeout=30)
-    for selector in ('#linkage-table td[data-dash-column="department"]', '#events-table td[data-dash-column="category"]'):
+    dash_duo.wait_for_element('#linkage-table .ag-center-cols-container .ag-cell[col-id="department"]', timeout=30)
+    wait_for_rows(dash_duo.driver)
+    for selector in ('#linkage-table .ag-center-cols-container .ag-cell[col-id="department"]', '#events-table .ag-center-cols-container .ag-cell[col-id="category"]'):
         cells = dash_duo.driver.execute_async_script(_TABLE_FONT, selector)
         assert cells, selector
         chinese = [cell for cell in cells if re.search(r"[\u4e00-\u9fff]", cell["text"])]

@@ -6,8 +6,7 @@
      two date inputs inside carry their own names);
    - a dropdown names itself by its value only (aria-labelledby), which hides its <label for>: the label is put
      first, so a screen reader says "状态 全部在办", not just "全部在办".
-   And the document's language (html-has-lang): a page's root names its language (`lang`), the <html> takes it.
-   A MutationObserver applies this to whatever Dash renders or re-renders. */
+   (The document's language is page_lang.js's.) A MutationObserver applies this to whatever Dash renders or re-renders. */
 (function () {
   "use strict";
 
@@ -29,17 +28,12 @@
         })).join(" "));
       }
     });
-    var page = document.body && document.body.querySelector("[lang]");
-    var lang = page && page.getAttribute("lang");
-    if (lang && document.documentElement.getAttribute("lang") !== lang) {
-      document.documentElement.setAttribute("lang", lang);
-    }
   }
 
   function start() {
     mend(document);
     new MutationObserver(function () { mend(document); }).observe(document.body, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-hidden", "aria-labelledby", "lang"]
+      childList: true, subtree: true, attributes: true, attributeFilter: ["aria-expanded", "aria-hidden", "aria-labelledby"]
     });
   }
 

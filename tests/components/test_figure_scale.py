@@ -61,7 +61,7 @@ def test_base_layout_scales_type_hover_labels_and_margins():
 
 def test_the_event_map_frame_scales_its_outlines_dots_labels_and_type_only():
     small = event_map_frame(GEOJSON, NAMES, SEVERITIES)
-    assert small["data"][0]["line"]["width"] == 1.5 and small["data"][-1]["marker"]["size"] == 6
+    assert small["data"][0]["line"]["width"] == 1.5 and small["data"][-1]["marker"]["size"] == 7  # outlined: one larger
     assert small["layout"]["annotations"][0]["font"]["size"] == 16
     changed = _assert_scaled(small, event_map_frame(GEOJSON, NAMES, SEVERITIES, 2.0), 2.0)
     assert changed == {"size", "width", "borderpad"}  # margins are 0 on the map

@@ -20,6 +20,19 @@ def analyst_graph(graph_id: str, figure: Any, height: str, lang: str = "zh-CN") 
                      config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "locale": lang})
 
 
+# A titled chart: the title on the figure's top line, the legend on the line below it, left-aligned over the plot,
+# so the two never collide, however narrow the column or long the axis labels.
+TITLED_MARGIN_TOP = 64
+LEGEND_UNDER_TITLE: dict[str, Any] = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"}
+
+
+def chart_title(text: str) -> dict[str, Any]:
+    """A chart's title, at the figure's top left: it names the chart in the page and in a PNG downloaded from its
+    modebar."""
+    return {"text": text, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
+            "yref": "container", "pad": {"l": 8, "t": 8}, "font": {"size": 15}}
+
+
 def date_axis(lang: str, step: Literal["time", "day"] = "time") -> dict[str, Any]:
     """A date x-axis whose ticks and hover read as `lang` writes dates ("12月1日" / "Dec 1"), whatever the zoom; its
     title says whether the points are moments (`time`) or whole days (`day`)."""
@@ -29,7 +42,7 @@ def date_axis(lang: str, step: Literal["time", "day"] = "time") -> dict[str, Any
         "title": {"text": text[f"chart.{step}"]},
         "hoverformat": text[f"chart.hover.{step}"],
         "tickformatstops": [
-            {"dtickrange": [None, _DAY_MS], "value": text["chart.ticks.hours"]},
+            {"dtickrange": [None, _DAY_MS - 1], "value": text["chart.ticks.hours"]},
             {"dtickrange": [_DAY_MS, "M1"], "value": text["chart.ticks.days"]},
             {"dtickrange": ["M1", None], "value": text["chart.ticks.months"]},
         ],

@@ -14,18 +14,13 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.graphs import date_axis
+from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, chart_title, date_axis
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, STATUS_COLOURS, TEXT, base_layout
 
 VALUE_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
 _AXES = {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": {"font": {"color": MUTED}}, "zeroline": False}
-_MARGIN = {"l": 64, "r": 16, "t": 48, "b": 48}
-_LEGEND = {"orientation": "h", "x": 0.5, "xanchor": "center", "y": 1.02, "yanchor": "bottom", "font": {"color": MUTED}}
-
-
-def _title(text: str) -> dict[str, Any]:
-    """A chart's title, top left: it names the chart in the page and in a downloaded PNG."""
-    return {"text": text, "x": 0, "xanchor": "left", "xref": "paper", "font": {"size": 15}}
+_MARGIN = {"l": 64, "r": 16, "t": TITLED_MARGIN_TOP, "b": 48}
+_LEGEND = {**LEGEND_UNDER_TITLE, "font": {"color": MUTED}}
 
 
 def _thresholds(figure: go.Figure, warn: float | None, alarm: float | None, labels: Mapping[str, str]) -> None:
@@ -65,7 +60,7 @@ def trend_figure(
     _thresholds(figure, warn, alarm, labels)
     figure.update_layout(
         **base_layout(showlegend=True, margin=_MARGIN),
-        title=_title(labels["trend_title"]),
+        title=chart_title(labels["trend_title"]),
         legend=_LEGEND,
         xaxis={**_AXES, **date_axis(lang), "title": {"text": labels["time_axis"], "font": {"color": MUTED}}},
         yaxis={**_AXES, "title": {"text": labels["value_axis"], "font": {"color": MUTED}}},
@@ -101,7 +96,7 @@ def comparison_figure(
     )  # fmt: skip
     figure.update_layout(
         **base_layout(showlegend=True, margin={**_MARGIN, "l": 72}),
-        title=_title(labels["compare_title"]),
+        title=chart_title(labels["compare_title"]),
         legend=_LEGEND,
         xaxis={**_AXES, "title": {"text": labels["avg_axis"], "font": {"color": MUTED}}},
         yaxis={"tickfont": {"color": TEXT}, "title": {"text": labels["district_axis"], "font": {"color": MUTED}}},
@@ -151,7 +146,7 @@ def district_choropleth(
         ))  # fmt: skip
     figure.update_layout(
         **base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 8}),
-        title=_title(labels["map_title"]),
+        title=chart_title(labels["map_title"]),
         map={"style": OFFLINE_MAP_STYLE, "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
         uirevision="indicator-map",
     )

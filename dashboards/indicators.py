@@ -143,10 +143,10 @@ def layout(**query: Any) -> html.Div:
             html.Div([html.H1(text["ind.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
             html.Div(
                 [
-                    html.Div([dbc.Label(text["ind.indicator"], html_for="ind-code", className="mb-0"),
+                    html.Div([dbc.Label(text["ind.indicator"], html_for="ind-code", className="mb-0 text-nowrap"),
                               dbc.Select(id="ind-code", options=_picker_options(lang), value=state["code"],
                                          className="ind-picker")], className="d-flex align-items-center gap-2"),
-                    html.Div([dbc.Label(text["ind.range"], id="ind-range-label", className="mb-0"),
+                    html.Div([dbc.Label(text["ind.range"], id="ind-range-label", className="mb-0 text-nowrap"),
                               dbc.RadioItems(id="ind-range", value=state["range"], inline=True,
                                              options=[{"label": text[f"ind.range.{r}"], "value": r} for r in RANGES])],
                              className="d-flex align-items-center gap-2", **_RANGE_GROUP),

@@ -1,11 +1,16 @@
 """/approvals in a real headless Chromium: drill department → matter → application list (personal data masked for
-an analyst), the URL keeps the drill and restores it on reload, and the way back up works."""
+an analyst), the URL keeps the drill and restores it on reload, the way back up works, a bad query is corrected in the
+address, and the charts are titled and dated in the page's language."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+from urllib.parse import parse_qs, urlparse
 
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.dashboards.dom import texts_of
 
 
 def _wait_crumbs(dash_duo, expected: str) -> None:
@@ -75,6 +80,36 @@ def test_language_switch_keeps_the_view_and_is_remembered(dash_duo, open_page):
     dash_duo.find_element('#lang-switch a[data-lang="zh-CN"]').click()
     dash_duo.wait_for_contains_text("h1", "政务服务效能", timeout=20)
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def test_a_bad_query_is_corrected_in_the_address(dash_duo, open_page):
+    open_page("/approvals?days=99&department=nope&matter=nope", role="analyst")
+    _wait_crumbs(dash_duo, "全市")
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: parse_qs(urlparse(d.current_url).query) == {"days": ["7"]},
+        f"the address kept the bad query: {dash_duo.driver.current_url}")
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def _daily(dash_duo) -> dict:
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#apv-daily .js-plotly-plot');"
+        "return {type: gd._fullLayout.xaxis.type, x: gd.data[0].x, locale: gd._context.locale};")
+
+
+def test_the_daily_chart_is_on_a_date_axis_written_in_the_page_language(dash_duo, open_page):
+    """The days were "11-26" strings that plotly.js read as dates in 2012 ("Jan 1 2012 … Jan 29")."""
+    for lang, month, foreign in (("zh-CN", "月", ("Jan", "Nov", "Dec", "2012")), ("en", "", ("月", "2012"))):
+        open_page(f"/approvals?days=7&lang={lang}", role="analyst")
+        dash_duo.wait_for_element("#apv-daily .xtick text", timeout=20)
+        daily = _daily(dash_duo)
+        assert daily["type"] == "date" and daily["locale"] == lang
+        assert len(daily["x"]) == 7 and date.fromisoformat(daily["x"][-1]) >= date.fromisoformat(daily["x"][0])
+        ticks = " ".join(texts_of(dash_duo.driver, "#apv-daily .xtick text"))
+        assert month in ticks and not [word for word in foreign if word in ticks], ticks
+        titles = texts_of(dash_duo.driver, ".js-plotly-plot .gtitle")
+        assert len(titles) == 5 and all(titles), titles  # throughput, daily, ranking, reviews, bundles
+        assert len(texts_of(dash_duo.driver, "#apv-daily .xtitle, #apv-daily .ytitle, #apv-daily .y2title")) == 3
 
 
 def _find(node, wanted: str):

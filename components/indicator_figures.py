@@ -18,7 +18,9 @@ from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, chart_title
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, STATUS_COLOURS, TEXT, base_layout
 
 VALUE_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
-_AXES = {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": {"font": {"color": MUTED}}, "zeroline": False}
+# Values written out ("140,000"), not in SI ("140k"), which Chinese does not read; a date axis ignores both keys.
+_AXES = {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": {"font": {"color": MUTED}}, "zeroline": False,
+         "exponentformat": "none", "separatethousands": True}
 _MARGIN = {"l": 64, "r": 16, "t": TITLED_MARGIN_TOP, "b": 48}
 _LEGEND = {**LEGEND_UNDER_TITLE, "font": {"color": MUTED}}
 
@@ -134,7 +136,8 @@ def district_choropleth(
                       "<extra></extra>",
         colorscale=VALUE_SCALE,
         marker={"line": {"color": GRID_LINE, "width": 1}, "opacity": 0.85},
-        colorbar={"title": {"text": unit, "font": {"color": MUTED}}, "tickfont": {"color": MUTED}, "thickness": 10},
+        colorbar={"title": {"text": unit, "font": {"color": MUTED}}, "tickfont": {"color": MUTED}, "thickness": 10,
+                  "exponentformat": "none", "separatethousands": True},
         name="districts",
     )  # fmt: skip
     figure = go.Figure(shading)

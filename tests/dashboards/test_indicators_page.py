@@ -175,6 +175,11 @@ def test_charts_are_titled_and_dated_in_the_page_language(dash_duo, open_page):
         ticks = " ".join(texts_of(dash_duo.driver, "#ind-trend .xtick text"))
         assert month in ticks and absent not in ticks, ticks
         assert _layout(dash_duo, "ind-trend")["locale"] == lang
+        download = "下载图表为PNG格式" if lang == "zh-CN" else "Download plot as a PNG"  # the shipped zh-CN locale
+        assert download in dash_duo.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#ind-trend .modebar-btn'), b => b.dataset.title);")
+        values = " ".join(texts_of(dash_duo.driver, "#ind-trend .ytick text"))
+        assert "k" not in values and "," in values, values  # 100,000 and not 100k
         titles = texts_of(dash_duo.driver, "#ind-trend .gtitle, #ind-compare .gtitle, #ind-map .gtitle")
         assert len(titles) == 3 and all(titles), titles
         axes = texts_of(dash_duo.driver, "#ind-trend .xtitle, #ind-trend .ytitle, #ind-compare .xtitle")

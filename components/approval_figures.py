@@ -36,14 +36,14 @@ def _axes(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
 
 def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str],
                       series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None,
-                      xaxis: Mapping[str, Any] | None = None) -> go.Figure:
+                      xaxis: Mapping[str, Any] | None = None, markers: bool = False) -> go.Figure:
     """Received and completed per hour (lines) and, among `series`, the backlog at each hour's end (dotted, right
     axis); the wall shows received and completed only, at its canvas's `scale` (components.theme.base_layout).
     plotly.js puts a y tick every 40 screen pixels or so whatever the type size, so a chart on a larger canvas
     would show more ticks: `y_ticks` holds the most shown, whatever the scale. The x `labels` are categories (clock
-    hours) unless `xaxis` says otherwise: the page's days are ISO dates on a date axis (components.graphs.date_axis),
-    with markers, so that a single day still shows."""
-    mode = "lines" if xaxis is None else "lines+markers"
+    hours, the wall's) unless `xaxis` says otherwise: the page's hours and days are ISO local times on a date axis
+    (components.graphs.date_axis); its days have `markers`, so that a single day still shows."""
+    mode = "lines+markers" if markers else "lines"
     traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode=mode,
                          line={"color": SERIES_COLOURS[s], "width": 3 * scale, "dash": "dot" if s == "backlog" else "solid"},
                          yaxis="y2" if s == "backlog" else "y") for s in series]

@@ -22,6 +22,7 @@ from services.access import Principal, Scope
 
 DAYS = ("1", "7", "30")
 DAY_MS = 86_400_000
+PAGE_HOUR = "%Y-%m-%d %H:%M"  # the page's hours: local ISO times on a date axis (the wall's are "%H:%M" categories)
 HOURS = 24
 LIST_LIMIT = 200
 OVERDUE_LIMIT = 20
@@ -145,11 +146,13 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
     daily_title = f"{text['approvals.received']} / {text['approvals.completed']} · {text['apv.days.' + state['days']]}"
     return {
         "kpis": _kpis(overall, text, state["lang"]),
-        "throughput": figs.titled(throughput(flow, state["lang"]),
-                                  {"title": text["apv.throughput"], "x": text["chart.time"], **counted}),
+        "throughput": figs.titled(
+            figs.throughput_figure(flow, [local_time(h, rt.settings.zone, PAGE_HOUR) for h in flow["hour"]],
+                                   _series_names(text), xaxis=date_axis(state["lang"])),
+            {"title": text["apv.throughput"], "x": text["chart.time"], **counted}),
         "flow": flow_state(flow),
         "daily": figs.titled(figs.throughput_figure(daily, days, _series_names(text),
-                                                    xaxis=_day_axis(state)),
+                                                    xaxis=_day_axis(state), markers=True),
                              {"title": daily_title, "x": text["chart.day"], **counted}),
         "ranking": _ranking(level, frame, names, text),
         "table": drill_table(level, frame, state["lang"]),
@@ -188,22 +191,23 @@ def flow_state(flow: pd.DataFrame) -> dict[str, Any]:
 
 
 def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
-                     series: tuple[str, ...] = figs.SERIES) -> tuple[Any, dict[str, Any]]:
+                     series: tuple[str, ...] = figs.SERIES, hour: str = "%H:%M") -> tuple[Any, dict[str, Any]]:
     """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
-    current hour rewritten in place and new ones appended, never a new figure."""
+    current hour rewritten in place and new ones appended (labelled by the `hour` pattern the figure was drawn
+    with), never a new figure."""
     minute = datetime.now(UTC).replace(second=0, microsecond=0)
     with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one entry
         recent = approvals.hourly_throughput(session=session, hours=2, now=minute, scope=scope, where=where)
     zone = runtime().settings.zone
     patch, last = figs.throughput_patch(recent, [h.isoformat() for h in recent["hour"]],
-                                        [local_time(h, zone) for h in recent["hour"]], flow["last"], flow["size"],
+                                        [local_time(h, zone, hour) for h in recent["hour"]], flow["last"], flow["size"],
                                         series)
     return patch, {**flow, "last": last}
 
 
 def extend_throughput(state: dict[str, Any], flow: dict[str, Any], principal: Principal) -> tuple[Any, Any]:
     """The page's throughput Patch for the view `state`."""
-    return patch_throughput(flow, principal.scope, _slice(state))
+    return patch_throughput(flow, principal.scope, _slice(state), hour=PAGE_HOUR)
 
 
 def _kpis(row: pd.Series, text: Any, lang: str) -> list[html.Div]:

@@ -123,7 +123,8 @@ def test_daily_throughput_is_on_a_date_axis_of_iso_days_and_hours_are_categories
     """Strings like "11-26" on an untyped axis was read as a date in 2012 (Plotly drew "Jan 1 2012 … Jan 29"): days are ISO dates
     on a date axis, clock hours a category axis."""
     days = pd.DataFrame({"received": [5, 7], "completed": [4, 6], "backlog": [10, 11]})
-    daily = throughput_figure(days, ["2026-11-26", "2026-11-27"], NAMES, xaxis={"type": "date", "dtick": 86_400_000})
+    daily = throughput_figure(days, ["2026-11-26", "2026-11-27"], NAMES, xaxis={"type": "date", "dtick": 86_400_000},
+                              markers=True)
     assert daily.layout.xaxis.type == "date" and list(daily.data[0].x) == ["2026-11-26", "2026-11-27"]
     assert daily.data[0].mode == "lines+markers", "a single day must still show"
     hourly = throughput_figure(_hours("2026-11-22 10:00", 3, 0), ["10:00", "11:00", "12:00"], NAMES)

@@ -158,3 +158,38 @@ def test_the_wall_panel_patches_its_throughput_in_place_as_applications_complete
         assert got["x"] == want["x"] and got["y"] == want["y"]
     assert [t["name"] for t in patched["data"]] == ["受理", "办结"]
     assert flow_after["size"] == flow["size"] and stamp >= flow["last"] and text
+
+
+def test_the_page_patches_its_hourly_chart_with_local_iso_hours_on_its_date_axis(wall_app, wall_runtime):
+    """The page's hourly chart is on a date axis: a refresh appends hours labelled as the figure was drawn (local ISO
+    times), and the patched figure equals a fresh one after an application completes."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from dashboards import _approval_views as views
+    from services.access import Principal, Role, bind_caller, unbind_caller
+    from services.store import Application
+    from tests.components.test_approval_figures import _apply, _plain
+
+    analyst = Principal("analyst", Role.ANALYST)
+    token = bind_caller(analyst)
+    try:
+        state = views.state_from({}, analyst.scope)
+        drawn = views.render(state, analyst)
+        figure = _plain(drawn["throughput"])
+        with wall_runtime.sessions() as session:
+            app = session.scalars(select(Application).where(Application.completed_at.is_(None))).first()
+            app.status, app.completed_at = "approved", datetime.now(UTC)
+            session.commit()
+        patch, flow = views.extend_throughput(state, drawn["flow"], analyst)
+        fresh = _plain(views.render(state, analyst)["throughput"])
+    finally:
+        unbind_caller(token)
+
+    assert figure["layout"]["xaxis"]["type"] == "date"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:00", figure["data"][0]["x"][-1])
+    patched = _apply(figure, patch.to_plotly_json())
+    for got, want in zip(patched["data"], fresh["data"], strict=True):
+        assert got["x"] == want["x"] and got["y"] == want["y"]
+    assert flow["size"] == drawn["flow"]["size"]

@@ -3,6 +3,8 @@
 The throughput figure is built once and then extended in place: `throughput_patch` turns the newest hourly rows
 into a `Patch` that rewrites the still-filling hour, appends the hours that began since, and drops as many from
 the front, so the browser never redraws the figure from scratch and the page can stay open for weeks.
+
+On the page every chart is `titled` (its title and its axes' with units); the wall's panels have headings of their own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch, html
 
+from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, chart_title
 from components.html_attrs import data_attributes
 from components.theme import ACCENT, GRID_LINE, MUTED, STATUS_COLOURS, base_layout
 
@@ -32,19 +35,24 @@ def _axes(scale: float = 1.0, **extra: Any) -> dict[str, Any]:
 
 
 def throughput_figure(frame: pd.DataFrame, labels: Sequence[str], names: Mapping[str, str],
-                      series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None) -> go.Figure:
+                      series: Sequence[str] = SERIES, scale: float = 1.0, y_ticks: int | None = None,
+                      xaxis: Mapping[str, Any] | None = None, markers: bool = False) -> go.Figure:
     """Received and completed per hour (lines) and, among `series`, the backlog at each hour's end (dotted, right
     axis); the wall shows received and completed only, at its canvas's `scale` (components.theme.base_layout).
     plotly.js puts a y tick every 40 screen pixels or so whatever the type size, so a chart on a larger canvas
-    would show more ticks: `y_ticks` holds the most shown, whatever the scale."""
-    traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode="lines",
+    would show more ticks: `y_ticks` holds the most shown, whatever the scale. The x `labels` are categories (clock
+    hours, the wall's) unless `xaxis` says otherwise: the page's hours and days are ISO local times on a date axis
+    (components.graphs.date_axis); its days have `markers`, so that a single day still shows."""
+    mode = "lines+markers" if markers else "lines"
+    traces = [go.Scatter(x=list(labels), y=frame[s].astype(int).tolist(), name=names[s], mode=mode,
                          line={"color": SERIES_COLOURS[s], "width": 3 * scale, "dash": "dot" if s == "backlog" else "solid"},
                          yaxis="y2" if s == "backlog" else "y") for s in series]
     figure = go.Figure(traces)
     figure.update_layout(
         **base_layout(scale, showlegend=True, margin={"l": 44, "r": 52, "t": 8, "b": 36}),
         legend={"orientation": "h", "x": 0, "y": 1.12, "itemwidth": max(LEGEND_ITEM_WIDTH, LEGEND_ITEM_WIDTH * scale)},
-        xaxis=_axes(scale, nticks=8), yaxis=_axes(scale, rangemode="tozero", nticks=y_ticks),
+        xaxis=_axes(scale, nticks=8, **(xaxis or {"type": "category"})),
+        yaxis=_axes(scale, rangemode="tozero", nticks=y_ticks),
         yaxis2=_axes(scale, overlaying="y", side="right", rangemode="tozero", showgrid=False, nticks=y_ticks),
         uirevision="approvals-throughput",
     )
@@ -118,6 +126,16 @@ def bundle_figure(frame: pd.DataFrame, names: Mapping[str, str], labels: Mapping
     return figure
 
 
+def titled(figure: go.Figure, titles: Mapping[str, str]) -> go.Figure:
+    """`figure` with its title and its axes' titles (`titles`: title, x, y and, for a second value axis, y2), the
+    legend on the line below the title, and the margins grown to hold them."""
+    figure.update_layout(title=chart_title(titles["title"]), margin={"t": TITLED_MARGIN_TOP}, legend=LEGEND_UNDER_TITLE)
+    for axis, name in (("x", "xaxis"), ("y", "yaxis"), ("y2", "yaxis2")):
+        if axis in titles:
+            figure.layout[name].update(title={"text": titles[axis], "font": {"color": MUTED}}, automargin=True)
+    return figure
+
+
 def card_badge(card: str, text: str) -> html.Span:
     """A yellow or red card (SLA) as a coloured badge carrying `data-card`."""
     return html.Span(text, className=f"sla-card sla-{card}", style={"background": CARD_COLOURS.get(card, MUTED),
@@ -129,7 +147,7 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]],
     """A plain table; with `drill` (a level name) the first column is a button with the pattern-matching id
     {"type": "apv-drill", "level": drill, "key": row["key"]}, so a click drills into that row."""
     if not rows:
-        return html.P(empty, id=table_id, className="text-secondary")
+        return html.P(empty, id=table_id, className="text-body-secondary")
     head = html.Thead(html.Tr([html.Th(title) for _, title in columns]))
     body = []
     for row in rows:

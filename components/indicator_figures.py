@@ -1,8 +1,9 @@
 """Figures of the analyst's indicator page, built from the frames `services.indicators.views.drill_down` returns:
 the bucketed trend with its thresholds, the district comparison and the district choropleth.
 
-Dark-theme colours from `components.theme`; every label comes in through `labels` (i18n keys resolved by the page),
-so the same builders draw Chinese and English. The map uses the offline background-only style: no tile requests.
+Dark-theme colours from `components.theme`; every label comes in through `labels` (i18n keys resolved by the page,
+including each chart's `title` and value axis titles with their unit), so the same builders draw Chinese and English.
+The map uses the offline background-only style: no tile requests.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, chart_title, date_axis
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, STATUS_COLOURS, TEXT, base_layout
 
 VALUE_SCALE = [[0.0, "#0e2a4a"], [0.5, "#1f5fa8"], [1.0, "#2fd1ff"]]
-_AXES = {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "zeroline": False}
+# Values written out ("140,000"), not in SI ("140k"), which Chinese does not read; a date axis ignores both keys.
+_AXES = {"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": {"font": {"color": MUTED}}, "zeroline": False,
+         "exponentformat": "none", "separatethousands": True}
+_MARGIN = {"l": 64, "r": 16, "t": TITLED_MARGIN_TOP, "b": 48}
+_LEGEND = {**LEGEND_UNDER_TITLE, "font": {"color": MUTED}}
 
 
 def _thresholds(figure: go.Figure, warn: float | None, alarm: float | None, labels: Mapping[str, str]) -> None:
@@ -38,8 +44,10 @@ def trend_figure(
     warn: float | None,
     alarm: float | None,
     labels: Mapping[str, str],
+    lang: str,
 ) -> go.Figure:
-    """Bucket averages as a line over the min–max band (trend: bucket_start UTC, avg, min, max), in `zone` time."""
+    """Bucket averages as a line over the min–max band (trend: bucket_start UTC, avg, min, max), in `zone` time, on
+    a date axis written as `lang` writes dates; labels["value_axis"] titles the value axis (with the unit)."""
     x = pd.to_datetime(trend["bucket_start"], utc=True).dt.tz_convert(zone).dt.tz_localize(None).tolist()
     band_x = x + x[::-1]
     band_y = trend["max"].tolist() + trend["min"].tolist()[::-1]
@@ -53,10 +61,11 @@ def trend_figure(
     )  # fmt: skip
     _thresholds(figure, warn, alarm, labels)
     figure.update_layout(
-        **base_layout(showlegend=True, margin={"l": 52, "r": 16, "t": 24, "b": 36}),
-        legend={"orientation": "h", "x": 0, "y": 1.12, "font": {"color": MUTED}},
-        xaxis=_AXES,
-        yaxis={**_AXES, "title": {"text": unit, "font": {"color": MUTED}}},
+        **base_layout(showlegend=True, margin=_MARGIN),
+        title=chart_title(labels["trend_title"]),
+        legend=_LEGEND,
+        xaxis={**_AXES, **date_axis(lang), "title": {"text": labels["time_axis"], "font": {"color": MUTED}}},
+        yaxis={**_AXES, "title": {"text": labels["value_axis"], "font": {"color": MUTED}}},
         uirevision="indicator-trend",
     )
     return figure
@@ -68,11 +77,12 @@ def comparison_figure(
     names: Mapping[str, str],
     selected: str | None,
     unit: str,
-    warn: float | None,
-    alarm: float | None,
     labels: Mapping[str, str],
 ) -> go.Figure:
-    """Each district's average over the range as a bar (the selected one highlighted), its maximum as a marker."""
+    """Each district's average over the range as a bar (the selected one highlighted), its maximum as a marker.
+
+    No threshold lines: the catalog's thresholds are the whole city's (900 calls an hour city-wide over districts'
+    40 would squash the bars and mean nothing), and it has none per district."""
     rows = comparison.sort_values("avg")
     districts = [names.get(code, code) for code in rows["district"]]
     colours = [ACCENT if code == selected else "#1f5fa8" for code in rows["district"]]
@@ -86,14 +96,12 @@ def comparison_figure(
                        hovertemplate=f"%{{y}}<br>{labels['max']} %{{x:.2f}} {unit}<extra></extra>"),
         ]
     )  # fmt: skip
-    for status, value in (("warn", warn), ("alarm", alarm)):
-        if value is not None:
-            figure.add_vline(x=value, line={"color": STATUS_COLOURS[status], "dash": "dash", "width": 1.5})
     figure.update_layout(
-        **base_layout(showlegend=True, margin={"l": 72, "r": 16, "t": 24, "b": 32}),
-        legend={"orientation": "h", "x": 0, "y": 1.12, "font": {"color": MUTED}},
-        xaxis={**_AXES, "title": {"text": unit, "font": {"color": MUTED}}},
-        yaxis={"tickfont": {"color": TEXT}},
+        **base_layout(showlegend=True, margin={**_MARGIN, "l": 72}),
+        title=chart_title(labels["compare_title"]),
+        legend=_LEGEND,
+        xaxis={**_AXES, "title": {"text": labels["avg_axis"], "font": {"color": MUTED}}},
+        yaxis={"tickfont": {"color": TEXT}, "title": {"text": labels["district_axis"], "font": {"color": MUTED}}},
         uirevision="indicator-compare",
     )
     return figure
@@ -128,7 +136,8 @@ def district_choropleth(
                       "<extra></extra>",
         colorscale=VALUE_SCALE,
         marker={"line": {"color": GRID_LINE, "width": 1}, "opacity": 0.85},
-        colorbar={"title": {"text": unit, "font": {"color": MUTED}}, "tickfont": {"color": MUTED}, "thickness": 10},
+        colorbar={"title": {"text": unit, "font": {"color": MUTED}}, "tickfont": {"color": MUTED}, "thickness": 10,
+                  "exponentformat": "none", "separatethousands": True},
         name="districts",
     )  # fmt: skip
     figure = go.Figure(shading)
@@ -139,7 +148,8 @@ def district_choropleth(
             marker={"line": {"color": ACCENT, "width": 4}}, showscale=False, hoverinfo="skip", name="selected",
         ))  # fmt: skip
     figure.update_layout(
-        **base_layout(),
+        **base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 8}),
+        title=chart_title(labels["map_title"]),
         map={"style": OFFLINE_MAP_STYLE, "center": {"lat": center[0], "lon": center[1]}, "zoom": zoom},
         uirevision="indicator-map",
     )

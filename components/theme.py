@@ -63,3 +63,7 @@ def base_layout(scale: float = 1.0, **overrides: Any) -> dict[str, Any]:
 
 # The analyst pages' frame: the wall's dark colours on a full-height page, with Bootstrap's muted text to match.
 PAGE_STYLE = {"background": BACKGROUND, "color": TEXT, "minHeight": "100vh", "--bs-secondary-color": MUTED}
+
+# The analyst pages' root attributes: Bootstrap's dark colour mode, so its controls (selects, radios, date fields,
+# muted text) are drawn light on the dark page, not Bootstrap's light defaults on it.
+PAGE_ATTRIBUTES: dict[str, Any] = {"data-bs-theme": "dark"}

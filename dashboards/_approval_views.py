@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from components import approval_figures as figs
+from components.graphs import analyst_graph, date_axis
 from components.i18n import translator
 from dashboards._present import local_time, number
 from dashboards._runtime import runtime
@@ -20,6 +21,8 @@ from services import approvals
 from services.access import Principal, Scope
 
 DAYS = ("1", "7", "30")
+DAY_MS = 86_400_000
+PAGE_HOUR = "%Y-%m-%d %H:%M"  # the page's hours: local ISO times on a date axis (the wall's are "%H:%M" categories)
 HOURS = 24
 LIST_LIMIT = 200
 OVERDUE_LIMIT = 20
@@ -138,23 +141,36 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
     level, frame = level_frame(state, principal)
     crumbs = [text["apv.city"]] + [names["department"].get(state["department"], "")] * bool(state["department"]) \
         + [names["matter"].get(state["matter"], "")] * bool(state["matter"])
+    counted = {"y": text["apv.axis.applications"], "y2": text["apv.axis.backlog"]}
+    days = [local_time(d, rt.settings.zone, "%Y-%m-%d") for d in daily["day"]]
+    daily_title = f"{text['approvals.received']} / {text['approvals.completed']} · {text['apv.days.' + state['days']]}"
     return {
         "kpis": _kpis(overall, text, state["lang"]),
-        "throughput": throughput(flow, state["lang"]),
+        "throughput": figs.titled(
+            figs.throughput_figure(flow, [local_time(h, rt.settings.zone, PAGE_HOUR) for h in flow["hour"]],
+                                   _series_names(text), xaxis=date_axis(state["lang"])),
+            {"title": text["apv.throughput"], "x": text["chart.time"], **counted}),
         "flow": flow_state(flow),
-        "daily_title": f"{text['approvals.received']} / {text['approvals.completed']} · {text['apv.days.' + state['days']]}",
-        "daily": figs.throughput_figure(daily, [local_time(d, rt.settings.zone, "%m-%d") for d in daily["day"]],
-                                        _series_names(text)),
+        "daily": figs.titled(figs.throughput_figure(daily, days, _series_names(text),
+                                                    xaxis=_day_axis(state), markers=True),
+                             {"title": daily_title, "x": text["chart.day"], **counted}),
         "ranking": _ranking(level, frame, names, text),
-        "ranking_title": text["apv.ranking.matter" if state["department"] else "apv.ranking"],
         "table": drill_table(level, frame, state["lang"]),
         "crumbs": " › ".join(crumbs),
         "overdue": _overdue(counts, late, names, text),
-        "reviews": figs.review_figure({v: overall[f"rating_{v}"] for v in range(1, 6)},
-                                      {v: text[f"apv.rating.{v}"] for v in range(1, 6)}),
+        "reviews": figs.titled(figs.review_figure({v: overall[f"rating_{v}"] for v in range(1, 6)},
+                                                  {v: text[f"apv.rating.{v}"] for v in range(1, 6)}),
+                               {"title": text["apv.reviews"], "x": text["apv.axis.rating"],
+                                "y": text["apv.axis.applications"]}),
         "followups": " · ".join(f"{text.get(f'apv.followup.{s}', s)} {n}" for s, n in
                                 zip(followups["state"], followups["count"], strict=True)) or text["apv.empty"],
     }
+
+
+def _day_axis(state: dict[str, Any]) -> dict[str, Any]:
+    """The daily chart's date axis: a tick a day up to a week, then every few days (30 days: every fourth), never
+    plotly's hour ticks between days."""
+    return date_axis(state["lang"], "day") | {"dtick": DAY_MS * max(1, round(int(state["days"]) / 7))}
 
 
 def _series_names(text: Any) -> dict[str, str]:
@@ -175,23 +191,25 @@ def flow_state(flow: pd.DataFrame) -> dict[str, Any]:
 
 
 def patch_throughput(flow: dict[str, Any], scope: Scope, where: approvals.Slice,
-                     series: tuple[str, ...] = figs.SERIES, whole_hours: bool = False) -> tuple[Any, dict[str, Any]]:
+                     series: tuple[str, ...] = figs.SERIES, hour: str = "%H:%M", whole_hours: bool = False
+                     ) -> tuple[Any, dict[str, Any]]:
     """(Patch for a drawn throughput figure, its new flow state): only the hours since the last one shown, the
-    current hour rewritten in place and new ones appended, never a new figure. `whole_hours` keeps to the hours
-    already over (a figure that leaves the still-filling hour out, as the wall's does)."""
+    current hour rewritten in place and new ones appended (labelled by the `hour` pattern the figure was drawn
+    with), never a new figure. `whole_hours` keeps to the hours already over (a figure that leaves the
+    still-filling hour out, as the wall's does)."""
     minute = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1 if whole_hours else 0)
     with runtime().sessions() as session:  # every wall of a scope refreshing in the same minute shares one entry
         recent = approvals.hourly_throughput(session=session, hours=2, now=minute, scope=scope, where=where)
     zone = runtime().settings.zone
     patch, last = figs.throughput_patch(recent, [h.isoformat() for h in recent["hour"]],
-                                        [local_time(h, zone) for h in recent["hour"]], flow["last"], flow["size"],
+                                        [local_time(h, zone, hour) for h in recent["hour"]], flow["last"], flow["size"],
                                         series)
     return patch, {**flow, "last": last}
 
 
 def extend_throughput(state: dict[str, Any], flow: dict[str, Any], principal: Principal) -> tuple[Any, Any]:
     """The page's throughput Patch for the view `state`."""
-    return patch_throughput(flow, principal.scope, _slice(state))
+    return patch_throughput(flow, principal.scope, _slice(state), hour=PAGE_HOUR)
 
 
 def _kpis(row: pd.Series, text: Any, lang: str) -> list[html.Div]:
@@ -203,17 +221,22 @@ def _kpis(row: pd.Series, text: Any, lang: str) -> list[html.Div]:
              ("no_visit", pct(row["no_visit_share"])), ("visits", num(row["visits_per_application"], lang)),
              ("return", pct(row["return_rate"])), ("bad", pct(row["bad_review_rate"]))]
     return [html.Div([html.Div(value, className="apv-kpi-value h5 mb-0"),
-                      html.Div(text[f"apv.kpi.{name}"], className="small text-secondary")],
+                      html.Div(text[f"apv.kpi.{name}"], className="small text-body-secondary")],
                      id=f"apv-kpi-{name}", className="apv-kpi border rounded px-2 py-1") for name, value in tiles]
 
 
 def _ranking(level: str, frame: pd.DataFrame, names: dict[str, dict[str, str]], text: Any) -> Any:
+    """Departments (or a department's matters) by on-time rate; at the applications level, the empty chart."""
+    titles = {"title": text["apv.ranking.matter" if level != "department" else "apv.ranking"],
+              "x": text["apv.axis.on_time"]}
     if level == "application":
-        return figs.ranking_figure(pd.DataFrame(columns=["key", "on_time_rate", "received"]), {}, {"on_time": ""})
+        empty = pd.DataFrame(columns=["key", "on_time_rate", "received"])
+        return figs.titled(figs.ranking_figure(empty, {}, {"on_time": ""}), titles)
     column = text["apv.col.on_time"]
     data = pd.DataFrame({"key": frame["key"], "received": frame[text["apv.col.received"]],
                          "on_time_rate": pd.to_numeric(frame[column].str.rstrip("%"), errors="coerce") / 100})
-    return figs.ranking_figure(data, names[level], {"on_time": column})
+    return figs.titled(figs.ranking_figure(data, names[level], {"on_time": column}),
+                       titles | {"y": text[f"apv.axis.{level}"]})
 
 
 def _overdue(counts: dict[str, int], late: pd.DataFrame, names: dict[str, dict[str, str]], text: Any) -> list[Any]:
@@ -262,7 +285,8 @@ def findings(state: dict[str, Any], scope: Scope) -> list[Any]:
                                ("n", text["apv.col.pairs"]), ("s", text["apv.col.support"]),
                                ("c", text["apv.col.confidence"]), ("l", text["apv.col.lift"])],
                    table_id="apv-rules", empty=text["apv.assoc.none"]),
-        html.H3(text["apv.bundles"], className="h6"),
-        dcc.Graph(id="apv-bundles", config={"displaylogo": False}, style={"height": "320px"}, figure=figs.bundle_figure(
-            bundles, bundle_names, {"parallel": text["apv.parallel"], "sequential": text["apv.sequential"]})),
+        analyst_graph("apv-bundles", figs.titled(
+            figs.bundle_figure(bundles, bundle_names, {"parallel": text["apv.parallel"],
+                                                       "sequential": text["apv.sequential"]}),
+            {"title": text["apv.bundles"], "x": text["apv.axis.hours"]}), "320px", state["lang"]),
     ]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from components.briefing import Bars, BriefingSheet, Headline, Rows
 from components.ticker import SEVERITY_LABELS, count_text
-from dashboards._present import local_time, number
+from dashboards._present import local_time, number, unit_text
 from services.briefing import Briefing
 
 
@@ -47,7 +47,8 @@ def _tables(b: Briefing, text: Mapping[str, str], lang: str, zone: ZoneInfo) -> 
     none = text["brief.none"]
     kpis = Rows(text["brief.kpis"],
                 tuple(text[f"brief.{k}"] for k in ("kpi", "mean", "worst", "unit", "status")),
-                tuple((_name(k.name_zh, k.name_en, lang), number(k.mean, lang), number(k.worst, lang), k.unit,
+                tuple((_name(k.name_zh, k.name_en, lang), number(k.mean, lang), number(k.worst, lang),
+                       unit_text(k.unit, text),
                        text[f"brief.status.{k.status}"]) for k in b.kpis),
                 (3, 1.3, 1.3, 1.4, 1.1), tuple(k.status for k in b.kpis), none)
     districts = Rows(text["brief.districts"], (text["brief.district"], text["brief.events"]),

@@ -2,57 +2,56 @@
 on-time rate, drill department → matter → application list, overdue cards, reformers' findings, export.
 
 The whole view is the URL query (`days`, `department`, `matter`, `lang`): `layout(**query)` draws it, so a shared or
-reloaded URL restores it, and every drill writes the query back through a `dcc.Location` with `refresh=False`.
+reloaded URL restores it, and every drill writes the query back through a `dcc.Location` with `refresh=False`; a
+query the page cannot show as asked is corrected in the address (dashboards/_view_url.py).
 The throughput figure is drawn once per view; a slow interval then patches only the hours since the last one.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.dcc.express import send_bytes
 
 from components.graphs import analyst_graph
 from components.i18n import translator
-from components.theme import PAGE_STYLE, TEXT
+from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
 from dashboards import _approval_views as views
 from dashboards._auth import current_principal, user_bar
 from dashboards._runtime import runtime
+from dashboards._view_url import correct_url, search_of, view_location
 from services import export
 
 dash.register_page(__name__, path="/approvals", title="政务服务 OneScreen")
 
 REFRESH_MS = 60_000
-
-
-def _search(state: dict[str, Any]) -> str:
-    shown = {k: v for k, v in state.items() if v is not None and not (k == "lang" and v == "zh-CN")}
-    return "?" + urlencode(shown)
+_DAYS_GROUP: dict[str, Any] = {"role": "radiogroup", "aria-labelledby": "apv-days-label"}
 
 
 def layout(**query: Any) -> html.Div:
     """The view the URL query names (see `_approval_views.state_from` for the defaults)."""
     principal = current_principal()
     state = views.state_from(query, principal.scope)
-    text = translator(state["lang"])
+    lang = state["lang"]
+    text = translator(lang)
     shown = views.render(state, principal)
     return html.Div(
         [
-            html.Div([html.H1(text["apv.title"], className="h3 mb-0"), user_bar(state["lang"])], className="page-head"),
+            html.Div([html.H1(text["apv.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
             html.Div(
                 [
-                    html.Label(text["apv.days"]),
-                    dcc.RadioItems(id="apv-days", value=state["days"], inline=True,
-                                   labelStyle={"color": TEXT, "marginRight": "12px"},
-                                   options=[{"label": text[f"apv.days.{d}"], "value": d} for d in views.DAYS]),
-                    html.Button(text["apv.city"], id="apv-up-city", className="btn btn-outline-info btn-sm"),
-                    html.Button("↑", id="apv-up-department", className="btn btn-outline-info btn-sm"),
+                    html.Div([dbc.Label(text["apv.days"], id="apv-days-label", className="mb-0 text-nowrap"),
+                              dbc.RadioItems(id="apv-days", value=state["days"], inline=True,
+                                             options=[{"label": text[f"apv.days.{d}"], "value": d} for d in views.DAYS])],
+                             className="d-flex align-items-center gap-2", **_DAYS_GROUP),
+                    dbc.Button(text["apv.city"], id="apv-up-city", color="info", outline=True, size="sm"),
+                    dbc.Button(f"↑ {text['apv.up']}", id="apv-up-department", color="info", outline=True, size="sm"),
                     html.Span(shown["crumbs"], id="apv-crumbs", className="fw-bold"),
-                    html.Button(text["apv.export_csv"], id="apv-export-csv", className="btn btn-info btn-sm"),
-                    html.Button(text["apv.export_xlsx"], id="apv-export-xlsx", className="btn btn-info btn-sm"),
+                    dbc.Button(text["apv.export_csv"], id="apv-export-csv", color="info", size="sm"),
+                    dbc.Button(text["apv.export_xlsx"], id="apv-export-xlsx", color="info", size="sm"),
                     dcc.Download(id="apv-download"),
                 ],
                 className="d-flex flex-wrap align-items-center gap-3 mb-3",
@@ -60,10 +59,9 @@ def layout(**query: Any) -> html.Div:
             html.Div(shown["kpis"], id="apv-kpis", className="d-flex flex-wrap gap-2 mb-3"),
             html.Div(
                 [
-                    html.Section([html.H2(text["apv.throughput"], className="h6"),
-                                  analyst_graph("approvals-throughput", shown["throughput"], "300px")], className="col-lg-7"),
-                    html.Section([html.H2(shown["daily_title"], id="apv-daily-title", className="h6"),
-                                  analyst_graph("apv-daily", shown["daily"], "300px")], className="col-lg-5"),
+                    html.Section(analyst_graph("approvals-throughput", shown["throughput"], "320px", lang),
+                                 className="col-lg-7"),
+                    html.Section(analyst_graph("apv-daily", shown["daily"], "320px", lang), className="col-lg-5"),
                 ],
                 className="row",
             ),
@@ -76,9 +74,7 @@ def layout(**query: Any) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Section([html.H2(shown["ranking_title"], id="apv-ranking-title", className="h6"),
-                                  analyst_graph("apv-ranking", shown["ranking"], "560px")],
-                                 className="col-lg-5"),
+                    html.Section(analyst_graph("apv-ranking", shown["ranking"], "560px", lang), className="col-lg-5"),
                     html.Section([html.H2(text["apv.table"], className="h6"),
                                   html.Div(shown["table"], id="apv-table", style={"overflowX": "auto"})],
                                  className="col-lg-7"),
@@ -87,8 +83,7 @@ def layout(**query: Any) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Section([html.H2(text["apv.reviews"], className="h6"),
-                                  analyst_graph("apv-reviews", shown["reviews"], "260px"),
+                    html.Section([analyst_graph("apv-reviews", shown["reviews"], "280px", lang),
                                   html.Div([html.Span(f"{text['apv.followups']}: "),
                                             html.Span(shown["followups"], id="apv-followups")])],
                                  className="col-lg-4"),
@@ -98,15 +93,19 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="row",
             ),
-            dcc.Location(id="apv-url", refresh=False),
+            view_location("apv-url", state),
             dcc.Store(id="apv-state", data=state),
             dcc.Store(id="apv-flow", data=shown["flow"]),
             dcc.Interval(id="apv-refresh", interval=REFRESH_MS),
         ],
         className="approvals-page container-fluid py-3",
         style=PAGE_STYLE,
-        lang=state["lang"],
+        lang=lang,
+        **PAGE_ATTRIBUTES,
     )
+
+
+correct_url("apv-url")
 
 
 @callback(
@@ -116,9 +115,7 @@ def layout(**query: Any) -> html.Div:
     Output("approvals-throughput", "figure"),
     Output("apv-flow", "data"),
     Output("apv-daily", "figure"),
-    Output("apv-daily-title", "children"),
     Output("apv-ranking", "figure"),
-    Output("apv-ranking-title", "children"),
     Output("apv-table", "children"),
     Output("apv-crumbs", "children"),
     Output("apv-overdue", "children"),
@@ -150,11 +147,10 @@ def update_view(days: str, bar_click: Any, _drills: Any, _city: Any, _up: Any, o
         wanted["department"] = None
     state = views.state_from(wanted, principal.scope)
     if state == old:
-        return (no_update,) * 14
+        return (no_update,) * 12
     shown = views.render(state, principal)
-    return (_search(state), state, shown["kpis"], shown["throughput"], shown["flow"], shown["daily"],
-            shown["daily_title"], shown["ranking"], shown["ranking_title"],
-            shown["table"], shown["crumbs"], shown["overdue"], shown["reviews"], shown["followups"])
+    return (search_of(state), state, shown["kpis"], shown["throughput"], shown["flow"], shown["daily"],
+            shown["ranking"], shown["table"], shown["crumbs"], shown["overdue"], shown["reviews"], shown["followups"])
 
 
 @callback(
@@ -196,7 +192,7 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     table = frame.drop(columns=[c for c in ("key", "card") if c in frame])
     stem = "_".join(["approvals", state["department"] or "city", state["matter"] or level, f"{state['days']}d"])
     with runtime().sessions() as session:
-        export.record_export(session, actor=principal, what="approvals", detail=_search(state))
+        export.record_export(session, actor=principal, what="approvals", detail=search_of(state))
         session.commit()
     if ctx.triggered_id == "apv-export-xlsx":
         return send_bytes(export.to_xlsx(table, level), f"{stem}.xlsx")

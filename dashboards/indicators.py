@@ -3,16 +3,18 @@ a district), the districts compared, over 24 h / 7 d / 30 d / 90 d, exported as 
 
 The whole view is the URL query (`code`, `range`, `district`, `lang`): `layout(**query)` draws it, so a shared or
 reloaded URL restores it, and every change writes the query back through a `dcc.Location` with `refresh=False`
-(pushState only: the page is not re-rendered, and Back / Forward re-render from the query).
+(pushState only: the page is not re-rendered, and Back / Forward re-render from the query). A query the page cannot
+show as asked (an unknown code, a district out of scope) is corrected in the address too (dashboards/_view_url.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.dcc.express import send_bytes
@@ -20,9 +22,11 @@ from dash.dcc.express import send_bytes
 from components import indicator_figures as figs
 from components.graphs import analyst_graph
 from components.i18n import translator
-from components.theme import PAGE_STYLE
+from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
 from dashboards._auth import current_principal, require, user_bar
+from dashboards._present import unit_text
 from dashboards._runtime import runtime
+from dashboards._view_url import correct_url, search_of, view_location
 from services import export
 from services.access import Action, Scope
 from services.indicators import Bucket, DrillDown, drill_down, indicator_choices
@@ -36,6 +40,7 @@ RANGES: dict[str, tuple[timedelta, Bucket]] = {
     "90d": (timedelta(days=90), "day"),
 }
 DEFAULT_CODE, DEFAULT_RANGE = "aqi", "24h"
+_RANGE_GROUP: dict[str, Any] = {"role": "radiogroup", "aria-labelledby": "ind-range-label"}
 _ALIGN = timedelta(minutes=5)  # range ends are aligned, so clicks within five minutes share cached results
 
 
@@ -59,11 +64,6 @@ def _state(query: dict[str, Any], scope: Scope) -> dict[str, Any]:
     }
 
 
-def _search(state: dict[str, Any]) -> str:
-    shown = {k: v for k, v in state.items() if v is not None and not (k == "lang" and v == "zh-CN")}
-    return "?" + urlencode(shown)
-
-
 def _view(state: dict[str, Any], scope: Scope) -> DrillDown:
     rt = runtime()
     span, bucket = RANGES[state["range"]]
@@ -75,29 +75,44 @@ def _view(state: dict[str, Any], scope: Scope) -> DrillDown:
 
 
 def _render(state: dict[str, Any], scope: Scope) -> dict[str, Any]:
-    """Everything the view draws: the three figures and the area's title."""
+    """Everything the view draws: the three figures and the area's title. The catalog's thresholds are the city's:
+    they are drawn on the city's trend only, never over a district's values."""
     rt = runtime()
-    text = translator(state["lang"])
+    lang = state["lang"]
+    text = translator(lang)
     view = _view(state, scope)
-    names = _districts(scope, state["lang"])
-    labels = _labels(text)
-    name = view.name_zh if state["lang"] == "zh-CN" else view.name_en
+    names = _districts(scope, lang)
+    unit = unit_text(view.unit, text)
+    name = view.name_zh if lang == "zh-CN" else view.name_en
+    labels = _labels(text) | {"value_axis": with_unit(name, unit, text),
+                              "avg_axis": with_unit(text["ind.avg"], unit, text)}
     area = names.get(state["district"], text["ind.city"]) if state["district"] else text["ind.city"]
     bucket = text[f"ind.bucket.{RANGES[state['range']][1]}"]
+    city = state["district"] is None
     return {
-        "trend": figs.trend_figure(view.trend, zone=rt.settings.timezone, unit=view.unit, warn=view.warn,
-                                   alarm=view.alarm, labels=labels),
+        "trend": figs.trend_figure(view.trend, zone=rt.settings.timezone, unit=unit, warn=view.warn if city else None,
+                                   alarm=view.alarm if city else None, labels=labels, lang=lang),
         "map": figs.district_choropleth(rt.city.geojson, view.latest, names=names, selected=state["district"],
-                                        center=rt.city.center(), unit=view.unit, labels=labels),
-        "compare": figs.comparison_figure(view.comparison, names=names, selected=state["district"], unit=view.unit,
-                                           warn=view.warn, alarm=view.alarm, labels=labels),
-        "title": f"{area} · {name}（{text['ind.bucket']}：{bucket}）"
+                                        center=rt.city.center(), unit=unit, labels=labels),
+        "compare": figs.comparison_figure(view.comparison, names=names, selected=state["district"], unit=unit,
+                                           labels=labels),
+        "title": text["ind.view_title"].format(area=area, name=name, bucket=bucket)
         + ("" if not view.trend.empty else f" — {text['ind.no_data']}"),
     }
 
 
+def with_unit(name: str, unit: str, text: Mapping[str, str]) -> str:
+    """A name with its unit ("空气质量指数（AQI）", "Hourly rainfall (mm)"), unless the name already ends with it
+    (the catalog's "Air quality index (AQI)") or there is none."""
+    if not unit or name.endswith((f"({unit})", f"（{unit}）")):
+        return name
+    return text["ind.with_unit"].format(name=name, unit=unit)
+
+
 def _labels(text: Any) -> dict[str, str]:
-    keys = {"avg": "ind.avg", "range": "ind.band", "max": "ind.max", "latest": "ind.latest"}
+    keys = {"avg": "ind.avg", "range": "ind.band", "max": "ind.max", "latest": "ind.latest", "trend_title": "ind.trend",
+            "map_title": "ind.map", "compare_title": "ind.compare", "time_axis": "ind.time",
+            "district_axis": "ind.district"}
     return {k: text[v] for k, v in keys.items()} | {s: text[f"status.{s}"] for s in ("normal", "warn", "alarm", "nodata")}
 
 
@@ -111,9 +126,8 @@ def _picker_options(lang: str) -> list[dict[str, Any]]:
         options.append({"label": f"— {text.get(f'domain.{domain}', domain)} —", "value": f"domain:{domain}",
                         "disabled": True})
         column = "name_zh" if lang == "zh-CN" else "name_en"
-        options += [
-            {"label": f"{getattr(row, column)}（{row.unit}）", "value": row.code} for row in rows.itertuples()
-        ]
+        options += [{"label": with_unit(getattr(row, column), unit_text(row.unit, text), text), "value": row.code}
+                    for row in rows.itertuples()]
     return options
 
 
@@ -123,44 +137,47 @@ def layout(**query: Any) -> html.Div:
     state = _state(query, principal.scope)
     text = translator(state["lang"])
     shown = _render(state, principal.scope)
+    lang = state["lang"]
     return html.Div(
         [
-            html.Div([html.H1(text["ind.title"], className="h3 mb-0"), user_bar(state["lang"])], className="page-head"),
+            html.Div([html.H1(text["ind.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
             html.Div(
                 [
-                    html.Label(text["ind.indicator"], htmlFor="ind-code"),
-                    dcc.Dropdown(id="ind-code", options=_picker_options(state["lang"]), value=state["code"],
-                                 clearable=False, style={"minWidth": "320px", "color": "#111"}),
-                    html.Label(text["ind.range"]),
-                    dcc.RadioItems(id="ind-range", value=state["range"], inline=True,
-                                   options=[{"label": text[f"ind.range.{r}"], "value": r} for r in RANGES]),
-                    html.Button(text["ind.back_to_city"], id="ind-city", className="btn btn-outline-info btn-sm",
-                                disabled=not principal.scope.allows_district(None)),
-                    html.Button(text["ind.export_csv"], id="ind-export-csv", className="btn btn-info btn-sm"),
-                    html.Button(text["ind.export_xlsx"], id="ind-export-xlsx", className="btn btn-info btn-sm"),
+                    html.Div([dbc.Label(text["ind.indicator"], html_for="ind-code", className="mb-0 text-nowrap"),
+                              dbc.Select(id="ind-code", options=_picker_options(lang), value=state["code"],
+                                         className="ind-picker")], className="d-flex align-items-center gap-2"),
+                    html.Div([dbc.Label(text["ind.range"], id="ind-range-label", className="mb-0 text-nowrap"),
+                              dbc.RadioItems(id="ind-range", value=state["range"], inline=True,
+                                             options=[{"label": text[f"ind.range.{r}"], "value": r} for r in RANGES])],
+                             className="d-flex align-items-center gap-2", **_RANGE_GROUP),
+                    dbc.Button(text["ind.back_to_city"], id="ind-city", color="info", outline=True, size="sm",
+                               disabled=not principal.scope.allows_district(None)),
+                    dbc.Button(text["ind.export_csv"], id="ind-export-csv", color="info", size="sm"),
+                    dbc.Button(text["ind.export_xlsx"], id="ind-export-xlsx", color="info", size="sm"),
                     dcc.Download(id="ind-download"),
                 ],
                 className="d-flex flex-wrap align-items-center gap-3 mb-3",
             ),
             html.H2(shown["title"], id="ind-area", className="h5"),
-            analyst_graph("ind-trend", shown["trend"], "380px"),
+            analyst_graph("ind-trend", shown["trend"], "400px", lang),
             html.Div(
                 [
-                    html.Section([html.H2(text["ind.map"], className="h6"),
-                                  analyst_graph("ind-map", shown["map"], "380px")], className="col-lg-6"),
-                    html.Section([html.H2(text["ind.compare"], className="h6"),
-                                  analyst_graph("ind-compare", shown["compare"], "380px")],
-                                 className="col-lg-6"),
+                    html.Section(analyst_graph("ind-map", shown["map"], "400px", lang), className="col-lg-6"),
+                    html.Section(analyst_graph("ind-compare", shown["compare"], "400px", lang), className="col-lg-6"),
                 ],
                 className="row",
             ),
-            dcc.Location(id="ind-url", refresh=False),
+            view_location("ind-url", state),
             dcc.Store(id="ind-state", data=state),
         ],
         className="indicators-page container-fluid py-3",
         style=PAGE_STYLE,
-        lang=state["lang"],
+        lang=lang,
+        **PAGE_ATTRIBUTES,
     )
+
+
+correct_url("ind-url")
 
 
 @callback(
@@ -192,7 +209,7 @@ def update_view(code: str, span: str, map_click: Any, bar_click: Any, _city: Any
     if state == old:
         return (no_update,) * 6
     shown = _render(state, scope)
-    return _search(state), state, shown["trend"], shown["map"], shown["compare"], shown["title"]
+    return search_of(state), state, shown["trend"], shown["map"], shown["compare"], shown["title"]
 
 
 @callback(
@@ -210,7 +227,7 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     stem = f"{state['code']}_{state['district'] or 'city'}_{state['range']}"
     excel = ctx.triggered_id == "ind-export-xlsx"
     with runtime().sessions() as session:
-        export.record_export(session, actor=principal, what="indicators", detail=_search(state))
+        export.record_export(session, actor=principal, what="indicators", detail=search_of(state))
         session.commit()
     if excel:
         return send_bytes(export.to_xlsx(table, view.code), f"{stem}.xlsx")

@@ -18,6 +18,7 @@ from components.approval_figures import (
     table,
     throughput_figure,
     throughput_patch,
+    titled,
 )
 
 NAMES = {"received": "受理", "completed": "办结", "backlog": "在办"}
@@ -116,3 +117,24 @@ def test_drill_table_buttons_and_cards():
     assert isinstance(button, html.Button) and button.id == {"type": "apv-drill", "level": "department", "key": "d1"}
     assert body.children[2].children.to_plotly_json()["props"]["data-card"] == "red"
     assert isinstance(table([], [("name", "名称")], table_id="t", empty="无"), html.P)
+
+
+def test_daily_throughput_is_on_a_date_axis_of_iso_days_and_hours_are_categories():
+    """Strings like "11-26" on an untyped axis was read as a date in 2012 (Plotly drew "Jan 1 2012 … Jan 29"): days are ISO dates
+    on a date axis, clock hours a category axis."""
+    days = pd.DataFrame({"received": [5, 7], "completed": [4, 6], "backlog": [10, 11]})
+    daily = throughput_figure(days, ["2026-11-26", "2026-11-27"], NAMES, xaxis={"type": "date", "dtick": 86_400_000},
+                              markers=True)
+    assert daily.layout.xaxis.type == "date" and list(daily.data[0].x) == ["2026-11-26", "2026-11-27"]
+    assert daily.data[0].mode == "lines+markers", "a single day must still show"
+    hourly = throughput_figure(_hours("2026-11-22 10:00", 3, 0), ["10:00", "11:00", "12:00"], NAMES)
+    assert hourly.layout.xaxis.type == "category"
+
+
+def test_a_titled_chart_names_itself_and_its_axes():
+    figure = titled(throughput_figure(_hours("2026-11-22 10:00", 3, 0), ["10:00", "11:00", "12:00"], NAMES),
+                    {"title": "办件量", "x": "时间", "y": "办件量（件）", "y2": "在办（件）"})
+    assert figure.layout.title.text == "办件量"
+    assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text, figure.layout.yaxis2.title.text) == (
+        "时间", "办件量（件）", "在办（件）")
+    pio.to_json(figure, validate=True)

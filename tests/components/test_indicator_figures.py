@@ -11,7 +11,8 @@ from components.indicator_figures import comparison_figure, district_choropleth,
 from components.theme import ACCENT, OFFLINE_MAP_STYLE, STATUS_COLOURS
 
 LABELS = {"avg": "均值", "range": "最小–最大", "max": "最大值", "latest": "最新值", "normal": "正常", "warn": "预警",
-          "alarm": "报警", "nodata": "无数据"}  # fmt: skip
+          "alarm": "报警", "nodata": "无数据", "trend_title": "趋势", "map_title": "各区最新值", "compare_title": "各区对比",
+          "time_axis": "时间", "district_axis": "区县", "value_axis": "空气质量指数（AQI）", "avg_axis": "均值（AQI）"}  # fmt: skip
 NAMES = {"350203": "思明区", "350206": "湖里区", "350211": "集美区"}
 GEOJSON = {
     "type": "FeatureCollection",
@@ -30,7 +31,7 @@ def _trend() -> pd.DataFrame:
 
 
 def test_trend_has_band_average_and_both_threshold_lines_in_local_time() -> None:
-    figure = trend_figure(_trend(), zone="Asia/Shanghai", unit="AQI", warn=100, alarm=200, labels=LABELS)
+    figure = trend_figure(_trend(), zone="Asia/Shanghai", unit="AQI", warn=100, alarm=200, labels=LABELS, lang="zh-CN")
     band, line = figure.data
     assert (band.name, line.name) == ("最小–最大", "均值")
     assert list(line.y) == [90.0, 110.0, 210.0]
@@ -45,21 +46,49 @@ def test_trend_has_band_average_and_both_threshold_lines_in_local_time() -> None
 
 def test_trend_without_thresholds_or_data() -> None:
     empty = _trend().iloc[:0]
-    figure = trend_figure(empty, zone="UTC", unit="", warn=None, alarm=None, labels=LABELS)
+    figure = trend_figure(empty, zone="UTC", unit="", warn=None, alarm=None, labels=LABELS, lang="en")
     assert figure.layout.shapes == () and list(figure.data[1].y) == []
 
 
 def test_comparison_sorts_by_average_and_highlights_the_selected_district() -> None:
     frame = pd.DataFrame({"district": ["350203", "350206", "350211"], "avg": [120.0, 80.0, 150.0],
                           "max": [180.0, 95.0, 260.0], "last": [100.0, 70.0, 240.0]})  # fmt: skip
-    figure = comparison_figure(frame, names=NAMES, selected="350203", unit="AQI", warn=100, alarm=200,
-                               labels=LABELS)  # fmt: skip
+    figure = comparison_figure(frame, names=NAMES, selected="350203", unit="AQI", labels=LABELS)
     bars, peaks = figure.data
     assert list(bars.y) == ["湖里区", "思明区", "集美区"] and list(bars.x) == [80.0, 120.0, 150.0]
     assert list(bars.marker.color).count(ACCENT) == 1 and bars.marker.color[1] == ACCENT
     assert [row[0] for row in bars.customdata] == ["350206", "350203", "350211"], "a bar click names its district"
     assert list(peaks.x) == [95.0, 180.0, 260.0]
-    assert {s.x0 for s in figure.layout.shapes} == {100, 200}
+
+
+def test_comparison_draws_no_city_threshold_over_district_bars() -> None:
+    """The catalog's warn and alarm are the whole city's (900 calls an hour over districts' ~40): no line for them."""
+    frame = pd.DataFrame({"district": ["350203", "350206"], "avg": [41.0, 38.0], "max": [60.0, 52.0],
+                          "last": [40.0, 39.0]})  # fmt: skip
+    figure = comparison_figure(frame, names=NAMES, selected=None, unit="calls", labels=LABELS)
+    assert figure.layout.shapes == () and figure.layout.annotations == ()
+
+
+def test_every_chart_has_a_title_and_axis_titles_with_the_unit() -> None:
+    trend = trend_figure(_trend(), zone="UTC", unit="AQI", warn=None, alarm=None, labels=LABELS, lang="zh-CN")
+    assert trend.layout.title.text == "趋势"
+    assert (trend.layout.xaxis.title.text, trend.layout.yaxis.title.text) == ("时间", "空气质量指数（AQI）")
+    frame = pd.DataFrame({"district": ["350203"], "avg": [1.0], "max": [2.0], "last": [1.0]})
+    compare = comparison_figure(frame, names=NAMES, selected=None, unit="AQI", labels=LABELS)
+    assert compare.layout.title.text == "各区对比"
+    assert (compare.layout.xaxis.title.text, compare.layout.yaxis.title.text) == ("均值（AQI）", "区县")
+    latest = pd.DataFrame({"district": ["350203"], "value": [1.0], "status": ["normal"]})
+    shading = district_choropleth(GEOJSON, latest, names=NAMES, selected=None, center=(24.5, 118.1), unit="AQI",
+                                  labels=LABELS)  # fmt: skip
+    assert shading.layout.title.text == "各区最新值" and shading.data[0].colorbar.title.text == "AQI"
+
+
+def test_the_trend_is_on_a_date_axis_written_as_the_language_writes_dates() -> None:
+    zh = trend_figure(_trend(), zone="UTC", unit="AQI", warn=None, alarm=None, labels=LABELS, lang="zh-CN")
+    en = trend_figure(_trend(), zone="UTC", unit="AQI", warn=None, alarm=None, labels=LABELS, lang="en")
+    assert zh.layout.xaxis.type == en.layout.xaxis.type == "date"
+    assert [s.value for s in zh.layout.xaxis.tickformatstops][1] == "%-m月%-d日"
+    assert [s.value for s in en.layout.xaxis.tickformatstops][1] == "%b %-d"
 
 
 def test_choropleth_is_offline_clickable_by_adcode_and_marks_missing_districts() -> None:

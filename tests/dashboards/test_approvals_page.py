@@ -1,11 +1,16 @@
 """/approvals in a real headless Chromium: drill department → matter → application list (personal data masked for
-an analyst), the URL keeps the drill and restores it on reload, and the way back up works."""
+an analyst), the URL keeps the drill and restores it on reload, the way back up works, a bad query is corrected in the
+address, and the charts are titled and dated in the page's language."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+from urllib.parse import parse_qs, urlparse
 
 from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.dashboards.dom import texts_of
 
 
 def _wait_crumbs(dash_duo, expected: str) -> None:
@@ -77,6 +82,36 @@ def test_language_switch_keeps_the_view_and_is_remembered(dash_duo, open_page):
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 
+def test_a_bad_query_is_corrected_in_the_address(dash_duo, open_page):
+    open_page("/approvals?days=99&department=nope&matter=nope", role="analyst")
+    _wait_crumbs(dash_duo, "全市")
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: parse_qs(urlparse(d.current_url).query) == {"days": ["7"]},
+        f"the address kept the bad query: {dash_duo.driver.current_url}")
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def _daily(dash_duo) -> dict:
+    return dash_duo.driver.execute_script(
+        "const gd = document.querySelector('#apv-daily .js-plotly-plot');"
+        "return {type: gd._fullLayout.xaxis.type, x: gd.data[0].x, locale: gd._context.locale};")
+
+
+def test_the_daily_chart_is_on_a_date_axis_written_in_the_page_language(dash_duo, open_page):
+    """The days were "11-26" strings that plotly.js read as dates in 2012 ("Jan 1 2012 … Jan 29")."""
+    for lang, month, foreign in (("zh-CN", "月", ("Jan", "Nov", "Dec", "2012")), ("en", "", ("月", "2012"))):
+        open_page(f"/approvals?days=7&lang={lang}", role="analyst")
+        dash_duo.wait_for_element("#apv-daily .xtick text", timeout=20)
+        daily = _daily(dash_duo)
+        assert daily["type"] == "date" and daily["locale"] == lang
+        assert len(daily["x"]) == 7 and date.fromisoformat(daily["x"][-1]) >= date.fromisoformat(daily["x"][0])
+        ticks = " ".join(texts_of(dash_duo.driver, "#apv-daily .xtick text"))
+        assert month in ticks and not [word for word in foreign if word in ticks], ticks
+        titles = texts_of(dash_duo.driver, ".js-plotly-plot .gtitle")
+        assert len(titles) == 5 and all(titles), titles  # throughput, daily, ranking, reviews, bundles
+        assert len(texts_of(dash_duo.driver, "#apv-daily .xtitle, #apv-daily .ytitle, #apv-daily .y2title")) == 3
+
+
 def _find(node, wanted: str):
     """The component with id `wanted` in a layout tree."""
     if getattr(node, "id", None) == wanted:
@@ -123,3 +158,38 @@ def test_the_wall_panel_patches_its_throughput_in_place_as_applications_complete
         assert got["x"] == want["x"] and got["y"] == want["y"]
     assert [t["name"] for t in patched["data"]] == ["受理", "办结"]
     assert flow_after["size"] == flow["size"] and stamp >= flow["last"] and text
+
+
+def test_the_page_patches_its_hourly_chart_with_local_iso_hours_on_its_date_axis(wall_app, wall_runtime):
+    """The page's hourly chart is on a date axis: a refresh appends hours labelled as the figure was drawn (local ISO
+    times), and the patched figure equals a fresh one after an application completes."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from dashboards import _approval_views as views
+    from services.access import Principal, Role, bind_caller, unbind_caller
+    from services.store import Application
+    from tests.components.test_approval_figures import _apply, _plain
+
+    analyst = Principal("analyst", Role.ANALYST)
+    token = bind_caller(analyst)
+    try:
+        state = views.state_from({}, analyst.scope)
+        drawn = views.render(state, analyst)
+        figure = _plain(drawn["throughput"])
+        with wall_runtime.sessions() as session:
+            app = session.scalars(select(Application).where(Application.completed_at.is_(None))).first()
+            app.status, app.completed_at = "approved", datetime.now(UTC)
+            session.commit()
+        patch, flow = views.extend_throughput(state, drawn["flow"], analyst)
+        fresh = _plain(views.render(state, analyst)["throughput"])
+    finally:
+        unbind_caller(token)
+
+    assert figure["layout"]["xaxis"]["type"] == "date"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:00", figure["data"][0]["x"][-1])
+    patched = _apply(figure, patch.to_plotly_json())
+    for got, want in zip(patched["data"], fresh["data"], strict=True):
+        assert got["x"] == want["x"] and got["y"] == want["y"]
+    assert flow["size"] == drawn["flow"]["size"]

@@ -231,6 +231,15 @@ def test_the_pdf_carries_the_text_in_an_embedded_font(city_day: briefing.Briefin
         assert "Daily city briefing" in text and got.top_districts[0].name_en in text
 
 
+def test_the_kpi_units_are_written_in_the_reader_language(city_day: briefing.Briefing) -> None:
+    """The Chinese briefing wrote "index", "persons/h": units come from the catalog in the reader's language."""
+    units = {lang: [row[3] for row in _sheet(city_day, lang).tables[0].rows] for lang in ("zh-CN", "en")}
+    english_words = {"index", "persons/h", "count", "calls", "households", "items", "persons", "min"}
+    assert english_words & set(units["en"]), units["en"]
+    assert not english_words & set(units["zh-CN"]), units["zh-CN"]
+    assert "指数" in units["zh-CN"] or "人次/时" in units["zh-CN"]
+
+
 def test_the_png_has_its_size_and_is_drawn_without_missing_glyphs(city_day: briefing.Briefing) -> None:
     sheet = _sheet(city_day, "zh-CN")
     with warnings.catch_warnings(record=True) as caught:

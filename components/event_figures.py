@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.graphs import date_axis
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, TEXT, base_layout
 
@@ -199,15 +200,17 @@ def linkage_bars(stats: pd.DataFrame, *, names: Mapping[str, str], texts: Mappin
     return figure
 
 
-def trend_line(trend: pd.DataFrame, *, texts: Mapping[str, str]) -> go.Figure:
+def trend_line(trend: pd.DataFrame, *, texts: Mapping[str, str], lang: str = "zh-CN") -> go.Figure:
     """The share of events needing two or more departments per period, with the period's event count on hover;
-    `texts` gives the series name, the title and the axis titles (x: the period, y: the share with its unit)."""
+    `texts` gives the series name, the title and the axis titles (x: the period, y: the share with its unit); the
+    dates are written as `lang` writes them (graphs.date_axis)."""
     figure = go.Figure(go.Scatter(x=trend["period"], y=trend["multi_share"].to_numpy(float), mode="lines+markers",
                                   customdata=trend["events"].to_numpy(np.int64), name=texts["name"],
-                                  hovertemplate="%{x|%Y-%m-%d} %{y:.1%} (n=%{customdata})<extra></extra>",
+                                  hovertemplate="%{x} %{y:.1%} (n=%{customdata})<extra></extra>",
                                   line={"color": ACCENT, "width": 2}))
     figure.update_layout(**base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 44}), title=_titled(texts["title"]),
-                         xaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "title": _axis_title(texts["x"])},
+                         xaxis={**date_axis(lang, "day"), "gridcolor": GRID_LINE, "tickfont": {"color": MUTED},
+                                "title": _axis_title(texts["x"])},
                          yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "tickformat": ".0%",
                                 "rangemode": "tozero", "title": _axis_title(texts["y"]), "automargin": True},
                          height=260)

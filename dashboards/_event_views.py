@@ -211,7 +211,7 @@ def linkage_view(session: Any, filters: EventFilter, *, scope: Scope, lang: str,
     share_text = f"{text['events.multi_share']}: {'—' if share is None else f'{share:.1%}'}"
     return (share_text, rows.astype(object).where(rows.notna(), None).to_dict("records"),
             event_figures.linkage_bars(stats, names=department_names, texts=bar_texts),
-            event_figures.trend_line(trend, texts=trend_texts))
+            event_figures.trend_line(trend, texts=trend_texts, lang=lang))
 
 
 def options(values: Sequence[str], lang: str, kind: str) -> list[dict[str, str]]:

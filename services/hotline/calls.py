@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from services.ingest import applicant_key
-from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, numbered, present, text
+from services.ingest.report import BatchReport, RowRefused, keyed_chunks, moment, number, present, text
 from services.ingest.tables import MALFORMED
 from services.ingest.upsert import upsert
 from services.store import HotlineCall
@@ -53,19 +52,11 @@ def ingest_calls(session: Session, rows: Iterable[Any], *, source: str, secret_k
                  zone: tzinfo) -> BatchReport:
     """Store the calls of `rows` ((row number, fields) pairs or bare mappings). The caller commits."""
     report = BatchReport()
-    rows_in = numbered(rows)
-    while chunk := list(islice(rows_in, CHUNK)):
-        valid: dict[str, dict[str, Any]] = {}
-        for row_number, fields in chunk:
-            try:
-                record = _record(fields, source, secret_key, zone)
-            except RowRefused as refused:
-                report.refused.append(Refusal(row_number, refused.field, refused.reason))
-                continue
-            if record["external_id"] in valid:
-                report.updated += 1
-            valid[record["external_id"]] = record
-        if valid:
+    def check(fields: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        record = _record(fields, source, secret_key, zone)
+        return record["external_id"], record
+
+    for valid in keyed_chunks(rows, check, report, CHUNK):
             new = upsert(session, HotlineCall.__table__, list(valid.values()), key=("source", "external_id"),
                          updated=UPDATED_ON_CONFLICT)
             report.add(BatchReport(accepted=new, updated=len(valid) - new))

@@ -14,7 +14,6 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from datetime import tzinfo
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -23,11 +22,10 @@ from sqlalchemy.orm import Session
 from services.ingest.events import CHUNK
 from services.ingest.report import (
     BatchReport,
-    Refusal,
     RowRefused,
+    keyed_chunks,
     moment,
     number,
-    numbered,
     one_of,
     text,
 )
@@ -70,20 +68,12 @@ def ingest_applications(session: Session, rows: Iterable[Any], *, source: str, s
     known = _Known(set(session.scalars(select(Matter.code))), set(session.scalars(select(Department.code))), set(session.scalars(select(District.adcode))),
                    secret_key, zone)  # fmt: skip
     report = BatchReport()
-    rows_in = numbered(rows)
-    while chunk := list(islice(rows_in, CHUNK)):
-        valid: dict[str, dict[str, Any]] = {}
-        for row_number, fields in chunk:
-            try:
-                record = _record({HEADINGS.get(name, name): value for name, value in fields.items()}, known)
-            except RowRefused as refused:
-                report.refused.append(Refusal(row_number, refused.field, refused.reason))
-                continue
-            if record["external_id"] in valid:
-                report.updated += 1
-            valid[record["external_id"]] = record
-        if valid:
-            report.add(_upsert(session, valid))
+    def check(fields: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        record = _record({HEADINGS.get(name, name): value for name, value in fields.items()}, known)
+        return record["external_id"], record
+
+    for valid in keyed_chunks(rows, check, report, CHUNK):
+        report.add(_upsert(session, valid))
     note_written(session, *WRITES)
     return report
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -21,11 +20,10 @@ from sqlalchemy.orm import Session
 from services.geo import City, cells_of, grid_origin
 from services.ingest.report import (
     BatchReport,
-    Refusal,
     RowRefused,
+    keyed_chunks,
     moment,
     number,
-    numbered,
     one_of,
     present,
     text,
@@ -57,22 +55,13 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
     sla_hours = {category.code: category.time_limit_hours for category in categories}
     adcodes = set(session.scalars(select(District.adcode)))
     report = BatchReport()
-    rows_in = numbered(rows)
-    while chunk := list(islice(rows_in, CHUNK)):
-        valid: dict[tuple[str, str], dict[str, Any]] = {}
-        for row_number, fields in chunk:
-            try:
-                record = _record(fields, source, adcodes, sla_hours)
-            except RowRefused as refused:
-                report.refused.append(Refusal(row_number, refused.field, refused.reason))
-                continue
-            key = (record["source"], record["external_id"])
-            if key in valid:  # sent twice in one chunk: the later one wins, the earlier counts as an update
-                report.updated += 1
-            valid[key] = record
-        if valid:
-            _place(list(valid.values()), city)
-            report.add(_upsert(session, valid))
+    def check(fields: Mapping[str, Any]) -> tuple[tuple[str, str], dict[str, Any]]:
+        record = _record(fields, source, adcodes, sla_hours)
+        return (record["source"], record["external_id"]), record
+
+    for valid in keyed_chunks(rows, check, report, CHUNK):
+        _place(list(valid.values()), city)
+        report.add(_upsert(session, valid))
     note_written(session, *WRITES)
     return report
 

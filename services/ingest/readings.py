@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import pandas as pd
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 from services.config import Settings
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
-from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, numbered, text
+from services.ingest.report import BatchReport, RowRefused, keyed_chunks, moment, number, text
 from services.ingest.tables import MALFORMED
 from services.store import District, Indicator, IndicatorReading
 from services.store.cache import cache_of
@@ -59,20 +58,8 @@ def ingest_readings(session: Session, rows: Iterable[Any], *, source: str, sink:
     codes = set(session.scalars(select(Indicator.code)))
     adcodes = set(session.scalars(select(District.adcode)))
     report = BatchReport()
-    rows_in = numbered(rows)
-    while chunk := list(islice(rows_in, CHUNK)):
-        valid: dict[Key, float] = {}
-        for row_number, fields in chunk:
-            try:
-                key, value = _reading(fields, codes, adcodes)
-            except RowRefused as refused:
-                report.refused.append(Refusal(row_number, refused.field, refused.reason))
-                continue
-            if key in valid:
-                report.updated += 1
-            valid[key] = value
-        if valid:
-            report.add(_store(session, valid, sink))
+    for valid in keyed_chunks(rows, lambda fields: _reading(fields, codes, adcodes), report, CHUNK):
+        report.add(_store(session, valid, sink))
     return report
 
 

@@ -7,10 +7,14 @@ ingest functions catch it per row and keep going, so one bad row never costs the
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,27 @@ def moment(row: Mapping[str, Any], name: str, *, zone: tzinfo | None = None, req
             raise RowRefused(name, f"needs a UTC offset, e.g. 2026-12-01T09:30:00+08:00 (got {row[name]!r})")
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)
+
+
+def keyed_chunks(rows: Iterable[Any], check: Callable[[Mapping[str, Any]], tuple[K, V]], report: BatchReport,
+                 size: int) -> Iterator[dict[K, V]]:
+    """The valid rows of `rows`, `size` at a time, by their idempotency key (`check` gives a row's key and record,
+    or raises RowRefused): a refused row is noted in `report` with its number and field; a key sent twice in one
+    chunk keeps the later row and counts the earlier as an update. Every push API checks its rows through here."""
+    rows_in = numbered(rows)
+    while chunk := list(islice(rows_in, size)):
+        valid: dict[K, V] = {}
+        for row_number, fields in chunk:
+            try:
+                key, record = check(fields)
+            except RowRefused as refused:
+                report.refused.append(Refusal(row_number, refused.field, refused.reason))
+                continue
+            if key in valid:
+                report.updated += 1
+            valid[key] = record
+        if valid:
+            yield valid
 
 
 def numbered(rows: Iterable[Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:

@@ -3,33 +3,21 @@ their severity, a storm as one row with its count, and an acknowledgement with a
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from sqlalchemy import select
 
 from services.store import Alert
 from tests.dashboards.dom import text_of, texts_of
-from tests.dashboards.live_alerts import alert_sender
+from tests.dashboards.live_alerts import alert_sender, wait_stored
 
 
 def _alert(alert_id: str, severity: str, event: str, district: str = "350206") -> dict[str, str]:
     return {"id": alert_id, "source": "test", "sent": datetime.now(UTC).isoformat(), "severity": severity,
             "urgency": "immediate", "certainty": "observed", "category": "safety", "event": event,
             "headline": f"{event} {alert_id}", "district": district, "msg_type": "alert"}
-
-
-def _stored(runtime, stream_id: str) -> None:
-    """Wait (not a timing assertion) until the app's persist worker has written the alert."""
-    for _ in range(100):
-        with runtime.sessions() as session:
-            if session.scalar(select(Alert.id).where(Alert.stream_id == stream_id)) is not None:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"alert {stream_id} was never persisted")
 
 
 def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, wall_runtime, redis_client):
@@ -50,7 +38,7 @@ def test_live_list_storm_count_and_acknowledge_with_audit(dash_duo, open_page, w
     assert storm.find_element(By.CSS_SELECTOR, ".console-count").text == "×3"
     assert len(dash_duo.find_elements("#alert-list tr")) == 3
 
-    _stored(wall_runtime, sent[0])
+    wait_stored(wall_runtime, sent[0])
     storm.click()
     dash_duo.wait_for_element(f'#alert-detail-facts[data-alert-id="{sent[0]}"][data-status="new"]', timeout=5)
     dash_duo.find_element("#action-comment").send_keys("已通知燃气公司")

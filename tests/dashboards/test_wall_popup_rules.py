@@ -10,11 +10,9 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
 
-from services.store import Alert
 from tests.dashboards.dom import text_of
-from tests.dashboards.live_alerts import alert_sender
+from tests.dashboards.live_alerts import alert_sender, wait_stored
 
 
 def _alert(alert_id: str, severity: str, headline: str) -> dict[str, str]:
@@ -60,16 +58,6 @@ def test_red_stays_over_orange_and_closes_itself(short_popup, dash_duo, open_pag
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 
-def _stored(runtime, stream_id: str) -> None:
-    """Wait (not a timing assertion) until the app's persist worker has written the alert."""
-    for _ in range(100):
-        with runtime.sessions() as session:
-            if session.scalar(select(Alert.id).where(Alert.stream_id == stream_id)) is not None:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"alert {stream_id} was never persisted")
-
-
 def test_an_acknowledgement_in_the_console_closes_every_wall(dash_duo, open_page, wall_runtime, redis_client, shoot):
     """Two walls and the console in three windows of one browser (one signed-in session: its pages share one
     websocket, so a kiosk's token and an operator's sign-in cannot both be in it)."""
@@ -84,7 +72,7 @@ def test_an_acknowledgement_in_the_console_closes_every_wall(dash_duo, open_page
     walls.append(driver.current_window_handle)
 
     red = send("ack-1", "extreme", "翔安区 危化品泄漏")
-    _stored(wall_runtime, red)
+    wait_stored(wall_runtime, red)
     time.sleep(1.2)  # past the pop-up's pacing gap
     second = send("ack-2", "extreme", "翔安区 危化品泄漏")  # the same storm group: its pop-up replaces the first's
     for wall in walls:
@@ -96,7 +84,7 @@ def test_an_acknowledgement_in_the_console_closes_every_wall(dash_duo, open_page
     assert text_of(driver, "#alert-popup-text").startswith("Red alert")
     shoot("wall-popup-red-en.png")
 
-    _stored(wall_runtime, second)
+    wait_stored(wall_runtime, second)
     driver.switch_to.new_window("window")
     driver.get(f"{dash_duo.server_url}/alerts")
     dash_duo.wait_for_element(f'#alert-list tr[data-alert-id="{red}"]', timeout=10).click()

@@ -19,6 +19,7 @@ from dashboards._present import local_time, number
 from dashboards._runtime import runtime
 from services import approvals
 from services.access import Principal, Scope
+from services.export import RATE, ColumnFormat
 
 DAYS = ("1", "7", "30")
 DAY_MS = 86_400_000
@@ -76,8 +77,15 @@ def _summaries(session: Any, state: dict[str, Any], scope: Scope, start: datetim
     return approvals.summaries(session=session, start=start, end=end, by=(None, by), scope=scope, where=where)
 
 
-def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.DataFrame]:
-    """(level, the drill table as text with translated headers and a `key` column) for the current state."""
+# How the drill table's typed columns are written: rates as percentages, hours with one decimal; times are local.
+HOURS_FORMAT = ColumnFormat(decimals=1)
+LIST_TIME = "%m-%d %H:%M"
+
+
+def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.DataFrame, dict[str, ColumnFormat]]:
+    """(level, the drill table with translated headers and a `key` column, the formats of its number columns) for
+    the current state. Values stay typed (numbers, local times) so an export keeps them so; `drill_table` writes
+    them as the page shows them."""
     text = translator(state["lang"])
     start, end, now = _window(state)
     zone = runtime().settings.zone
@@ -90,8 +98,8 @@ def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.Da
         else:
             rows = _summaries(session, state, scope, start, end)[1]
     if state["matter"]:
-        stamp = {c: rows[c].map(lambda t: local_time(None if pd.isna(t) else t, zone, "%m-%d %H:%M"))
-                 for c in ("submitted_at", "due_at", "completed_at")}
+        stamp = {c: pd.to_datetime(rows[c], utc=True).dt.tz_convert(zone) for c in ("submitted_at", "due_at",
+                                                                                      "completed_at")}
         return "application", pd.DataFrame({
             "key": rows["id"].astype(str), text["apv.col.id"]: rows["id"].astype(str),
             text["apv.col.district"]: rows["district"].map(runtime().city.names(state["lang"])).fillna("—"),
@@ -100,22 +108,33 @@ def level_frame(state: dict[str, Any], principal: Principal) -> tuple[str, pd.Da
             text["apv.col.submitted"]: stamp["submitted_at"], text["apv.col.due"]: stamp["due_at"],
             text["apv.col.completed_at"]: stamp["completed_at"], text["apv.col.applicant"]: rows["applicant_name"],
             text["apv.col.phone"]: rows["applicant_phone"], text["apv.col.reason"]: rows["return_reason"].fillna(""),
-            text["apv.col.card"]: rows["card"].map(lambda c: text[f"apv.card.{c}"]), "card": rows["card"]})
+            text["apv.col.card"]: rows["card"].map(lambda c: text[f"apv.card.{c}"]), "card": rows["card"]}), {}
     level = "matter" if state["department"] else "department"
     rows = rows.sort_values(["on_time_rate", "received"], ascending=[False, False], na_position="last")
+    formats = {text["apv.col.on_time"]: RATE, text["apv.col.return"]: RATE, text["apv.col.p50"]: HOURS_FORMAT,
+               text["apv.col.p90"]: HOURS_FORMAT, text["apv.col.bad"]: RATE}
     return level, pd.DataFrame({
         "key": rows["key"], text["apv.col.name"]: rows["key"].map(lambda k: names[level].get(k, k)),
         text["apv.col.received"]: rows["received"], text["apv.col.completed"]: rows["completed"],
-        text["apv.col.on_time"]: rows["on_time_rate"].map(pct), text["apv.col.return"]: rows["return_rate"].map(pct),
-        text["apv.col.p50"]: rows["p50_hours"].map(lambda v: num(v, state["lang"])),
-        text["apv.col.p90"]: rows["p90_hours"].map(lambda v: num(v, state["lang"])),
-        text["apv.col.bad"]: rows["bad_review_rate"].map(pct)})
+        text["apv.col.on_time"]: rows["on_time_rate"].astype(float), text["apv.col.return"]: rows["return_rate"].astype(float),
+        text["apv.col.p50"]: rows["p50_hours"].astype(float), text["apv.col.p90"]: rows["p90_hours"].astype(float),
+        text["apv.col.bad"]: rows["bad_review_rate"].astype(float)}), formats
 
 
-def drill_table(level: str, frame: pd.DataFrame, lang: str) -> Any:
+def _shown(value: Any, fmt: ColumnFormat | None, lang: str) -> Any:
+    """One typed cell as the page writes it."""
+    if isinstance(value, pd.Timestamp) or (value is pd.NaT):
+        return "—" if pd.isna(value) else value.strftime(LIST_TIME)
+    if fmt is None:
+        return value
+    return pct(value) if fmt.percent else num(value, lang)
+
+
+def drill_table(level: str, frame: pd.DataFrame, formats: dict[str, ColumnFormat], lang: str) -> Any:
     text = translator(lang)
     shown = [c for c in frame.columns if c not in ("key", "card")]
-    rows = frame.to_dict("records")
+    rows = [{column: _shown(value, formats.get(column), lang) for column, value in row.items()}
+            for row in frame.to_dict("records")]
     if "card" in frame:
         for row in rows:
             row[text["apv.col.card"]] = figs.card_badge(row["card"], row[text["apv.col.card"]])
@@ -138,7 +157,7 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
         followups = approvals.bad_review_followups(session=session, start=start, end=end, scope=scope, where=where)
         counts, late = approvals.overdue(session=session, now=now, limit=OVERDUE_LIMIT,
                                          reveal_pii=principal.may_see_pii, scope=scope, where=where)
-    level, frame = level_frame(state, principal)
+    level, frame, formats = level_frame(state, principal)
     crumbs = [text["apv.city"]] + [names["department"].get(state["department"], "")] * bool(state["department"]) \
         + [names["matter"].get(state["matter"], "")] * bool(state["matter"])
     counted = {"y": text["apv.axis.applications"], "y2": text["apv.axis.backlog"]}
@@ -155,7 +174,7 @@ def render(state: dict[str, Any], principal: Principal) -> dict[str, Any]:
                                                     xaxis=_day_axis(state), markers=True),
                              {"title": daily_title, "x": text["chart.day"], **counted}),
         "ranking": _ranking(level, frame, names, text),
-        "table": drill_table(level, frame, state["lang"]),
+        "table": drill_table(level, frame, formats, state["lang"]),
         "crumbs": " › ".join(crumbs),
         "overdue": _overdue(counts, late, names, text),
         "reviews": figs.titled(figs.review_figure({v: overall[f"rating_{v}"] for v in range(1, 6)},
@@ -234,7 +253,7 @@ def _ranking(level: str, frame: pd.DataFrame, names: dict[str, dict[str, str]], 
         return figs.titled(figs.ranking_figure(empty, {}, {"on_time": ""}), titles)
     column = text["apv.col.on_time"]
     data = pd.DataFrame({"key": frame["key"], "received": frame[text["apv.col.received"]],
-                         "on_time_rate": pd.to_numeric(frame[column].str.rstrip("%"), errors="coerce") / 100})
+                         "on_time_rate": frame[column]})
     return figs.titled(figs.ranking_figure(data, names[level], {"on_time": column}),
                        titles | {"y": text[f"apv.axis.{level}"]})
 

@@ -188,12 +188,12 @@ def extend_throughput(_tick: Any, state: dict[str, Any], flow: dict[str, Any]) -
 def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     """The drill table as shown (names masked as on screen), audited."""
     principal = current_principal()
-    level, frame = views.level_frame(state, principal)
+    level, frame, formats = views.level_frame(state, principal)
     table = frame.drop(columns=[c for c in ("key", "card") if c in frame])
     stem = "_".join(["approvals", state["department"] or "city", state["matter"] or level, f"{state['days']}d"])
     with runtime().sessions() as session:
         export.record_export(session, actor=principal, what="approvals", detail=search_of(state))
         session.commit()
     if ctx.triggered_id == "apv-export-xlsx":
-        return send_bytes(export.to_xlsx(table, level), f"{stem}.xlsx")
-    return send_bytes(export.to_csv(table), f"{stem}.csv")
+        return send_bytes(export.to_xlsx(table, level, formats=formats), f"{stem}.xlsx")
+    return send_bytes(export.to_csv(table, formats=formats), f"{stem}.csv")

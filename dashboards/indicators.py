@@ -229,9 +229,14 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     with runtime().sessions() as session:
         export.record_export(session, actor=principal, what="indicators", detail=search_of(state))
         session.commit()
+    text = translator(state["lang"])
+    decimals = next((row.shown_decimals for row in runtime().pack.catalogs.indicators if row.code == view.code),
+                    None)
+    value = export.ColumnFormat(decimals=export.DEFAULT_DECIMALS if decimals is None else decimals)
+    formats = {text[f"ind.{column}"]: value for column in ("avg", "min", "max")}
     if excel:
-        return send_bytes(export.to_xlsx(table, view.code), f"{stem}.xlsx")
-    return send_bytes(export.to_csv(table), f"{stem}.csv")
+        return send_bytes(export.to_xlsx(table, view.code, formats=formats), f"{stem}.xlsx")
+    return send_bytes(export.to_csv(table, formats=formats), f"{stem}.csv")
 
 
 def _table(view: DrillDown, state: dict[str, Any]) -> pd.DataFrame:
@@ -240,7 +245,7 @@ def _table(view: DrillDown, state: dict[str, Any]) -> pd.DataFrame:
     area = runtime().city.names(state["lang"]).get(state["district"] or "", text["ind.city"])
     trend = view.trend
     return trend.assign(
-        time=trend["bucket_start"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M"), area=area, unit=view.unit
+        time=trend["bucket_start"].dt.tz_convert(zone), area=area, unit=view.unit  # a real date-time in the export
     )[["time", "area", "avg", "min", "max", "n", "unit"]].rename(columns={
         "time": text["ind.time"], "area": text["ind.area"], "avg": text["ind.avg"], "min": text["ind.min"],
         "max": text["ind.max"], "n": text["ind.count"], "unit": text["ind.unit"],

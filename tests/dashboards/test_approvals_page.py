@@ -5,12 +5,15 @@ address, and the charts are titled and dated in the page's language."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import openpyxl
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.dashboards.dom import texts_of
+from tests.dashboards.downloads import downloaded
 
 
 def _wait_crumbs(dash_duo, expected: str) -> None:
@@ -193,3 +196,34 @@ def test_the_page_patches_its_hourly_chart_with_local_iso_hours_on_its_date_axis
     for got, want in zip(patched["data"], fresh["data"], strict=True):
         assert got["x"] == want["x"] and got["y"] == want["y"]
     assert flow["size"] == drawn["flow"]["size"]
+
+
+def test_the_export_holds_numbers_percentages_and_dates_not_text(dash_duo, open_page):
+    """The drill table as downloaded: rates as fractions with a % format, hours as numbers, times as Excel
+    date-times, names not codes (the page's cells were copied as text: "92.3%", "11-26 09:00")."""
+    dash_duo.driver.set_window_size(1600, 1000)
+    open_page("/approvals?lang=en", role="analyst")
+    dash_duo.wait_for_element("#apv-table-department", timeout=20)
+    folder = Path(dash_duo.download_path)
+    dash_duo.find_element("#apv-export-xlsx").click()
+    sheet = openpyxl.load_workbook(downloaded(folder, ".xlsx")).active
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert rows and all(isinstance(row["Received"].value, int) for row in rows)
+    rated = [row["On time"] for row in rows if row["On time"].value is not None]
+    assert rated and all(0 <= cell.value <= 1 and cell.number_format == "0.0%" for cell in rated)
+    assert all(isinstance(row["p90 (h)"].value, (int, float, type(None))) for row in rows)
+    assert not any(str(row["Name"].value).isidentifier() and "_" in str(row["Name"].value) for row in rows)
+
+    _click_first(dash_duo, "apv-table-department")
+    matter = _click_first(dash_duo, "apv-table-matter")[0]
+    dash_duo.wait_for_element("#apv-table-application", timeout=20)
+    for stale in folder.glob("*.xlsx"):
+        stale.unlink()
+    button = dash_duo.find_element("#apv-export-xlsx")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)  # the table scrolled
+    button.click()
+    sheet = openpyxl.load_workbook(downloaded(folder, ".xlsx")).active
+    header = [cell.value for cell in sheet[1]]
+    submitted = [row[header.index("Submitted")] for row in sheet.iter_rows(min_row=2)]
+    assert submitted and all(isinstance(cell.value, datetime) for cell in submitted), matter

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import csv
 import io
-import time
+import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import openpyxl
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services import audit
 from tests.dashboards.dom import texts_of
+from tests.dashboards.downloads import downloaded
 from tests.dashboards.test_every_page import _settle
 
 SIMING, HULI = "350203", "350206"
@@ -23,17 +26,6 @@ SIMING, HULI = "350203", "350206"
 
 def _query(dash_duo) -> dict[str, list[str]]:
     return parse_qs(urlparse(dash_duo.driver.current_url).query)
-
-
-def _downloaded(folder: Path, suffix: str, timeout: float = 10.0) -> Path:
-    """The finished download ending in `suffix` (Chromium writes .crdownload until it is complete)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
-        if done:
-            return done[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no *{suffix} download in {folder}: {list(folder.iterdir())}")
 
 
 def _wait_for_area(dash_duo, expected: str, timeout: float = 10.0) -> None:
@@ -89,7 +81,7 @@ def test_exports_download_the_trend_shown_and_are_audited(dash_duo, open_page, w
     folder = Path(dash_duo.download_path)
 
     dash_duo.find_element("#ind-export-csv").click()
-    data = _downloaded(folder, ".csv").read_bytes()
+    data = downloaded(folder, ".csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows and set(rows[0]) == {"Time", "Area", "Average", "Minimum", "Maximum", "Readings", "Unit"}
@@ -97,8 +89,15 @@ def test_exports_download_the_trend_shown_and_are_audited(dash_duo, open_page, w
     assert len(rows) == len(dash_duo.driver.execute_script(
         "return document.querySelector('#ind-trend .js-plotly-plot').data[1].x"))  # fmt: skip
 
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?", r["Time"]) for r in rows)  # no offset
+    assert all(re.fullmatch(r"\d+(\.\d)?", r["Average"]) for r in rows)  # AQI has no decimals, at most one
+
     dash_duo.find_element("#ind-export-xlsx").click()
-    assert _downloaded(folder, ".xlsx").read_bytes().startswith(b"PK")
+    sheet = openpyxl.load_workbook(downloaded(folder, ".xlsx")).active
+    header = [cell.value for cell in sheet[1]]
+    first = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert isinstance(first["Time"].value, datetime) and "yy" in first["Time"].number_format  # a real date-time
+    assert isinstance(first["Average"].value, (int, float)) and isinstance(first["Readings"].value, int)
     with wall_runtime.sessions() as session:
         entries = audit.recent(session, action="export.indicators")
     assert [e.actor for e in entries] == ["analyst", "analyst"] and "district=350203" in entries[0].detail

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from services import audit
 from services.store import Alert
-from tests.dashboards.test_indicators_page import _downloaded
+from tests.dashboards.downloads import downloaded
 
 PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-alerts", "leader-briefing")
 
@@ -124,11 +124,11 @@ def test_briefing_downloads_as_png_and_pdf_and_is_audited(dash_duo, open_page, w
     folder = Path(dash_duo.download_path)
 
     dash_duo.find_element("#leader-briefing-png").click()
-    image = Image.open(io.BytesIO(_downloaded(folder, ".png", timeout=30).read_bytes()))
+    image = Image.open(io.BytesIO(downloaded(folder, ".png", timeout=30).read_bytes()))
     assert image.width == 1080 and image.height > 1000
 
     dash_duo.find_element("#leader-briefing-pdf").click()
-    pdf = _downloaded(folder, ".pdf", timeout=30)
+    pdf = downloaded(folder, ".pdf", timeout=30)
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "每日简报" in text and "新报事件" in text
     day = pdf.name.removeprefix("briefing-").removesuffix(".pdf")

@@ -8,6 +8,7 @@ incident), so an English page rebuilds them from those names rather than show Ch
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from components.i18n import translator
 from dashboards._runtime import runtime
@@ -40,3 +41,9 @@ def headline_in(lang: str) -> Headline:
         return fields.get("headline", "")
 
     return headline
+
+
+def row_fields(row: Any) -> dict[str, str]:
+    """A stored alert's row (services.alerts.ConsoleRow) as the stream fields `headline_in` reads."""
+    return {"headline": row.headline, "source": row.source, "event": row.event, "district": row.district or "",
+            "severity": row.severity, "msg_type": "cancel" if row.status == "cancelled" else "alert"}

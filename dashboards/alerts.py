@@ -43,6 +43,7 @@ from components.i18n import translator
 from components.storm_summary import storm_box
 from components.ticker import count_text
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
+from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._late_sources import console_note
 from dashboards._present import local_time
@@ -88,7 +89,7 @@ def _place(district: str | None, lang: str) -> str | None:
 def _item(row: alerts.ConsoleRow, lang: str) -> dict[str, Any]:
     zone = runtime().settings.zone
     return {"stream_id": row.stream_id, "time": local_time(row.sent_at, zone, "%m-%d %H:%M:%S"),
-            "severity": row.severity, "headline": row.headline, "district": row.district,
+            "severity": row.severity, "headline": headline_in(lang)(row_fields(row)), "district": row.district,
             "place": _place(row.district, lang), "status": row.status,
             "owner": row.owner, "count": row.count, "event_id": row.event_id, "sent": row.sent_at.isoformat(),
             "group": storm_key({"event": row.event, "district": row.district, "severity": row.severity})}
@@ -96,7 +97,7 @@ def _item(row: alerts.ConsoleRow, lang: str) -> dict[str, Any]:
 
 def _entry_item(stream_id: str, fields: dict[str, str], lang: str) -> dict[str, Any]:
     return {"stream_id": stream_id, "time": local_time(sent_time(fields), runtime().settings.zone, "%m-%d %H:%M:%S"),
-            "severity": fields.get("severity", "unknown"), "headline": fields.get("headline", ""),
+            "severity": fields.get("severity", "unknown"), "headline": headline_in(lang)(fields),
             "district": fields.get("district"), "place": _place(fields.get("district"), lang), "status": "new", "count": 1, "group": storm_key(fields),
             "sent": fields.get("sent", "")}
 

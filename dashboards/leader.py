@@ -34,6 +34,7 @@ from components.leader import (
 )
 from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
+from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number, shown_decimals
@@ -115,10 +116,10 @@ def _alerts(lang: str, now: datetime) -> tuple[dict[str, int], list[AlertRow]]:
     with rt.sessions() as session:
         counts = dict(briefing.alerts_by_severity(session, _today_start(now), now, scope))
         latest = alerts.list_alerts(session, AlertFilter(), page_size=ALERT_SLOTS, scope=scope).rows
-    labels = SEVERITY_LABELS[lang]
+    labels, headline = SEVERITY_LABELS[lang], headline_in(lang)
     return counts, [AlertRow(row.severity, labels.get(row.severity, row.severity),
                              local_time(row.sent_at, rt.settings.zone, "%m-%d %H:%M"),
-                             f"{row.headline} {count_text(row.count)}".strip()) for row in latest]
+                             f"{headline(row_fields(row))} {count_text(row.count)}".strip()) for row in latest]
 
 
 # ---------------------------------------------------------------- layout

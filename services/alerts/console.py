@@ -46,6 +46,7 @@ class ConsoleRow:
     id: int
     stream_id: str
     alert_id: str
+    source: str  # the sender: the rules' and the simulator's headlines are rebuilt in the page's language
     sent_at: datetime
     severity: str
     category: str
@@ -112,7 +113,7 @@ def get_alert(session: Session, alert_pk: int, *, scope: Scope = CITY_WIDE) -> C
 
 
 def _row(alert: Alert, count: int) -> ConsoleRow:
-    return ConsoleRow(alert.id, alert.stream_id, alert.alert_id, alert.sent_at, alert.severity, alert.category,
+    return ConsoleRow(alert.id, alert.stream_id, alert.alert_id, alert.source, alert.sent_at, alert.severity, alert.category,
                       alert.event, alert.headline, alert.district, alert.status, alert.owner, alert.event_id,
                       int(count), alert.silenced_until)
 

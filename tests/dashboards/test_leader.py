@@ -15,7 +15,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from services import audit
+from services.indicators import RULES_SOURCE
 from services.store import Alert
+from tests.dashboards.dom import text_of
 from tests.dashboards.downloads import downloaded
 
 PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-alerts", "leader-briefing")
@@ -58,12 +60,12 @@ def _ready(dash_duo) -> None:
     dash_duo.wait_for_element("#leader-events-graph .main-svg .bars", timeout=15)
 
 
-def _add_alert(wall_runtime, headline: str) -> None:
+def _add_alert(wall_runtime, headline: str, source: str = "test", event: str = "暴雨") -> None:
     now = datetime.now(UTC)
     with wall_runtime.sessions() as session:
         session.add(Alert(stream_id=f"{int(now.timestamp() * 1000)}-0", alert_id=f"leader-{headline}",
-                          source="test", sent_at=now - timedelta(minutes=1), severity="severe",
-                          urgency="immediate", certainty="observed", category="met", event="暴雨",
+                          source=source, sent_at=now - timedelta(minutes=1), severity="severe",
+                          urgency="immediate", certainty="observed", category="met", event=event,
                           headline=headline, district="350203", msg_type="alert", status="new",
                           received_at=now))
         session.commit()
@@ -163,10 +165,12 @@ return {order: panels.sort((a, b) => a.getBoundingClientRect().top - b.getBoundi
 def test_a_phone_shows_the_alerts_first_and_no_wall_miniature(dash_duo, open_page, wall_runtime, shoot, lang):
     """At 390×844 the alerts are the first panel, on the first screen, and the link to the 1920 px wall is gone
     (the page is the phone's summary); a laptop keeps the link. The change arrows are coloured by direction."""
-    _add_alert(wall_runtime, "思明区 短时强降雨")
+    _add_alert(wall_runtime, "思明区 空气质量指数 达到报警阈值", source=RULES_SOURCE, event="aqi")  # our own words
     _screen(dash_duo, 390, 844, phone=True)
     open_page(f"/?lang={lang}", role="leader")
     _ready(dash_duo)
+    first = text_of(dash_duo.driver, "#panel-leader-alerts [id^=leader-alert-][id$=-headline]")
+    assert ("AQI" in first and "思明" not in first) if lang == "en" else "思明区" in first, first
     phone = dash_duo.driver.execute_script(ORDER_JS)
     shoot(f"leader-phone-{lang}.png")
     assert phone["order"][0] == "panel-leader-alerts" and phone["alertsTop"] < 844, phone["order"]

@@ -30,7 +30,7 @@ _ALERTS: Table = Alert.__table__  # type: ignore[assignment]
 _ACTIONS: Table = AlertAction.__table__  # type: ignore[assignment]
 _CONTENT = (
     "source", "sent_at", "severity", "urgency", "certainty", "category", "event", "headline", "description",
-    "area", "district", "lat", "lon",
+    "area", "district", "lat", "lon", "expires_at",
 )  # fmt: skip
 _COLUMNS = ("stream_id", "alert_id", *_CONTENT, "msg_type", "references", "status", "received_at", "resolved_at",
             "group_id")
@@ -91,6 +91,7 @@ def row_of(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
         "district": fields.get("district"),
         "lat": float(lat) if lat is not None else None,
         "lon": float(lon) if lon is not None else None,
+        "expires_at": datetime.fromisoformat(fields["expires"]).astimezone(UTC) if fields.get("expires") else None,
         "msg_type": fields["msg_type"],
         "references": fields.get("references"),
         "status": "new",

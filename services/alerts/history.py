@@ -19,7 +19,8 @@ from services.store import Alert
 
 def stored_entries(session: Session, *, limit: int, scope: Scope = CITY_WIDE) -> list[Entry]:
     """The newest `limit` stored messages the scope may see, oldest first, as stream entries (keyed by the stream id
-    they came in) with two fields the stream does not carry: `status` and `received` (ISO 8601, UTC)."""
+    they came in) with two fields the stream does not carry: `status` and `received` (ISO 8601, UTC), and the
+    sender's `expires` (empty when it gave none), so an expired alert leaves a screen opened from the store too."""
     newest = session.scalars(
         select(Alert).where(scope.district_filter(Alert.district)).order_by(Alert.id.desc()).limit(limit)
     ).all()
@@ -32,4 +33,5 @@ def _fields(alert: Alert) -> dict[str, str]:
             "severity": alert.severity, "category": alert.category, "event": alert.event,
             "headline": alert.headline, "district": alert.district or "", "msg_type": alert.msg_type,
             "references": alert.references or "", "status": alert.status,
+            "expires": alert.expires_at.astimezone(UTC).isoformat() if alert.expires_at else "",
             "received": received.astimezone(UTC).isoformat()}

@@ -48,6 +48,8 @@ class Alert(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # migration 0013: CAP info/expires, so a screen opened from the store drops an expired alert as the stream does
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="when the sender says it stops being live")
     resume_status: Mapped[str | None] = mapped_column(String(16), doc="the status a silence returns to")
     __table_args__ = (
         Index("ix_alerts_status_sent", "status", "sent_at"),

@@ -13,6 +13,7 @@ import redis
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from services.alerts.history import stored_entries
 from services.alerts.persist import GROUP, PersistWorker
 from services.alerts.stream import publish
 from services.config import Settings
@@ -274,3 +275,23 @@ def test_poison_entries_are_dead_lettered_and_later_alerts_still_land(
     assert [letter["reason"].split(":")[0] for letter in letters] == ["sent", "sent", "headline", "event"]
     assert json.loads(letters[3]["original"])["event"] == "\udcff\udcfe"  # the bytes, escaped, not lost
     assert pending(settings, redis_client) == 0
+
+
+def test_expires_is_stored_and_an_update_moves_it_and_the_history_carries_it(
+    settings: Settings, seeded: Engine, redis_client: redis.Redis
+) -> None:
+    """A screen opened from the store (the stream restarted empty) must drop an expired alert as the stream's copy
+    does: the store keeps CAP's `expires`, an update changes it, and the history hands it on."""
+    worker = PersistWorker(settings, seeded, redis_client)
+    push(settings, redis_client, alert("E1", expires="2024-09-15T12:00:00+08:00"), alert("E2"))
+    drain(worker)
+    stored = rows(seeded)
+    assert stored["E1"].expires_at is not None and stored["E1"].expires_at.isoformat() == "2024-09-15T04:00:00+00:00"
+    assert stored["E2"].expires_at is None
+    push(settings, redis_client,
+         alert("E1-up", msg_type="update", references="E1", expires="2024-09-16T12:00:00+08:00"))
+    drain(worker)
+    assert rows(seeded)["E1"].expires_at.isoformat() == "2024-09-16T04:00:00+00:00"  # type: ignore[union-attr]
+    with Session(seeded) as session:
+        history = {fields["id"]: fields for _, fields in stored_entries(session, limit=10)}
+    assert history["E1"]["expires"] == "2024-09-16T04:00:00+00:00" and history["E2"]["expires"] == ""

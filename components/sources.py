@@ -74,13 +74,17 @@ def dependency_table(rows: Sequence[SourceRow], text: Mapping[str, str]) -> html
     return _table(head, body, "sources-dependencies")
 
 
-def volume_figure(frame: pd.DataFrame, department_names: Mapping[str, str]) -> go.Figure:
-    """Rows exchanged per day, one stacked bar per owner department (`frame`: day, department, rows)."""
-    figure = go.Figure(layout=base_layout(barmode="stack", showlegend=True, margin={"l": 48, "r": 8, "t": 8, "b": 32},
-                                          legend={"orientation": "h", "y": -0.2},
-                                          xaxis={"type": "category", "categoryorder": "category ascending"}))
+def volume_figure(frame: pd.DataFrame, department_names: Mapping[str, str], text: Mapping[str, str]) -> go.Figure:
+    """Rows exchanged per day, one stacked bar per owner department (`frame`: day, department, rows); a source
+    that names no owner is shown as such, and both axes say what they count."""
+    figure = go.Figure(layout=base_layout(barmode="stack", showlegend=True, margin={"l": 56, "r": 8, "t": 8, "b": 40},
+                                          legend={"orientation": "h", "y": -0.3},
+                                          xaxis={"type": "category", "categoryorder": "category ascending",
+                                                 "title": {"text": text["src.axis.day"]}},
+                                          yaxis={"title": {"text": text["src.axis.rows"]}}))
     for department, part in frame.groupby("department", sort=True):
-        figure.add_bar(x=part["day"], y=part["rows"], name=department_names.get(str(department), str(department)))
+        name = department_names.get(str(department)) or str(department) or text["src.unknown_department"]
+        figure.add_bar(x=part["day"], y=part["rows"], name=name)
     return figure
 
 

@@ -54,7 +54,7 @@ def _live_ticker(rows: list[Row], lang: str) -> LiveTicker:
 def _opening(lang: str, scope: Scope) -> tuple[list[Row], str, str]:
     """The opening ticker, its stream position and its signals' position: the stream's recent entries and the
     store's latest alerts (which outlive a restart of the stream), in the order they reached us, each once; an
-    entry in both keeps the stream's fields (the store keeps no `expires`) with the store's status."""
+    entry in both keeps the stream's fields with the store's status; an expired one is left out either way."""
     rt = runtime()
     read = recent(rt.redis, rt.settings.alerts_stream, TICKER_SIZE * 4)
     with rt.sessions() as session:

@@ -9,11 +9,13 @@ from components.sources import SourceRow, catalog_table, late_sources_note, volu
 
 
 def test_volume_is_one_stacked_bar_per_department_over_days_as_categories() -> None:
-    frame = pd.DataFrame({"day": ["2026-12-01", "2026-12-01", "2026-12-02"], "department": ["ecology", "hotline",
-                          "ecology"], "rows": [5, 7, 9]})
-    figure = volume_figure(frame, {"ecology": "生态环境局"})
+    frame = pd.DataFrame({"day": ["2026-12-01", "2026-12-01", "2026-12-02", "2026-12-02"],
+                          "department": ["ecology", "hotline", "ecology", ""], "rows": [5, 7, 9, 3]})
+    figure = volume_figure(frame, {"ecology": "生态环境局"}, translator("zh-CN"))
     assert figure.layout.barmode == "stack" and figure.layout.xaxis.type == "category"
-    assert [(bar.name, tuple(bar.y)) for bar in figure.data] == [("生态环境局", (5, 9)), ("hotline", (7,))]
+    assert [(bar.name, tuple(bar.y)) for bar in figure.data] == [("未登记部门", (3,)), ("生态环境局", (5, 9)),
+                                                                 ("hotline", (7,))]  # no owner: said so, not blank
+    assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == ("日期", "交换条数（条）")
 
 
 def test_catalog_rows_carry_the_source_and_its_state_and_the_note_lists_late_ones() -> None:

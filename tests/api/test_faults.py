@@ -70,14 +70,12 @@ def test_deeply_nested_json_is_a_400_on_a_callback(client: TestClient) -> None:
 
 EVENTS_STATE = {"status": [], "category": [], "district": [], "department": [], "start": None, "end": None,
                 "drill": None, "lang": "zh-CN"}  # fmt: skip
-TABLE_OUTPUTS = [{"id": "events-table", "property": "data"}, {"id": "events-table", "property": "page_count"}]
-
-
-def _events_table(state: dict[str, Any], sort_by: Any = None) -> dict[str, Any]:
-    return _callback("..events-table.data...events-table.page_count..", TABLE_OUTPUTS,
-                     [_store("events-state", state),
-                      {"id": "events-table", "property": "page_current", "value": 0},
-                      {"id": "events-table", "property": "sort_by", "value": sort_by}], [], "events-state.data")
+def _events_table(state: dict[str, Any], sort_model: Any = None, **block: Any) -> dict[str, Any]:
+    """The grid's block request for the events table, as the page's browser side hands it on."""
+    wanted = {"startRow": 0, "endRow": 25, "sortModel": sort_model or [], "at": 1, **block}
+    return _callback("events-table.getRowsResponse", {"id": "events-table", "property": "getRowsResponse"},
+                     [_store("events-rows-wanted", wanted)], [_store("events-state", state)],
+                     "events-rows-wanted.data")
 
 
 @pytest.mark.parametrize("crafted", [{"status": ["nonsense"]}, {"start": "yesterday-ish"},
@@ -90,11 +88,17 @@ def test_crafted_events_filter_state_is_a_400(client: TestClient, crafted: dict[
     assert answer.json()["error"] == "invalid callback input"
 
 
-def test_a_sort_by_that_is_no_column_is_a_400(client: TestClient) -> None:
+def test_a_crafted_grid_block_request_is_a_400(client: TestClient) -> None:
     sign_in(client, Role.ANALYST)
-    body = _events_table(EVENTS_STATE, [{"column_id": "password_hash", "direction": "asc"}])
-    answer = client.post("/_dash-update-component", json=body, headers=SAME_ORIGIN)
-    assert answer.status_code == 400 and "sort_by" in answer.json()["reason"]
+    assert client.post("/_dash-update-component", json=_events_table(EVENTS_STATE), headers=SAME_ORIGIN
+                       ).status_code == 200  # the grid's own request
+    for crafted, said in [({"sort_model": [{"colId": "password_hash", "sort": "asc"}]}, "sort_by"),
+                          ({"sort_model": [{"colId": "title", "sort": "sideways"}]}, "getRowsRequest"),
+                          ({"sort_model": "title"}, "getRowsRequest"), ({"startRow": "x"}, "getRowsRequest"),
+                          ({"startRow": 0, "endRow": 10_000_000}, "getRowsRequest")]:
+        answer = client.post("/_dash-update-component", json=_events_table(EVENTS_STATE, **crafted),
+                             headers=SAME_ORIGIN)
+        assert answer.status_code == 400 and said in answer.json()["reason"], (crafted, answer.text)
 
 
 def _download(page: str, state: dict[str, Any]) -> dict[str, Any]:

@@ -84,7 +84,42 @@ def _geojson_text(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if isinstance(value, dict) else value
 
 
-Text = Annotated[str, Field(min_length=1)]
+# Producers send numeric ids (`"id": 12345`): a JSON integer is taken as its digits, and the published schema says
+# so (`string | integer`); a fraction is refused, its text form (1e+20) being nothing the sender wrote.
+SAFE_INTEGER = 2**53  # the largest integer every JSON reader keeps exactly
+
+
+def _whole_number_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value  # refused as no text by the field itself
+    if isinstance(value, float):  # JSON Schema counts 2.0 as an integer: so does this
+        if not value.is_integer():
+            raise ValueError(f"must be text (a whole number is taken as its digits), got {value!r}")
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) > SAFE_INTEGER:
+            raise ValueError(f"a number beyond ±2^53 loses digits in JSON; send {value} as text")
+        return str(value)
+    return value
+
+
+def _or_integer(extra: JsonDict, low: int = -SAFE_INTEGER, high: int = SAFE_INTEGER) -> Any:
+    """A text field's schema (with `extra`, e.g. its pattern) published as `string | integer` within [low, high]."""
+    def published(schema: JsonDict) -> None:
+        text: JsonDict = {**schema, **extra}
+        kept: JsonDict = {}
+        for key in ("title", "description", "default"):
+            if key in text:
+                kept[key] = text.pop(key)
+        integer: JsonDict = {"type": "integer", "minimum": low, "maximum": high}
+        schema.clear()
+        schema.update(kept)
+        schema["anyOf"] = [text, integer]
+    return published
+
+
+WholeNumberText = BeforeValidator(_whole_number_text)
+Text = Annotated[str, WholeNumberText, Field(min_length=1)]
 Optional = BeforeValidator(_blank_to_none)
 
 
@@ -99,7 +134,8 @@ def _number_needs(given: str, needed: str) -> JsonDict:
 # An update or a cancel names what it updates (the `_consistent` check below), which `required` alone cannot say.
 _REFERENCES_NEEDED: JsonDict = {
     "if": {"properties": {"msg_type": {"enum": ["update", "cancel"]}}, "required": ["msg_type"]},
-    "then": {"properties": {"references": {"type": "string", "pattern": "\\S"}}, "required": ["references"]},
+    "then": {"properties": {"references": {"anyOf": [{"type": "string", "pattern": "\\S"}, {"type": "integer"}]}},
+             "required": ["references"]},
 }
 
 
@@ -116,16 +152,16 @@ class StreamAlert(BaseModel):
     """The contract's fields. Enumerations accept any case; severity also accepts 红/橙/黄/蓝 (and 红色 …)."""
 
     model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True,
+        extra="forbid", str_strip_whitespace=True, frozen=True,
         json_schema_extra={"dependentRequired": {"lat": ["lon"], "lon": ["lat"]},  # a point needs both ...
                            "allOf": [_number_needs("lat", "lon"), _number_needs("lon", "lat"),  # ... non-null
                                      _REFERENCES_NEEDED]},
     )
 
-    id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER, json_schema_extra={"pattern": IDENTIFIER_PATTERN},
+    id: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER, json_schema_extra=_or_integer({"pattern": IDENTIFIER_PATTERN}),
                               description="the producer's id, unique per alert of its source (dedup key)")]
     source: Annotated[Text, Field(max_length=ID_CHARS, pattern=_IDENTIFIER,
-                                  json_schema_extra={"pattern": IDENTIFIER_PATTERN},
+                                  json_schema_extra=_or_integer({"pattern": IDENTIFIER_PATTERN}),
                                   description="who sent it, e.g. a CAP sender: with `id`, the alert's identity")]
     sent: Annotated[str, Field(description="ISO 8601 with a UTC offset, e.g. 2024-07-01T08:00:00+08:00",
                                json_schema_extra={"format": "date-time"})]
@@ -133,11 +169,13 @@ class StreamAlert(BaseModel):
     urgency: Annotated[Literal[URGENCIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     certainty: Annotated[Literal[CERTAINTIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
     category: Annotated[Literal[CATEGORIES], BeforeValidator(_lower)]  # type: ignore[valid-type]
-    event: Annotated[Text, Field(max_length=EVENT_CHARS, json_schema_extra=_PRINTABLE)]
-    headline: Annotated[Text, Field(max_length=TEXT_CHARS, json_schema_extra=_PRINTABLE)]
-    description: Annotated[Annotated[str, Field(max_length=20_000, json_schema_extra=_PRINTABLE)] | None,
+    event: Annotated[Text, Field(max_length=EVENT_CHARS, json_schema_extra=_or_integer(_PRINTABLE))]
+    headline: Annotated[Text, Field(max_length=TEXT_CHARS, json_schema_extra=_or_integer(_PRINTABLE))]
+    description: Annotated[Annotated[str, WholeNumberText, Field(max_length=20_000,
+                                                                   json_schema_extra=_or_integer(_PRINTABLE))] | None,
                            Optional] = None
-    district: Annotated[Annotated[str, Field(pattern=r"^\d{6}$")] | None, Optional] = Field(
+    district: Annotated[Annotated[str, WholeNumberText, Field(pattern=r"^\d{6}$", json_schema_extra=_or_integer(
+        {"pattern": r"^\d{6}$"}, 100_000, 999_999))] | None, Optional] = Field(
         default=None, description="GB/T 2260 adcode of the district (6 digits)"
     )
     lat: Annotated[Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)] | None, Optional] = None
@@ -146,7 +184,9 @@ class StreamAlert(BaseModel):
         Annotated[str, Field(max_length=500_000)] | None, Optional, BeforeValidator(_geojson_text)
     ] = Field(default=None, json_schema_extra=_geojson_schema)
     msg_type: Annotated[Literal[MSG_TYPES], BeforeValidator(_lower)] = "alert"  # type: ignore[valid-type]
-    references: Annotated[Annotated[str, Field(max_length=2048, json_schema_extra=_PRINTABLE)] | None, Optional] = Field(
+    references: Annotated[Annotated[str, WholeNumberText, Field(max_length=2048,
+                                                                json_schema_extra=_or_integer(_PRINTABLE))] | None,
+                          Optional] = Field(
         default=None, description="ids of earlier alerts (plain ids or CAP sender,identifier,sent triples)"
     )
     expires: Annotated[str | None, Optional] = Field(

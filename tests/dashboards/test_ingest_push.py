@@ -16,7 +16,8 @@ from services.config import Settings
 from services.platform.runtime import Runtime, open_runtime
 from services.store import Matter
 from tests.dashboards.conftest import WALL_TOKEN
-from tests.dashboards.dom import text_of, texts_of
+from tests.dashboards.dom import text_of
+from tests.dashboards.event_grid import grid_rows
 
 TOKEN = {"Authorization": "Bearer dept-token"}
 
@@ -51,7 +52,7 @@ def test_a_pushed_event_is_drawn_on_the_wall_map_and_listed_on_events(dash_duo, 
     WebDriverWait(dash_duo.driver, 20).until(lambda d: d.execute_script(drawn, stored["id"]))
     open_page("/events", role="operator")
     WebDriverWait(dash_duo.driver, 20).until(
-        lambda d: str(stored["id"]) in [t.strip() for t in texts_of(d, '#events-table td[data-dash-column="id"]')])
+        lambda d: str(stored["id"]) in [row.get("id", "").strip() for row in grid_rows(d)])  # newest first
     assert dash_duo.get_logs() == [], "the browser console has errors"
 
 

@@ -96,7 +96,7 @@ def test_generic_indicators_sit_below_warn_and_cross_it_now_and_then(lanshan: Ci
 def test_an_unknown_profile_names_its_line(tmp_path: Path) -> None:
     pack_dir = Path(shutil.copytree(LANSHAN, tmp_path / "lanshan"))
     path = pack_dir / "indicators.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",aqi\n", ",smog\n"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(",5,aqi,", ",5,smog,"), encoding="utf-8")  # its profile
     with pytest.raises(ValueError, match=r"indicators.csv:3: profile: unknown profile 'smog'"):
         sim_city(load_pack(pack_dir))
 

@@ -222,7 +222,7 @@ def _names(districts: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]
 
 
 def _district_named(address: str, districts: Mapping[str, str | Sequence[str]]) -> str | None:
-    """The one district the address names (its longest matching name wins: 湖里区 before 湖里)."""
+    """The one district the address names (the longest matching name wins: a full name before its short form)."""
     best: tuple[int, str] | None = None
     for code, names in _names(districts).items():
         for name in names:

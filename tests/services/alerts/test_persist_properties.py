@@ -93,5 +93,5 @@ def test_every_entry_is_stored_or_dead_lettered_and_the_stream_keeps_flowing(
             assert session.scalar(select(Alert.id).where(Alert.stream_id == later)) is not None
         redis_client.delete(settings.dead_letter_stream)
 
-    one_batch()
-    assert sum(sizes) >= 2_000
+    while sum(sizes) < 2_000:  # at least 2 000 entries, whatever batch sizes hypothesis draws (once: 1 948)
+        one_batch()

@@ -81,7 +81,7 @@ def find_service(categories: Sequence[CategoryRow], code: str | None) -> Categor
 
 
 def posted_request(fields: Mapping[str, Any], *, categories: Sequence[CategoryRow],
-                   districts: Mapping[str, str | Sequence[str]],
+                   districts: Mapping[str, Sequence[str]],
                    now: datetime) -> PostedRequest:
     """A POST requests body (form fields or JSON, `attribute[code]` or an `attribute` object) as our rows, or the
     spec's 400 naming the field at fault. `districts`: adcode → every name it goes by, to place an address."""
@@ -101,7 +101,7 @@ def posted_request(fields: Mapping[str, Any], *, categories: Sequence[CategoryRo
     district = _district_named(address, districts) if address else None
     if lat is None and district is None:
         raise Open311Error(400, "a location is required: lat and long, or an address_string naming a district "
-                                f"({', '.join(sorted({names[0] for names in _names(districts).values()}))})")
+                                f"({', '.join(sorted({names[0] for names in districts.values()}))})")
     description = _text(fields, "description", 4000)
     token = uuid.uuid4().hex
     event = {"external_id": token, "category": category.code, "subcategory": subcategory,
@@ -217,14 +217,10 @@ def _person(first: str | None, last: str | None) -> str | None:
     return " ".join(part for part in (first, last) if part)[:32]
 
 
-def _names(districts: Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]:
-    return {code: [names] if isinstance(names, str) else list(names) for code, names in districts.items()}
-
-
-def _district_named(address: str, districts: Mapping[str, str | Sequence[str]]) -> str | None:
+def _district_named(address: str, districts: Mapping[str, Sequence[str]]) -> str | None:
     """The one district the address names (the longest matching name wins: a full name before its short form)."""
     best: tuple[int, str] | None = None
-    for code, names in _names(districts).items():
+    for code, names in districts.items():
         for name in names:
             if name and name.lower() in address.lower() and (best is None or len(name) > best[0]):
                 best = (len(name), code)

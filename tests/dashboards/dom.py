@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.webdriver.support.ui import WebDriverWait
+
 
 def text_of(driver: Any, selector: str) -> str:
     """The first match's text content ('' when absent), in view or not."""
@@ -23,3 +25,9 @@ def data_of(driver: Any, selector: str, key: str) -> str | None:
     return driver.execute_script(  # type: ignore[no-any-return]
         "const e = document.querySelector(arguments[0]); return e ? (e.dataset[arguments[1]] ?? null) : null;",
         selector, key)
+
+
+def settle(driver: Any, timeout: float = 20) -> None:
+    """Until the page has loaded and no Dash callback is in flight (its data has arrived)."""
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading=\"true\"]');"))

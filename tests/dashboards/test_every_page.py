@@ -4,8 +4,8 @@ Chinese character drawn with the shipped font on a Chromium without system CJK f
 from __future__ import annotations
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.dashboards.dom import settle
 from tests.dashboards.page_checks import axe_violations, undrawn_cjk
 
 # (path, who opens it, an element that is there once the page has drawn its data)
@@ -20,12 +20,6 @@ PAGES = [
     ("/admin", "admin", "#admin-pack-section"),
 ]
 LANGS = ["zh-CN", "en"]
-
-
-def _settle(driver) -> None:  # type: ignore[no-untyped-def]
-    """Until no Dash callback is in flight (the page's data has arrived)."""
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script(
-        "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading=\"true\"]');"))
 
 
 def _assert_clean(driver, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +39,7 @@ def test_every_page_passes_axe_and_draws_its_chinese_with_the_shipped_font(
     dash_duo.driver.get(f"{dash_duo.server_url}{path}{separator}lang={lang}" if role != "wall"
                         else f"{dash_duo.server_url}{path}?lang={lang}")
     dash_duo.wait_for_element(ready, timeout=20)
-    _settle(dash_duo.driver)
+    settle(dash_duo.driver)
     shoot(f"page{path.replace('/', '-') or '-leader'}-{lang}.png")
 
     _assert_clean(dash_duo.driver, path)

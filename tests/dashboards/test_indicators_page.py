@@ -17,9 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from services import audit
-from tests.dashboards.dom import texts_of
+from tests.dashboards.dom import settle, texts_of
 from tests.dashboards.downloads import downloaded
-from tests.dashboards.test_every_page import _settle
 
 SIMING, HULI = "350203", "350206"
 
@@ -157,7 +156,7 @@ def test_district_bars_are_never_measured_against_the_city_thresholds(dash_duo, 
     assert compare["shapes"] == [] and compare["xrange"][1] < 900, compare
     assert {s["y0"] for s in _layout(dash_duo, "ind-trend")["shapes"]} == {900, 1200}, "the city keeps its lines"
 
-    _settle(dash_duo.driver)  # the map's first draw may still redraw the row: find the bars after it
+    settle(dash_duo.driver)  # the map's first draw may still redraw the row: find the bars after it
     labels = _tick_labels(dash_duo)
     bars = dash_duo.find_elements("#ind-compare .bars .point path")
     ActionChains(dash_duo.driver).move_to_element(bars[labels.index("思明区")]).click().perform()

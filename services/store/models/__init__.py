@@ -18,7 +18,7 @@ from services.store.models.auth import AuditEntry, User, UserSession
 from services.store.models.base import Base, UTCDateTime
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
-from services.store.models.hotline import HotlineCall, WorkOrder
+from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
 from services.store.models.indicators import Indicator, IndicatorReading
 from services.store.models.sources import DataSource, SourceFile, SourceVolume
 
@@ -48,6 +48,7 @@ __all__ = [
     "ROLLUP_RECEIVED",
     "SourceFile",
     "SourceVolume",
+    "Supervision",
     "UTCDateTime",
     "User",
     "WorkOrder",

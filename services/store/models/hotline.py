@@ -3,13 +3,18 @@ telephone system reports (so the answer rate and pick-up time are measured, not 
 
 A work order is one row per event that a citizen asked for: how it came in (the channel), the Open311 token that
 answers for it before its id is known, the media link the citizen attached, and the submitter's account details
-(personal data: never in an Open311 answer). A call keeps its caller only as a keyed hash of the number."""
+(personal data: never in an Open311 answer). A call keeps its caller only as a keyed hash of the number.
+
+The order's lifecycle (services/hotline/orders.py) rides on its event's: 受理 registered, 派单 dispatched (one
+dispatch per department; 退单 is a dispatch `returned`, 重派 a new dispatch), 办理 in_progress, 回复 the reply
+below (the event moves to feedback), 办结 closed; 回访 is recorded here and a dissatisfied one reopens the event
+(closed → rework). 督办 (supervision) is its own table, for events, applications and alerts alike."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.models.base import Base, BigId, UTCDateTime
@@ -24,7 +29,42 @@ class WorkOrder(Base):
     email: Mapped[str | None] = mapped_column(String(128), doc="PII")
     device_id: Mapped[str | None] = mapped_column(String(64), doc="PII")
     account_id: Mapped[str | None] = mapped_column(String(64), doc="PII")
-    __table_args__ = (Index("uq_work_orders_token", "token", unique=True),)
+    # migration 0014: the hotline's lifecycle beside its event's
+    urgency: Mapped[str] = mapped_column(String(8), default="ordinary", doc="urgent | ordinary (the time limits)")
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="when the citizen must have an answer")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply: Mapped[str | None] = mapped_column(Text, doc="the department's answer to the citizen (回复)")
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="回访: when the citizen was called")
+    reached: Mapped[bool | None] = mapped_column(Boolean, doc="回访: whether the citizen was reached")
+    satisfaction: Mapped[str | None] = mapped_column(String(12), doc="satisfied | basic | dissatisfied")
+    reopened: Mapped[int] = mapped_column(Integer, default=0, doc="times a dissatisfied 回访 reopened it")
+    caller_key: Mapped[str | None] = mapped_column(String(24), doc="keyed hash of the reporter's number")
+    repeat_of: Mapped[int | None] = mapped_column(BigId, doc="the earlier order this one repeats (重复投诉)")
+    __table_args__ = (Index("uq_work_orders_token", "token", unique=True),
+                      Index("ix_work_orders_caller_key", "caller_key"))
+
+
+class Supervision(Base):
+    """督办: a leader's instruction (批示) on an overdue or important case, to one department, with a deadline; the
+    department's reply clears it, no reply by the deadline escalates it. `subject` is `event`, `application` or
+    `alert`, and `subject_id` its id as text (alerts have text ids)."""
+
+    __tablename__ = "supervisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(12))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    instruction: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), doc="open | replied | escalated | cleared")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[str | None] = mapped_column(String(64))
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_supervisions_subject", "subject", "subject_id"),
+                      Index("ix_supervisions_department_status", "department", "status"))
 
 
 class HotlineCall(Base):

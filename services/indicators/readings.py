@@ -112,13 +112,13 @@ def _check(frame: pd.DataFrame, codes: Iterable[str], adcodes: set[str]) -> None
     """The first bad reading, named with its position, stops the batch before anything is written. A batch of
     plain numbers is screened column-wise; only the rows the screen cannot clear are looked at one by one."""
     known = set(codes)
-    suspects = range(len(frame))
+    suspects: Iterable[int] = range(len(frame))
     value = frame["value"]
     if pd.api.types.is_float_dtype(value) or pd.api.types.is_integer_dtype(value):
         district = frame["district"]
         fine = (frame["indicator_code"].isin(known) & (district.isna() | district.isin(adcodes))
                 & np.isfinite(value.to_numpy(float)))
-        suspects = np.flatnonzero(~fine.to_numpy())
+        suspects = np.flatnonzero(~fine.to_numpy()).tolist()
     rows = frame[COLUMNS]
     for position in suspects:
         code, district, ts, value = rows.iloc[position]

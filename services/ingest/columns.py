@@ -15,7 +15,6 @@ is never half read one way and half the other.
 from __future__ import annotations
 
 import codecs
-import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -104,7 +103,7 @@ def _scan(stream: IO[bytes]) -> list[str] | None:
             header = _names(lines.pop(0), encoding)
             if header is None:
                 return None
-        if not _cell_counts_match(lines, len(header)):
+        if header is not None and not _cell_counts_match(lines, len(header)):
             return None
         block = stream.read(BLOCK)
     try:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import redis
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import ColumnElement, Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services.config import Settings
@@ -92,7 +92,7 @@ def screened(chunk: Chunk, codes: set[str], adcodes: set[str], report: BatchRepo
     checked = []
     for position in np.flatnonzero(~clean):
         try:
-            (indicator, district, ts), reading = _reading(chunk.fields(position), codes, adcodes)
+            (indicator, district, ts), reading = _reading(chunk.fields(int(position)), codes, adcodes)
         except RowRefused as refused:
             report.refused.append(Refusal(int(numbers[position]), refused.field, refused.reason))
             continue
@@ -154,7 +154,8 @@ def _stored_keys(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
     """The keys of `frame` already in the store (indicator_code, area '' for the city, ts), read by the readings
     index: the frame's indicators and areas over its time span."""
     districts = frame["district"].dropna().unique().tolist()
-    area = IndicatorReading.district.in_(districts) if districts else IndicatorReading.district.is_(None)
+    area: ColumnElement[bool] = (IndicatorReading.district.in_(districts) if districts
+                                 else IndicatorReading.district.is_(None))
     if districts and frame["district"].isna().any():
         area = area | IndicatorReading.district.is_(None)
     query = select(IndicatorReading.indicator_code, IndicatorReading.district, IndicatorReading.ts).where(

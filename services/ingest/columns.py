@@ -15,6 +15,7 @@ is never half read one way and half the other.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -27,6 +28,8 @@ from services.ingest.report import numbered
 from services.ingest.tables import SNIFF_BYTES, CsvRows, sniff_encoding
 
 BLOCK = 8 << 20  # bytes scanned at a time by the plainness check
+# The times a screen parses itself: what `datetime.fromisoformat` reads the same way, with an explicit offset.
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,27 @@ def _csv_chunks(stream: IO[bytes], header: list[str], names: Sequence[str], size
                          skip_blank_lines=True, header=0, names=header, quoting=3)  # 3: QUOTE_NONE (none are there)
     numbered_so_far = 0
     for table in reader:
-        table = table[table.apply(lambda column: column.str.strip().ne("")).any(axis=1)]  # the csv reader's blanks
+        table = table[_filled(table)].reset_index(drop=True)
         numbers = np.arange(numbered_so_far + 1, numbered_so_far + len(table) + 1, dtype=np.int64)
         numbered_so_far += len(table)
         frame = pd.DataFrame({name: table[name].astype(object) if name in table else
                               pd.Series([None] * len(table), dtype=object) for name in names})
-        yield Chunk(numbers, frame.reset_index(drop=True), table.reset_index(drop=True))
+        yield Chunk(numbers, frame, table)
+
+
+def _filled(table: pd.DataFrame) -> np.ndarray:
+    """The rows with a cell that is not blank (the csv reader's rule for which rows count): decided column by
+    column, so the usual table (an id in its first column) costs one pass over one column."""
+    filled = np.zeros(len(table), bool)
+    undecided = np.arange(len(table))
+    for name in table.columns:
+        cells = table[name].to_numpy()[undecided]
+        found = np.fromiter((bool(cell.strip()) for cell in cells), bool, len(cells))
+        filled[undecided[found]] = True
+        undecided = undecided[~found]
+        if not len(undecided):
+            break
+    return filled
 
 
 def _plain_header(stream: IO[bytes]) -> list[str] | None:
@@ -127,3 +145,36 @@ def _cell_counts_match(lines: list[bytes], cells: int) -> bool:
     """Every line that is not blank has `cells - 1` commas (a comma byte is never part of a multi-byte character
     in UTF-8 or GB18030)."""
     return all(line.count(b",") == cells - 1 or not line.strip() for line in lines)
+
+
+# Column-wise screens: each gives a column's values as the row-wise checks (services/ingest/report.py) would read
+# them, and where it cannot vouch for a cell (a False in its mask) the row goes to the row-wise check instead.
+
+def plain_texts(column: pd.Series, max_length: int) -> tuple[list[str | None], np.ndarray]:
+    """Trimmed text, None for an absent or blank cell (as `report.text`); not vouched: a cell that is not text or
+    is too long."""
+    values: list[str | None] = []
+    vouched = np.ones(len(column), bool)
+    for position, item in enumerate(column.tolist()):
+        if item is None:
+            values.append(None)
+        elif type(item) is str and len(trimmed := item.strip()) <= max_length:
+            values.append(trimmed or None)
+        else:
+            values.append(None)
+            vouched[position] = False
+    return values, vouched
+
+
+def iso_moments(column: pd.Series) -> pd.Series:
+    """UTC times of the cells written as ISO 8601 with their offset; NaT for every other cell."""
+    iso = np.fromiter((type(item) is str and ISO_WITH_OFFSET.match(item) is not None for item in column), bool,
+                      len(column))
+    return pd.to_datetime(column.where(iso), format="ISO8601", utc=True, errors="coerce")
+
+
+def plain_numbers(column: pd.Series) -> np.ndarray:
+    """Finite numbers of the cells that are numbers or numeric text (never a boolean); NaN for every other."""
+    numbers = pd.to_numeric(column.map(lambda item: None if isinstance(item, bool) else item),
+                            errors="coerce").astype(float).to_numpy()
+    return np.where(np.isfinite(numbers), numbers, np.nan)

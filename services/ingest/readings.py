@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from services.config import Settings
 from services.indicators.readings import COLUMNS, load_rules, record_readings
 from services.indicators.rules import ThresholdRules
-from services.ingest.columns import Chunk, column_chunks
+from services.ingest.columns import Chunk, column_chunks, iso_moments, plain_numbers
 from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, text
 from services.ingest.tables import MALFORMED
 from services.store import District, Indicator, IndicatorReading
@@ -37,8 +37,6 @@ from services.store.cache import cache_of
 CHUNK = 50_000
 CITY = "city"
 GRID_CELL = re.compile(r"^\d{6}-r-?\d+c-?\d+$")
-# The times the screen parses itself: what `datetime.fromisoformat` reads the same way, with an explicit offset.
-ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$")
 FIELDS = ("indicator", "area", "time", "value")
 Key = tuple[str, str | None, datetime]
 
@@ -79,14 +77,9 @@ def screened(chunk: Chunk, codes: set[str], adcodes: set[str], report: BatchRepo
     """The valid readings of `chunk` as a frame (COLUMNS), one per key, the later row winning (the earlier one
     counts as updated, as in every batch); refused rows are noted in `report` in row order."""
     cells, numbers = chunk.frame, chunk.numbers
-    code, area, time = (cells[name].map(_text) for name in FIELDS[:3])
-    iso = np.fromiter((isinstance(item, str) and ISO_WITH_OFFSET.match(item) is not None for item in time), bool,
-                      len(time))
-    stamps = pd.to_datetime(time.where(iso), format="ISO8601", utc=True, errors="coerce")
-    values = pd.to_numeric(cells["value"].map(lambda item: None if isinstance(item, bool) else item),
-                           errors="coerce").astype(float)
-    clean = (code.isin(codes) & (area.eq(CITY) | area.isin(adcodes)) & stamps.notna()
-             & np.isfinite(values)).to_numpy()
+    code, area = (cells[name].map(_text) for name in FIELDS[:2])
+    stamps, values = iso_moments(cells["time"]), plain_numbers(cells["value"])
+    clean = (code.isin(codes) & (area.eq(CITY) | area.isin(adcodes)) & stamps.notna()).to_numpy() & ~np.isnan(values)
     parts = [pd.DataFrame({"indicator_code": code[clean], "district": area[clean].where(area[clean] != CITY, None),
                            "ts": stamps[clean], "value": values[clean], "row": numbers[clean]})]
     checked = []

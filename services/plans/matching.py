@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.plans.model import LEVELS, Plan, Trigger, higher
+from services.citypack.plan_model import LEVELS, Plan, Trigger, higher
 from services.severity import SEVERITIES
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.citypack import load_pack
-from services.plans import AlertFacts, EventFacts, Plan, Reason, ReadingFacts, Trigger, match_plans
+from services.plans import AlertFacts, EventFacts, Plan, ReadingFacts, Reason, Trigger, match_plans
 
 ROOT = Path(__file__).resolve().parents[3]
 

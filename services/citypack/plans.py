@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.citypack.plan_model import (
+    LEVELS,
+    NOTICE_FIELDS,
+    ROLES,
+    TRIGGER_KINDS,
+    CheckItem,
+    Plan,
+    Task,
+    Trigger,
+)
 from services.citypack.reading import line_of, read_toml
-from services.plans.model import LEVELS, NOTICE_FIELDS, ROLES, TRIGGER_KINDS, CheckItem, Plan, Task, Trigger
 from services.severity import GRADED
 
 FOLDER = "plans"

@@ -9,7 +9,7 @@ unless the caller may see them (services/access.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path

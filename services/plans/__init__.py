@@ -13,6 +13,7 @@ from services.plans.responses import (
     Notices,
     ResponseRefused,
     activate,
+    alert_signal,
     change_level,
     follow_alert_changes,
     stand_down,
@@ -22,5 +23,5 @@ from services.plans.views import CheckView, ResponseView, TaskView, response_for
 
 __all__ = ["LEVELS", "LEVEL_NAMES", "AlertFacts", "CheckItem", "CheckView", "Duty", "EventFacts", "Known", "Match",
            "Notices", "Plan", "Reason", "ReadingFacts", "ResponseRefused", "ResponseView", "Roster", "Task", "TaskView",
-           "Trigger", "activate", "change_level", "follow_alert_changes", "higher", "load_plans", "load_roster",
+           "Trigger", "activate", "alert_signal", "change_level", "follow_alert_changes", "higher", "load_plans", "load_roster",
            "match_plans", "response_for_alert", "stand_down", "tick"]

@@ -48,6 +48,7 @@ REFUSALS = {
     "closed": "the response has stood down",
     "summary": "standing down needs a summary",
     "check": "no checklist item {key}",
+    "plan_missing": "the city pack has no plan {plan}",
 }
 
 
@@ -238,3 +239,9 @@ def follow_alert_changes(session: Session, updated: Mapping[int, Mapping[str, An
         if response.alert_id in cancelled:
             response.cancel_proposed_at = now
     session.flush()
+
+
+def alert_signal(session: Session, alert_pk: int | None) -> list[dict[str, str]]:
+    """The status signal of a response's alert after a command moved it (walls close its pop-up), or none."""
+    alert = session.get(Alert, alert_pk) if alert_pk is not None else None
+    return [alerts.signal(alert)] if alert is not None else []

@@ -25,7 +25,14 @@ from services.plans import (
 )
 from services.store import Alert, Delivery, Event, EventDispatch, EventTransition, Response
 from tests.services.alerts.data import persist
-from tests.services.plans.data import ELSEWHERE, OPERATOR, demo_pack, flood_alert, session_of, stored_flood_alert
+from tests.services.plans.data import (
+    ELSEWHERE,
+    OPERATOR,
+    demo_pack,
+    flood_alert,
+    session_of,
+    stored_flood_alert,
+)
 
 NOW = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 09:00 in the city
 PACK = demo_pack()

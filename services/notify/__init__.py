@@ -12,6 +12,7 @@ from services.notify.channels import (
     SmtpSettings,
     WebhookChannel,
     channels,
+    channels_from,
     webhook_body,
 )
 from services.notify.outbox import (
@@ -25,5 +26,5 @@ from services.notify.outbox import (
 )
 
 __all__ = ["CHANNELS", "MAX_ATTEMPTS", "Channel", "Contact", "Contacts", "DeliveryError", "DeliveryView",
-           "EmailChannel", "Message", "NotifyLoop", "SmtpSettings", "WebhookChannel", "backoff", "channels",
+           "EmailChannel", "Message", "NotifyLoop", "SmtpSettings", "WebhookChannel", "backoff", "channels", "channels_from",
            "deliver_due", "deliveries", "enqueue", "load_contacts", "webhook_body"]

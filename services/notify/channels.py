@@ -17,6 +17,8 @@ from typing import Protocol
 
 import httpx
 
+from services.config import Settings
+
 TIMEOUT_S = 10.0
 
 
@@ -107,3 +109,11 @@ def channels(environ: Mapping[str, str], smtp: SmtpSettings | None) -> dict[str,
     if smtp is not None:
         found["email"] = EmailChannel(smtp)
     return found
+
+
+def channels_from(settings: Settings, environ: Mapping[str, str]) -> dict[str, Channel]:
+    """The deployment's channels: its SMTP settings (ONESCREEN_SMTP_*) and the environment's webhook URLs."""
+    smtp = None if not settings.smtp_host else SmtpSettings(
+        settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
+        settings.smtp_password.get_secret_value() if settings.smtp_password else None, settings.smtp_starttls)
+    return channels(environ, smtp)

@@ -41,7 +41,8 @@ def simulate_loop(rt: Runtime) -> Loop:
 def escalate_loop(rt: Runtime) -> Loop:
     from services.alerts.escalation import EscalationLoop
 
-    return EscalationLoop(rt.settings, rt.engine, rt.redis, rt.pack.emergency).run_forever
+    return EscalationLoop(rt.settings, rt.engine, rt.redis, rt.pack.emergency, contacts=rt.pack.contacts,
+                          roster=rt.pack.roster).run_forever
 
 
 def associate_loop(rt: Runtime) -> Loop:

@@ -2,12 +2,15 @@
 
 A webhook's URL carries its key (WeCom's `?key=`, DingTalk's `access_token`), so the pack never holds it: a contact
 names the environment variable that does (`url_env`), and only that name is stored with a delivery or shown.
-An e-mail contact names its address; the SMTP server and its password come from the settings.
+An e-mail contact names its address; the SMTP server and its password come from the settings. What the
+departments read is the city's own wording, in `[messages]` (required once there is a contact): each a template
+whose fields (in braces) are checked here.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,14 @@ CHANNELS = ("webhook", "wecom", "dingtalk", "email")
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,63}")
 ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 Problem = tuple[str, int, str, str]
+# Each message and the fields it may name: the subject of a plan's dispatch and of its escalation (the body is the
+# plan's notice), the line naming who is on duty, and the notice of an alert escalated by its timer.
+MESSAGES = {
+    "dispatch": ("plan", "level", "level_name"),
+    "escalation": ("plan", "level", "level_name"),
+    "duty": ("title", "name", "phone"),
+    "alert_escalation": ("headline", "minutes", "department"),
+}
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,7 @@ class Contact:
 @dataclass(frozen=True)
 class Contacts:
     by_department: Mapping[str, tuple[Contact, ...]] = field(default_factory=dict)
+    messages: Mapping[str, str] = field(default_factory=dict)  # MESSAGES' templates
 
     def of(self, department: str) -> tuple[Contact, ...]:
         return self.by_department.get(department, ())
@@ -69,4 +81,28 @@ def load_contacts(root: Path, departments: Collection[str] | None) -> tuple[Cont
                              f"{target!r} is not an environment variable name (the URL with its key is a secret)"))
         if len(problems) == before:
             found.setdefault(department, []).append(Contact(department, channel, target))
-    return Contacts({code: tuple(contacts) for code, contacts in found.items()}), problems
+    messages = _messages(text, document.get("messages"), problems) if found else {}
+    return Contacts({code: tuple(contacts) for code, contacts in found.items()}, messages), problems
+
+
+def _messages(text: str, table: object, problems: list[Problem]) -> dict[str, str]:
+    line = line_of(text, r"\[\s*messages\s*\]")
+    if not isinstance(table, dict):
+        problems.append((FILE, 1, "messages", f"missing [messages] table ({', '.join(MESSAGES)})"))
+        return {}
+    messages: dict[str, str] = {}
+    for key, allowed in MESSAGES.items():
+        where = line_of(text, rf"{key}\s*=", 0, line)
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append((FILE, where if key in table else line, f"messages.{key}", "missing or empty"))
+            continue
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        except ValueError as exc:
+            problems.append((FILE, where, f"messages.{key}", f"not a template: {exc}"))
+            continue
+        for name in sorted(names - set(allowed)):
+            problems.append((FILE, where, f"messages.{key}", f"unknown field {{{name}}} (allowed: {', '.join(allowed)})"))
+        messages[key] = value
+    return messages

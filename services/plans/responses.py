@@ -99,15 +99,17 @@ def _notify(session: Session, notices: Notices | None, plan: Plan, response: Res
     district = _names(session, District, District.adcode).get(response.district or "", "")
     local = now.astimezone(notices.zone).replace(tzinfo=None)
     tasks = session.scalars(select(ResponseTask).where(ResponseTask.response_id == response.id)).all()
+    messages = notices.contacts.messages
     for task in tasks:
         text = plan.notice_zh.format(
-            plan=plan.name_zh, level=f"{response.level}（{LEVEL_NAMES[response.level][0]}）", headline=headline,
-            district=district or "全市", department=departments.get(task.department, task.department),
-            task=task.task_zh, deadline=task.due_at.astimezone(notices.zone).strftime("%m-%d %H:%M"))
-        if reason == "escalation":
-            duty = notices.roster.on_duty(task.department, response.district, local)
-            text += f"\n响应级别调整为{response.level}级。" + (f"值班：{duty.title_zh} {duty.name} {duty.phone}" if duty else "")
-        subject = f"【{plan.name_zh}】{response.level}级响应" + ("升级" if reason == "escalation" else "启动")
+            plan=plan.name_zh, level=response.level, headline=headline, district=district or "-",
+            department=departments.get(task.department, task.department), task=task.task_zh,
+            deadline=task.due_at.astimezone(notices.zone).strftime("%m-%d %H:%M"))
+        duty = notices.roster.on_duty(task.department, response.district, local)
+        if reason == "escalation" and duty and "duty" in messages:
+            text += "\n" + messages["duty"].format(title=duty.title_zh, name=duty.name, phone=duty.phone)
+        subject = messages.get(reason, "{plan} {level}").format(plan=plan.name_zh, level=response.level,
+                                                               level_name=LEVEL_NAMES[response.level][0])
         enqueue(session, notices.contacts, department=task.department, reason=reason,
                 message=Message(subject, text), response_id=response.id, now=now)
 

@@ -156,11 +156,13 @@ def _task(reader: _Reader, table: dict[str, Any], index: int, known: Known) -> T
     task_en = reader.text_of(table, "task_en", f"{field}.task_en", line)
     minutes = table.get("within_minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        minutes = 0
         reader.add(reader.key_line("within_minutes", line) if "within_minutes" in table else line,
-                   f"{field}.within_minutes", f"{minutes!r} is not a positive whole number of minutes")
+                   f"{field}.within_minutes",
+                   f"{table.get('within_minutes')!r} is not a positive whole number of minutes")
     if len(reader.problems) > before:
         return None
-    return Task(code, str(role), task_zh, task_en, int(minutes))
+    return Task(code, str(role), task_zh, task_en, minutes)
 
 
 def _notice(reader: _Reader, table: dict[str, Any], lang: str, line: int) -> str:

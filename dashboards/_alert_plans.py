@@ -75,6 +75,7 @@ def show_plans(stream_id: str | None, _done: Any, _plan_done: Any, lang: str) ->
 def _toast(outcome: str, message: str, text: Any) -> tuple[Any, ...]:
     props = outcome_toast(outcome, message, text)
     props["children"] = html.Div(message, id="plan-message", role="status", **data_attributes(outcome=outcome))
+    props["icon"] = None  # the icon is an <svg role="img"> without a title (axe svg-img-alt); the colour says it
     return tuple(props[prop] for prop in _TOAST)
 
 

@@ -10,8 +10,9 @@ from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
 from services.store import Event, EventDispatch, Response
-from tests.dashboards.dom import texts_of
+from tests.dashboards.dom import settle, texts_of
 from tests.dashboards.live_alerts import alert_sender, wait_stored
+from tests.dashboards.page_checks import axe_violations, undrawn_cjk
 
 
 def _alert(alert_id: str, **changes: str) -> dict[str, str]:
@@ -46,6 +47,10 @@ def test_alert_suggests_plan_activation_dispatches_and_stand_down(dash_duo, open
         assert dispatched == {"water", "urban_mgmt", "traffic_police", "emergency"}
         assert event.category == "waterlogging" and event.status == "dispatched"
     dash_duo.wait_for_element('#alert-detail-facts[data-status="acknowledged"]', timeout=5)
+
+    settle(dash_duo.driver)
+    assert [(v["id"], v["nodes"]) for v in axe_violations(dash_duo.driver)] == []  # the response panel, as a person meets it
+    assert undrawn_cjk(dash_duo.driver) == []
 
     dash_duo.find_element('.plan-check[data-key="c1"] button').click()
     dash_duo.wait_for_element('.plan-check[data-key="c1"][data-done="true"]', timeout=5)

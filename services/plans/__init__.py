@@ -10,18 +10,20 @@ from services.citypack.plan_model import LEVEL_NAMES, LEVELS, CheckItem, Plan, T
 from services.citypack.plans import Known, load_plans
 from services.plans.matching import AlertFacts, EventFacts, Match, ReadingFacts, Reason, match_plans
 from services.plans.responses import (
+    DeadlineLoop,
     Notices,
     ResponseRefused,
     activate,
     alert_signal,
     change_level,
     follow_alert_changes,
+    notify_overdue,
     stand_down,
     tick,
 )
 from services.plans.views import CheckView, ResponseView, TaskView, response_for_alert
 
-__all__ = ["LEVELS", "LEVEL_NAMES", "AlertFacts", "CheckItem", "CheckView", "Duty", "EventFacts", "Known", "Match",
+__all__ = ["LEVELS", "LEVEL_NAMES", "AlertFacts", "CheckItem", "CheckView", "DeadlineLoop", "Duty", "EventFacts", "Known", "Match",
            "Notices", "Plan", "Reason", "ReadingFacts", "ResponseRefused", "ResponseView", "Roster", "Task", "TaskView",
            "Trigger", "activate", "alert_signal", "change_level", "follow_alert_changes", "higher", "load_plans", "load_roster",
-           "match_plans", "response_for_alert", "stand_down", "tick"]
+           "match_plans", "notify_overdue", "response_for_alert", "stand_down", "tick"]

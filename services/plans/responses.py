@@ -10,7 +10,9 @@ is an escalation: every department is notified again, naming who is on duty.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +37,8 @@ from services.store import (
     ResponseCheck,
     ResponseTask,
 )
+
+log = logging.getLogger(__name__)
 
 SOURCE = "plan"  # the events a plan opens; with external_id `alert-<pk>` the store's own guard against a second one
 REFUSALS = {
@@ -247,3 +251,51 @@ def alert_signal(session: Session, alert_pk: int | None) -> list[dict[str, str]]
     """The status signal of a response's alert after a command moved it (walls close its pop-up), or none."""
     alert = session.get(Alert, alert_pk) if alert_pk is not None else None
     return [alerts.signal(alert)] if alert is not None else []
+
+
+def notify_overdue(session: Session, notices: Notices, plans: Mapping[str, Plan], *,
+                   now: datetime | None = None) -> int:
+    """Remind each department of an active response whose task is past its deadline and not finished, once (the
+    task remembers it); the caller commits. Returns how many tasks were reminded."""
+    now = now or datetime.now(UTC)
+    template = notices.contacts.messages.get("deadline")
+    overdue = session.execute(
+        select(ResponseTask, Response.plan).join(Response, Response.id == ResponseTask.response_id)
+        .outerjoin(EventDispatch, EventDispatch.id == ResponseTask.dispatch_id)
+        .where(Response.status == "active", ResponseTask.due_at <= now, ResponseTask.overdue_notified_at.is_(None),
+               (EventDispatch.status.is_(None)) | (EventDispatch.status != "finished"))).tuples().all()
+    departments = _names(session, Department, Department.code) if overdue else {}
+    for task, code in overdue:
+        task.overdue_notified_at = now
+        plan = plans.get(code)
+        if template is None or plan is None:
+            continue
+        text = template.format(plan=plan.name_zh, department=departments.get(task.department, task.department),
+                               task=task.task_zh, deadline=task.due_at.astimezone(notices.zone).strftime("%m-%d %H:%M"))
+        enqueue(session, notices.contacts, department=task.department, reason="deadline",
+                message=Message(text[:255], text), response_id=task.response_id, now=now)
+    session.flush()
+    return len(overdue)
+
+
+class DeadlineLoop:
+    """Reminds departments of missed deadlines every `every_s` seconds (`python -m services.workers deadlines`)."""
+
+    def __init__(self, sessions: Callable[[], Session], notices: Notices, plans: Sequence[Plan],
+                 every_s: float = 30.0) -> None:
+        self.sessions, self.notices, self.every_s = sessions, notices, every_s
+        self.plans = {plan.code: plan for plan in plans}
+
+    def run_once(self, now: datetime | None = None) -> int:
+        with self.sessions() as session:
+            reminded = notify_overdue(session, self.notices, self.plans, now=now)
+            session.commit()
+        return reminded
+
+    def run_forever(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("deadline check failed, retrying")
+            stop.wait(self.every_s)

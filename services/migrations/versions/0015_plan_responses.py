@@ -50,6 +50,7 @@ def upgrade() -> None:
     sa.Column('task_en', sa.Text(), nullable=False),
     sa.Column('due_at', UTCDateTime(timezone=True), nullable=False),
     sa.Column('dispatch_id', BIG_ID, nullable=True),
+    sa.Column('overdue_notified_at', UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['department'], ['departments.code']),
     sa.ForeignKeyConstraint(['dispatch_id'], ['event_dispatches.id']),
     sa.ForeignKeyConstraint(['response_id'], ['responses.id'], ondelete='CASCADE'),

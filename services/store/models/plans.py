@@ -45,6 +45,7 @@ class ResponseTask(Base):
     task_en: Mapped[str] = mapped_column(Text)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("event_dispatches.id"))
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="when its missed deadline was sent")
 
 
 class ResponseCheck(Base):

@@ -19,6 +19,7 @@ from services.plans import (
     ResponseRefused,
     activate,
     change_level,
+    notify_overdue,
     response_for_alert,
     stand_down,
     tick,
@@ -150,3 +151,17 @@ def test_a_cap_update_rewrites_the_incident_and_a_cancel_proposes_standing_down(
         assert session.scalar(select(func.count()).select_from(Response)) == 1
         view = response_for_alert(session, alert_pk)
         assert view is not None and view.cancel_proposed and view.status == "active"
+
+
+def test_a_missed_deadline_reminds_its_department_once(engine: Engine, alert_pk: int) -> None:
+    _activate(engine, alert_pk)
+    plans = {plan.code: plan for plan in PACK.plans}
+    with session_of(engine) as session:
+        assert notify_overdue(session, NOTICES, plans, now=NOW + timedelta(minutes=29)) == 0
+        assert notify_overdue(session, NOTICES, plans, now=NOW + timedelta(minutes=31)) == 2  # water, traffic police
+        assert notify_overdue(session, NOTICES, plans, now=NOW + timedelta(minutes=40)) == 0  # once each
+        session.commit()
+        reminders = session.scalars(select(Delivery).where(Delivery.reason == "deadline")).all()
+        assert {(d.department, d.channel) for d in reminders} == {("water", "dingtalk"),
+                                                                  ("traffic_police", "webhook")}
+        assert all("超时" in d.body and "09:30" in d.body for d in reminders)

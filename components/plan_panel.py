@@ -41,7 +41,9 @@ def _tasks(tasks: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> html.
         html.Li([html.B(task["name"]), html.Span(text[f"plans.role.{task['role']}"], className="plan-role"),
                  html.Span(text[f"plans.dispatch.{task['status']}"], className="plan-task-status"),
                  html.Span(text["plans.due"].format(at=task["due"]), className="plan-due"),
-                 html.Div(task["task"], className="plan-task-text")],
+                 html.Div(task["task"], className="plan-task-text"),
+                 html.Div(text["plans.on_duty"].format(who=task["duty"]), className="plan-duty")
+                 if task.get("duty") else None],
                 className="plan-task", **data_attributes(department=task["department"], status=task["status"]))
         for task in tasks], className="plan-tasks")
 
@@ -102,11 +104,14 @@ def response_panel(view: Mapping[str, Any], text: Mapping[str, str]) -> html.Div
 
 
 def plan_section(text: Mapping[str, str]) -> html.Section:
-    """The panel's frame in the console's detail column: filled when an alert is picked; its own outcome toast."""
+    """The panel's frame in the console's detail column: filled when an alert is picked and looked at again every
+    few seconds (departments' progress and CAP updates arrive meanwhile); its own outcome toast."""
     return html.Section([
         html.H3(text["plans.title"]),
         html.Div(id="plan-panel"),
         dbc.Toast(html.Div(id="plan-message"), id="plan-toast", is_open=False, dismissable=True,
                   class_name="console-toast"),
         dcc.Store(id="plan-done", data=0),
+        dcc.Store(id="plan-shown"),  # what the panel draws now: it is redrawn only when that changes
+        dcc.Interval(id="plan-refresh", interval=5_000),  # departments report progress through the API meanwhile
     ], className="console-plans")

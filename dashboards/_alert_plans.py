@@ -8,6 +8,8 @@ callbacks for its page.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from dash import ALL, Input, Output, State, callback, ctx, html, no_update
@@ -20,7 +22,7 @@ from dashboards._auth import current_principal, require
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from services import alerts, notify, plans
-from services.access import Action
+from services.access import Action, Principal, mask_name, mask_phone
 from services.events import department_names
 
 _TOAST = ("is_open", "header", "icon", "class_name", "children")
@@ -31,7 +33,18 @@ def _reason(reason: plans.Reason, lang: str, text: Any) -> str:
     return str(text[f"plans.why.{reason.code}"]).format(value=value)
 
 
-def _view(view: plans.ResponseView, lang: str, session: Any) -> dict[str, Any]:
+def _on_duty(department: str, district: str | None, lang: str, principal: Principal) -> str | None:
+    """Who is on duty for the department now (the pack's roster): name and phone masked unless the caller may see
+    personal data."""
+    zone, roster = runtime().settings.zone, runtime().pack.roster
+    duty = roster.on_duty(department, district, datetime.now(zone).replace(tzinfo=None))
+    if duty is None:
+        return None
+    name, phone = (duty.name, duty.phone) if principal.may_see_pii else (mask_name(duty.name), mask_phone(duty.phone))
+    return f"{duty.title_zh if lang == 'zh-CN' else duty.title_en} {name} {phone}"
+
+
+def _view(view: plans.ResponseView, lang: str, session: Any, principal: Principal) -> dict[str, Any]:
     zone, pack = runtime().settings.zone, runtime().pack
     names = department_names(session=session, lang=lang)
     plan = pack.plan(view.plan)
@@ -42,7 +55,8 @@ def _view(view: plans.ResponseView, lang: str, session: Any) -> dict[str, Any]:
         "updated": local_time(view.updated_at, zone, at) if view.updated_at else None,
         "tasks": [{"department": t.department, "name": names.get(t.department, t.department), "role": t.role,
                    "task": t.task_zh if lang == "zh-CN" else t.task_en, "due": local_time(t.due_at, zone, at),
-                   "status": t.status} for t in view.tasks],
+                   "status": t.status, "duty": _on_duty(t.department, view.district, lang, principal)}
+                  for t in view.tasks],
         "checks": [{"key": c.key, "text": c.text_zh if lang == "zh-CN" else c.text_en,
                     "done": translator(lang)["plans.ticked"].format(at=local_time(c.checked_at, zone, at),
                                                                     by=c.checked_by) if c.checked_at else None}
@@ -53,23 +67,29 @@ def _view(view: plans.ResponseView, lang: str, session: Any) -> dict[str, Any]:
     }
 
 
-def show_plans(stream_id: str | None, _done: Any, _plan_done: Any, lang: str) -> Any:
-    """The response of the picked alert if it has one, else the plans it sets off."""
+def show_plans(stream_id: str | None, _done: Any, _plan_done: Any, _tick: Any, shown: str | None,
+               lang: str) -> tuple[Any, Any]:
+    """The response of the picked alert if it has one, else the plans it sets off; redrawn only when what it shows
+    changed, so a timer's look does not wipe what the operator is typing."""
     if not stream_id:
-        return no_update
+        return no_update, no_update
     principal = current_principal()
     text = translator(lang)
     with runtime().sessions() as session:
         row = alerts.find(session, stream_id, scope=principal.scope)
-        if row is None:
-            return None
-        view = plans.response_for_alert(session, row.id, scope=principal.scope)
-        if view is not None:
-            return response_panel(_view(view, lang, session), text)
-    facts = plans.AlertFacts(row.event, row.category, row.severity, row.district, row.headline)
-    found = plans.match_plans(runtime().pack.plans, facts)
-    return suggestions([{"code": m.plan.code, "name": m.plan.name(lang), "level": m.level,
-                         "reasons": [_reason(r, lang, text) for r in m.reasons]} for m in found], text)
+        view = plans.response_for_alert(session, row.id, scope=principal.scope) if row else None
+        data: Any = _view(view, lang, session, principal) if view else None
+    if row is not None and view is None:
+        facts = plans.AlertFacts(row.event, row.category, row.severity, row.district, row.headline)
+        data = [{"code": m.plan.code, "name": m.plan.name(lang), "level": m.level,
+                 "reasons": [_reason(r, lang, text) for r in m.reasons]}
+                for m in plans.match_plans(runtime().pack.plans, facts)]
+    digest = json.dumps([stream_id, lang, data], sort_keys=True, ensure_ascii=False, default=str)
+    if digest == shown:
+        return no_update, no_update
+    if row is None:
+        return None, digest
+    return (response_panel(data, text) if view else suggestions(data, text)), digest
 
 
 def _toast(outcome: str, message: str, text: Any) -> tuple[Any, ...]:
@@ -138,8 +158,9 @@ def act_on_plan(_activate: Any, _check: Any, _commands: Any, stream_id: str | No
 
 def register_callbacks() -> None:
     """Wire the panel's callbacks for the console page (see dashboards._auth.register_for_page)."""
-    callback(Output("plan-panel", "children"), Input("selected-alert", "data"), Input("action-done", "data"),
-             Input("plan-done", "data"), State("console-lang", "data"), prevent_initial_call=True)(show_plans)
+    callback(Output("plan-panel", "children"), Output("plan-shown", "data"), Input("selected-alert", "data"),
+             Input("action-done", "data"), Input("plan-done", "data"), Input("plan-refresh", "n_intervals"),
+             State("plan-shown", "data"), State("console-lang", "data"), prevent_initial_call=True)(show_plans)
     callback(
         *[Output("plan-toast", prop) for prop in _TOAST], Output("plan-done", "data"),
         Output("action-done", "data", allow_duplicate=True),

@@ -38,6 +38,7 @@ class ResponseView:
     plan: str
     alert_id: int | None
     event_id: int
+    district: str | None
     level: str
     status: str
     activated_at: datetime
@@ -64,7 +65,8 @@ def response_for_alert(session: Session, alert_pk: int, *, scope: Scope = CITY_W
         select(ResponseCheck.key, ResponseCheck.text_zh, ResponseCheck.text_en, ResponseCheck.checked_at,
                ResponseCheck.checked_by).where(ResponseCheck.response_id == response.id)
         .order_by(ResponseCheck.id)).all()
-    return ResponseView(response.id, response.plan, response.alert_id, response.event_id, response.level,
+    return ResponseView(response.id, response.plan, response.alert_id, response.event_id, response.district,
+                        response.level,
                         response.status, response.activated_at, response.activated_by,
                         response.cancel_proposed_at is not None and response.status == "active",
                         response.updated_at, response.summary,

@@ -41,6 +41,8 @@ def test_alert_suggests_plan_activation_dispatches_and_stand_down(dash_duo, open
     assert [t.get_attribute("data-department") for t in tasks] == ["water", "urban_mgmt", "traffic_police",
                                                                    "emergency"]
     assert {t.get_attribute("data-status") for t in tasks} == {"dispatched"}
+    duty = texts_of(dash_duo.driver, '.plan-task[data-department="water"] .plan-duty')
+    assert duty == ["值班：水务集团调度值班长 黄志明 13905920201"]  # an operator may see who, and the number
     with wall_runtime.sessions() as session:
         (event,) = session.scalars(select(Event).where(Event.source == "plan")).all()
         dispatched = set(session.scalars(select(EventDispatch.department).where(EventDispatch.event_id == event.id)))

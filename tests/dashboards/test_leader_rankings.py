@@ -1,0 +1,49 @@
+"""The leader's red lists in a real headless Chromium: departments and districts worst first over the week, the
+rows the rankings service gives (place, name, score, change, volume), in both languages, and rewritten in place by
+the page's refresh."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from components.rankings import percent
+from dashboards._leader_cards import LISTED
+from services import rankings
+from services.approvals import catalog_names
+from tests.dashboards.dom import settle, texts_of
+from tests.dashboards.test_leader import _screen
+
+
+def _expected(wall_runtime, unit: str, lang: str) -> list[str]:
+    with wall_runtime.sessions() as session:
+        names = (catalog_names(session=session, lang=lang)["department"] if unit == "department"
+                 else wall_runtime.city.names(lang))
+        table = rankings.standings(session=session, by=unit, now=datetime.now(UTC), rule=rankings.RankingRule())
+    table = table[table["ranked"]].head(LISTED)
+    return [f"{place} {names[key]} {percent(score)}" for key, place, score in
+            zip(table["key"], table["place"], table["score"], strict=True)]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_leader_sees_the_red_lists_of_departments_and_districts(dash_duo, open_page, wall_runtime, shoot, lang):
+    _screen(dash_duo, 1366, 900, phone=False)
+    open_page(f"/?lang={lang}", role="leader")
+    dash_duo.wait_for_element("#leader-rank-department li.rank-row", timeout=15)
+    for unit in ("department", "district"):
+        rows = dash_duo.driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map(r => [...r.children].slice(0, 3)"
+            ".map(c => c.textContent).join(' '))", f"#leader-rank-{unit} li.rank-row")
+        assert rows and rows == _expected(wall_runtime, unit, lang), unit
+    title = "部门后进榜" if lang == "zh-CN" else "Departments, worst first"
+    assert any(title in t for t in texts_of(dash_duo.driver, "#panel-leader-rankings .rank-title"))
+    dash_duo.wait_for_element("#leader-events-graph .main-svg .bars", timeout=15)
+    shoot(f"leader-rankings-{lang}.png")
+    dash_duo.driver.execute_script("document.querySelector('#leader-rank-department li.rank-row').dataset.probe = 1")
+    dash_duo.driver.execute_script("window.dash_clientside.set_props('leader-refresh', {n_intervals: 1});")
+    settle(dash_duo.driver)
+    assert dash_duo.driver.execute_script(
+        "return document.querySelector('#leader-rank-department li.rank-row').dataset.probe") is None  # rewritten
+    dash_duo.wait_for_element("#leader-rank-department li.rank-row", timeout=10)
+    assert dash_duo.get_logs() == [], "the browser console has errors"

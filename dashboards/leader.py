@@ -34,8 +34,8 @@ from components.leader import (
 )
 from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
-from dashboards._alert_text import headline_in, row_fields
 from dashboards import _leader_cards
+from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number, shown_decimals

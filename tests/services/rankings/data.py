@@ -23,7 +23,7 @@ def events(session: Session, now: datetime, n: int = 300, days: float = 16, seed
     end = now.timestamp()
     stamp = lambda s: datetime.fromtimestamp(float(s), now.tzinfo)  # noqa: E731
     rows, dispatch_rows = [], []
-    for i in range(n):
+    for _ in range(n):
         reported = end - rng.uniform(0, days * 86400)
         due = reported + rng.uniform(1, 72) * 3600 if rng.random() < 0.9 else None
         status = str(rng.choice(STATUSES))

@@ -1,4 +1,4 @@
-"""Events and dispatches for the rankings tests, over the approvals tests' catalog (departments d1–d3, two
+"""Events and dispatches for the rankings and response-time tests, over the approvals tests' catalog (departments d1–d3, two
 districts), and the frames the pandas references compute from."""
 
 from __future__ import annotations
@@ -39,10 +39,12 @@ def events(session: Session, now: datetime, n: int = 300, days: float = 16, seed
         for department in rng.choice(DEPARTMENTS, size=int(rng.integers(1, 3)), replace=False):
             dispatched = reported + rng.uniform(0, 2) * 3600
             finished = min(dispatched + rng.uniform(1, 80) * 3600, end - 1) if rng.random() < 0.6 else None
+            arrived = min(dispatched + rng.uniform(-0.1, 3) * 3600, end - 1) if rng.random() < 0.7 else None
             session.add(EventDispatch(event_id=event.id, department=str(department), dispatched_at=stamp(dispatched),
+                                      arrived_at=stamp(arrived) if arrived else None,
                                       finished_at=stamp(finished) if finished else None,
                                       status="finished" if finished else "dispatched"))
             dispatch_rows.append({"event_id": event.id, "department": str(department), "dispatched_at": dispatched,
-                                  "finished_at": finished})
+                                  "arrived_at": arrived, "finished_at": finished})
     session.commit()
     return pd.DataFrame(rows), pd.DataFrame(dispatch_rows)

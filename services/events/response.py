@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
 from services.events.linkage import _epoch
-from services.events.queries import CACHE, conditions
 from services.events.queries import ALL_EVENTS as EVERY_EVENT
+from services.events.queries import CACHE, conditions
 from services.store import Event, EventDispatch
 from services.store.cache import cached_query
 

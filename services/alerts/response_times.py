@@ -19,16 +19,17 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
 from services.alerts.actions import ACKNOWLEDGE
 from services.approvals.queries import epoch
+from services.severity import SEVERITIES
 from services.store import Alert, AlertAction
 from services.store.cache import Namespace, cached_query
 
-GROUPS = ("severity", "category", "department")
+GROUPS = ("severity", "category", "department", "all")
 COLUMNS = ["key", "alerts", "acknowledged", "mtta_min", "resolved", "mttr_min"]
 CACHE = Namespace("alert_response", tables=("alerts", "alert_actions"))
 SUMS = ["alerts", "acknowledged", "ack_s", "resolved", "resolve_s"]
@@ -72,16 +73,22 @@ def response_times(*, session: Session, start: datetime, end: datetime, by: str,
                    routing: tuple[tuple[str, str], ...] = (), fallback: str = "", scope: Scope = CITY_WIDE
                    ) -> pd.DataFrame:
     """MTTA and MTTR in minutes per group of `by` (severity, category, or department through `routing`: pairs of
-    CAP category and department, `fallback` for the rest), most alerts first (columns `COLUMNS`)."""
+    CAP category and department, `fallback` for the rest; or all, one row), severities gravest first, other groups most alerts
+    first (columns `COLUMNS`)."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    column = Alert.severity if by == "severity" else Alert.category
+    column = {"severity": Alert.severity, "all": literal("all")}.get(by, Alert.category)
     frame = pd.DataFrame(_sums(session, start, end, scope, [column.label("key")]), columns=["key", *SUMS])
     frame[SUMS] = frame[SUMS].fillna(0)
     if by == "department":
         frame["key"] = frame["key"].map(dict(routing)).fillna(fallback)
         frame = frame.groupby("key", as_index=False)[SUMS].sum()
-    out = _means(frame).sort_values(["alerts", "key"], ascending=[False, True], ignore_index=True)
+    out = _means(frame)
+    if by == "severity":  # the scale's order, the gravest first
+        out = out.assign(order=out["key"].map({s: i for i, s in enumerate(SEVERITIES)})).sort_values(
+            ["order", "key"], ignore_index=True)
+    else:
+        out = out.sort_values(["alerts", "key"], ascending=[False, True], ignore_index=True)
     return out[COLUMNS]
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -24,7 +24,7 @@ from services.events.queries import CACHE, conditions
 from services.store import Event, EventDispatch
 from services.store.cache import cached_query
 
-GROUPS = ("department", "district")
+GROUPS = ("department", "district", "all")
 COLUMNS = ["key", "dispatches", "dispatch_min", "arrived", "arrival_min"]
 
 
@@ -54,11 +54,11 @@ def _sums(session: Session, start: datetime, end: datetime, scope: Scope, key: C
 @cached_query(CACHE)
 def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str, scope: Scope = CITY_WIDE
                    ) -> pd.DataFrame:
-    """Mean minutes to dispatch and to arrival per department or district ('' for no district), most dispatches
-    first (columns `COLUMNS`)."""
+    """Mean minutes to dispatch and to arrival per department or district ('' for no district), or of all (one
+    row), most dispatches first (columns `COLUMNS`)."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    key = EventDispatch.department if by == "department" else func.coalesce(Event.district, "")
+    key = {"department": EventDispatch.department, "all": literal("all")}.get(by, func.coalesce(Event.district, ""))
     frame = _sums(session, start, end, scope, key.label("key"))
     return frame.sort_values(["dispatches", "key"], ascending=[False, True], ignore_index=True)[COLUMNS]
 

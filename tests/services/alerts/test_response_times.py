@@ -99,7 +99,10 @@ def test_mtta_and_mttr_equal_a_pandas_recomputation(session, by):
     frame = _frame(session)
     want = _reference(frame, start, end, frame[by])
     assert got["acknowledged"].sum() > 20 and got["resolved"].sum() > 20
-    assert list(got["alerts"]) == sorted(got["alerts"], reverse=True)  # most alerts first
+    if by == "severity":
+        assert list(got["key"]) == [s for s in ("extreme", "severe", "moderate", "minor") if s in set(got["key"])]
+    else:
+        assert list(got["alerts"]) == sorted(got["alerts"], reverse=True)  # most alerts first
     pd.testing.assert_frame_equal(got.set_index("key").sort_index(), want.sort_index(), check_names=False,
                                   check_dtype=False)
 
@@ -125,3 +128,12 @@ def test_a_district_scope_sees_its_own_alerts_and_bad_input_is_refused(session):
     with pytest.raises(ValueError, match="by must be"):
         response_times(session=session, start=start, end=end, by="owner")
     assert UTC
+
+
+def test_all_alerts_in_one_row_equal_the_pandas_means(session):
+    _history(session, n=80)
+    start, end = T0, T0 + timedelta(days=5)
+    got = response_times(session=session, start=start, end=end, by="all")
+    frame = _frame(session)
+    want = _reference(frame, start, end, pd.Series("all", index=frame.index))
+    pd.testing.assert_frame_equal(got.set_index("key"), want, check_names=False, check_dtype=False)

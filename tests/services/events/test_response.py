@@ -70,3 +70,13 @@ def test_the_daily_trend_and_a_scope_equal_a_pandas_recomputation(session):
     assert list(mine["key"]) == ["d2"]
     with pytest.raises(ValueError, match="by must be"):
         dispatch_times(session=session, start=start, end=end, by="grid")
+
+
+def test_all_dispatches_in_one_row_equal_the_pandas_means(session):
+    install_catalog(session)
+    events(session, NOW, n=120)
+    start, end = NOW - timedelta(days=9), NOW
+    got = dispatch_times(session=session, start=start, end=end, by="all")
+    frame = _frame(session)
+    want = _reference(frame, start, end, pd.Series("all", index=frame.index))
+    pd.testing.assert_frame_equal(got.set_index("key"), want, check_names=False, check_dtype=False, rtol=1e-6)

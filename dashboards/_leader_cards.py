@@ -1,28 +1,35 @@
-"""The leader's cards that press departments: the red lists of departments and districts (services.rankings).
+"""The leader's cards that press departments: the red lists of departments and districts (services.rankings) and
+the response times of the last seven days (alerts' MTTA / MTTR, events' time to dispatch and to arrival, the
+slowest departments to arrive).
 
-Each card is built whole on a page load and its lists rewritten on the page's refresh interval; the lists are the
-wall's rows (components.rankings) in the caller's scope, with the minimum volume of the pack's default screen (its
-approvals panel), so the leader and the wall agree on who is ranked.
+Each card is built whole on a page load and its values rewritten on the page's refresh interval, in the caller's
+scope. The lists are the wall's rows (components.rankings) with the minimum volume of the pack's default screen
+(its approvals panel), so the leader and the wall agree on who is ranked.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dash import Input, Output, State, callback, html
 
 from components.i18n import translator
+from components.leader import big_number
 from components.panel import as_of_stamp, panel
 from components.rankings import ranking_rows
+from components.response_figures import minutes
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import approvals, rankings
+from services import alerts, approvals, events, rankings
 
 CADENCE_S = 60
 LISTED = 5
 UNITS = ("department", "district")
+FIGURES = ("mtta", "mttr", "dispatch", "arrival")
+SLOWEST, SLOWEST_MIN_ARRIVED = 3, 10  # departments named as slowest to arrive, among those with this many arrivals
+WEEK = timedelta(days=7)
 
 
 def _stamp(now: datetime) -> str:
@@ -70,9 +77,59 @@ def refresh_rankings(_tick: int | None, lang: str) -> list[Any]:
     return [*[lists[unit] for unit in UNITS], now.isoformat(), _stamp(now)]
 
 
+def response_figures(lang: str, now: datetime) -> tuple[dict[str, str], str]:
+    """The card's four figures (minutes, as text) and its note naming the slowest departments to arrive."""
+    rt = runtime()
+    text = translator(lang)
+    scope = current_principal().scope
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)  # one computation per hour
+    with rt.sessions() as session:
+        answered = alerts.response_times(session=session, start=end - WEEK, end=end, by="all", scope=scope)
+        reached = events.dispatch_times(session=session, start=end - WEEK, end=end, by="all", scope=scope)
+        departments = events.dispatch_times(session=session, start=end - WEEK, end=end, by="department",
+                                            scope=scope)
+        names = events.department_names(session=session, lang=lang)
+    first = lambda frame, column: frame[column].iloc[0] if len(frame) else None  # noqa: E731
+    values = {"mtta": first(answered, "mtta_min"), "mttr": first(answered, "mttr_min"),
+              "dispatch": first(reached, "dispatch_min"), "arrival": first(reached, "arrival_min")}
+    slow = departments[departments["arrived"] >= SLOWEST_MIN_ARRIVED].nlargest(SLOWEST, "arrival_min")
+    note = text["resp.leader.slowest"].format(names="、".join(
+        f"{names.get(k, k)} {minutes(m)}{text['resp.leader.unit']}" for k, m in zip(
+            slow["key"], slow["arrival_min"], strict=True))) if len(slow) else ""
+    return {name: minutes(value) for name, value in values.items()}, note
+
+
+def response_card(lang: str, href: str) -> html.Section:
+    """Alert MTTA and MTTR, event time to dispatch and to arrival (minutes, last seven days), the slowest."""
+    text = translator(lang)
+    now = datetime.now(UTC)
+    values, note = response_figures(lang, now)
+    unit = text["resp.leader.unit"]
+    body = html.Div([
+        html.Div([big_number(f"leader-resp-{name}", f"{text[f'resp.leader.{name}']}（{unit}）" if lang == "zh-CN"
+                             else f"{text[f'resp.leader.{name}']} ({unit})", values[name]) for name in FIGURES],
+                 className="leader-bigs"),
+        html.P(note, id="leader-resp-slowest", className="leader-note"),
+        html.A(text["resp.leader.more"], href=href, className="leader-more"),
+    ], className="panel-body")
+    return panel("leader-response", text["resp.leader"], body,
+                 as_of_stamp("leader-response", now, _stamp(now), CADENCE_S))
+
+
+def refresh_response(_tick: int | None, lang: str) -> list[Any]:
+    now = datetime.now(UTC)
+    values, note = response_figures(lang, now)
+    return [*[values[name] for name in FIGURES], note, now.isoformat(), _stamp(now)]
+
+
 def register_callbacks() -> None:
     """Wire the cards' refreshes (see dashboards._auth.register_for_page)."""
     callback(*[Output(f"leader-rank-{unit}", "children") for unit in UNITS],
              Output("leader-rankings-as-of", "dateTime"), Output("leader-rankings-as-of", "children"),
              Input("leader-refresh", "n_intervals"), State("leader-lang", "data"),
              prevent_initial_call=True)(refresh_rankings)
+    callback(*[Output(f"leader-resp-{name}", "children") for name in FIGURES],
+             Output("leader-resp-slowest", "children"),
+             Output("leader-response-as-of", "dateTime"), Output("leader-response-as-of", "children"),
+             Input("leader-refresh", "n_intervals"), State("leader-lang", "data"),
+             prevent_initial_call=True)(refresh_response)

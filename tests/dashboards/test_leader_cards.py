@@ -1,16 +1,17 @@
-"""The leader's red lists in a real headless Chromium: departments and districts worst first over the week, the
-rows the rankings service gives (place, name, score, change, volume), in both languages, and rewritten in place by
-the page's refresh."""
+"""The leader's new cards in a real headless Chromium: the red lists of departments and districts (the rows the
+rankings service gives: place, name, score, change, volume) and the week's response times (the figures the
+services give), in both languages, rewritten in place by the page's refresh."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from components.rankings import percent
-from dashboards._leader_cards import LISTED
-from services import rankings
+from components.response_figures import minutes
+from dashboards._leader_cards import LISTED, WEEK
+from services import alerts, events, rankings
 from services.approvals import catalog_names
 from tests.dashboards.dom import settle, texts_of
 from tests.dashboards.test_leader import _screen
@@ -46,4 +47,23 @@ def test_the_leader_sees_the_red_lists_of_departments_and_districts(dash_duo, op
     assert dash_duo.driver.execute_script(
         "return document.querySelector('#leader-rank-department li.rank-row').dataset.probe") is None  # rewritten
     dash_duo.wait_for_element("#leader-rank-department li.rank-row", timeout=10)
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def test_the_leader_sees_the_weeks_response_times(dash_duo, open_page, wall_runtime):
+    _screen(dash_duo, 1366, 900, phone=False)
+    open_page("/?lang=en", role="leader")
+    dash_duo.wait_for_element("#leader-resp-arrival", timeout=15)
+    now = datetime.now(UTC)
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    with wall_runtime.sessions() as session:
+        answered = alerts.response_times(session=session, start=end - WEEK, end=end, by="all")
+        reached = events.dispatch_times(session=session, start=end - WEEK, end=end, by="all")
+    assert len(reached) == 1, "two seeded days dispatch events"
+    expected = {"dispatch": minutes(reached["dispatch_min"].iloc[0]), "arrival": minutes(reached["arrival_min"].iloc[0]),
+                "mtta": minutes(answered["mtta_min"].iloc[0]) if len(answered) else "—",
+                "mttr": minutes(answered["mttr_min"].iloc[0]) if len(answered) else "—"}
+    shown = {name: dash_duo.find_element(f"#leader-resp-{name}").text for name in expected}
+    assert shown == expected
+    assert dash_duo.find_element("#leader-resp-slowest").text.startswith("Slowest to arrive: ")
     assert dash_duo.get_logs() == [], "the browser console has errors"

@@ -56,10 +56,10 @@ def channel_mix(cells: pd.DataFrame, names: Mapping[str, str], text: Mapping[str
         rows.append({"key": f"{district}:{kind}", "name": names.get(district) or district or text["divide.no_district"],
                      "kind": text[f"divide.kind.{kind}"] if f"divide.kind.{kind}" in text else kind,
                      **{c: f"{int(row[c]):,}" for c in CHANNELS},
-                     "online": _pct(total["online"] / total["received"] if total["received"] else None),
+                     "online_share": _pct(total["online"] / total["received"] if total["received"] else None),
                      "on_time": _pct(total["on_time"] / total["with_due"] if total["with_due"] else None)})
     columns = [("name", text["divide.col.district"]), ("kind", text["divide.col.kind"]),
-               *[(c, text[f"divide.channel.{c}"]) for c in CHANNELS], ("online", text["divide.col.online"]),
+               *[(c, text[f"divide.channel.{c}"]) for c in CHANNELS], ("online_share", text["divide.col.online"]),
                ("on_time", text["divide.col.on_time"])]
     return table(rows, columns, table_id="divide-channels", empty=text["divide.empty"])
 
@@ -79,5 +79,6 @@ def gap_figure(trend: pd.DataFrame, names: Mapping[str, str], lagging: set[str],
     figure.add_hline(y=0, line={"color": MUTED, "dash": "dot", "width": 1})
     figure.update_layout(xaxis={**date_axis(lang, "day"), "gridcolor": GRID_LINE, "tickfont": {"color": MUTED},
                                 "dtick": 86_400_000},
-                         yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "zeroline": False})
+                         yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "zeroline": False},
+                         showlegend=True)
     return titled(figure, {"title": text["divide.trend"], "y": text["divide.points"]})

@@ -93,8 +93,9 @@ def response_figures(lang: str, now: datetime) -> tuple[dict[str, str], str]:
     values = {"mtta": first(answered, "mtta_min"), "mttr": first(answered, "mttr_min"),
               "dispatch": first(reached, "dispatch_min"), "arrival": first(reached, "arrival_min")}
     slow = departments[departments["arrived"] >= SLOWEST_MIN_ARRIVED].nlargest(SLOWEST, "arrival_min")
-    note = text["resp.leader.slowest"].format(names="、".join(
-        f"{names.get(k, k)} {minutes(m)}{text['resp.leader.unit']}" for k, m in zip(
+    space, comma = ("", "、") if lang == "zh-CN" else (" ", ", ")
+    note = text["resp.leader.slowest"].format(names=comma.join(
+        f"{names.get(k, k)} {minutes(m)}{space}{text['resp.leader.unit']}" for k, m in zip(
             slow["key"], slow["arrival_min"], strict=True))) if len(slow) else ""
     return {name: minutes(value) for name, value in values.items()}, note
 

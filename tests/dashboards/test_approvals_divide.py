@@ -48,3 +48,16 @@ def test_the_district_seeded_to_lag_online_is_flagged(dash_duo, open_page, wall_
     settle(dash_duo.driver)
     assert not [row for row in _rows(dash_duo) if row[-1]]
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+def test_the_channel_mix_counts_each_channel(dash_duo, open_page, wall_runtime):
+    open_page("/approvals?lang=en", role="analyst")
+    dash_duo.wait_for_element("#divide-channels tbody tr", timeout=20)
+    start, end = window(7)
+    with wall_runtime.sessions() as session:
+        cells = approvals.channel_table(session=session, start=start, end=end)
+    first = cells[(cells["district"] == cells["district"].min()) & (cells["applicant_kind"] == "citizen")]
+    row = dash_duo.driver.execute_script(
+        "return [...document.querySelector('#divide-channels tbody tr').cells].map(c => c.textContent)")
+    by_channel = first.set_index("channel")["received"]
+    assert row[2:6] == [f"{int(by_channel.get(c, 0)):,}" for c in ("online", "mobile", "kiosk", "window")]

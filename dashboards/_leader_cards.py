@@ -1,6 +1,6 @@
 """The leader's cards that press departments: the red lists of departments and districts (services.rankings) and
 the response times of the last seven days (alerts' MTTA / MTTR, events' time to dispatch and to arrival, the
-slowest departments to arrive).
+slowest departments to arrive), and the districts lagging the city online or on time (the digital-divide lens).
 
 Each card is built whole on a page load and its values rewritten on the page's refresh interval, in the caller's
 scope. The lists are the wall's rows (components.rankings) with the minimum volume of the pack's default screen
@@ -14,10 +14,11 @@ from typing import Any
 
 from dash import Input, Output, State, callback, html
 
+from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.leader import big_number
 from components.panel import as_of_stamp, panel
-from components.rankings import ranking_rows
+from components.rankings import percent, ranking_rows
 from components.response_figures import minutes
 from dashboards._auth import current_principal
 from dashboards._present import local_time
@@ -123,6 +124,47 @@ def refresh_response(_tick: int | None, lang: str) -> list[Any]:
     return [*[values[name] for name in FIGURES], note, now.isoformat(), _stamp(now)]
 
 
+def divide_lines(lang: str, now: datetime) -> list[Any]:
+    """The digital-divide card's lines: the city's online share and on-time rate, then each lagging district with
+    its gaps in points (at the lens' default threshold), or that none lags."""
+    rt = runtime()
+    text = translator(lang)
+    end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    with rt.sessions() as session:
+        cells = approvals.channel_table(session=session, start=end - WEEK, end=end, scope=current_principal().scope)
+    gaps = approvals.district_gaps(cells, approvals.DEFAULT_GAP_POINTS)
+    names = rt.city.names(lang)
+    lines: list[Any] = [html.Li(text["divide.city"].format(online=percent(gaps.attrs["city_online_share"]),
+                                                           on_time=percent(gaps.attrs["city_on_time_rate"])),
+                                className="leader-divide-city")]
+    behind = gaps[gaps["lagging"]]
+    lines += [html.Li([html.Span(text["divide.lagging"], className="divide-flag"), " ",
+                       html.Span(names.get(row.district) or row.district, className="leader-divide-name"), " ",
+                       html.Span(f"{text['divide.col.online']} {percent(row.online_share)} ({row.online_gap:+.1f}) · "
+                                 f"{text['divide.col.on_time']} {percent(row.on_time_rate)} ({row.on_time_gap:+.1f})",
+                                 className="leader-divide-figures")],
+                      className="leader-divide-row", **data_attributes(district=str(row.district)))
+              for row in behind.itertuples()]
+    if behind.empty:
+        lines.append(html.Li(text["divide.none_flagged"], className="leader-divide-row"))
+    return lines
+
+
+def divide_card(lang: str, href: str) -> html.Section:
+    """The districts lagging the city online or on time over the week (the /approvals lens, in short)."""
+    text = translator(lang)
+    now = datetime.now(UTC)
+    body = html.Div([html.Ul(divide_lines(lang, now), id="leader-divide", className="leader-divide"),
+                     html.A(text["divide.leader.more"], href=href, className="leader-more")], className="panel-body")
+    return panel("leader-divide-card", text["divide.leader"], body,
+                 as_of_stamp("leader-divide-card", now, _stamp(now), CADENCE_S))
+
+
+def refresh_divide(_tick: int | None, lang: str) -> list[Any]:
+    now = datetime.now(UTC)
+    return [divide_lines(lang, now), now.isoformat(), _stamp(now)]
+
+
 def register_callbacks() -> None:
     """Wire the cards' refreshes (see dashboards._auth.register_for_page)."""
     callback(*[Output(f"leader-rank-{unit}", "children") for unit in UNITS],
@@ -134,3 +176,6 @@ def register_callbacks() -> None:
              Output("leader-response-as-of", "dateTime"), Output("leader-response-as-of", "children"),
              Input("leader-refresh", "n_intervals"), State("leader-lang", "data"),
              prevent_initial_call=True)(refresh_response)
+    callback(Output("leader-divide", "children"), Output("leader-divide-card-as-of", "dateTime"),
+             Output("leader-divide-card-as-of", "children"), Input("leader-refresh", "n_intervals"),
+             State("leader-lang", "data"), prevent_initial_call=True)(refresh_divide)

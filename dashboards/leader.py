@@ -189,6 +189,7 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
         _leader_cards.rankings_card(lang),
         _leader_cards.response_card(lang, _href("/alerts", lang)),
+        _leader_cards.divide_card(lang, _href("/approvals", lang)),
         _briefing_panel(lang, principal),
     ]
     return html.Div([

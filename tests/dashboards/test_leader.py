@@ -21,7 +21,7 @@ from tests.dashboards.dom import text_of
 from tests.dashboards.downloads import downloaded
 
 PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-alerts", "leader-rankings", "leader-response",
-          "leader-briefing")
+          "leader-divide-card", "leader-briefing")
 
 GEOMETRY_JS = """
 const box = el => {

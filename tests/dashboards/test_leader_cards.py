@@ -13,7 +13,8 @@ from components.response_figures import minutes
 from dashboards._leader_cards import LISTED, WEEK
 from services import alerts, events, rankings
 from services.approvals import catalog_names
-from tests.dashboards.dom import settle, texts_of
+from services.demo.simcity import lagging_district, sim_city
+from tests.dashboards.dom import settle, text_of, texts_of
 from tests.dashboards.test_leader import _screen
 
 
@@ -66,4 +67,17 @@ def test_the_leader_sees_the_weeks_response_times(dash_duo, open_page, wall_runt
     shown = {name: dash_duo.find_element(f"#leader-resp-{name}").text for name in expected}
     assert shown == expected
     assert dash_duo.find_element("#leader-resp-slowest").text.startswith("Slowest to arrive: ")
+    assert dash_duo.get_logs() == [], "the browser console has errors"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_leader_sees_the_district_seeded_to_lag(dash_duo, open_page, wall_runtime, lang):
+    behind = lagging_district(sorted(wall_runtime.city.names("en")), sim_city(wall_runtime.pack))
+    _screen(dash_duo, 390, 844, phone=True)
+    open_page(f"/?lang={lang}", role="leader")
+    dash_duo.wait_for_element("#leader-divide .leader-divide-row", timeout=15)
+    flagged = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#leader-divide .leader-divide-row')].map(r => r.dataset.district)")
+    assert flagged == [behind]
+    assert wall_runtime.city.names(lang)[behind] in text_of(dash_duo.driver, "#leader-divide")
     assert dash_duo.get_logs() == [], "the browser console has errors"

@@ -8,13 +8,15 @@ window ends with the current hour, so the services' caches serve one computation
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from components.graphs import analyst_graph
+from components.html_attrs import aria_attributes
 from components.i18n import translator
 from components.response_figures import response_table, trend_figure
 from components.ticker import SEVERITY_LABELS
@@ -32,15 +34,46 @@ def _window(days: int) -> tuple[datetime, datetime]:
     return end - timedelta(days=days), end
 
 
-def analytics_tab(lang: str) -> dbc.Tab:
-    """The tab with its window choice and an empty body, filled by `fill` when opened."""
+def tab_list(text: Mapping[str, str]) -> html.Div:
+    """The console's two tabs as a WAI-ARIA tablist (buttons controlling their panels), with the store
+    `alerts-tabs` naming the open one; switching is a clientside toggle (`register_callbacks`)."""
+    return html.Div([
+        *[html.Button(text[label], id=f"alerts-tab-{tab}", type="button", role="tab", n_clicks=0,
+                      className="console-tab" + (" active" if tab == "console" else ""),
+                      **aria_attributes(selected="true" if tab == "console" else "false",
+                                        controls=f"alerts-pane-{tab}"))
+          for tab, label in (("console", "resp.console_tab"), (TAB, "resp.tab"))],
+        dcc.Store(id="alerts-tabs", data="console"),
+    ], role="tablist", className="console-tabs", **aria_attributes(label=text["resp.tabs"]))
+
+
+def pane_props(tab: str) -> dict[str, Any]:
+    """A tab panel's id, role, label and visibility (the console's open at first)."""
+    return {"id": f"alerts-pane-{tab}", "role": "tabpanel", "hidden": tab != "console",
+            **aria_attributes(labelledby=f"alerts-tab-{tab}")}
+
+
+def analytics_pane(lang: str) -> html.Div:
+    """The analytics panel with its window choice and an empty body, filled by `fill` when opened."""
     text = translator(lang)
     choice = dbc.RadioItems(id="resp-window", value="7d", inline=True, className="resp-window",
                             options=[{"label": text[f"resp.window.{w}"], "value": w} for w in WINDOWS])
-    return dbc.Tab([html.Div([html.Span(text["resp.window"], className="resp-window-label"), choice],
-                             className="resp-controls"),
-                    html.Div(id="resp-body", className="resp-body")],
-                   label=text["resp.tab"], tab_id=TAB)
+    return html.Div([html.Div([html.Span(text["resp.window"], id="resp-window-label", className="resp-window-label"),
+                               html.Div(choice, role="radiogroup", **aria_attributes(labelledby="resp-window-label"))],
+                              className="resp-controls"),
+                     html.Div(id="resp-body", className="resp-body")], **pane_props(TAB))
+
+
+# the tabs' switch: which panel shows and which tab says it is selected
+SWITCH_JS = """
+function(_console, _analytics) {
+    const open = (window.dash_clientside.callback_context.triggered_id || 'alerts-tab-console')
+        .replace('alerts-tab-', '');
+    const tabs = ['console', 'analytics'];
+    return [open, ...tabs.map(t => t !== open), ...tabs.map(t => String(t === open)),
+            ...tabs.map(t => 'console-tab' + (t === open ? ' active' : ''))];
+}
+"""
 
 
 def _section(title: str, parts: list[Any]) -> html.Section:
@@ -101,6 +134,12 @@ def fill(active: str | None, window: str | None, lang: str) -> Any:
 
 
 def register_callbacks() -> None:
-    """Wire the tab (see dashboards._auth.register_for_page)."""
-    callback(Output("resp-body", "children"), Input("alerts-tabs", "active_tab"), Input("resp-window", "value"),
+    """Wire the tabs' switch and the analytics panel (see dashboards._auth.register_for_page)."""
+    tabs = ("console", TAB)
+    clientside_callback(SWITCH_JS, Output("alerts-tabs", "data"),
+                        *[Output(f"alerts-pane-{t}", "hidden") for t in tabs],
+                        *[Output(f"alerts-tab-{t}", "aria-selected") for t in tabs],
+                        *[Output(f"alerts-tab-{t}", "className") for t in tabs],
+                        *[Input(f"alerts-tab-{t}", "n_clicks") for t in tabs], prevent_initial_call=True)
+    callback(Output("resp-body", "children"), Input("alerts-tabs", "data"), Input("resp-window", "value"),
              State("console-lang", "data"))(fill)

@@ -162,7 +162,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
             console_note(lang),
         ], direction="horizontal", gap=4), className="console-header"),
-        dbc.Tabs([dbc.Tab([
+        _alert_analytics.tab_list(text),
+        html.Div([
             html.Div([part for name in (*FILTERS, "range") for part in _filter_select(name, choices[name], query, text)]
                      + [hidden_label(text["alerts.search"], "filter-q"),
                         dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
@@ -183,8 +184,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                             html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
                            className="console-detail"),
             ], className="console-body"),
-        ], label=text["resp.console_tab"], tab_id="console"), _alert_analytics.analytics_tab(lang)],
-            id="alerts-tabs", active_tab="console", className="console-tabs"),
+        ], **_alert_analytics.pane_props("console")),
+        _alert_analytics.analytics_pane(lang),
         dcc.Location(id="console-url", refresh=False),
         dcc.Store(id="console-lang", data=lang),
         dcc.Store(id="selected-alert"),

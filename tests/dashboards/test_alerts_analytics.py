@@ -1,6 +1,7 @@
 """/alerts, the analytics tab in a real headless Chromium: opened on demand, it shows MTTA / MTTR by severity,
 category and department and the events' dispatch and arrival times by department and district, the figures the
-services give, in both languages, with the daily trends drawn."""
+services give, in both languages, with the daily trends drawn, passing axe-core with its Chinese in the shipped
+font."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dashboards._alert_analytics import _window
 from services import alerts, events
 from services.store import Alert
 from tests.dashboards.dom import settle
+from tests.dashboards.page_checks import axe_violations, undrawn_cjk
 
 
 def _worked_alerts(wall_runtime) -> None:
@@ -45,9 +47,11 @@ def test_the_analytics_tab_shows_the_response_times(dash_duo, open_page, wall_ru
     open_page(f"/alerts?lang={lang}", role="operator")
     dash_duo.wait_for_element("#alert-list", timeout=15)
     assert dash_duo.driver.find_elements("css selector", "#resp-alerts-severity") == []  # nothing until opened
-    tab = dash_duo.driver.find_element("css selector", "#alerts-tabs .nav-link:not(.active)")
-    tab.click()
+    assert dash_duo.find_element("#alerts-tab-console").get_attribute("aria-selected") == "true"
+    dash_duo.find_element("#alerts-tab-analytics").click()
     dash_duo.wait_for_element("#resp-alerts-severity tbody tr", timeout=20)
+    assert dash_duo.find_element("#alerts-tab-analytics").get_attribute("aria-selected") == "true"
+    assert dash_duo.find_element("#alerts-pane-console").get_attribute("hidden") is not None
     dash_duo.wait_for_element("#resp-event-trend .main-svg .scatterlayer .trace", timeout=20)
     settle(dash_duo.driver)
     start, end = _window(7)
@@ -62,4 +66,10 @@ def test_the_analytics_tab_shows_the_response_times(dash_duo, open_page, wall_ru
             by_district["dispatches"], by_district["dispatch_min"], by_district["arrival_min"], strict=True)]
     assert len(_cells(dash_duo, "resp-alerts-department")) >= 1
     shoot(f"alerts-analytics-{lang}.png")
+    problems = [f"axe {v['impact']} {v['id']}: {v['help']} at {v['nodes']}" for v in axe_violations(dash_duo.driver)]
+    problems += [f"not in Noto Sans SC: {u}" for u in undrawn_cjk(dash_duo.driver)]
+    assert not problems, "\n".join(problems)
+    dash_duo.find_element("#alerts-tab-console").click()  # back to the list, which was kept
+    dash_duo.wait_for_element("#alert-list", timeout=10)
+    assert dash_duo.find_element("#alerts-pane-analytics").get_attribute("hidden") is not None
     assert dash_duo.get_logs() == [], "the browser console has errors"

@@ -19,7 +19,7 @@ DAY_MS = 86_400_000  # one tick a day: the points are whole days
 
 def minutes(value: object) -> str:
     """Minutes as a wall reads them: one decimal under ten, whole above, a dash for none."""
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return "—"
     number = float(value)  # type: ignore[arg-type]
     return f"{number:.1f}" if number < 10 else f"{number:,.0f}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from dash import Input, Output, State, callback, html
 
 from components.html_attrs import data_attributes
@@ -78,6 +79,11 @@ def refresh_rankings(_tick: int | None, lang: str) -> list[Any]:
     return [*[lists[unit] for unit in UNITS], now.isoformat(), _stamp(now)]
 
 
+def _first(frame: pd.DataFrame, column: str) -> Any:
+    """The one row's value of a by="all" frame (None when nothing happened)."""
+    return frame[column].iloc[0] if len(frame) else None
+
+
 def response_figures(lang: str, now: datetime) -> tuple[dict[str, str], str]:
     """The card's four figures (minutes, as text) and its note naming the slowest departments to arrive."""
     rt = runtime()
@@ -90,9 +96,8 @@ def response_figures(lang: str, now: datetime) -> tuple[dict[str, str], str]:
         departments = events.dispatch_times(session=session, start=end - WEEK, end=end, by="department",
                                             scope=scope)
         names = events.department_names(session=session, lang=lang)
-    first = lambda frame, column: frame[column].iloc[0] if len(frame) else None  # noqa: E731
-    values = {"mtta": first(answered, "mtta_min"), "mttr": first(answered, "mttr_min"),
-              "dispatch": first(reached, "dispatch_min"), "arrival": first(reached, "arrival_min")}
+    values = {"mtta": _first(answered, "mtta_min"), "mttr": _first(answered, "mttr_min"),
+              "dispatch": _first(reached, "dispatch_min"), "arrival": _first(reached, "arrival_min")}
     slow = departments[departments["arrived"] >= SLOWEST_MIN_ARRIVED].nlargest(SLOWEST, "arrival_min")
     space, comma = ("", "、") if lang == "zh-CN" else (" ", ", ")
     note = text["resp.leader.slowest"].format(names=comma.join(

@@ -25,7 +25,9 @@ from services.hotline.open311 import (
     status_of,
 )
 from services.hotline.orders import (
+    PROGRESS,
     SATISFACTIONS,
+    active_dispatches,
     close_order,
     dispatch_order,
     follow_up,
@@ -41,6 +43,7 @@ from services.hotline.topics import Topic, hot_topics, learn
 
 __all__ = [
     "CHANNELS",
+    "PROGRESS",
     "REPEAT_DAYS",
     "SATISFACTIONS",
     "URGENCIES",
@@ -49,6 +52,7 @@ __all__ = [
     "MoveView",
     "OrderDetail",
     "OrderRefused",
+    "active_dispatches",
     "caller_key",
     "close_order",
     "dispatch_order",

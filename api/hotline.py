@@ -10,9 +10,10 @@ registry): it may return, answer and report progress only on its own dispatches 
 source declares no department acts city-wide, as an operator would.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
@@ -21,7 +22,15 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import bearer_auth
-from api.batches import BATCH_RESPONSES, XLSX, BatchAnswer, example_place, integrator, receive_batch, request_body
+from api.batches import (
+    BATCH_RESPONSES,
+    XLSX,
+    BatchAnswer,
+    example_place,
+    integrator,
+    receive_batch,
+    request_body,
+)
 from api.errors import ERROR_RESPONSES, ApiError, ApiRoute, ErrorBody
 from services.access import Principal, Role, Scope
 from services.hotline import (
@@ -61,6 +70,7 @@ class CallFiguresAnswer(BaseModel):
     talk_mean_s: float | None
 
 
+T = TypeVar("T")
 PII_SCOPE = "pii.read"
 # A refusal's field (`action` otherwise) and status (409 otherwise: not now), by its code.
 REFUSED_FIELD = {"no_order": "order_id", "no_supervision": "supervision_id", "no_dispatch": "department",
@@ -226,7 +236,7 @@ def _acting(session: Session, who: str) -> Principal:
     return Principal(f"api:{who}", Role.OPERATOR, Scope.of(departments=[department] if department else []))
 
 
-def _refusals(step: Any) -> Any:
+def _refusals(step: Callable[[], T]) -> T:
     """Run `step`; a refusal is 404 (not found or not yours) or 409 (not now), naming its code and field."""
     try:
         return step()

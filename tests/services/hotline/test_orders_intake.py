@@ -12,9 +12,7 @@ from services.citypack import HotlineLimits, LimitRow, Span
 from services.hotline import caller_key, posted_request, submit, take_orders
 from services.ingest import applicant_key
 from services.store import Event, EventTransition, WorkOrder
-from tests.services.hotline.test_orders import CATEGORIES, LIMITS, ROW, city, store  # noqa: F401 (fixtures)
-
-SECRET = "test-secret"
+from tests.services.hotline.orders_data import CATEGORIES, LIMITS, ROW, SECRET
 
 
 def _take(store, city, rows, limits=LIMITS):  # type: ignore[no-untyped-def]

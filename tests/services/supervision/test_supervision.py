@@ -25,7 +25,7 @@ from services.supervision import (
     supervisions_for,
 )
 from services.supervision.refusals import REASONS
-from tests.services.hotline.test_orders import OPERATOR, TAKEN, city, order, store  # noqa: F401 (fixtures)
+from tests.services.hotline.orders_data import OPERATOR, TAKEN
 
 LEADER = Principal("leader1", Role.LEADER)
 WATER = Principal("water1", Role.OPERATOR, Scope.of(departments=["water"]))

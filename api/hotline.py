@@ -10,10 +10,9 @@ registry): it may return, answer and report progress only on its own dispatches 
 source declares no department acts city-wide, as an operator would.
 """
 
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
@@ -41,6 +40,7 @@ from services.hotline import (
     ingest_calls,
     order_detail,
     progress_order,
+    record_refused,
     reply_order,
     return_order,
     take_orders,
@@ -70,7 +70,6 @@ class CallFiguresAnswer(BaseModel):
     talk_mean_s: float | None
 
 
-T = TypeVar("T")
 PII_SCOPE = "pii.read"
 # A refusal's field (`action` otherwise) and status (409 otherwise: not now), by its code.
 REFUSED_FIELD = {"no_order": "order_id", "no_supervision": "supervision_id", "no_dispatch": "department",
@@ -134,7 +133,10 @@ def hotline_router(rt: Runtime) -> APIRouter:
         reader = Principal(f"api:{caller.name if caller else 'api'}",
                            Role.OPERATOR if caller is None or caller.may(PII_SCOPE) else Role.LEADER)
         with rt.sessions() as session:
-            return _refusals(lambda: asdict(order_detail(session, order_id, principal=reader)))
+            try:
+                return asdict(order_detail(session, order_id, principal=reader))
+            except OrderRefused as refused:
+                raise _refusal(refused) from None
 
     @router.post(
         "/hotline/orders/{order_id}/actions", summary="A department's system returns, answers or reports progress",
@@ -151,21 +153,14 @@ def hotline_router(rt: Runtime) -> APIRouter:
             if step.action == "progress" and step.stage is None:
                 raise ApiError(422, "invalid request", "stage", "progress needs a stage: accepted, arrived, finished")
 
-            def act() -> None:
-                if step.action == "return":
-                    part = next((part for part in active_dispatches(session, order_id)
-                                 if part.department == department), None)
-                    if part is None:
-                        raise OrderRefused("no_dispatch", dispatch_id=f"{department} on order {order_id}")
-                    return_order(session, part.id, principal=acting, reason=step.text or "", now=step.at)
-                elif step.action == "reply":
-                    reply_order(session, order_id, step.text or "", principal=acting, now=step.at)
-                else:
-                    progress_order(session, order_id, department or "", step.stage or "", principal=acting,
-                                   note=step.text, now=step.at)
+            try:
+                _act(session, order_id, step, department or "", acting)
                 session.commit()
-
-            _refusals(act)
+            except OrderRefused as refused:  # nothing was written: the attempt is audited on its own
+                session.rollback()
+                record_refused(session, step.action, f"order:{order_id}", refused, principal=acting)
+                session.commit()
+                raise _refusal(refused) from None
             return asdict(order_detail(session, order_id, principal=Principal(acting.username, Role.LEADER,
                                                                                  acting.scope)))
 
@@ -180,12 +175,12 @@ def hotline_router(rt: Runtime) -> APIRouter:
         with rt.sessions() as session:
             acting = _acting(session, who)
 
-            def answer() -> dict[str, Any]:
+            try:
                 row = reply_supervision(session, supervision_id, reply.text, principal=acting)
-                session.commit()
-                return {"id": row.id, "status": row.status, "replied_at": row.replied_at}
-
-            return _refusals(answer)
+            except SupervisionRefused as refused:
+                raise _refusal(refused) from None
+            session.commit()
+            return {"id": row.id, "status": row.status, "replied_at": row.replied_at}
 
     @router.post(
         "/hotline/calls", response_model=BatchAnswer, summary="Push call records from the telephone system",
@@ -230,18 +225,31 @@ def hotline_router(rt: Runtime) -> APIRouter:
     return router
 
 
+def _act(session: Session, order_id: int, step: OrderAction, department: str, acting: Principal) -> None:
+    """One reported step, as the order's commands take it; OrderRefused when they refuse."""
+    if step.action == "return":
+        part = next((part for part in active_dispatches(session, order_id) if part.department == department), None)
+        if part is None:
+            raise OrderRefused("no_dispatch", dispatch_id=f"{department} on order {order_id}")
+        return_order(session, part.id, principal=acting, reason=step.text or "", now=step.at)
+    elif step.action == "reply":
+        reply_order(session, order_id, step.text or "", principal=acting, now=step.at)
+    else:
+        progress_order(session, order_id, department, step.stage or "", principal=acting, note=step.text,
+                       now=step.at)
+
+
 def _acting(session: Session, who: str) -> Principal:
     """A department's system acts as an operator bound to the department its source declares (none: city-wide)."""
     department = session.scalar(select(DataSource.department).where(DataSource.id == who))
     return Principal(f"api:{who}", Role.OPERATOR, Scope.of(departments=[department] if department else []))
 
 
-def _refusals(step: Callable[[], T]) -> T:
-    """Run `step`; a refusal is 404 (not found or not yours) or 409 (not now), naming its code and field."""
-    try:
-        return step()
-    except (OrderRefused, SupervisionRefused) as refused:
-        raise ApiError(REFUSED_STATUS.get(refused.code, 409), refused.code, REFUSED_FIELD.get(refused.code, "action"), refused.reason) from None
+def _refusal(refused: OrderRefused | SupervisionRefused) -> ApiError:
+    """A refusal as the API answers it: 404 (not found, or not yours), 422 (a field to fix) or 409 (not now),
+    with its code as the error and the field it is about."""
+    return ApiError(REFUSED_STATUS.get(refused.code, 409), refused.code, REFUSED_FIELD.get(refused.code, "action"),
+                    refused.reason)
 
 
 def _order_example(rt: Runtime) -> dict[str, Any]:

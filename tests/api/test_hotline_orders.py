@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from services import audit
 from services.access import Principal, Role
 from services.hotline import dispatch_order
 from services.sources import SourceInfo, register_sources
@@ -88,6 +89,22 @@ def test_a_department_returns_reports_and_replies_for_its_own_part_only(client: 
     assert (replied["status"], replied["reply"]) == ("feedback", "已恢复供水")
     again = client.post(url, json={"action": "reply", "text": "再说一次"}, headers=CALLS)
     assert again.status_code == 409 and again.json()["error"] == "not_replyable"
+    rt = client.app.state.runtime  # type: ignore[attr-defined]
+    with rt.sessions() as session:
+        [refused] = audit.recent(session, action="hotline.reply")[:1]
+    assert (refused.outcome, refused.actor, refused.target) == ("refused", "api:callcenter", f"order:{order}")
+
+
+def test_open311_reads_the_reply_as_status_notes_and_only_the_departments_working_on_it(client: TestClient,
+                                                                                          order: int) -> None:
+    url = f"/api/v1/hotline/orders/{order}/actions"
+    client.post(url, json={"action": "return", "department": "urban_mgmt", "text": "职责不符"}, headers=FULL)
+    [record] = client.get(f"/open311/v2/requests/{order}.json", headers=EVENTS).json()
+    assert record["agency_responsible"] == "厦门水务集团" and record["status"] == "open"
+    client.post(url, json={"action": "reply", "text": "已恢复供水"}, headers=CALLS)
+    [record] = client.get(f"/open311/v2/requests/{order}.json", headers=EVENTS).json()
+    assert record["status_notes"] == "已恢复供水"
+    assert "13812341234" not in json.dumps(record, ensure_ascii=False)
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [

@@ -4,10 +4,13 @@ The face: the Open311 vocabulary (`open311`: service list and definitions, a pos
 one as the spec's record), the telephone system's calls (`calls`: checked rows, answer rate and pick-up time),
 the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
 jieba-segmented terms rising against last week) and repeat complaints (`repeats`: same caller or same place,
-fuzzy-matched text).
+fuzzy-matched text), and the work order's life: taken (`intake.take_orders`), dispatched, returned,
+redispatched, replied, closed and followed up (`orders`), refused with `OrderRefused`, shown by `order_detail`.
 """
 
 from services.hotline.calls import SERVICE_LEVEL_S, CallFigures, call_figures, ingest_calls
+from services.hotline.detail import DispatchView, FollowUpView, MoveView, OrderDetail, order_detail
+from services.hotline.intake import CHANNELS, REPEAT_DAYS, URGENCIES, caller_key, take_orders
 from services.hotline.open311 import (
     STATUSES,
     Open311Error,
@@ -21,11 +24,47 @@ from services.hotline.open311 import (
     service_list,
     status_of,
 )
+from services.hotline.orders import (
+    PROGRESS,
+    SATISFACTIONS,
+    active_dispatches,
+    close_order,
+    dispatch_order,
+    follow_up,
+    progress_order,
+    record_refused,
+    redispatch_order,
+    reply_order,
+    return_order,
+)
+from services.hotline.refusals import OrderRefused
 from services.hotline.repeats import Order, Repeat, find_repeats
 from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token, stored_requests, submit
 from services.hotline.topics import Topic, hot_topics, learn
 
 __all__ = [
+    "CHANNELS",
+    "PROGRESS",
+    "REPEAT_DAYS",
+    "SATISFACTIONS",
+    "URGENCIES",
+    "DispatchView",
+    "FollowUpView",
+    "MoveView",
+    "OrderDetail",
+    "OrderRefused",
+    "active_dispatches",
+    "caller_key",
+    "close_order",
+    "dispatch_order",
+    "follow_up",
+    "order_detail",
+    "progress_order",
+    "record_refused",
+    "redispatch_order",
+    "reply_order",
+    "return_order",
+    "take_orders",
     "SERVICE_LEVEL_S",
     "CallFigures",
     "call_figures",

@@ -4,10 +4,25 @@ The face: the Open311 vocabulary (`open311`: service list and definitions, a pos
 one as the spec's record), the telephone system's calls (`calls`: checked rows, answer rate and pick-up time),
 the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
 jieba-segmented terms rising against last week) and repeat complaints (`repeats`: same caller or same place,
-fuzzy-matched text).
+fuzzy-matched text), and what the /hotline page shows (`figures`: the period's counts, volume, categories, hot
+spots, departments ranked worst first, hot topics, all aggregated in SQL; `order_list`: the orders behind a number).
 """
 
 from services.hotline.calls import SERVICE_LEVEL_S, CallFigures, call_figures, ingest_calls
+from services.hotline.figures import (
+    CHANNELS,
+    MIN_RANKED,
+    SATISFACTION,
+    HotlineFilter,
+    OrderSummary,
+    departments,
+    hot_spots,
+    period_calls,
+    summary,
+    top_categories,
+    topics,
+    volume,
+)
 from services.hotline.open311 import (
     STATUSES,
     Open311Error,
@@ -21,11 +36,39 @@ from services.hotline.open311 import (
     service_list,
     status_of,
 )
+from services.hotline.order_list import (
+    DRILLS,
+    ORDER_COLUMNS,
+    PII_COLUMNS,
+    Drill,
+    OrderPage,
+    order_page,
+    order_rows,
+)
 from services.hotline.repeats import Order, Repeat, find_repeats
 from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token, stored_requests, submit
 from services.hotline.topics import Topic, hot_topics, learn
 
 __all__ = [
+    "CHANNELS",
+    "DRILLS",
+    "Drill",
+    "HotlineFilter",
+    "MIN_RANKED",
+    "ORDER_COLUMNS",
+    "OrderPage",
+    "OrderSummary",
+    "PII_COLUMNS",
+    "SATISFACTION",
+    "departments",
+    "hot_spots",
+    "order_page",
+    "order_rows",
+    "period_calls",
+    "summary",
+    "top_categories",
+    "topics",
+    "volume",
     "SERVICE_LEVEL_S",
     "CallFigures",
     "call_figures",

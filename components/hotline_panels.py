@@ -21,6 +21,7 @@ from components.html_attrs import data_attributes
 DRILL = "hl-drill"
 ORDERS_TABLE = "hl-orders"
 PAGE_SIZE = 25
+_TILE_BUTTON = {"background": "transparent", "color": "inherit"}  # a tile that drills looks like one that does not
 _WIDE = {"reported_at": 150, "reply_due_at": 150, "replied_at": 150, "sla_due_at": 150, "closed_at": 150,
          "address": 200, "category": 120, "subcategory": 130, "grid": 140}
 
@@ -50,7 +51,8 @@ def tiles(items: Sequence[Tile]) -> list[Any]:
             out.append(html.Div(body, id=f"hl-kpi-{tile.name}", className="hl-kpi border rounded px-2 py-1", **attrs))
         else:
             out.append(html.Button(body, id={"type": DRILL, "kind": tile.drill[0], "value": tile.drill[1]},
-                                   className="hl-kpi hl-kpi-drill border rounded px-2 py-1 text-start", **attrs))
+                                   className="hl-kpi hl-kpi-drill border rounded px-2 py-1 text-start",
+                                   style=_TILE_BUTTON, **attrs))
     return out
 
 

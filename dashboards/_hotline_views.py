@@ -42,7 +42,7 @@ def state_from(query: Mapping[str, Any], scope: Scope) -> dict[str, Any]:
         "days": query.get("days") if query.get("days") in DAYS else "7",
         "district": _known(query.get("district"), tuple(districts)),
         "category": _known(query.get("category"), events.category_names(rt.pack, "zh-CN")),
-        "channel": _known(query.get("channel"), hotline.CHANNELS),
+        "channel": _known(query.get("channel"), hotline.ORDER_CHANNELS),
         "drill": None, "lang": "en" if query.get("lang") == "en" else "zh-CN"}
     try:
         drill_of({**state, "drill": query.get("drill")})
@@ -96,7 +96,7 @@ class Names:
         return self.text.get(f"{'events' if kind == 'status' else 'hl'}.{kind}.{code}", code)
 
     def channels(self) -> dict[str, str]:
-        return {c: self.word("channel", c) for c in hotline.CHANNELS}
+        return {c: self.word("channel", c) for c in hotline.ORDER_CHANNELS}
 
 
 def render(state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def render(state: Mapping[str, Any], principal: Principal, now: datetime | None 
             [(c, text[f"hl.spots.{c}"]) for c in ("grid", "district", "orders", "repeats")],
             table_id="hl-spots-table", empty=text["hl.spots.none"], key="grid", drills={"orders": "grid"}),
         "verdicts": panels.verdicts([(v, names.word("satisfaction", v), getattr(counts, v))
-                                     for v in hotline.SATISFACTION]),
+                                     for v in hotline.SATISFACTIONS]),
         "departments": _departments(ranked, names),
     }
 

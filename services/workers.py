@@ -56,14 +56,20 @@ def sources_loop(rt: Runtime) -> Loop:
     return build_loop(rt).run_forever
 
 
+def supervise_loop(rt: Runtime) -> Loop:
+    from services.supervision import EscalationJob
+
+    return EscalationJob(rt.sessions).run_forever
+
+
 LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
                                               "associate": associate_loop, "simulate": simulate_loop,
-                                              "sources": sources_loop}
+                                              "sources": sources_loop, "supervise": supervise_loop}
 
 
 def background_loops(rt: Runtime) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
-    names = ["persist", "escalate", "associate", "sources", *(["simulate"] if rt.settings.simulate else [])]
+    names = ["persist", "escalate", "associate", "sources", "supervise", *(["simulate"] if rt.settings.simulate else [])]
     return [LOOPS[name](rt) for name in names]
 
 

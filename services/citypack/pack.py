@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from services.access import Role
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
+from services.citypack.hotline_limits import HotlineLimits, load_hotline_limits
 from services.citypack.reading import line_of, read_toml
 from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
@@ -74,6 +75,7 @@ class CityPack:
     emergency: EmergencyRouting
     screens: tuple[Screen, ...]  # file-name order: the first is the default wall
     playlists: tuple[Playlist, ...]
+    hotline_limits: HotlineLimits = HotlineLimits()  # the optional hotline_limits.csv, else the defaults
 
     def screen(self, name: str | None) -> Screen | None:
         """The screen called `name`, None when there is none."""
@@ -252,7 +254,12 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
     for problem in routing_problems:
         problems.add(*problem)
     screens, playlists = load_screens(root, codes, problems.add)
-    if problems.lines or city is None or catalogs is None or city_area is None or emergency is None:
+    limits, limit_problems = load_hotline_limits(root, {c.code for c in catalogs.categories} if catalogs else None,
+                                                 zone)
+    for problem in limit_problems:
+        problems.add(*problem)
+    if (problems.lines or city is None or catalogs is None or city_area is None or emergency is None
+            or limits is None):
         raise PackError(root, problems.lines)
     return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
-                    playlists)
+                    playlists, limits)

@@ -30,6 +30,9 @@ from services.access import CITY_WIDE, Scope
 from services.approvals.queries import epoch
 from services.events.queries import FINISHED, EventFilter, conditions, rows_frame
 from services.hotline.calls import CallFigures, call_figures
+from services.hotline.intake import CHANNELS
+from services.hotline.open311 import CHANNEL as OPEN311_CHANNEL
+from services.hotline.orders import SATISFACTIONS
 from services.hotline.topics import Topic, hot_topics, learn
 from services.store import Event, EventDispatch, WorkOrder
 from services.store.cache import Namespace, cached
@@ -37,8 +40,7 @@ from services.store.cache import Namespace, cached
 CACHE = Namespace("hotline", tables=("events", "event_dispatches", "work_orders", "hotline_calls", "supervisions"),
                   lifetime=60)
 TOPICS_CACHE = Namespace("hotline_topics", tables=("events", "work_orders"), lifetime=600)
-CHANNELS = ("phone", "web", "app", "mini_program", "province", "open311")
-SATISFACTION = ("satisfied", "basic", "dissatisfied")
+ORDER_CHANNELS = (*CHANNELS, OPEN311_CHANNEL)  # the agents' channels and Open311's own
 MIN_RANKED = 5  # a department with fewer orders in the period is listed, not ranked
 TOPIC_WEEK = timedelta(days=7)
 TOPIC_TEXTS = 200_000  # at most this many texts a week are segmented (the newest)
@@ -59,9 +61,9 @@ class HotlineFilter:
             raise ValueError("start/end: give times with a zone")
         if self.end <= self.start:
             raise ValueError("end: must be after start")
-        bad = [c for c in self.channel if c not in CHANNELS]
+        bad = [c for c in self.channel if c not in ORDER_CHANNELS]
         if bad:
-            raise ValueError(f"channel: unknown value(s) {', '.join(bad)} ({', '.join(CHANNELS)})")
+            raise ValueError(f"channel: unknown value(s) {', '.join(bad)} ({', '.join(ORDER_CHANNELS)})")
 
 
 @dataclass(frozen=True)
@@ -128,13 +130,13 @@ def summary(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WID
         reply_judged = and_(WorkOrder.reply_due_at.is_not(None), or_(replied, WorkOrder.reply_due_at < moment))
         closed = Event.status == "closed"
         close_judged = and_(Event.sla_due_at.is_not(None), or_(closed, Event.sla_due_at < moment))
-        rated = and_(WorkOrder.reached.is_(True), WorkOrder.satisfaction.in_(SATISFACTION))
+        rated = and_(WorkOrder.reached.is_(True), WorkOrder.satisfaction.in_(SATISFACTIONS))
         row = session.execute(orders_select().add_columns(
             func.count(), count_of(reply_judged),
             count_of(and_(replied, WorkOrder.replied_at <= WorkOrder.reply_due_at)),
             count_of(close_judged), count_of(and_(closed, Event.closed_at <= Event.sla_due_at)),
             count_of(WorkOrder.followed_up_at.is_not(None)), count_of(rated),
-            *(count_of(and_(rated, WorkOrder.satisfaction == verdict)) for verdict in SATISFACTION),
+            *(count_of(and_(rated, WorkOrder.satisfaction == verdict)) for verdict in SATISFACTIONS),
             count_of(is_overdue(moment)), count_of(WorkOrder.repeat_of.is_not(None)),
         ).where(*where(filters, scope))).one()
         return OrderSummary(*(int(value) for value in row))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, aliased
 
 from services.access import CITY_WIDE, Scope
 from services.events.queries import rows_frame
-from services.hotline.figures import SATISFACTION, HotlineFilter, is_overdue, minute, orders_select, where
+from services.hotline.figures import HotlineFilter, is_overdue, minute, orders_select, where
+from services.hotline.orders import SATISFACTIONS
 from services.store import Event, EventDispatch, WorkOrder
 
 ORDER_COLUMNS = ("id", "reported_at", "channel", "urgency", "category", "subcategory", "district", "grid", "status",
@@ -42,8 +43,8 @@ class Drill:
         if self.kind not in ("all", "overdue", "repeats", "replied_late", "closed_late", "followed_up") \
                 and not self.value:
             raise ValueError(f"drill: {self.kind} needs a value")
-        if self.kind == "satisfaction" and self.value not in SATISFACTION:
-            raise ValueError(f"drill: satisfaction is one of {', '.join(SATISFACTION)}")
+        if self.kind == "satisfaction" and self.value not in SATISFACTIONS:
+            raise ValueError(f"drill: satisfaction is one of {', '.join(SATISFACTIONS)}")
         if self.kind == "hour":
             try:
                 datetime.fromisoformat(self.value)

@@ -4,7 +4,6 @@ analyst on the page and in the export, and shown to an operator, who works the o
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

@@ -18,9 +18,11 @@ from dash.dcc.express import send_bytes
 
 from components.data_grid import dropdown_words
 from components.graphs import analyst_graph
+from components.hotline_order import ORDER_ACTIONS, RETURN, SV_REPLY, order_actions
 from components.hotline_panels import DRILL, ORDERS_TABLE, PAGE_SIZE, orders_grid
 from components.i18n import translator
 from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
+from dashboards import _hotline_panel as order_panel
 from dashboards import _hotline_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
@@ -63,6 +65,20 @@ def layout(**query: Any) -> html.Div:
         placeholder=text[f"hl.filter.{name}"], className="events-dropdown"), f"hl-f-{name}")
         for name in views.LISTED]
     may_export = principal.may(Action.EXPORT)
+    act_labels = {**{a: text[f"hl.act.{a}"] for a in (*ORDER_ACTIONS, "follow_up", "supervise")},
+                  **{k: text[f"hl.act.{k}"] for k in ("departments", "text", "reached", "satisfaction",
+                                                      "sv_department", "sv_deadline")}}
+    departments = [{"label": n, "value": c} for c, n in names.departments.items()]
+    panel = dbc.Offcanvas([
+        html.Div(id="hl-order-body"),
+        order_actions(act_labels, departments,
+                      [{"label": names.word("satisfaction", v), "value": v} for v in hotline.SATISFACTIONS],
+                      [{"label": text["hl.act.reached.yes"], "value": True},
+                       {"label": text["hl.act.reached.no"], "value": False}],
+                      may_act=principal.may(Action.EVENT_ACT), may_supervise=principal.may(Action.SUPERVISE),
+                      deadline=views.default_deadline(), dropdown_words=words),
+    ], id="hl-order", title=html.Span(text["hl.panel"], id="hl-order-title"), labelledby="hl-order-title",
+        placement="end", is_open=False, scrollable=True, backdrop=False, class_name="event-detail-panel")
     return html.Div([
         html.Div([html.H1(text["hl.title"], className="h3 mb-0"), user_bar(lang)], className="page-head"),
         html.Div(filters, className="events-filters mb-2"),
@@ -90,9 +106,11 @@ def layout(**query: Any) -> html.Div:
                      className="d-flex flex-wrap align-items-center gap-2 mb-2"),
             dcc.Download(id="hl-download"),
             orders_grid(views.column_titles(lang), lang=lang)]),
+        panel,
         view_location("hl-url", state),
         dcc.Store(id="hl-state", data=state),
         dcc.Store(id="hl-rows-wanted"),
+        dcc.Store(id="hl-selected"),
     ], className="hotline-page container-fluid py-3", lang=lang, style={**PAGE_STYLE, "height": "100vh",
                                                                           "overflowY": "auto"}, **PAGE_ATTRIBUTES)
 
@@ -204,3 +222,72 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     if ctx.triggered_id == "hl-export-xlsx":
         return send_bytes(export.to_xlsx(frame, names.text["hl.orders"]), "hotline-orders.xlsx")
     return send_bytes(export.to_csv(frame), "hotline-orders.csv")
+
+
+@callback(Output("hl-selected", "data"), Input(ORDERS_TABLE, "cellClicked"), Input(ORDERS_TABLE, "selectedRows"),
+          prevent_initial_call=True)
+def select_order(clicked: dict[str, Any] | None, selected: list[dict[str, Any]] | None) -> Any:
+    """A click on a row (or Space on the focused one) opens that order's panel."""
+    current_principal()
+    if "cellClicked" in ctx.triggered[0]["prop_id"]:
+        return int(clicked["rowId"]) if clicked and clicked.get("rowId") is not None else no_update
+    return int(selected[0]["id"]) if selected else no_update
+
+
+@callback(Output("hl-order-body", "children"), Output("hl-order", "is_open"),
+          Output("hl-act-message", "children"), Output("hl-act-message", "className"),
+          Input("hl-selected", "data"), State("hl-state", "data"), prevent_initial_call=True)
+def show_order(order_id: int | None, state: dict[str, Any]) -> Any:
+    """The picked order's detail and life in the side panel (reporter masked by role)."""
+    principal = current_principal()
+    if order_id is None:
+        return no_update, no_update, no_update, no_update
+    rt = runtime()
+    with rt.sessions() as session:
+        body = order_panel.detail(session, int(order_id), principal=principal, names=views.Names(state["lang"]),
+                                  zone=rt.settings.zone)
+    return (body or [], body is not None, "", "mt-1")
+
+
+@callback(Output("hl-act-message", "children", allow_duplicate=True),
+          Output("hl-act-message", "className", allow_duplicate=True),
+          Output("hl-order-body", "children", allow_duplicate=True),
+          Output("hl-act-departments", "value"), Output("hl-act-text", "value"),
+          *(Input(f"hl-act-{action}", "n_clicks") for action in (*ORDER_ACTIONS, "follow_up", "supervise")),
+          Input({"type": RETURN, "dispatch": ALL}, "n_clicks"), Input({"type": SV_REPLY, "supervision": ALL}, "n_clicks"),
+          State("hl-selected", "data"), State("hl-act-departments", "value"), State("hl-act-text", "value"),
+          State("hl-act-reached", "value"), State("hl-act-satisfaction", "value"),
+          State("hl-act-sv-department", "value"), State("hl-act-sv-deadline", "value"), State("hl-state", "data"),
+          prevent_initial_call=True)
+def act(*args: Any) -> Any:
+    """One step of the order's life as the signed-in user; a refusal is shown in words, the panel redrawn (and the
+    form emptied) after a step."""
+    *_clicks, order_id, departments, words, reached, satisfaction, sv_department, sv_deadline, state = args
+    trigger = ctx.triggered_id
+    if not ctx.triggered or not ctx.triggered[0]["value"] or trigger is None:
+        return (no_update,) * 5
+    principal = require(Action.EVENT_ACT, Action.SUPERVISE)
+    rt = runtime()
+    names = views.Names(state["lang"])
+    text = names.text
+    if order_id is None:
+        return text["hl.act.pick"], "mt-1 text-warning", no_update, no_update, no_update
+    action = trigger.removeprefix("hl-act-") if isinstance(trigger, str) else \
+        ("return" if trigger["type"] == RETURN else "sv_reply")
+    deadline = None
+    if action == "supervise":
+        if not sv_department or not sv_deadline:
+            return text["hl.act.needs_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
+        deadline = views.local_moment(sv_deadline)
+        if deadline is None:
+            return text["hl.act.bad_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
+    target = None if isinstance(trigger, str) else int(trigger.get("dispatch") or trigger.get("supervision"))
+    command = order_panel.Command(action, int(order_id), tuple(departments or ()), words or "", bool(reached),
+                                  satisfaction, sv_department, deadline, target)
+    with rt.sessions() as session:
+        refused = order_panel.act(session, command, principal=principal, limits=rt.pack.hotline_limits)
+        body = order_panel.detail(session, int(order_id), principal=principal, names=names, zone=rt.settings.zone)
+    if refused is not None:
+        return (f"{text['hl.act.refused']}: {order_panel.refusal_text(refused, names)}",
+                "mt-1 text-danger hl-act-refused", no_update, no_update, no_update)
+    return text["hl.act.done"], "mt-1 text-success hl-act-done", body or [], [], ""

@@ -29,6 +29,7 @@ from services.alerts.stream import publish
 from services.approvals import rollup as approval_rollup
 from services.citypack import CityPack, load_pack
 from services.config import DEFAULT_PACK, Settings
+from services.demo import hotline_traffic
 from services.demo.simcity import (
     APPLICATIONS_PER_DAY,
     DAY,
@@ -42,6 +43,7 @@ from services.demo.simcity import (
     sim_city,
 )
 from services.events import touch as event_touch
+from services.hotline import readings as hotline_readings
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
 from services.platform.redis import make_redis
@@ -51,9 +53,12 @@ from services.store import (
     District,
     Event,
     EventDispatch,
+    HotlineCall,
     Indicator,
     IndicatorReading,
     Matter,
+    Supervision,
+    WorkOrder,
     bulkload,
     make_engine,
     make_sessionmaker,
@@ -96,9 +101,9 @@ def store_bytes(engine: Engine) -> int:
 
 def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end: datetime | None = None,
          rng_seed: int = 20261123, progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
-         applications_per_day: float = APPLICATIONS_PER_DAY) -> SeedReport:
+         applications_per_day: float = APPLICATIONS_PER_DAY, secret_key: str | None = None) -> SeedReport:
     """Write `days` of `pack`'s city (default: the default pack) ending at `end` (default now); the pack's catalog
-    must be installed already."""
+    must be installed already. `secret_key` keys the callers' hashes (default: the settings')."""
     began = time.perf_counter()
     rng = np.random.default_rng(rng_seed)
     sim = _pack(pack)
@@ -111,16 +116,24 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
                               .order_by(Matter.code), conn)
     counts: dict[str, int] = {}
     bar = tqdm(desc="seeding demo city", disable=not progress, unit=" rows", unit_scale=True)
-    tables = ["events", "event_dispatches", "applications", "indicator_readings"]
+    tables = ["events", "event_dispatches", "work_orders", "supervisions", "hotline_calls", "applications",
+              "indicator_readings"]
+    computed = {code for code, _ in indicators} & set(hotline_readings.INDICATORS)
     with bulkload.prepared_for_load(engine, tables):
         events, dispatches = event_rows(rng, start, stop, int(days * events_per_day), codes, geoms,
                                      bulkload.next_id(engine, "events"), sim)
+        events, dispatches, hotline = _hotline(engine, rng, events, dispatches, start, stop, codes, geoms, sim,
+                                               rng_seed, secret_key or Settings().secret_key)
         with event_touch.suspended_for_load(engine):
             counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
         bulkload.sync_id_sequence(engine, Event)
         counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
                                                           dispatches, bar.update)
-        del events, dispatches  # at ten million rows, the frames are gigabytes
+        for model, frame in hotline.items():
+            counts[model.__tablename__] = bulkload.bulk_insert(engine, model, list(frame.columns), frame, bar.update)
+        rows = hotline_traffic.measured_rows(events, hotline[WorkOrder], hotline[Supervision],
+                                              hotline[HotlineCall])
+        del events, dispatches, hotline  # at ten million rows, the frames are gigabytes
         apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes, sim)
         with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
             counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps,
@@ -128,7 +141,8 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
         del apps
         counts["indicator_readings"] = 0
         for code, cadence in indicators:
-            frame = reading_rows(code, cadence, start, stop, areas, rng, rng_seed, sim)
+            frame = (hotline_readings.readings_at(rows, _boundaries(cadence, start, stop), [code], codes)
+                     if code in computed else reading_rows(code, cadence, start, stop, areas, rng, rng_seed, sim))
             counts["indicator_readings"] += bulkload.bulk_insert(engine, IndicatorReading, list(frame.columns),
                                                                  frame, bar.update)
     bar.close()
@@ -138,6 +152,38 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
     report = SeedReport(counts, round(time.perf_counter() - began, 2), store_bytes(engine))
     logger.info("seeded %s in %.1f s (%d bytes)", counts, report.seconds, report.store_bytes)
     return report
+
+
+def _boundaries(cadence: int, start: float, end: float) -> pd.DatetimeIndex:
+    """Every cadence boundary in (start, end], as reading_rows stamps them."""
+    step = cadence * 60
+    return pd.DatetimeIndex(pd.to_datetime(np.arange((start // step + 1) * step, end + 1e-6, step), unit="s",
+                                           utc=True))
+
+
+def _hotline(engine: Engine, rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.DataFrame,
+             start: float, stop: float, codes: list[str], geoms: list[Any], sim: SimCity, rng_seed: int,
+             secret_key: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[type, pd.DataFrame]]:
+    """The hotline's part of the seed: each week's burst added to the events, then the work orders of the
+    hotline's events, their 督办 and the calls (frames by model, in insert order)."""
+    first = int(events["id"].max()) + 1 if len(events) else bulkload.next_id(engine, "events")
+    for burst in hotline_traffic.bursts(start, stop, codes, sim, rng_seed):
+        more, parts = hotline_traffic.burst_events(rng, burst, start, stop, codes, geoms, first, sim)
+        if len(more):
+            events = pd.concat([events, more], ignore_index=True)
+            dispatches = pd.concat([dispatches, parts], ignore_index=True)
+            first += len(more)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(District.adcode, District.name_zh)).all())
+    orders = hotline_traffic.make_orders(rng, events, dispatches, stop, names, sim, secret_key)
+    sups = hotline_traffic.supervisions(rng, orders, events, dispatches, stop)
+    calls = hotline_traffic.call_rows(rng, start, stop, int((stop - start) / DAY * hotline_traffic.CALLS_PER_DAY),
+                                      sim.zone, 0, events["reporter_phone"].to_numpy(dtype=object)[
+                                          events["id"].isin(orders["event_id"]).to_numpy()])
+    known = calls["caller"].notna().to_numpy()
+    calls["caller_key"] = None
+    calls.loc[known, "caller_key"] = hotline_traffic.caller_keys(calls["caller"].to_numpy()[known], secret_key)
+    return events, dispatches, {WorkOrder: orders, Supervision: sups, HotlineCall: calls.drop(columns="caller")}
 
 
 def seed_if_empty(engine: Engine, **kw: Any) -> SeedReport | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -123,10 +124,11 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     said = texts(rng, problems, district_names)
     said[repeat] = said[earlier[repeat]]  # the same words, and a second call says so
     said[repeat] = np.array([s[:-1] + "，之前反映过还没解决。" for s in said[repeat]], dtype=object)
-    events.iloc[rows, events.columns.get_loc("description")] = said
-    if "title" not in events.columns:
-        events["title"] = pd.Series(None, index=events.index, dtype=object)
-    events.iloc[rows, events.columns.get_loc("title")] = np.array([s[:60] for s in said], dtype=object)
+    # fresh columns: event_rows's description may share its array with the subcategory
+    description = events["description"].to_numpy(dtype=object).copy()
+    title = events["title"].to_numpy(dtype=object).copy() if "title" in events else np.full(len(events), None)
+    description[rows], title[rows] = said, np.array([s[:60] for s in said], dtype=object)
+    events["description"], events["title"] = description, title
 
     limit = pd.Series({c.code: c.time_limit_hours for c in sim.categories})
     hours = events["category"].map(limit).fillna(24).to_numpy(float)[rows]
@@ -147,7 +149,7 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     p_basic = np.where(late, 0.2, 0.13)
     draw = rng.random(n)
     verdict = np.where(draw < p_good, 0, np.where(draw < p_good + p_basic, 1, 2))
-    satisfaction = np.where(reached, SATISFACTION[verdict], None)
+    satisfaction = pd.Series(SATISFACTION[verdict], dtype=object).where(reached)
     reopened = reached & (verdict == 2)
     # a dissatisfied 回访 in the last three days: the order is being reworked, no longer closed
     reworking = reopened & (followed > end - 3 * DAY)
@@ -160,12 +162,12 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
         "token": np.array([row.tobytes().hex() for row in tokens], dtype=object),
         "urgency": np.where(urgent, "urgent", "ordinary").astype(object), "reply_due_at": timestamps(due),
         "replied_at": optional_timestamps(replied, end),
-        "reply": pd.Series(np.where(replied_state, "已安排人员现场处置，问题已处理。", None), dtype=object),
+        "reply": pd.Series("已安排人员现场处置，问题已处理。", index=range(n), dtype=object).where(replied_state),
         "followed_up_at": optional_timestamps(followed, end),
-        "reached": pd.Series(np.where(np.isnan(followed), None, reached), dtype=object),
-        "satisfaction": pd.Series(satisfaction, dtype=object), "reopened": reopened.astype(int),
+        "reached": pd.Series(reached, dtype=object).where(~np.isnan(followed)),
+        "satisfaction": satisfaction, "reopened": reopened.astype(int),
         "caller_key": caller_keys(phones, secret_key),
-        "repeat_of": pd.Series(np.where(repeat, ids[np.maximum(earlier, 0)], None), dtype=object),
+        "repeat_of": pd.Series(ids[np.maximum(earlier, 0)], dtype=object).where(repeat),
     })
 
 
@@ -189,22 +191,40 @@ def supervisions(rng: np.random.Generator, orders: pd.DataFrame, events: pd.Data
         "deadline": timestamps(created + DAY), "created_by": "12345督办", "created_at": timestamps(created),
         "status": np.where(done, "replied", "open").astype(object),
         "replied_at": optional_timestamps(np.where(done, closed, np.nan), end),
-        "reply": pd.Series(np.where(done, "已办结并答复市民。", None), dtype=object),
+        "reply": pd.Series("已办结并答复市民。", index=range(len(done)), dtype=object).where(done),
     })
 
 
-def call_rows(rng: np.random.Generator, start: float, end: float, n: int, zone: str, first: int,
-              callers: np.ndarray | None = None) -> pd.DataFrame:
-    """About `n` calls over [start, end]: waits grow and hang-ups rise when the hour is busy. `callers` (phone
-    numbers): some of them are the callers (the orders' reporters); the rest call without one on record."""
-    t = np.sort(rng.uniform(start, end, max(n * 3, 8)))
+def call_rhythm(t: np.ndarray, zone: str) -> np.ndarray:
+    """How busy the lines are at `t` (epoch seconds), about 0.07 at night … 0.98 at the morning peak: office
+    hours' two peaks, weekends at half."""
     h, weekend = local_hours(t, zone)
     busy = np.where(weekend, 0.45, 1.0) * (np.exp(-(((h - 10) / 1.8) ** 2)) + 0.85 * np.exp(-(((h - 15.5) / 2) ** 2)))
-    keep = rng.random(len(t)) < (0.08 + busy) / 1.1
-    t, busy = t[keep][:n], busy[keep][:n]
+    level: np.ndarray = (0.08 + busy) / 1.1
+    return level
+
+
+@cache
+def mean_rhythm(zone: str) -> float:
+    """call_rhythm's average over a week: what a rate per day is divided by to give the rate at one moment."""
+    return float(call_rhythm(np.arange(0, 7 * DAY, 300.0), zone).mean())
+
+
+def call_times(rng: np.random.Generator, start: float, end: float, n: int, zone: str) -> np.ndarray:
+    """About `n` moments in [start, end] following call_rhythm (rejection sampling)."""
+    t = np.sort(rng.uniform(start, end, int(n / mean_rhythm(zone)) + 1))
+    kept: np.ndarray = t[rng.random(len(t)) < call_rhythm(t, zone)]
+    return kept
+
+
+def call_rows(rng: np.random.Generator, t: np.ndarray, zone: str, first: int,
+              callers: np.ndarray | None = None) -> pd.DataFrame:
+    """Calls reaching the queue at `t`: waits grow and hang-ups rise when the lines are busy. `callers` (phone
+    numbers): some calls are theirs (the orders' reporters); the rest come without one on record."""
     m = len(t)
-    wait = rng.exponential(6 + 40 * busy ** 2, m)
-    patience = rng.exponential(150, m)
+    busy = call_rhythm(t, zone)
+    wait = rng.exponential(5 + 24 * busy ** 2, m)
+    patience = rng.exponential(240, m)
     answered = wait <= patience
     wait = np.where(answered, wait, patience).round(1)
     phones = np.full(m, None, dtype=object)
@@ -212,7 +232,7 @@ def call_rows(rng: np.random.Generator, start: float, end: float, n: int, zone: 
         known = rng.random(m) < KNOWN_CALLERS
         phones[known] = callers[rng.integers(0, len(callers), int(known.sum()))]
     return pd.DataFrame({
-        "source": SOURCE, "external_id": np.char.add("call-", np.arange(first, first + m).astype(str)).astype(object),
+        "source": SOURCE, "external_id": np.char.add(f"call-{first}-", np.arange(m).astype(str)).astype(object),
         "started_at": timestamps(t), "wait_s": wait, "answered": answered,
         "talk_s": pd.Series(np.where(answered, rng.gamma(2.0, 110, m).round(1), np.nan)),
         "agent": np.char.add("A", (rng.integers(1, AGENTS + 1, m)).astype(str)).astype(object),

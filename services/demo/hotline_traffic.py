@@ -105,16 +105,19 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     """Work orders for the hotline's events (source `hotline`), as they stand at `end`. Changes `events` in place:
     the orders' texts, the repeats' caller, place and problem, the reopened ones' status."""
     rows = np.flatnonzero((events["source"] == "hotline").to_numpy() & (events["status"] != "cancelled").to_numpy())
-    rows = rows[np.argsort(events["reported_at"].to_numpy()[rows], kind="stable")]
     n = len(rows)
-    at = epoch_seconds(events["reported_at"].iloc[rows])
-    # repeats copy an earlier order's caller, place and problem (within REPEAT_DAYS)
-    lo = np.searchsorted(at, at - REPEAT_DAYS * DAY)
-    hi = np.searchsorted(at, at - 3600)
+    # repeats copy an earlier order's caller, place and problem (same category, within REPEAT_DAYS): rows in
+    # (category, time) order, categories 1e10 s apart, so one search finds each order's window in its category
+    key = (pd.factorize(events["category"].to_numpy()[rows])[0] * 1e10
+           + epoch_seconds(events["reported_at"].iloc[rows]))
+    order = np.argsort(key, kind="stable")
+    rows, key = rows[order], key[order]
+    lo = np.searchsorted(key, key - REPEAT_DAYS * DAY)
+    hi = np.searchsorted(key, key - 3600)
     repeat = (rng.random(n) < REPEAT_SHARE) & (hi > lo)
     earlier = np.where(repeat, lo + (rng.random(n) * (hi - lo)).astype(np.int64), -1)
     earlier = np.where(repeat, np.minimum(earlier, np.maximum(hi - 1, 0)), -1)
-    copied = ["category", "subcategory", "district", "grid", "lat", "lon", "reporter_name", "reporter_phone"]
+    copied = ["subcategory", "district", "grid", "lat", "lon", "reporter_name", "reporter_phone"]
     source_rows, target_rows = rows[earlier[repeat]], rows[repeat]
     for column in copied:
         col = events.columns.get_loc(column)

@@ -100,7 +100,7 @@ def _order_figures(orders: pd.DataFrame, supervised: np.ndarray, t: np.ndarray) 
     follow_ups, good = _in_window(judged, np.isin(verdict, GOOD).astype(float), t, ORDER_WINDOW_S)
     open_now = _count_le(reported, t) - _count_le(closed, t)
     # overdue at t: due < t and not closed by t (an order is always reported before it is due)
-    overdue = _count_le(due, t) - _count_le(np.fmax(due, closed), t)
+    overdue = _count_le(due, t) - _count_le(np.maximum(due, closed), t)  # NaN (open) never counts
     return {"hotline_ontime_rate": _share(in_time, closings), "hotline_satisfaction": _share(good, follow_ups),
             "hotline_open_orders": open_now.astype(float), "hotline_overdue_orders": overdue.astype(float),
             "hotline_supervised_orders": supervised}

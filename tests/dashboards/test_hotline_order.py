@@ -1,6 +1,7 @@
 """The acceptance test of issue 21 on the page: a work order through its whole life in /hotline's panel, as an
 operator — dispatched to two departments, one returns it, re-dispatched, replied, closed, 回访 dissatisfied →
-reopened, 督办 once it is overdue — each step visible in the panel, refusals worded, every step audited."""
+reopened, 督办 once it is overdue — each step visible in the panel, refusals worded, every step audited; then the
+wall's hotline topic counts it among the orders under 督办."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from services import audit, hotline
+from services.hotline.readings import refresh_readings
 from services.platform.runtime import Runtime
-from services.store import Event, WorkOrder
+from services.store import Event, IndicatorReading
 from tests.dashboards.dom import data_of, text_of, texts_of
 
 MARK = "测试井盖松动"  # a word only this order says: the drill by topic finds it and nothing else
@@ -35,7 +37,7 @@ def _take_order(rt: Runtime) -> int:
                                      secret_key=rt.settings.secret_key)
         assert report.refused == []
         session.commit()
-        return int(session.scalars(select(WorkOrder.event_id)).one())
+        return int(session.scalars(select(Event.id).where(Event.external_id == row["external_id"])).one())
 
 
 def _status(dash_duo, order_id: int, status: str) -> None:  # type: ignore[no-untyped-def]
@@ -140,6 +142,7 @@ def test_a_work_order_goes_through_its_whole_life_on_the_page(
     _open_panel(dash_duo, order_id)
     dash_duo.wait_for_element('#hl-order-cards .sla-card[data-card="red"]', timeout=20)
 
+    supervised_before = _supervised_on_the_wall(wall_runtime)
     _pick(dash_duo, "厦门市城市管理行政执法局", dropdown="#hl-act-sv-department")  # 督办
     _type(dash_duo, "请于明日前办结并回复市民")
     _click(dash_duo, "#hl-act-supervise")
@@ -154,6 +157,23 @@ def test_a_work_order_goes_through_its_whole_life_on_the_page(
     for step in ("dispatch", "return", "redispatch", "reply", "close", "follow_up", "reopen"):
         assert (f"hotline.{step}", "ok") in steps, step
     assert ("hotline.reply", "refused") in steps and any(a.startswith("supervision.") for a, _ in steps)
+
+    supervised = _supervised_on_the_wall(wall_runtime)  # the wall's hotline topic, measured from the orders
+    assert supervised == supervised_before + 1
+    open_page("/wall?rotate=3", role="operator")
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: text_of(d, "#focus-hotline_supervised_orders .kpi-value") == f"{supervised:g}")
+
+
+def _supervised_on_the_wall(rt: Runtime) -> float:
+    """Refresh the wall's hotline readings now (as the readings job does on its cadence); the city's count of
+    orders under an open 督办."""
+    refresh_readings(engine=rt.engine, sessions=rt.sessions, redis_client=rt.redis, settings=rt.settings,
+                     cache=rt.cache, force=True)
+    with rt.sessions() as session:
+        return float(session.scalars(select(IndicatorReading.value).where(
+            IndicatorReading.indicator_code == "hotline_supervised_orders", IndicatorReading.district.is_(None))
+            .order_by(IndicatorReading.ts.desc()).limit(1)).one())
 
 
 def test_an_analyst_sees_the_order_masked_and_no_actions(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 
 from services.platform.runtime import Runtime
@@ -126,3 +127,28 @@ def test_a_crafted_drill_or_filter_is_corrected_not_an_error(
     WebDriverWait(dash_duo.driver, 10).until(lambda d: "fax" not in d.current_url)
     assert "channel=phone" in dash_duo.driver.current_url and "drill" not in dash_duo.driver.current_url
     assert dash_duo.find_element("#hl-drill-label").text == "All orders"
+
+
+def test_a_click_on_a_bar_or_a_department_lists_its_orders(
+        dash_duo, open_page, wall_runtime: Runtime, hotline_store: datetime) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.driver.set_window_size(1600, 1000)
+    open_page("/hotline", role="analyst")
+    bar = dash_duo.wait_for_element("#hl-categories .bars .point path", timeout=30)
+    top = dash_duo.driver.execute_script(
+        "const g = document.getElementById('hl-categories').querySelector('.js-plotly-plot');"
+        "const t = g.data[0]; return t.y[t.y.length - 1];")  # drawn top-down: the last bar is the biggest
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", bar)
+    points = dash_duo.find_elements("#hl-categories .bars .point path")
+    ActionChains(dash_duo.driver).move_to_element(points[-1]).click().perform()  # plotly's drag layer takes it
+    dash_duo.wait_for_text_to_equal("#hl-drill-label", f"类别：{top}", timeout=20)
+    WebDriverWait(dash_duo.driver, 30).until(
+        lambda d: (rows := _grid_rows(d)) and all(row.get("category") == top for row in rows))
+
+    first = dash_duo.find_element("#hl-departments-table tbody tr td:nth-child(4) button")  # a department's overdue
+    department = first.find_element("xpath", "./ancestor::tr").get_attribute("data-key")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", first)
+    first.click()
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: f"department_overdue%7C{department}" in d.current_url
+                                             or f"department_overdue|{department}" in d.current_url)
+    rows = _wait_rows(dash_duo.driver)
+    assert len(rows) <= int(first.text)

@@ -90,6 +90,7 @@ def test_the_figures_equal_a_pandas_recomputation_and_drill_to_their_orders(
     dash_duo.find_element("[data-tile='overdue']").click()
     dash_duo.wait_for_text_to_equal("#hl-drill-label", "超期工单", timeout=20)
     rows = _wait_rows(dash_duo.driver)
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: _row_count(d) == want["overdue"])
     assert "drill=overdue" in dash_duo.driver.current_url
     assert all(MASKED_PHONE.match(row["reporter_phone"]) for row in rows)
     assert all(row["reporter_name"] in ("", "*") or row["reporter_name"][1:] == "*" * (len(row["reporter_name"]) - 1)
@@ -150,5 +151,11 @@ def test_a_click_on_a_bar_or_a_department_lists_its_orders(
     first.click()
     WebDriverWait(dash_duo.driver, 20).until(lambda d: f"department_overdue%7C{department}" in d.current_url
                                              or f"department_overdue|{department}" in d.current_url)
-    rows = _wait_rows(dash_duo.driver)
-    assert len(rows) <= int(first.text)
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: _row_count(d) == int(first.text))
+
+
+def _row_count(driver) -> int:  # type: ignore[no-untyped-def]
+    """The grid's total (the server's `rowCount`), as its API knows it."""
+    return int(driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "dash_ag_grid.getApiAsync('hl-orders').then(api => done(api.paginationGetRowCount()));"))

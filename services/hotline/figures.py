@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -111,6 +111,11 @@ def count_of(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def flag_of(condition: ColumnElement[bool]) -> Any:
+    """1 when any row of the group meets `condition`, else 0."""
+    return func.max(case((condition, 1), else_=0))
+
+
 def is_overdue(now: datetime) -> ColumnElement[bool]:
     return and_(Event.status.not_in(FINISHED), Event.sla_due_at < now)
 
@@ -195,24 +200,30 @@ def hot_spots(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_W
 
 def departments(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, now: datetime | None = None,
                 min_orders: int = MIN_RANKED) -> pd.DataFrame:
-    """Per department (its orders, not returned): orders, overdue, dissatisfied, repeats, returned (退单 it made),
+    """Per department (the orders it holds: dispatched to it and not all returned): orders, overdue,
+    dissatisfied, repeats, and returned (the orders it returned at least once, 退单),
     the overdue and dissatisfied rates, and `rank`: worst first by overdue rate, then dissatisfied rate, then
     orders; departments under `min_orders` come after, unranked (rank missing)."""
     moment = minute(now)
 
     def compute() -> pd.DataFrame:
-        kept = EventDispatch.status != "returned"
-        share = (select(EventDispatch.event_id.label("event_id"), EventDispatch.department.label("department"),
-                        func.max(cast(kept, Integer)).label("kept"))
-                 .group_by(EventDispatch.event_id, EventDispatch.department).subquery())
-        held = share.c.kept == 1
-        query = (orders_select().add_columns(
-            share.c.department, count_of(held), count_of(and_(held, is_overdue(moment))),
-            count_of(and_(held, WorkOrder.satisfaction == "dissatisfied")),
-            count_of(and_(held, WorkOrder.repeat_of.is_not(None))), count_of(share.c.kept == 0),
-        ).join(share, share.c.event_id == Event.id).where(*where(filters, scope),
-                                                          scope.department_filter(share.c.department))
-                 .group_by(share.c.department))
+        # One row per (order, department) of the period's orders first (the filter narrows by index before any
+        # grouping), then summed per department: a department holds an order while one of its dispatches is not
+        # returned, and has returned it when one is.
+        pairs = (orders_select().add_columns(
+            EventDispatch.department.label("department"),
+            flag_of(EventDispatch.status != "returned").label("held"),
+            flag_of(EventDispatch.status == "returned").label("returned"),
+            flag_of(is_overdue(moment)).label("overdue"),
+            flag_of(WorkOrder.satisfaction == "dissatisfied").label("dissatisfied"),
+            flag_of(WorkOrder.repeat_of.is_not(None)).label("repeat"),
+        ).join(EventDispatch, EventDispatch.event_id == Event.id)
+            .where(*where(filters, scope), scope.department_filter(EventDispatch.department))
+            .group_by(Event.id, EventDispatch.department).subquery())
+        held = pairs.c.held == 1
+        query = select(pairs.c.department, count_of(held), count_of(and_(held, pairs.c.overdue == 1)),
+                       count_of(and_(held, pairs.c.dissatisfied == 1)), count_of(and_(held, pairs.c.repeat == 1)),
+                       count_of(pairs.c.returned == 1)).group_by(pairs.c.department)
         frame = rows_frame(session, query, ["department", "orders", "overdue", "dissatisfied", "repeats", "returned"])
         return ranked(frame.astype({c: "int64" for c in frame.columns if c != "department"}), min_orders)
 

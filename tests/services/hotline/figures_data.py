@@ -131,10 +131,11 @@ def expected_summary(orders: pd.DataFrame, now: datetime) -> dict[str, float | i
 
 
 def expected_departments(orders: pd.DataFrame, dispatches: pd.DataFrame, now: datetime) -> pd.DataFrame:
-    """Per department: orders it holds (dispatched, not returned), overdue, dissatisfied, repeats, returned."""
+    """Per department: orders it holds (a dispatch not returned), overdue, dissatisfied, repeats, and the orders
+    it returned (a dispatch returned)."""
     now_ts = pd.Timestamp(now)
-    shares = dispatches.assign(kept=dispatches["status"] != "returned").groupby(
-        ["event_id", "department"], as_index=False)["kept"].max()
+    shares = dispatches.assign(kept=dispatches["status"] != "returned", gave_back=dispatches["status"] == "returned"
+                               ).groupby(["event_id", "department"], as_index=False)[["kept", "gave_back"]].max()
     joined = shares.merge(orders, left_on="event_id", right_on="id")
     held = joined[joined["kept"]]
     overdue = ~held["status"].isin(["closed", "cancelled"]) & (held["sla_due_at"] < now_ts)
@@ -143,6 +144,6 @@ def expected_departments(orders: pd.DataFrame, dispatches: pd.DataFrame, now: da
         "overdue": overdue.groupby(held["department"]).sum(),
         "dissatisfied": (held["satisfaction"] == "dissatisfied").groupby(held["department"]).sum(),
         "repeats": held["repeat_of"].notna().groupby(held["department"]).sum(),
-        "returned": (~joined["kept"]).groupby(joined["department"]).sum(),
+        "returned": joined["gave_back"].groupby(joined["department"]).sum(),
     }).fillna(0).astype("int64")
     return out.sort_index()

@@ -115,9 +115,14 @@ def act(session: Any, command: Command, *, principal: Principal, limits: Hotline
     }
     try:
         steps[command.action]()
-    except (hotline.OrderRefused, supervision.SupervisionRefused) as refused:
+    except hotline.OrderRefused as refused:
         session.rollback()
-        audit.record(session, actor=principal, action=f"hotline.{command.action}", target=f"order:{order}",
+        hotline.record_refused(session, command.action, f"order:{order}", refused, principal=principal)
+        session.commit()
+        return refused
+    except supervision.SupervisionRefused as refused:
+        session.rollback()
+        audit.record(session, actor=principal, action=f"supervision.{command.action}", target=f"order:{order}",
                      outcome="refused", detail=refused.reason)
         session.commit()
         return refused

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from services import audit
@@ -71,17 +71,17 @@ def take_orders(session: Session, rows: Iterable[Any], *, source: str, city: Cit
         for row, fields in chunk:
             try:
                 intake = _intake(fields, secret_key)
-                event = {key: value for key, value in fields.items() if key not in _OWN}
-                if intake.urgency == "urgent" and not event.get("priority"):
-                    event["priority"] = "high"
-                intakes[row] = (event, intake)
-            except RowRefused as refused:
-                report.refused.append(Refusal(row, refused.field, refused.reason))
-        stored = ingest_events(session, [(row, event) for row, (event, _) in intakes.items()], source=source,
+                fields_in = {key: value for key, value in fields.items() if key not in _OWN}
+                if intake.urgency == "urgent" and not fields_in.get("priority"):
+                    fields_in["priority"] = "high"
+                intakes[row] = (fields_in, intake)
+            except RowRefused as bad:
+                report.refused.append(Refusal(row, bad.field, bad.reason))
+        stored = ingest_events(session, [(row, fields_in) for row, (fields_in, _) in intakes.items()], source=source,
                                city=city, categories=categories)
         report.add(stored)
         refused = {refusal.row for refusal in stored.refused}
-        taken = {str(event["external_id"]).strip(): intake for row, (event, intake) in intakes.items()
+        taken = {str(fields_in["external_id"]).strip(): intake for row, (fields_in, intake) in intakes.items()
                  if row not in refused}
         events = _events(session, source[:32], list(taken))
         for event in events:
@@ -122,7 +122,7 @@ def flag_repeats(session: Session, events: Sequence[Event], *, ignore: frozenset
     keys = {key for key in session.scalars(select(WorkOrder.caller_key).where(WorkOrder.event_id.in_(ours))) if key}
     located = [(event.lon, event.lat) for event in events if event.lon is not None and event.lat is not None]
     margin = 2 * REPEAT_METERS / METERS_PER_DEGREE  # in degrees of latitude; longitude's are wider: twice that
-    reach = [WorkOrder.caller_key.in_(sorted(keys))] if keys else []
+    reach: list[ColumnElement[bool]] = [WorkOrder.caller_key.in_(sorted(keys))] if keys else []
     if located:
         lons, lats = [lon for lon, _ in located], [lat for _, lat in located]
         reach.append(and_(Event.lon.between(min(lons) - 2 * margin, max(lons) + 2 * margin),

@@ -210,6 +210,14 @@ def follow_up(session: Session, order_id: int, *, reached: bool, satisfaction: s
     return order
 
 
+def record_refused(session: Session, step: str, target: str, refused: OrderRefused, *, principal: Principal,
+                   now: datetime | None = None) -> None:
+    """A refused attempt in the audit log (`hotline.<step>`, outcome "refused", the English reason), written in a
+    transaction the caller starts afresh after the refusal; the caller commits."""
+    audit.record(session, actor=principal, action=f"hotline.{step}", target=target, outcome="refused",
+                 detail=refused.reason, at=now)
+
+
 def _reopen(session: Session, event: Event, order: WorkOrder, principal: Principal, comment: str | None,
             now: datetime, limits: HotlineLimits) -> None:
     """closed → rework: the hotline's own move (the events lifecycle keeps a closed case closed), recorded in the

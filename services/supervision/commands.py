@@ -94,11 +94,14 @@ def reply_supervision(session: Session, supervision_id: int, text: str, *, princ
 
 def clear_supervision(session: Session, supervision_id: int, *, principal: Principal, comment: str | None = None,
                       now: datetime | None = None) -> Supervision:
-    """A leader closes a supervision (answered or not): `cleared`. Needs Action.SUPERVISE."""
+    """A leader closes a supervision (answered or not): `cleared`. Needs Action.SUPERVISE, and not the supervised
+    department's own (a caller bound to it)."""
     now = now or datetime.now(UTC)
     if not principal.may(Action.SUPERVISE):
         raise SupervisionRefused("role", role=principal.role.value)
     row = _own(session, supervision_id, principal)
+    if row.department in principal.scope.departments:
+        raise SupervisionRefused("own_supervision", supervision_id=supervision_id)
     if row.status == "cleared":
         raise SupervisionRefused("cleared", supervision_id=supervision_id)
     row.status = "cleared"

@@ -17,6 +17,7 @@ REASONS: Mapping[str, str] = {
     "empty_reply": "the reply is empty",
     "not_open": "supervision {supervision_id} is {status}: only an open or escalated one takes a reply",
     "cleared": "supervision {supervision_id} is already cleared",
+    "own_supervision": "supervision {supervision_id} is of your own department: it is cleared by whoever supervises",
 }
 
 

@@ -3,7 +3,6 @@ dissatisfied → reopened, closed again), every refusal writing nothing, and wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +12,6 @@ from sqlalchemy.orm import Session
 from components.i18n import translator
 from services import audit
 from services.access import Principal, Role, Scope
-from services.citypack import HotlineLimits
-from services.config import DEFAULT_CITY
-from services.geo import City, load_city
 from services.hotline import (
     OrderRefused,
     close_order,
@@ -26,42 +22,10 @@ from services.hotline import (
     redispatch_order,
     reply_order,
     return_order,
-    take_orders,
 )
 from services.hotline.refusals import REASONS
-from services.store import AuditEntry, EventTransition, WorkOrder
-from services.store.catalog import install_catalog, load_categories
-
-CATEGORIES = load_categories()
-LIMITS = HotlineLimits()  # urgent 2 h / 24 h, ordinary 5 working days, in Asia/Shanghai
-TAKEN = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # Tuesday 09:30 in the city
-OPERATOR = Principal("op1", Role.OPERATOR)
-WATER = Principal("water1", Role.OPERATOR, Scope.of(departments=["water"]))
-ROW = {"external_id": "12345-0001", "channel": "phone", "urgency": "ordinary", "category": "water",
-       "subcategory": "停水", "title": "小区停水", "description": "幸福小区3号楼停水一天了", "lon": 118.0894,
-       "lat": 24.4798, "reporter_name": "张三", "reporter_phone": "13812341234",
-       "reported_at": "2026-12-01T09:30:00+08:00"}
-
-
-@pytest.fixture(scope="session")
-def city() -> City:
-    return load_city(DEFAULT_CITY)
-
-
-@pytest.fixture
-def store(session: Session, city: City) -> Session:
-    install_catalog(session, districts=city.rows())
-    return session
-
-
-@pytest.fixture
-def order(store: Session, city: City) -> Iterator[int]:
-    """One ordinary order taken by the hotline's agents, registered; its id."""
-    report = take_orders(store, [ROW], source="hotline-12345", city=city, categories=CATEGORIES, limits=LIMITS,
-                         secret_key="test-secret")
-    assert report.refused == []
-    store.commit()
-    yield store.scalar(select(WorkOrder.event_id))
+from services.store import AuditEntry, EventTransition
+from tests.services.hotline.orders_data import LIMITS, OPERATOR, TAKEN, WATER
 
 
 def _at(minutes: int) -> datetime:

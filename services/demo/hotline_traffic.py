@@ -118,14 +118,17 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     earlier = np.where(repeat, lo + (rng.random(n) * (hi - lo)).astype(np.int64), -1)
     earlier = np.where(repeat, np.minimum(earlier, np.maximum(hi - 1, 0)), -1)
     copied = ["subcategory", "district", "grid", "lat", "lon", "reporter_name", "reporter_phone"]
-    source_rows, target_rows = rows[earlier[repeat]], rows[repeat]
+    root = earlier.copy()  # a repeat of a repeat copies the first call of the chain
+    while (chained := repeat & (root >= 0) & repeat[np.maximum(root, 0)]).any():
+        root[chained] = earlier[root[chained]]
+    source_rows, target_rows = rows[root[repeat]], rows[repeat]
     for column in copied:
         col = events.columns.get_loc(column)
         events.iloc[target_rows, col] = events.iloc[source_rows, col].to_numpy()
     problems = events["subcategory"].to_numpy(dtype=object)[rows]
     district_names = pd.Series(events["district"].to_numpy(dtype=object)[rows]).map(names).fillna("").to_numpy()
     said = texts(rng, problems, district_names)
-    said[repeat] = said[earlier[repeat]]  # the same words, and a second call says so
+    said[repeat] = said[root[repeat]]  # the same words, and a second call says so
     said[repeat] = np.array([s[:-1] + "，之前反映过还没解决。" for s in said[repeat]], dtype=object)
     # fresh columns: event_rows's description may share its array with the subcategory
     description = events["description"].to_numpy(dtype=object).copy()

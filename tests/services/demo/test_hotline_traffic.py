@@ -16,6 +16,7 @@ from services.demo import hotline_traffic
 from services.demo.simcity import DAY, local_hours, sim_city
 from services.demo.simulator import Live, city_districts, seed
 from services.hotline.readings import epoch_seconds
+from services.hotline.topics import hot_topics, learn
 from services.store import Event, HotlineCall, Supervision, WorkOrder, make_sessionmaker
 from services.store.catalog import install_catalog
 
@@ -43,7 +44,7 @@ def _frame(engine: Engine, query: object) -> pd.DataFrame:
 
 
 def test_the_seed_fills_a_hotline(city: Engine) -> None:
-    report = seed(city, days=8, end=END, progress=False, applications_per_day=10)
+    report = seed(city, days=15, end=END, progress=False, applications_per_day=10)
     assert report.counts["work_orders"] > 2000 and report.counts["hotline_calls"] > 15_000
     orders = _frame(city, select(WorkOrder, Event.category, Event.subcategory, Event.district, Event.lat,
                                  Event.lon, Event.status, Event.reported_at, Event.sla_due_at, Event.closed_at,
@@ -70,13 +71,19 @@ def test_the_seed_fills_a_hotline(city: Engine) -> None:
         assert (first[column].to_numpy() == repeats[column].to_numpy()).all(), column
     gap = pd.Series(repeats["reported_at"].to_numpy() - first["reported_at"].to_numpy())
     assert gap.gt(pd.Timedelta(0)).all() and gap.le(pd.Timedelta(days=hotline_traffic.REPEAT_DAYS)).all()
-    # the week's burst: one district, one problem, one local day
-    (burst,) = [b for b in hotline_traffic.bursts(END.timestamp() - 8 * DAY, END.timestamp(), PACK.city.adcodes,
-                                                  SIM, 20261123) if b.start + DAY <= END.timestamp()]
+    # a week's burst: one district, one problem, one local day; the week's hot topics put it in the top three
+    burst = [b for b in hotline_traffic.bursts(END.timestamp() - 8 * DAY, END.timestamp(), PACK.city.adcodes,
+                                               SIM, 20261123) if b.start + DAY <= END.timestamp()][-1]
     at = epoch_seconds(orders["reported_at"])
     that_day = (at >= burst.start) & (at < burst.start + DAY)
     about = orders["description"].str.contains(burst.problem) & (orders["district"] == burst.district)
-    assert (about & that_day).sum() > 5 * (about & ~that_day).sum() / 7
+    assert (about & that_day).sum() > 5 * (about & ~that_day).sum() / 14
+    this_week = (at > burst.start - 3 * DAY) & (at <= burst.start + 4 * DAY)
+    last_week = (at > burst.start - 10 * DAY) & (at <= burst.start - 3 * DAY)
+    learn(sub for category in PACK.catalogs.categories for sub in category.subcategories)
+    ranked = hot_topics(list(orders.loc[this_week, "description"]), list(orders.loc[last_week, "description"]),
+                        top=3, ignore=frozenset(PACK.city.names().values()))
+    assert burst.problem in [topic.term for topic in ranked], (burst, ranked)
     # calls: busy office hours, quiet nights; longer waits and more hang-ups at the peak
     calls = _frame(city, select(HotlineCall.started_at, HotlineCall.wait_s, HotlineCall.answered))
     hours, _ = local_hours(epoch_seconds(calls["started_at"]), SIM.zone)

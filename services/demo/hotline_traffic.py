@@ -32,7 +32,8 @@ CHANNEL_P = [0.7, 0.08, 0.08, 0.08, 0.04, 0.02]
 REPEAT_SHARE = 0.08  # orders that are a caller's second call about the same thing
 REPEAT_DAYS = 10
 BURST_ORDERS = 240  # extra orders on a burst day, all in one district
-BURST_PROBLEMS = ("停水", "供水爆管", "停电")  # preferred burst problems when the pack has them
+# What bursts, week by week in turn, of the problems the pack has (else any of its subcategories)
+BURST_PROBLEMS = ("停水", "停电", "噪声扰民", "道路积水", "路灯不亮", "异味扰民", "夜间施工扰民")
 SATISFACTION = np.array(["satisfied", "basic", "dissatisfied"], dtype=object)
 SOURCE = "demo-simulator"  # the telephone system's name on the calls (the simulator's source id)
 AGENTS = 60
@@ -50,19 +51,18 @@ class Burst:
 
 
 def bursts(start: float, end: float, codes: list[str], sim: SimCity, seed: int) -> list[Burst]:
-    """The bursts overlapping [start, end]: one per 7-day block, its day and district fixed by the block number, so
-    the seeded history and the live feed agree."""
-    problem_of = {sub: c for c in sim.categories for sub in c.subcategories}
-    problem = next((p for p in BURST_PROBLEMS if p in problem_of), None)
-    category = problem_of[problem] if problem else max(sim.categories, key=lambda c: c.weight)
-    problem = problem or category.subcategories[0] if category.subcategories else category.name_zh
+    """The bursts overlapping [start, end]: one per 7-day block, its day, district and problem fixed by the block
+    number, so the seeded history and the live feed agree; two weeks running burst about different problems."""
+    problem_of = {sub: c.code for c in sim.categories for sub in c.subcategories}
+    problems = [p for p in BURST_PROBLEMS if p in problem_of] or sorted(problem_of)
     offset = float(pd.Timestamp(0, tz=sim.zone).utcoffset().total_seconds())  # local midnight in epoch seconds
     found = []
     for block in range(int((start + offset) // (7 * DAY)) - 1, int((end + offset) // (7 * DAY)) + 1):
         pick = np.random.default_rng([seed, block, 7])
         day = block * 7 * DAY + int(pick.integers(0, 7)) * DAY - offset
+        problem = problems[block % len(problems)]
         if day + DAY > start and day < end:
-            found.append(Burst(day, codes[int(pick.integers(0, len(codes)))], category.code, problem))
+            found.append(Burst(day, codes[int(pick.integers(0, len(codes)))], problem_of[problem], problem))
     return found
 
 
@@ -118,14 +118,17 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     earlier = np.where(repeat, lo + (rng.random(n) * (hi - lo)).astype(np.int64), -1)
     earlier = np.where(repeat, np.minimum(earlier, np.maximum(hi - 1, 0)), -1)
     copied = ["subcategory", "district", "grid", "lat", "lon", "reporter_name", "reporter_phone"]
-    source_rows, target_rows = rows[earlier[repeat]], rows[repeat]
+    root = earlier.copy()  # a repeat of a repeat copies the first call of the chain
+    while (chained := repeat & (root >= 0) & repeat[np.maximum(root, 0)]).any():
+        root[chained] = earlier[root[chained]]
+    source_rows, target_rows = rows[root[repeat]], rows[repeat]
     for column in copied:
         col = events.columns.get_loc(column)
         events.iloc[target_rows, col] = events.iloc[source_rows, col].to_numpy()
     problems = events["subcategory"].to_numpy(dtype=object)[rows]
     district_names = pd.Series(events["district"].to_numpy(dtype=object)[rows]).map(names).fillna("").to_numpy()
     said = texts(rng, problems, district_names)
-    said[repeat] = said[earlier[repeat]]  # the same words, and a second call says so
+    said[repeat] = said[root[repeat]]  # the same words, and a second call says so
     said[repeat] = np.array([s[:-1] + "，之前反映过还没解决。" for s in said[repeat]], dtype=object)
     # fresh columns: event_rows's description may share its array with the subcategory
     description = events["description"].to_numpy(dtype=object).copy()

@@ -349,12 +349,13 @@ class Live:
                              for k, v in rec.items() if k != "id"}) for rec in events.to_dict("records")]
             session.add_all(rows)
             session.flush()
+            made = dict(zip(events["id"].tolist(), rows, strict=True))  # the frame's ids → the stored events
             for rec in dispatches.to_dict("records"):
                 fields = {k: (v.to_pydatetime() if isinstance(v, pd.Timestamp) else None if pd.isna(v) else v)
                           for k, v in rec.items() if k != "event_id"}
-                session.add(EventDispatch(event_id=rows[int(rec["event_id"])].id, **fields))
+                session.add(EventDispatch(event_id=made[int(rec["event_id"])].id, **fields))
             session.commit()
-        return n
+        return len(rows)
 
     def _advance(self, at: datetime, dt: float) -> int:
         """Move some open events one lifecycle stage on, and some open applications towards completion."""

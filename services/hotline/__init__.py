@@ -7,7 +7,8 @@ jieba-segmented terms rising against last week) and repeat complaints (`repeats`
 fuzzy-matched text), the work order's life: taken (`intake.take_orders`), dispatched, returned, redispatched,
 replied, closed and followed up (`orders`), refused with `OrderRefused`, shown by `order_detail`; and what the
 /hotline page shows (`figures`: the period's counts, volume, categories, hot spots, departments ranked worst first,
-hot topics, all aggregated in SQL; `order_list`: the orders behind a number).
+hot topics, all aggregated in SQL; `order_list`: the orders behind a number); and the wall's hotline indicators
+measured from the orders and calls (`readings`: `refresh_readings` now, `HotlineReadingsJob` on a cadence).
 """
 
 from services.hotline.calls import SERVICE_LEVEL_S, CallFigures, call_figures, ingest_calls
@@ -61,6 +62,7 @@ from services.hotline.orders import (
     reply_order,
     return_order,
 )
+from services.hotline.readings import INDICATORS, HotlineReadingsJob, refresh_readings
 from services.hotline.refusals import OrderRefused
 from services.hotline.repeats import Order, Repeat, find_repeats
 from services.hotline.requests import MOST_RETURNED, StoredRequest, id_for_token, stored_requests, submit
@@ -110,6 +112,9 @@ __all__ = [
     "SERVICE_LEVEL_S",
     "CallFigures",
     "call_figures",
+    "HotlineReadingsJob",
+    "INDICATORS",
+    "refresh_readings",
     "ingest_calls",
     "MOST_RETURNED",
     "STATUSES",

@@ -17,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from services import audit, hotline
-from services.hotline.readings import refresh_readings
+from services.hotline import refresh_readings
 from services.platform.runtime import Runtime
 from services.store import Event, IndicatorReading
 from tests.dashboards.dom import data_of, text_of, texts_of

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -120,6 +120,18 @@ def is_overdue(now: datetime) -> ColumnElement[bool]:
     return and_(Event.status.not_in(FINISHED), Event.sla_due_at < now)
 
 
+def index_joins(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's queries for data in memory: the period's orders are found by
+    `ix_events_reported_at` and joined to `work_orders` by its key, a nested loop of index lookups (~0.2 s for a
+    week of 50 000 orders among 3 M). With the defaults for spinning disks (random_page_cost 4) and JIT on, the
+    planner hashes the whole `work_orders` table instead (~2.4 s); and a month's (order, department) pairs sort
+    in memory, not on disk. SET LOCAL ends with the transaction (the callback's session), so nothing else is
+    planned this way."""
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("random_page_cost = 1.1", "jit = off", "work_mem = '32MB'"):
+            session.execute(text(f"SET LOCAL {setting}"))
+
+
 def minute(now: datetime | None) -> datetime:
     """`now` to the minute (the cache key: one entry serves the minute's calls)."""
     return (now or datetime.now(UTC)).replace(second=0, microsecond=0)
@@ -131,6 +143,7 @@ def summary(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WID
     moment = minute(now)
 
     def compute() -> OrderSummary:
+        index_joins(session)
         replied = WorkOrder.replied_at.is_not(None)
         reply_judged = and_(WorkOrder.reply_due_at.is_not(None), or_(replied, WorkOrder.reply_due_at < moment))
         closed = Event.status == "closed"
@@ -159,6 +172,7 @@ def volume(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE
     """Orders per hour and channel: (hour as a UTC timestamp, channel, orders), hours in order."""
 
     def compute() -> pd.DataFrame:
+        index_joins(session)
         hour = (epoch(session, Event.reported_at) // 3600).label("hour")
         query = (orders_select().add_columns(hour, WorkOrder.channel, func.count()).where(*where(filters, scope))
                  .group_by(hour, WorkOrder.channel).order_by(hour, WorkOrder.channel))
@@ -174,6 +188,7 @@ def top_categories(*, session: Session, filters: HotlineFilter, scope: Scope = C
     """The `top` categories by orders: (category, orders), most first."""
 
     def compute() -> pd.DataFrame:
+        index_joins(session)
         orders = func.count().label("orders")
         query = (orders_select().add_columns(Event.category, orders).where(*where(filters, scope))
                  .group_by(Event.category).order_by(orders.desc(), Event.category).limit(top))
@@ -187,6 +202,7 @@ def hot_spots(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_W
     repeats (then orders), cells without a repeat left out."""
 
     def compute() -> pd.DataFrame:
+        index_joins(session)
         repeats = count_of(WorkOrder.repeat_of.is_not(None)).label("repeats")
         orders = func.count().label("orders")
         query = (orders_select().add_columns(Event.grid, func.min(Event.district), orders, repeats)
@@ -207,6 +223,7 @@ def departments(*, session: Session, filters: HotlineFilter, scope: Scope = CITY
     moment = minute(now)
 
     def compute() -> pd.DataFrame:
+        index_joins(session)
         # One row per (order, department) of the period's orders first (the filter narrows by index before any
         # grouping), then summed per department: a department holds an order while one of its dispatches is not
         # returned, and has returned it when one is.
@@ -256,6 +273,7 @@ def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE
         return [str(text) for text in session.scalars(query)]
 
     def compute() -> list[Topic]:
+        index_joins(session)
         learn(vocabulary)
         middle = filters.end - TOPIC_WEEK
         return hot_topics(texts(middle, filters.end), texts(middle - TOPIC_WEEK, middle), top=top, ignore=ignore)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from services.access import CITY_WIDE, Scope
 from services.events.queries import rows_frame
-from services.hotline.figures import HotlineFilter, is_overdue, minute, orders_select, where
+from services.hotline.figures import HotlineFilter, index_joins, is_overdue, minute, orders_select, where
 from services.hotline.orders import SATISFACTIONS
 from services.store import Event, EventDispatch, WorkOrder
 
@@ -121,6 +121,7 @@ def order_page(*, session: Session, filters: HotlineFilter, drill: Drill = Drill
     if offset < 0 or not 0 < limit <= 1_000:
         raise ValueError("offset/limit: offset must be ≥ 0 and limit between 1 and 1000")
     moment = minute(now)
+    index_joins(session)
     total = int(session.execute(orders_select().add_columns(func.count()).where(
         *where(filters, scope), *drill_clauses(drill, moment))).scalar_one())
     column = getattr(WorkOrder if sort_by in _ORDER_SIDE else Event, sort_by)
@@ -132,6 +133,7 @@ def order_page(*, session: Session, filters: HotlineFilter, drill: Drill = Drill
 def order_rows(*, session: Session, filters: HotlineFilter, drill: Drill = Drill(), scope: Scope = CITY_WIDE,
                now: datetime | None = None, limit: int = EXPORT_LIMIT) -> pd.DataFrame:
     """The drilled orders for an export, newest first, at most `limit`."""
+    index_joins(session)
     query = _query(filters, drill, scope, minute(now)).order_by(Event.reported_at.desc(), Event.id.desc())
     return rows_frame(session, query.limit(limit), ORDER_COLUMNS)
 

@@ -115,7 +115,6 @@ def render(state: Mapping[str, Any], principal: Principal, now: datetime | None 
         spots = hotline.hot_spots(session=session, filters=filters, scope=scope)
         ranked = hotline.departments(session=session, filters=filters, scope=scope, now=now)
         topics = hotline.topics(session=session, filters=filters, scope=scope,
-                                vocabulary=tuple(sub for c in rt.pack.catalogs.categories for sub in c.subcategories),
                                 ignore=frozenset(rt.city.names("zh-CN").values()))
     zone = rt.settings.zone
     volume = volume.assign(hour_key=volume["hour"].map(lambda t: t.isoformat()),

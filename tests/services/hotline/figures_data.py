@@ -19,7 +19,7 @@ DISTRICTS = {"350203": "思明区", "350206": "湖里区"}
 DEPARTMENTS = ("urban_mgmt", "municipal", "water", "police")
 CATEGORIES = ("city_appearance", "facilities", "traffic", "public_security")
 CHANNELS = ("phone", "phone", "phone", "web", "app", "mini_program", "province")
-BURST = "井盖缺失"
+BURST = "停水"
 TEXTS = ("路灯不亮晚上很黑", "噪声扰民影响休息", "道路破损车辆颠簸", "暴露垃圾无人清理", "占道经营堵塞人行道")
 
 
@@ -46,7 +46,7 @@ def add_orders(session: Session, n: int, *, now: datetime = NOW, seed: int = 5, 
         if closed_at is not None and closed_at > now:
             closed_at = now - timedelta(minutes=1)
         burst = now - reported < timedelta(days=7) and rng.random() < 0.2
-        text = (BURST + "很危险") if burst else rng.choice(TEXTS)
+        text = (BURST + "三天了") if burst else rng.choice(TEXTS)
         district = rng.choice(districts)
         event = Event(category=rng.choice(categories), source="hotline", severity="moderate", status=status,
                       district=district, grid=f"{district}-g{rng.randrange(4)}", lat=24.45, lon=118.08,

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +71,7 @@ class CallFiguresAnswer(BaseModel):
 
 
 PII_SCOPE = "pii.read"
+Id = Annotated[int, Path(ge=1, le=2**63 - 1, description="the id (a 64-bit positive integer)")]
 # A refusal's field (`action` otherwise) and status (409 otherwise: not now), by its code.
 REFUSED_FIELD = {"no_order": "order_id", "no_supervision": "supervision_id", "no_dispatch": "department",
                  "unknown_stage": "stage", "needs_reason": "text", "empty_reply": "text",
@@ -128,7 +129,7 @@ def hotline_router(rt: Runtime) -> APIRouter:
         "Needs the scope `hotline.read`.",
         responses={**ERROR_RESPONSES, 404: {"model": ErrorBody, "description": "no such order"}},
     )
-    def get_order(order_id: int, request: Request) -> dict[str, Any]:
+    def get_order(order_id: Id, request: Request) -> dict[str, Any]:
         caller = integrator(request)
         reader = Principal(f"api:{caller.name if caller else 'api'}",
                            Role.OPERATOR if caller is None or caller.may(PII_SCOPE) else Role.LEADER)
@@ -144,7 +145,7 @@ def hotline_router(rt: Runtime) -> APIRouter:
         "an order or dispatch outside the token's department. Needs the scope `hotline.write`.",
         responses={**ERROR_RESPONSES, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
     )
-    def post_action(order_id: int, step: OrderAction, who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
+    def post_action(order_id: Id, step: OrderAction, who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
         with rt.sessions() as session:
             acting = _acting(session, who)
             department = step.department or next(iter(acting.scope.departments), None)
@@ -170,7 +171,7 @@ def hotline_router(rt: Runtime) -> APIRouter:
         "token's, 409 when it was already answered or cleared. Needs the scope `supervisions.write`.",
         responses={**ERROR_RESPONSES, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
     )
-    def post_supervision_reply(supervision_id: int, reply: SupervisionReply,
+    def post_supervision_reply(supervision_id: Id, reply: SupervisionReply,
                                who: Annotated[str, Depends(auth)]) -> dict[str, Any]:
         with rt.sessions() as session:
             acting = _acting(session, who)

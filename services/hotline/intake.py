@@ -27,7 +27,7 @@ from services.citypack import HotlineLimits
 from services.events import transition
 from services.geo import City
 from services.hotline.repeats import METERS_PER_DEGREE, Order, find_repeats
-from services.ingest import BatchReport, Refusal, applicant_key, ingest_events
+from services.ingest import MALFORMED, BatchReport, Refusal, applicant_key, ingest_events
 from services.ingest.report import RowRefused, numbered, one_of
 from services.store import Event, WorkOrder
 from services.store.catalog import CategoryRow
@@ -152,6 +152,8 @@ def caller_key(phone: str | None, secret_key: str) -> str | None:
 
 
 def _intake(fields: Mapping[str, Any], secret_key: str) -> Intake:
+    if MALFORMED in fields:
+        raise RowRefused("row", str(fields[MALFORMED]))
     channel = one_of(fields, "channel", CHANNELS, required=True, aliases=CHANNEL_ALIASES)
     urgency = one_of(fields, "urgency", URGENCIES, aliases=URGENCY_ALIASES) or "ordinary"
     phone = fields.get("reporter_phone")

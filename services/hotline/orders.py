@@ -5,7 +5,8 @@
   registered on the way);
 - 退单 `return_order`: a department hands back a misassigned order; its dispatch becomes `returned`, the reason in
   its note, and its part ends (`finished_at` is the return's time);
-- 重派 `redispatch_order`: new dispatches after a return, while the event is being worked on;
+- 重派 `redispatch_order`: new dispatches after a return (or after a follow-up reopened it), while the event is
+  being worked on;
 - 回复 `reply_order`: the department's answer to the citizen (the event moves to feedback, through in_progress);
 - 办结 `close_order`: feedback → checking → closed;
 - 回访 `follow_up`: reached or not, satisfied | basic | dissatisfied; a dissatisfied citizen reopens the order:
@@ -93,14 +94,14 @@ def return_order(session: Session, dispatch_id: int, *, principal: Principal, re
 
 def redispatch_order(session: Session, order_id: int, departments: Iterable[str], *, principal: Principal,
                      note: str | None = None, now: datetime | None = None) -> list[int]:
-    """重派: after a return, dispatch the order to `departments` (none of them already working on it); the new
-    dispatches' ids."""
+    """重派: after a return, or once a dissatisfied follow-up reopened the order, dispatch it to `departments`
+    (none of them already working on it); the new dispatches' ids."""
     now = now or datetime.now(UTC)
-    event, _ = _workable(session, order_id, principal)
+    event, order = _workable(session, order_id, principal)
     if event.status not in WORKING:
         raise OrderRefused("not_working", current=event.status)
     parts = session.scalars(select(EventDispatch).where(EventDispatch.event_id == order_id)).all()
-    if not any(part.status == "returned" for part in parts):
+    if not order.reopened and not any(part.status == "returned" for part in parts):
         raise OrderRefused("nothing_returned", order_id=order_id)
     codes = sorted(set(departments))
     if not codes:

@@ -15,7 +15,7 @@ REASONS: Mapping[str, str] = {
     "no_order": "no work order {order_id} in your scope",
     "needs_reason": "a return needs a reason",
     "not_returnable": "{department} is {dispatch_status}: only a department still working on it can return it",
-    "nothing_returned": "no department has returned order {order_id}: a redispatch follows a return",
+    "nothing_returned": "no department has returned order {order_id}: a redispatch follows a return or a reopening",
     "already_dispatched": "already dispatched to {departments}",
     "no_active_dispatch": "no department is working on order {order_id}",
     "empty_reply": "the reply is empty",

@@ -59,6 +59,10 @@ def test_a_batch_is_taken_with_a_per_row_report(client: TestClient) -> None:
            "C-1,电话,紧急,water,停水,2026-12-01T09:30:00+08:00,人民路100号,350203,13812341234\n")
     answer = client.post("/api/v1/hotline/orders", content=csv.encode(), headers={**CALLS, "Content-Type": "text/csv"})
     assert answer.json() == {"accepted": 1, "updated": 0, "refused": []}
+    ragged = client.post("/api/v1/hotline/orders", content=(csv + "C-2,电话,紧急\n").encode(),
+                         headers={**CALLS, "Content-Type": "text/csv"}).json()
+    assert (ragged["updated"], [(r["row"], r["field"]) for r in ragged["refused"]]) == (1, [(2, "row")])
+    assert _post(client, [1, 2]).status_code == 400
     assert _post(client, [ORDER], EVENTS).status_code == 403  # events.write is not hotline.write
 
 
@@ -71,7 +75,9 @@ def test_an_order_reads_back_masked_unless_the_token_may_see_personal_data(clien
     assert (masked["reporter_name"], masked["reporter_phone"]) == ("张*", "138****1234")
     missing = client.get(f"/api/v1/hotline/orders/{order + 100}", headers=FULL)
     assert missing.status_code == 404 and missing.json()["field"] == "order_id"
-    assert client.get("/api/v1/hotline/orders/abc", headers=FULL).status_code == 422
+    for bad in ("abc", "0", str(2**63)):
+        answer = client.get(f"/api/v1/hotline/orders/{bad}", headers=FULL)
+        assert (answer.status_code, answer.json()["field"]) == (422, "order_id")
 
 
 def test_a_department_returns_reports_and_replies_for_its_own_part_only(client: TestClient, order: int) -> None:

@@ -68,6 +68,9 @@ def test_a_whole_life_with_a_return_a_redispatch_and_a_dissatisfied_follow_up(st
     assert detail.history[0].at == TAKEN and detail.history[0].user == "hotline-12345"
     assert municipal in {part.id for part in detail.dispatches}
 
+    # reopened: urban management, which returned it, is asked to help after all
+    [rejoined] = redispatch_order(store, order, ["urban_mgmt"], principal=OPERATOR, note="回访不满意，协同处理",
+                                  now=reopened_at)
     reply_order(store, order, "更换阀门，已恢复供水", principal=OPERATOR, now=reopened_at + timedelta(hours=3))
     close_order(store, order, principal=OPERATOR, comment="核实已恢复", now=reopened_at + timedelta(hours=4))
     follow_up(store, order, reached=True, satisfaction="satisfied", principal=OPERATOR,
@@ -75,11 +78,13 @@ def test_a_whole_life_with_a_return_a_redispatch_and_a_dissatisfied_follow_up(st
     store.commit()
     again = order_detail(store, order, principal=OPERATOR)
     assert (again.status, again.reopened, again.follow_up.satisfaction) == ("closed", 1, "satisfied")
+    assert again.departments == ("water", "municipal", "urban_mgmt") and again.dispatches[-1].id == rejoined
     assert again.reply_card == "none" and again.close_card == "none"
     actions = [entry.action for entry in reversed(audit.recent(store, limit=50)) if entry.action.startswith("hotline")]
     assert actions == ["hotline.take", "hotline.dispatch", "hotline.return", "hotline.redispatch",
                        "hotline.progress.arrived", "hotline.reply", "hotline.close", "hotline.follow_up",
-                       "hotline.reopen", "hotline.reply", "hotline.close", "hotline.follow_up"]
+                       "hotline.reopen", "hotline.redispatch", "hotline.reply", "hotline.close",
+                       "hotline.follow_up"]
 
 
 def _dispatched(store: Session, order: int) -> int:

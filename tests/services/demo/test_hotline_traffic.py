@@ -16,7 +16,7 @@ from services.demo import hotline_traffic
 from services.demo.simcity import DAY, local_hours, sim_city
 from services.demo.simulator import Live, city_districts, seed
 from services.hotline.readings import epoch_seconds
-from services.hotline.topics import hot_topics, learn
+from services.hotline.topics import hot_topics
 from services.store import Event, HotlineCall, Supervision, WorkOrder, make_sessionmaker
 from services.store.catalog import install_catalog
 
@@ -80,7 +80,6 @@ def test_the_seed_fills_a_hotline(city: Engine) -> None:
     assert (about & that_day).sum() > 5 * (about & ~that_day).sum() / 14
     this_week = (at > burst.start - 3 * DAY) & (at <= burst.start + 4 * DAY)
     last_week = (at > burst.start - 10 * DAY) & (at <= burst.start - 3 * DAY)
-    learn(sub for category in PACK.catalogs.categories for sub in category.subcategories)
     ranked = hot_topics(list(orders.loc[this_week, "description"]), list(orders.loc[last_week, "description"]),
                         top=3, ignore=frozenset(PACK.city.names().values()))
     assert burst.problem in [topic.term for topic in ranked], (burst, ranked)

@@ -33,7 +33,7 @@ from services.hotline.calls import CallFigures, call_figures
 from services.hotline.intake import CHANNELS
 from services.hotline.open311 import CHANNEL as OPEN311_CHANNEL
 from services.hotline.orders import SATISFACTIONS
-from services.hotline.topics import Topic, hot_topics
+from services.hotline.topics import Topic, hot_topics, learn
 from services.store import Event, EventDispatch, WorkOrder
 from services.store.cache import Namespace, cached
 
@@ -261,11 +261,12 @@ def ranked(frame: pd.DataFrame, min_orders: int) -> pd.DataFrame:
 
 
 def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, top: int = 10,
-           ignore: frozenset[str] = frozenset()) -> list[Topic]:
+           vocabulary: tuple[str, ...] = (), ignore: frozenset[str] = frozenset()) -> list[Topic]:
     """Hot topics: terms of the week before `filters.end` rising against the week before it (services/hotline
     /topics), among the filter's orders, `ignore` left out (the place names); the only query that reads texts (a
-    week's, at most TOPIC_TEXTS), cached ten minutes. The process-wide segmenter is not taught anything here: the
-    repeat finder cuts texts with it too, and learning the pack's phrases lowers its recall."""
+    week's, at most TOPIC_TEXTS), cached ten minutes. `vocabulary` teaches the process-wide segmenter phrases to
+    keep whole; the page teaches it none: the repeat finder cuts texts with it too, and learning the pack's
+    phrases lowers its recall."""
 
     def texts(start: datetime, end: datetime) -> list[str]:
         week = HotlineFilter(start, end, filters.district, filters.category, filters.channel)
@@ -275,8 +276,9 @@ def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE
 
     def compute() -> list[Topic]:
         index_joins(session)
+        learn(vocabulary)
         middle = filters.end - TOPIC_WEEK
         return hot_topics(texts(middle, filters.end), texts(middle - TOPIC_WEEK, middle), top=top, ignore=ignore)
 
-    return cached(session, TOPICS_CACHE, "topics", scope.key, (filters, top, ignore), compute)
+    return cached(session, TOPICS_CACHE, "topics", scope.key, (filters, top, vocabulary, ignore), compute)
 

@@ -20,6 +20,7 @@ import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 WALL_TOKEN = "bench-wall-token"
+API_TOKEN = "bench-api-token"  # the bench servers' integrator token (`bench`), for the push APIs
 START_TIMEOUT_S = 180  # a shared 2-core machine at load 10 takes over a minute to start the app
 
 
@@ -36,7 +37,8 @@ def serve_wall(port: int, database_url: str, redis_url: str, simulate_rate: str 
 
     rate = float(simulate_rate)
     settings = Settings(database_url=database_url, redis_url=redis_url, simulate=rate > 0,
-                        simulate_rate=rate if rate > 0 else 1.0, port=port, wall_token=WALL_TOKEN, _env_file=None)
+                        simulate_rate=rate if rate > 0 else 1.0, port=port, wall_token=WALL_TOKEN,
+                        api_tokens=f"bench:{API_TOKEN}", _env_file=None)
     uvicorn.run(create_app(settings).server, host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -12,11 +12,13 @@ it needs no scale: the sizes the page was drawn with stay.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from dash import Output, Patch, dcc, html
+from dash import Output, Patch, dcc, html, set_props
 
 from components import figures
 from components.i18n import translator
@@ -30,6 +32,26 @@ from dashboards._wall_refresh import register_refresh
 from services import events, severity
 
 CADENCE_S = 60
+NUDGE_GAP_S = 1.0  # at most one written-signal refresh a second: a bulk load is one refresh, not thousands
+
+
+class MapNudge:
+    """Refreshes the page's map when events were written (a `written` signal on the status stream, heard by the
+    wall's push loop), at most once per NUDGE_GAP_S: the first write after a quiet spell at once, a burst on the
+    next tick after the gap. The map's minute timer stays as the fallback."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock, self._last, self._wanted = clock, float("-inf"), False
+
+    def want(self) -> None:
+        self._wanted = True
+        self.flush()
+
+    def flush(self) -> None:
+        now = self._clock()
+        if self._wanted and now - self._last >= NUDGE_GAP_S:
+            self._wanted, self._last = False, now
+            set_props("map-refresh", {"n_intervals": int(time.time() * 1000)})  # a new value: the refresh runs
 
 
 def _data() -> tuple[Any, Any, datetime]:

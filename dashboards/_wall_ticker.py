@@ -36,9 +36,10 @@ from dashboards._kpi_live import push_kpi_statuses
 from dashboards._live_ticker import LiveTicker, expired, received_time, sender_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
+from dashboards._wall_map import MapNudge
 from dashboards._wall_screens import kpi_codes
 from services.access import Scope
-from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries, storm_key
+from services.alerts import CLOSING, Entry, last_id, recent, status_stream, stored_entries, storm_key, wrote
 
 TICKER_SIZE = 30
 POPUP_SEVERITIES = ("extreme", "severe")  # most severe first
@@ -129,17 +130,19 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
                       view: dict[str, Any] | None) -> None:
     """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py), from where
     the ticker stands; alerts about a KPI of the page's screens (`view`: dashboards/_wall_screens.View) also
-    recolour its card in place."""
+    recolour its card in place; a signal that events were written refreshes the page's map (MapNudge)."""
     scope = current_principal().scope
     settings = runtime().settings
     pack = runtime().pack
-    codes = kpi_codes([pack.screen_or_default(name) for name in (view or {}).get("screens", [None])])
+    shown = [pack.screen_or_default(name) for name in (view or {}).get("screens", [None])]
+    codes = kpi_codes(shown)
     state = dict(ticker or {})
     lang = lang or settings.lang
     live = _live_ticker(list(state.get("rows") or []), lang)
     seen = SeenAlerts(key for row in live.rows for key in row.get("keys", ()))
     popup = PopupPacer(lang)
     storm = StormLine(STORM_ID, lang, drawn=TICKER_SIZE)
+    nudge = MapNudge() if any(panel.kind == "map" for screen in shown for panel in screen.panels) else None
 
     def send() -> None:
         """The whole ticker in one property update: thirty rows are a few kilobytes, and rows that did not change
@@ -159,10 +162,12 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
         push_kpi_statuses(entries, codes)
 
     def signals(news: list[Entry], position: str) -> None:
-        for _, fields in news:
-            live.signal(fields)
+        moved = [live.signal(fields) for _, fields in news]
         state["signal_id"] = position
-        send()
+        if any(moved):
+            send()
+        if nudge is not None and any(wrote(fields, "events") for _, fields in news):
+            nudge.want()
         closing = [fields for _, fields in news if fields.get("status") in CLOSING]
         if closing:
             set_props("alert-popup-closed", {"data": {
@@ -172,6 +177,8 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     def tick() -> None:
         popup.flush()
         storm.flush()
+        if nudge is not None:
+            nudge.flush()
         if live.expire(datetime.now(UTC)):
             send()
 

@@ -34,7 +34,7 @@ from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
 from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert, referenced
-from services.alerts.status import CLOSING, announce, signal, status_stream
+from services.alerts.status import CLOSING, announce, signal, status_stream, written, wrote
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
 from services.severity import SEVERITIES
@@ -89,4 +89,6 @@ __all__ = [
     "status_stream",
     "storm_key",
     "stored_entries",
+    "written",
+    "wrote",
 ]

@@ -6,11 +6,14 @@ the alert anywhere. Signals go on a stream of their own (`<alerts stream>:status
 as the alerts (dashboards/_alert_hub.py), so the persist worker and the alert contract are untouched. Each entry is
 flat strings: `source` and `id` (the alert's identity), `stream_id` (the entry it came in), `status`, `district`,
 `group` (the storm key of the group it heads, or '').
+
+The same stream carries `written` signals (`kind` = written, `tables`: what a commit wrote that walls draw live,
+services/platform/announce.py): they name no alert, so the alert-status readers pass them by.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import redis
 
@@ -33,6 +36,16 @@ def signal(alert: Alert) -> dict[str, str]:
     group = storm_key({"event": alert.event, "district": alert.district, "severity": alert.severity})
     return {"source": alert.source, "id": alert.alert_id, "stream_id": alert.stream_id, "status": alert.status,
             "district": alert.district or "", "group": group if alert.group_id is not None else ""}
+
+
+def written(tables: Iterable[str]) -> dict[str, str]:
+    """The signal that a commit wrote `tables` (comma-separated, sorted)."""
+    return {"kind": "written", "tables": ",".join(sorted(tables))}
+
+
+def wrote(fields: Mapping[str, str], table: str) -> bool:
+    """Whether a status-stream entry is a `written` signal naming `table`."""
+    return fields.get("kind") == "written" and table in fields.get("tables", "").split(",")
 
 
 def announce(client: redis.Redis, alerts_stream: str, entries: Iterable[dict[str, str]]) -> None:

@@ -131,8 +131,8 @@ def progress_order(session: Session, order_id: int, department: str, stage: str,
     part = next((part for part in active_dispatches(session, order_id) if part.department == department), None)
     if part is None or not principal.scope.allows_department(department):
         raise OrderRefused("no_dispatch", dispatch_id=f"{department} on order {order_id}")
-    with lifecycle_refusals():
-        for passed in _ORDER[_ORDER.index(part.status) + 1:_ORDER.index(stage) + 1] if part.status in _ORDER else ():
+    with lifecycle_refusals():  # an active dispatch's status is one of _ORDER
+        for passed in _ORDER[_ORDER.index(part.status) + 1:_ORDER.index(stage) + 1]:
             advance_dispatch(session, part.id, PROGRESS[passed], principal=principal, now=now)
     if note and note.strip():
         part.note = note.strip()

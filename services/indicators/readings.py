@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import redis
 from sqlalchemy import Engine, select
@@ -108,9 +109,19 @@ def _frame(readings: pd.DataFrame | Iterable[tuple[str, str | None, datetime, fl
 
 
 def _check(frame: pd.DataFrame, codes: Iterable[str], adcodes: set[str]) -> None:
-    """The first bad reading, named with its position, stops the batch before anything is written."""
+    """The first bad reading, named with its position, stops the batch before anything is written. A batch of
+    plain numbers is screened column-wise; only the rows the screen cannot clear are looked at one by one."""
     known = set(codes)
-    for position, (code, district, ts, value) in enumerate(frame[COLUMNS].itertuples(index=False)):
+    suspects: Iterable[int] = range(len(frame))
+    value = frame["value"]
+    if pd.api.types.is_float_dtype(value) or pd.api.types.is_integer_dtype(value):
+        district = frame["district"]
+        fine = (frame["indicator_code"].isin(known) & (district.isna() | district.isin(adcodes))
+                & np.isfinite(value.to_numpy(float)))
+        suspects = np.flatnonzero(~fine.to_numpy()).tolist()
+    rows = frame[COLUMNS]
+    for position in suspects:
+        code, district, ts, value = rows.iloc[position]
         problem = _problem(code, district, value, known, adcodes)
         if problem:
             raise ValueError(f"reading {position} ({code}, {district}, {ts.isoformat()}): {problem}")

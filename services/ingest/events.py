@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.geo import City, cells_of, grid_origin
+from services.ingest.columns import Chunk, column_chunks, iso_moments, plain_numbers, plain_texts
 from services.ingest.report import (
     BatchReport,
+    Refusal,
     RowRefused,
-    keyed_chunks,
     moment,
     number,
     one_of,
@@ -42,6 +43,10 @@ SEVERITIES = ("extreme", "severe", "moderate", "minor")
 PRIORITIES = {"urgent": "extreme", "high": "severe", "normal": "moderate", "low": "minor", "1": "extreme",
               "2": "severe", "3": "moderate", "4": "minor", "特急": "extreme", "紧急": "severe", "一般": "moderate",
               "较低": "minor", **{severity: severity for severity in SEVERITIES}}
+# The text fields and their column widths (the row-wise check's limits); category and priority are codes.
+TEXT_LIMITS = {"external_id": 64, "source": 32, "category": 64, "subcategory": 48, "title": 128, "description": 4000,
+               "priority": 64, "address": 128, "district": 12, "reporter_name": 32, "reporter_phone": 20}
+FIELDS = (*TEXT_LIMITS, "lon", "lat", "reported_at")
 UPDATED_ON_CONFLICT = ("category", "subcategory", "title", "severity", "description", "address", "district", "grid",
                        "out_of_city", "lat", "lon", "reported_at", "sla_due_at", "reporter_name", "reporter_phone")
 
@@ -55,16 +60,65 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
     sla_hours = {category.code: category.time_limit_hours for category in categories}
     adcodes = set(session.scalars(select(District.adcode)))
     report = BatchReport()
-    def check(fields: Mapping[str, Any]) -> tuple[tuple[str, str], dict[str, Any]]:
-        record = _record(fields, source, adcodes, sla_hours)
-        return (record["source"], record["external_id"]), record
-
-    for valid in keyed_chunks(rows, check, report, CHUNK):
-        _place(list(valid.values()), city)
-        report.add(_upsert(session, valid))
+    for chunk in column_chunks(rows, FIELDS, CHUNK):
+        valid = screened(chunk, source, adcodes, sla_hours, report)
+        if valid:
+            _place(list(valid.values()), city)
+            report.add(_upsert(session, valid))
     note_written(session, *WRITES)
     return report
 
+
+def screened(chunk: Chunk, source: str, adcodes: set[str], sla_hours: Mapping[str, float],
+             report: BatchReport) -> dict[tuple[str, str], dict[str, Any]]:
+    """The events rows of `chunk` by their key, the later row winning (the earlier counts as updated); refused rows
+    are noted in `report` in row order. Rows whose cells are plainly valid are taken column-wise; every other row
+    gets the row-wise check (`_record`), which alone words the refusals (tests/services/ingest/
+    test_events_screen.py holds the two equal)."""
+    cells = chunk.frame
+    text = {name: plain_texts(cells[name], limit) for name, limit in TEXT_LIMITS.items()}
+    vouched = np.logical_and.reduce([ok for _values, ok in text.values()])
+    external_id, source_of, category, priority, district, address = (
+        text[name][0] for name in ("external_id", "source", "category", "priority", "district", "address"))
+    lon, lat = plain_numbers(cells["lon"]), plain_numbers(cells["lat"])
+    absent = {name: cells[name].map(lambda item: item is None).to_numpy(bool) for name in ("lon", "lat")}
+    placed = ~np.isnan(lon) & ~np.isnan(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)
+    addressed = absent["lon"] & absent["lat"] & np.array([d is not None and a is not None
+                                                          for d, a in zip(district, address, strict=True)], bool)
+    reported = iso_moments(cells["reported_at"])
+    moments = reported.astype(object).where(reported.notna(), None).tolist()
+    vouched &= (placed | addressed) & reported.notna().to_numpy() & np.array(
+        [e is not None and c in sla_hours and (p is None or p in PRIORITIES) and (d is None or d in adcodes)
+         for e, c, p, d in zip(external_id, category, priority, district, strict=True)], bool)
+    valid: dict[tuple[str, str], dict[str, Any]] = {}
+    for position in range(len(cells)):
+        number = int(chunk.numbers[position])
+        if not vouched[position]:
+            try:
+                record = _record(chunk.fields(position), source, adcodes, sla_hours)
+            except RowRefused as refused:
+                report.refused.append(Refusal(number, refused.field, refused.reason))
+                continue
+        else:
+            record = {
+                "external_id": external_id[position], "source": source_of[position] or source[:32],
+                "category": category[position], "subcategory": text["subcategory"][0][position],
+                "title": text["title"][0][position], "description": text["description"][0][position],
+                "severity": PRIORITIES.get(priority[position] or "", "moderate"),
+                "address": address[position], "district": district[position],
+                "lon": None if not placed[position] else float(lon[position]),
+                "lat": None if not placed[position] else float(lat[position]),
+                "reported_at": (at := moments[position].to_pydatetime()),
+                "sla_due_at": at + timedelta(hours=sla_hours[category[position] or ""]),
+                "reporter_name": text["reporter_name"][0][position],
+                "reporter_phone": text["reporter_phone"][0][position],
+                "status": "reported", "out_of_city": False, "grid": None,
+            }  # fmt: skip
+        key = (record["source"], record["external_id"])
+        if key in valid:
+            report.updated += 1
+        valid[key] = record
+    return valid
 
 
 def _record(fields: Mapping[str, Any], source: str, adcodes: set[str], sla_hours: Mapping[str, float]) -> dict[str, Any]:

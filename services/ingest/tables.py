@@ -50,7 +50,7 @@ def parse_table(body: bytes | IO[bytes], content_type: str) -> Iterator[Row]:
     if kind in NDJSON_TYPES:
         return _ndjson(stream)
     if kind in CSV_TYPES:
-        return _csv(stream)
+        return CsvRows(stream)
     if kind in XLSX_TYPES:
         return _xlsx(stream)
     raise TableError("Content-Type", f"{kind or 'none'} is not a table; use {', '.join(sorted(TABLE_TYPES))}")
@@ -104,6 +104,20 @@ def sniff_encoding(start: bytes) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
+
+
+class CsvRows(Iterator[Row]):
+    """A CSV body's rows, read on demand; a bulk path may read its `stream` column-wise instead, before the
+    first row is taken (services/ingest/columns.py)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self._rows: Iterator[Row] | None = None
+
+    def __next__(self) -> Row:
+        if self._rows is None:
+            self._rows = _csv(self.stream)
+        return next(self._rows)
 
 
 def _csv(stream: IO[bytes]) -> Iterator[Row]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.citypack import CityPack, PackError, load_pack
 from services.config import Settings
 from services.geo import City
+from services.platform.announce import AnnouncingCache
 from services.platform.logs import redact_secrets
 from services.platform.metrics import Metrics
 from services.platform.redis import make_async_redis, make_redis
@@ -116,7 +117,7 @@ def open_runtime(settings: Settings, *, migrate_schema: bool = True) -> Runtime:
         except SQLAlchemyError as exc:
             raise StartupError(f"cannot migrate the database schema: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]} — "
                                "check that the database user may create tables") from None
-    cache = query_cache(settings, client)
+    cache = AnnouncingCache(query_cache(settings, client), client, settings.alerts_stream)
     return Runtime(settings, pack, engine, make_sessionmaker(engine, cache), client, make_async_redis(settings),
                    cache, Metrics(client, settings))
 

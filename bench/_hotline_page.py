@@ -18,18 +18,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from _store import figure, timed
-from services.hotline.figures import CACHE, TOPICS_CACHE
 from sqlalchemy import Engine, func, select
 
 from services import export, hotline
 from services.access import Principal, Role
 from services.citypack import load_pack
 from services.config import DEFAULT_PACK
+from services.hotline.figures import CACHE, TOPICS_CACHE
 from services.store import Event, WorkOrder, make_sessionmaker
 from services.store.cache import LocalQueryCache
 
 CALLBACKS = ("update_view", "orders", "orders_drill", "show_order", "download")
-BUDGETS = {**{name: 200.0 for name in CALLBACKS}, **{f"{name}_warm": 200.0 for name in CALLBACKS}}
+BUDGETS = {**{name: 200 for name in CALLBACKS}, **{f"{name}_warm": 200 for name in CALLBACKS}}
 ORDER = [name for pair in ((n, f"{n}_warm") for n in CALLBACKS) for name in pair]
 BLOCK = 100
 
@@ -38,7 +38,6 @@ def page_figures(engine: Engine, database: str, repeat: int) -> tuple[list[dict[
     cache = LocalQueryCache()
     sessions = make_sessionmaker(engine, cache)
     pack = load_pack(DEFAULT_PACK)
-    vocabulary = tuple(sub for c in pack.catalogs.categories for sub in c.subcategories)
     ignore = frozenset(pack.city.names("zh-CN").values())
     admin = Principal("bench", Role.ADMIN)
     now = datetime.now(UTC)
@@ -67,7 +66,7 @@ def page_figures(engine: Engine, database: str, repeat: int) -> tuple[list[dict[
             hotline.top_categories(session=session, filters=filters)
             hotline.hot_spots(session=session, filters=filters)
             hotline.departments(session=session, filters=filters, now=now)
-            hotline.topics(session=session, filters=filters, vocabulary=vocabulary, ignore=ignore)
+            hotline.topics(session=session, filters=filters, ignore=ignore)
 
     def block(which: hotline.Drill) -> Callable[[], None]:
         def run() -> None:

@@ -31,7 +31,6 @@ from _hotline_page import ORDER as PAGE_ORDER
 from _hotline_page import page_figures
 from _report import write
 from _store import database_version, figure, merge, open_store, timed
-from services.hotline.figures import TOPICS_CACHE
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -42,7 +41,8 @@ from services.demo import hotline_traffic
 from services.demo.simcity import DAY, event_rows, sim_city
 from services.demo.simulator import city_districts
 from services.events import touch as event_touch
-from services.hotline import topics
+from services.hotline.figures import TOPICS_CACHE
+from services.hotline.topics import Topic, forget
 from services.store import (
     Event,
     EventDispatch,
@@ -124,25 +124,24 @@ def topic_figures(engine: Engine, database: str, repeat: int) -> tuple[list[dict
     segmented, scored): cold (the segmentation cache emptied: the first view after a start) and warm (the page's
     ten-minute topics cache expired, the segmentation kept)."""
     pack = load_pack(DEFAULT_PACK)
-    vocabulary = tuple(sub for c in pack.catalogs.categories for sub in c.subcategories)
     ignore = frozenset(pack.city.names("zh-CN").values())
     cache = LocalQueryCache()
     sessions = make_sessionmaker(engine, cache)
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     week = hotline.HotlineFilter(end - timedelta(days=7), end)
-    found: list[topics.Topic] = []
+    found: list[Topic] = []
 
     def run() -> None:
         nonlocal found
         with sessions() as session:
-            found = hotline.topics(session=session, filters=week, vocabulary=vocabulary, ignore=ignore)
+            found = hotline.topics(session=session, filters=week, ignore=ignore)
 
     def expire() -> None:
         cache.invalidate(TOPICS_CACHE.tables)
 
     def restart() -> None:
         expire()
-        topics.forget()
+        forget()
 
     cold = timed(run, max(3, repeat // 4), before=restart)
     warm = timed(run, repeat, before=expire)

@@ -99,8 +99,12 @@ class Names:
         return {c: self.word("channel", c) for c in hotline.ORDER_CHANNELS}
 
 
-def render(state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> dict[str, Any]:
-    """Every analytic piece of the view (not the grid: it fetches its own rows)."""
+PIECES = ("tiles", "volume", "categories", "topics", "spots", "verdicts", "departments")
+
+
+def piece(name: str, state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> Any:
+    """One analytic piece of the view (`PIECES`), from its own query: each is its own callback, so no piece waits
+    for another's query (the grid fetches its own rows)."""
     now = now or datetime.now(UTC)
     rt = runtime()
     lang = state["lang"]
@@ -108,34 +112,44 @@ def render(state: Mapping[str, Any], principal: Principal, now: datetime | None 
     text = names.text
     filters, scope = filter_of(state, now), principal.scope
     with rt.sessions() as session:
-        counts = hotline.summary(session=session, filters=filters, scope=scope, now=now)
-        calls = hotline.period_calls(session=session, filters=filters)
-        volume = hotline.volume(session=session, filters=filters, scope=scope)
-        categories = hotline.top_categories(session=session, filters=filters, scope=scope)
-        spots = hotline.hot_spots(session=session, filters=filters, scope=scope)
-        ranked = hotline.departments(session=session, filters=filters, scope=scope, now=now)
-        topics = hotline.topics(session=session, filters=filters, scope=scope,
-                                ignore=frozenset(rt.city.names("zh-CN").values()))
-    zone = rt.settings.zone
-    volume = volume.assign(hour_key=volume["hour"].map(lambda t: t.isoformat()),
-                           hour=volume["hour"].dt.tz_convert(zone))
-    return {
-        "tiles": panels.tiles(_tiles(counts, calls, text, lang)),
-        "volume": figs.volume_figure(volume, names.channels(), {"title": text["hl.volume"], "y": text["hl.volume.y"]},
-                                     lang),
-        "categories": figs.categories_figure(categories, names.categories, {"title": text["hl.categories"],
-                                                                            "x": text["hl.categories.x"]}),
-        "topics": panels.topic_list([(t.term, text["hl.topics.count"].format(count=t.count, previous=t.previous))
-                                     for t in topics], text["hl.topics.none"]),
-        "spots": panels.plain_table(
-            [{"grid": r.grid, "district": names.districts.get(r.district, r.district or "—"), "orders": r.orders,
-              "repeats": r.repeats} for r in spots.itertuples()],
-            [(c, text[f"hl.spots.{c}"]) for c in ("grid", "district", "orders", "repeats")],
-            table_id="hl-spots-table", empty=text["hl.spots.none"], key="grid", drills={"orders": "grid"}),
-        "verdicts": panels.verdicts([(v, names.word("satisfaction", v), getattr(counts, v))
-                                     for v in hotline.SATISFACTIONS]),
-        "departments": _departments(ranked, names),
-    }
+        if name in ("tiles", "verdicts"):
+            counts = hotline.summary(session=session, filters=filters, scope=scope, now=now)
+            if name == "verdicts":
+                return panels.verdicts([(v, names.word("satisfaction", v), getattr(counts, v))
+                                        for v in hotline.SATISFACTIONS])
+            calls = hotline.period_calls(session=session, filters=filters)
+            return panels.tiles(_tiles(counts, calls, text, lang))
+        if name == "volume":
+            volume = hotline.volume(session=session, filters=filters, scope=scope)
+            volume = volume.assign(hour_key=volume["hour"].map(lambda t: t.isoformat()),
+                                   hour=volume["hour"].dt.tz_convert(rt.settings.zone))
+            return figs.volume_figure(volume, names.channels(), {"title": text["hl.volume"],
+                                                                 "y": text["hl.volume.y"]}, lang)
+        if name == "categories":
+            categories = hotline.top_categories(session=session, filters=filters, scope=scope)
+            return figs.categories_figure(categories, names.categories, {"title": text["hl.categories"],
+                                                                         "x": text["hl.categories.x"]})
+        if name == "topics":
+            topics = hotline.topics(session=session, filters=filters, scope=scope,
+                                    ignore=frozenset(rt.city.names("zh-CN").values()))
+            return panels.topic_list([(t.term, text["hl.topics.count"].format(count=t.count, previous=t.previous))
+                                      for t in topics], text["hl.topics.none"])
+        if name == "spots":
+            spots = hotline.hot_spots(session=session, filters=filters, scope=scope)
+            return panels.plain_table(
+                [{"grid": r.grid, "district": names.districts.get(r.district, r.district or "—"), "orders": r.orders,
+                  "repeats": r.repeats} for r in spots.itertuples()],
+                [(c, text[f"hl.spots.{c}"]) for c in ("grid", "district", "orders", "repeats")],
+                table_id="hl-spots-table", empty=text["hl.spots.none"], key="grid", drills={"orders": "grid"})
+        if name == "departments":
+            return _departments(hotline.departments(session=session, filters=filters, scope=scope, now=now), names)
+    raise ValueError(f"piece: unknown {name!r} ({', '.join(PIECES)})")
+
+
+def render(state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> dict[str, Any]:
+    """Every analytic piece of the view, as the page first draws it."""
+    now = now or datetime.now(UTC)
+    return {name: piece(name, state, principal, now) for name in PIECES}
 
 
 def _tiles(counts: hotline.OrderSummary, calls: Any, text: Mapping[str, str], lang: str) -> list[panels.Tile]:

@@ -109,6 +109,7 @@ def layout(**query: Any) -> html.Div:
         panel,
         view_location("hl-url", state),
         dcc.Store(id="hl-state", data=state),
+        dcc.Store(id="hl-filters", data=_filters(state)),
         dcc.Store(id="hl-rows-wanted"),
         dcc.Store(id="hl-selected"),
     ], className="hotline-page container-fluid py-3", lang=lang, style={**PAGE_STYLE, "height": "100vh",
@@ -117,22 +118,23 @@ def layout(**query: Any) -> html.Div:
 
 correct_url("hl-url")
 
-_ANALYTICS = ("tiles", "volume", "categories", "topics", "spots", "verdicts", "departments")
+def _filters(state: dict[str, Any]) -> dict[str, Any]:
+    """The part of a view the analytics depend on: all but the drill."""
+    return {k: v for k, v in state.items() if k != "drill"}
 
 
 @callback(
     Output("hl-url", "search"), Output("hl-state", "data"), Output("hl-drill-label", "children"),
-    Output("hl-tiles", "children"), Output("hl-volume", "figure"), Output("hl-categories", "figure"),
-    Output("hl-topics", "children"), Output("hl-spots", "children"), Output("hl-verdicts", "children"),
-    Output("hl-departments", "children"),
-    Input("hl-days", "value"), *(Input(f"hl-f-{name}", "value") for name in views.LISTED),
+    Output("hl-filters", "data"), Input("hl-days", "value"), *(Input(f"hl-f-{name}", "value") for name in views.LISTED),
     Input({"type": DRILL, "kind": ALL, "value": ALL}, "n_clicks"), Input("hl-volume", "clickData"),
     Input("hl-categories", "clickData"), Input("hl-drill-clear", "n_clicks"),
     State("hl-state", "data"), prevent_initial_call=True,
 )
 def update_view(days: str, district: list[str] | None, category: list[str] | None, channel: list[str] | None,
                 _drills: Any, volume_click: Any, category_click: Any, _clear: Any, old: dict[str, Any]) -> Any:
-    """A filter or a drill → the new state → URL, the analytics (only when the filters changed) and the drill."""
+    """A filter or a drill → the new state → the URL and the drill's words; a change of filters also → the
+    analytics' store, which each piece follows in a callback of its own (`_piece_callback`), so no piece waits
+    for another's query; the grid follows the state."""
     principal = current_principal()
     trigger = ctx.triggered_id
     drill = old["drill"]
@@ -149,12 +151,28 @@ def update_view(days: str, district: list[str] | None, category: list[str] | Non
               "channel": ",".join(channel or []), "drill": drill}
     state = views.state_from(wanted, principal.scope)
     if state == old:
-        return (no_update,) * 10
-    label = views.drill_label(state, views.Names(state["lang"]))
-    if {k: v for k, v in state.items() if k != "drill"} == {k: v for k, v in old.items() if k != "drill"}:
-        return (search_of(state), state, label, *(no_update,) * len(_ANALYTICS))
-    shown = views.render(state, principal)
-    return (search_of(state), state, label, *(shown[name] for name in _ANALYTICS))
+        return no_update, no_update, no_update, no_update
+    filters = _filters(state)
+    return (search_of(state), state, views.drill_label(state, views.Names(state["lang"])),
+            no_update if filters == _filters(old) else filters)
+
+
+def _piece_callback(name: str, output: Output) -> None:
+    """Redraw piece `name` when the view's filters change (a drill alone leaves it as it is)."""
+
+    @callback(output, Input("hl-filters", "data"), prevent_initial_call=True)
+    def redraw(filters: dict[str, Any]) -> Any:
+        return views.piece(name, filters, current_principal())
+
+    redraw.__name__ = f"redraw_{name}"
+
+
+_PIECE_OUTPUTS = {"tiles": Output("hl-tiles", "children"), "volume": Output("hl-volume", "figure"),
+                  "categories": Output("hl-categories", "figure"), "topics": Output("hl-topics", "children"),
+                  "spots": Output("hl-spots", "children"), "verdicts": Output("hl-verdicts", "children"),
+                  "departments": Output("hl-departments", "children")}
+for _name, _output in _PIECE_OUTPUTS.items():
+    _piece_callback(_name, _output)
 
 
 # The grid's request carries functions the websocket worker cannot clone: the browser hands on the plain part.

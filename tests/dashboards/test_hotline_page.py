@@ -159,3 +159,18 @@ def _row_count(driver) -> int:  # type: ignore[no-untyped-def]
     return int(driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         "dash_ag_grid.getApiAsync('hl-orders').then(api => done(api.paginationGetRowCount()));"))
+
+
+def test_a_new_period_redraws_every_piece_from_its_own_query(
+        dash_duo, open_page, wall_runtime: Runtime, hotline_store: datetime) -> None:  # type: ignore[no-untyped-def]
+    dash_duo.driver.set_window_size(1600, 1000)
+    open_page("/hotline", role="analyst")
+    dash_duo.wait_for_element("#hl-tiles [data-tile='orders']", timeout=30)
+    with wall_runtime.sessions() as session:
+        orders, _, _ = frames(session)
+    day = in_period(orders, hotline_store - timedelta(days=1), hotline_store)
+    dash_duo.find_element("label[for='_dbcprivate_radioitems_hl-days_input_1']").click()
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: _tiles(d).get("orders") == str(len(day)))
+    assert "days=1" in dash_duo.driver.current_url
+    shown = sum(int(v) for v in texts_of(dash_duo.driver, "#hl-spots-table tbody tr td:nth-child(3)"))
+    assert shown <= len(day)  # the hot spots follow the period too

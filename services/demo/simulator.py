@@ -49,7 +49,6 @@ from services.hotline import ingest_calls, posted_request, submit
 from services.hotline import readings as hotline_readings
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
-from services.ingest import applicant_key
 from services.platform.redis import make_redis
 from services.sources import Counted, SourceInfo, record_delivery, register_sources
 from services.store import (
@@ -284,19 +283,19 @@ class Live:
         places = {code: (self.pack.city.names("zh-CN")[code], self.pack.city.names("en")[code]) for code in codes}
         with self.sessions() as session:
             for row, text in zip(events.to_dict("records"), said, strict=True):
-                fields, repeats = self._repeat_or(session, at, {
+                fields = self._repeat_or(session, at, {
                     "service_code": row["category"], "attribute[subcategory]": row["subcategory"],
                     "lat": str(row["lat"]), "long": str(row["lon"]), "description": text,
                     "last_name": row["reporter_name"][:1], "first_name": row["reporter_name"][1:],
                     "phone": row["reporter_phone"]})
                 posted = posted_request(fields, categories=categories, districts=places, now=at)
                 order_id = submit(session, posted, source=hotline_traffic.SOURCE, city=self.pack.city,
-                                  categories=categories)
+                                  categories=categories, limits=self.pack.hotline_limits,
+                                  secret_key=self.settings.secret_key)
                 order = session.get(WorkOrder, order_id)
                 assert order is not None, "the order just submitted is there"
+                # the intake files it as Open311; the demo's orders came by every channel
                 order.channel = str(self.rng.choice(hotline_traffic.CHANNELS, p=hotline_traffic.CHANNEL_P))
-                order.caller_key = applicant_key(fields["phone"], self.settings.secret_key)
-                order.repeat_of = repeats
             moments = np.sort(self.rng.uniform(t - dt, t, int(self.rng.poisson(pace * hotline_traffic.CALLS_PER_DAY))))
             calls = hotline_traffic.call_rows(self.rng, moments, self.sim.zone, int(t * 1e6),
                                               events["reporter_phone"].to_numpy(dtype=object))
@@ -308,24 +307,24 @@ class Live:
             session.commit()
         return len(events), report.accepted
 
-    def _repeat_or(self, session: Session, at: datetime, fields: dict[str, str]) -> tuple[dict[str, str], int | None]:
-        """Now and then the caller is one who called about the same thing within days: (their fields, the earlier
-        order's id); else (`fields`, None)."""
+    def _repeat_or(self, session: Session, at: datetime, fields: dict[str, str]) -> dict[str, str]:
+        """Now and then the caller is one who called about the same thing within days: their call's fields (the
+        intake's repeat finder flags it); else `fields`."""
         if self.rng.random() >= hotline_traffic.REPEAT_SHARE:
-            return fields, None
+            return fields
         earlier = session.execute(
-            select(Event.id, Event.category, Event.subcategory, Event.lat, Event.lon, Event.description,
+            select(Event.category, Event.subcategory, Event.lat, Event.lon, Event.description,
                    Event.reporter_name, Event.reporter_phone).join(WorkOrder, WorkOrder.event_id == Event.id)
             .where(Event.reported_at > at - timedelta(days=hotline_traffic.REPEAT_DAYS),
                    Event.reported_at < at - timedelta(hours=1), Event.reporter_phone.is_not(None),
                    Event.lat.is_not(None)).order_by(func.random()).limit(1)).first()
         if earlier is None:
-            return fields, None
+            return fields
         name = earlier.reporter_name or ""
         return {**fields, "service_code": earlier.category, "attribute[subcategory]": earlier.subcategory or "",
                 "lat": str(earlier.lat), "long": str(earlier.lon), "last_name": name[:1], "first_name": name[1:],
                 "phone": earlier.reporter_phone,
-                "description": (earlier.description or "").rstrip("。") + "，之前反映过还没解决。"}, earlier.id
+                "description": (earlier.description or "").rstrip("。") + "，之前反映过还没解决。"}
 
     def _record_deliveries(self, done: dict[str, int], at: datetime) -> None:
         with self.sessions() as session:

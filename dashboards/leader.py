@@ -173,7 +173,8 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
             _more(text["leader.more.wall"], _href("/wall", lang), "leader-more-wall")], stamp),
         _panel("leader-kpis", text["leader.kpis"], [
             html.Div(tiles, className="leader-kpi-grid"),
-            _more(text["leader.more.indicators"], _href("/indicators", lang))], stamp),
+            _more(text["leader.more.indicators"], _href("/indicators", lang)),
+            _more(text["leader.more.hotline"], _href("/hotline", lang))], stamp),
         _panel("leader-events", text["leader.events"], [
             html.Div([big_number("leader-events-open", text["leader.events.open"], open_total),
                       big_number("leader-events-overdue", text["leader.events.overdue"], overdue_total,

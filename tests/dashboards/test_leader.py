@@ -6,7 +6,7 @@ downloads (PNG and PDF, audited), and only leaders (and admins) let in."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -65,7 +65,7 @@ def _add_alert(wall_runtime, headline: str, source: str = "test", event: str = "
     now = datetime.now(UTC)
     with wall_runtime.sessions() as session:
         session.add(Alert(stream_id=f"{int(now.timestamp() * 1000)}-0", alert_id=f"leader-{headline}",
-                          source=source, sent_at=now - timedelta(minutes=1), severity="severe",
+                          source=source, sent_at=now, severity="severe",
                           urgency="immediate", certainty="observed", category="met", event=event,
                           headline=headline, district="350203", msg_type="alert", status="new",
                           received_at=now))

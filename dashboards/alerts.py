@@ -40,11 +40,13 @@ from components.alert_console import (
 )
 from components.html_attrs import aria_attributes, data_attributes
 from components.i18n import translator
+from components.plan_panel import plan_section
 from components.storm_summary import storm_box
 from components.ticker import count_text
+from dashboards import _alert_plans
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
 from dashboards._alert_text import headline_in, row_fields
-from dashboards._auth import current_principal, require, user_bar
+from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._late_sources import console_note
 from dashboards._present import local_time
 from dashboards._runtime import runtime
@@ -54,6 +56,7 @@ from services.access import Action
 from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, storm_key
 
 dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
+register_for_page(__name__, _alert_plans.register_callbacks)  # the plan panel (预案联动)
 
 FILTERS = ("severity", "status", "district", "category")
 QUERY = (*FILTERS, "range", "q")  # everything the URL carries, besides the page
@@ -175,6 +178,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                          className="console-pager", **aria_attributes(label=text["alerts.pages"])),
             ]),
             html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
+                        plan_section(text),
                         html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
                        className="console-detail"),
         ], className="console-body"),

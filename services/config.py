@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATA_DIR = Path(__file__).resolve().parent / "data"  # what every city shares: the CAP schema, the password list
@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     wall_popup_seconds: float = Field(default=30, ge=1, le=3600, description="seconds an alert pop-up stays open")
     # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
     sources: Path = DEFAULT_PACK / PACK_FILES["sources"]
+    # issue 22: notifications out (services/notify): the SMTP server the pack's e-mail contacts go through; webhook
+    # URLs (they carry their keys) are read from the variables the pack's notify.toml names
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = Field(default=None, description="never logged, never shown")
+    smtp_sender: str = "onescreen@localhost"
+    smtp_starttls: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -41,7 +41,8 @@ def simulate_loop(rt: Runtime) -> Loop:
 def escalate_loop(rt: Runtime) -> Loop:
     from services.alerts.escalation import EscalationLoop
 
-    return EscalationLoop(rt.settings, rt.engine, rt.redis, rt.pack.emergency).run_forever
+    return EscalationLoop(rt.settings, rt.engine, rt.redis, rt.pack.emergency, contacts=rt.pack.contacts,
+                          roster=rt.pack.roster).run_forever
 
 
 def associate_loop(rt: Runtime) -> Loop:
@@ -56,14 +57,28 @@ def sources_loop(rt: Runtime) -> Loop:
     return build_loop(rt).run_forever
 
 
+def notify_loop(rt: Runtime) -> Loop:
+    from services.notify import NotifyLoop, channels_from
+
+    return NotifyLoop(rt.sessions, channels_from(rt.settings, os.environ)).run_forever
+
+
+def deadlines_loop(rt: Runtime) -> Loop:
+    from services.plans import DeadlineLoop, Notices
+
+    notices = Notices(rt.pack.contacts, rt.pack.roster, rt.settings.zone)
+    return DeadlineLoop(rt.sessions, notices, rt.pack.plans).run_forever
+
+
 LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
                                               "associate": associate_loop, "simulate": simulate_loop,
-                                              "sources": sources_loop}
+                                              "sources": sources_loop, "notify": notify_loop,
+                                              "deadlines": deadlines_loop}
 
 
 def background_loops(rt: Runtime) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
-    names = ["persist", "escalate", "associate", "sources", *(["simulate"] if rt.settings.simulate else [])]
+    names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", *(["simulate"] if rt.settings.simulate else [])]
     return [LOOPS[name](rt) for name in names]
 
 

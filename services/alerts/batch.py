@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, bindparam, func, literal, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from services.alerts.actions import SYSTEM_USER
@@ -97,6 +98,17 @@ def row_of(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
         "status": "new",
         "received_at": datetime.now(UTC),
     }
+
+
+def _follow_responses(connection: Connection, content: dict[int, dict[str, Any]], cancelled: set[int]) -> None:
+    """An activated plan follows its alert (services/plans): an update rewrites the incident, a cancel proposes
+    standing down; in this batch's transaction."""
+    if not content and not cancelled:
+        return
+    from services.plans.responses import follow_alert_changes  # here: plans act on alerts through their face
+
+    with Session(bind=connection) as session:
+        follow_alert_changes(session, content, cancelled)
 
 
 class BatchWriter:
@@ -184,6 +196,7 @@ class BatchWriter:
             connection.execute(update(_ALERTS).where(_ALERTS.c.id.in_(cancelled)).values(
                 status="resolved", resolved_at=datetime.now(UTC), silenced_until=None))
         self._record(connection, actions)
+        _follow_responses(connection, content, cancelled)
 
     def _store_orphan(self, connection: Connection, row: dict[str, Any],
                       actions: list[tuple[int, str, str]]) -> dict[Identity, int]:

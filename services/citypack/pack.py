@@ -16,8 +16,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
+from services.alerts.schema import CATEGORIES as CAP_CATEGORIES
+from services.citypack.contacts import Contacts, load_contacts
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
+from services.citypack.oncall import Roster, load_roster
+from services.citypack.plan_model import Plan
+from services.citypack.plans import Known, load_plans
 from services.citypack.reading import line_of, read_toml
 from services.citypack.screens import Playlist, Screen, load_screens
 from services.geo import City, CityFileError, load_city
@@ -74,6 +79,13 @@ class CityPack:
     emergency: EmergencyRouting
     screens: tuple[Screen, ...]  # file-name order: the first is the default wall
     playlists: tuple[Playlist, ...]
+    plans: tuple[Plan, ...] = ()  # plans/*.toml, file-name order (services/plans/)
+    roster: Roster = Roster()  # oncall.toml: who is on duty
+    contacts: Contacts = Contacts()  # notify.toml: how each department is notified (services/notify/)
+
+    def plan(self, code: str) -> Plan | None:
+        """The plan called `code`, None when there is none."""
+        return next((plan for plan in self.plans if plan.code == code), None)
 
     def screen(self, name: str | None) -> Screen | None:
         """The screen called `name`, None when there is none."""
@@ -252,7 +264,22 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
     for problem in routing_problems:
         problems.add(*problem)
     screens, playlists = load_screens(root, codes, problems.add)
+    plans, roster = _plans_and_roster(root, catalogs, city)
+    departments_read = {d.code for d in catalogs.departments} if catalogs else None
+    contacts = load_contacts(root, departments_read)
+    for problem in (*plans[1], *roster[1], *contacts[1]):
+        problems.add(*problem)
     if problems.lines or city is None or catalogs is None or city_area is None or emergency is None:
         raise PackError(root, problems.lines)
     return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
-                    playlists)
+                    playlists, plans[0], roster[0], contacts[0])
+
+
+def _plans_and_roster(root: Path, catalogs: Catalogs | None, city: City | None) -> tuple[
+        tuple[tuple[Plan, ...], list[tuple[str, int, str, str]]], tuple[Roster, list[tuple[str, int, str, str]]]]:
+    """The pack's emergency plans and on-call roster with their problems, checked against what could be read."""
+    departments = {d.code for d in catalogs.departments} if catalogs else None
+    districts = set(city.adcodes) if city else None
+    known = Known(departments, {c.code for c in catalogs.categories} if catalogs else None,
+                  {i.code for i in catalogs.indicators} if catalogs else None, districts, CAP_CATEGORIES)
+    return load_plans(root, known), load_roster(root, departments, districts)

@@ -20,6 +20,7 @@ from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
 from services.store.models.indicators import Indicator, IndicatorReading
+from services.store.models.plans import Delivery, Response, ResponseCheck, ResponseTask
 from services.store.models.sources import DataSource, SourceFile, SourceVolume
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "DataSource",
+    "Delivery",
     "Department",
     "District",
     "Event",
@@ -44,6 +46,9 @@ __all__ = [
     "IndicatorReading",
     "Matter",
     "PCT_BOUNDS",
+    "Response",
+    "ResponseCheck",
+    "ResponseTask",
     "ROLLUP_COMPLETED",
     "ROLLUP_RECEIVED",
     "SourceFile",

@@ -21,9 +21,9 @@ from services.plans.responses import (
     stand_down,
     tick,
 )
-from services.plans.views import CheckView, ResponseView, TaskView, response_for_alert
+from services.plans.views import CheckView, ResponseView, TaskView, active_response, response_for_alert
 
 __all__ = ["LEVELS", "LEVEL_NAMES", "AlertFacts", "CheckItem", "CheckView", "DeadlineLoop", "Duty", "EventFacts", "Known", "Match",
            "Notices", "Plan", "Reason", "ReadingFacts", "ResponseRefused", "ResponseView", "Roster", "Task", "TaskView",
-           "Trigger", "activate", "alert_signal", "change_level", "follow_alert_changes", "higher", "load_plans", "load_roster",
+           "Trigger", "activate", "active_response", "alert_signal", "change_level", "follow_alert_changes", "higher", "load_plans", "load_roster",
            "match_plans", "notify_overdue", "response_for_alert", "stand_down", "tick"]

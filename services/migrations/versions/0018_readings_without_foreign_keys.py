@@ -2,14 +2,14 @@
 way in (record_readings) instead of by per-row triggers, which cost 60 % of a bulk COPY
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02 08:10:00
 """
 
 from alembic import op
 
 revision = '0018'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -36,7 +36,8 @@ def _mode(dash_duo, mode: str) -> None:
     dash_duo.wait_for_element(f'#wall-incident[data-mode="{mode}"]', timeout=PUSHED_S)
 
 
-def test_the_wall_follows_a_response_from_activation_to_stand_down(dash_duo, open_page, wall_runtime, redis_client):
+def test_the_wall_follows_a_response_from_activation_to_stand_down(dash_duo, open_page, wall_runtime, redis_client,
+                                                                  shoot):
     send = alert_sender(wall_runtime, redis_client, _alert)
     open_page("/wall", role="wall")
     dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
@@ -66,6 +67,7 @@ def test_the_wall_follows_a_response_from_activation_to_stand_down(dash_duo, ope
         "return document.querySelector('#incident-map .js-plotly-plot').data.map(t => t.name);")
     assert names == ["districts", "touched", "area", "events"]
     assert texts_of(dash_duo.driver, ".incident-alert span") == ["暴雨橙色预警：城区严重内涝"]
+    shoot("wall-incident.png")
 
     with wall_runtime.sessions() as session:  # the water department reports through its own system
         water = session.scalar(select(EventDispatch.id).where(EventDispatch.event_id == event_id,

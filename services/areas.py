@@ -36,10 +36,14 @@ def area_of(area: str | None, district: str | None, city: City) -> BaseGeometry 
     return None
 
 
+SLIVER = 0.005  # an overlap under this share of the area is the districts' drawing, not ground they share
+
+
 def districts_touching(geometry: BaseGeometry, city: City) -> list[str]:
-    """The adcodes of the districts that share some ground with `geometry` (a shared border alone does not count)."""
-    hits = city.districts[city.districts.intersects(geometry) & ~city.districts.touches(geometry)]
-    return list(hits.index)
+    """The adcodes of the districts that share ground with `geometry`: a border, or the slivers where neighbouring
+    districts' outlines overlap, do not count."""
+    overlap = shapely.area(shapely.intersection(np.asarray(city.districts.geometry.array), geometry))  # degrees²: a ratio
+    return [code for code, share in zip(city.districts.index, overlap, strict=True) if share >= SLIVER * geometry.area]
 
 
 def inside(geometry: BaseGeometry, lon: Any, lat: Any) -> np.ndarray:

@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
-from sqlalchemy import select
 
 from components.i18n import translator
 from components.incident_map import incident_map
@@ -26,9 +25,8 @@ from components.incident_panel import incident_section, incident_view, return_ch
 from dashboards._auth import current_principal
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services import areas, events, indicators, plans
+from services import alerts, areas, events, indicators, plans
 from services.access import Scope
-from services.store import Alert
 
 CADENCE_S = 30  # the time left moves on; every change is pushed
 TABLES = ("responses", "response_checks", "event_dispatches")  # the writes that may change what the section shows
@@ -67,25 +65,23 @@ def _indicators(session: Any, codes: tuple[str, ...], district: str | None, scop
             for code in codes if (card := cards.get(code)) is not None]
 
 
-def _alerts(session: Any, touched: list[str], scope: Scope, now: datetime, lang: str) -> list[dict[str, Any]]:
-    """The latest alerts of the districts the area touches: the alert stream, filtered to the area."""
-    if not touched:
+def _alerts(session: Any, touched: list[str], scope: Scope, now: datetime) -> list[dict[str, Any]]:
+    """The latest alerts of the districts the area touches (those of the wall's scope): the alert stream, filtered
+    to the area."""
+    shown = Scope.of([code for code in touched if scope.allows_district(code)])
+    if not shown.districts:
         return []
-    rows = session.execute(
-        select(Alert.sent_at, Alert.severity, Alert.headline)
-        .where(Alert.district.in_(touched), Alert.sent_at >= now - timedelta(hours=ALERT_HOURS),
-               scope.district_filter(Alert.district))
-        .order_by(Alert.sent_at.desc(), Alert.id.desc()).limit(ALERTS_SHOWN)).all()
+    page = alerts.list_alerts(session, alerts.AlertFilter(since=now - timedelta(hours=ALERT_HOURS)),
+                              page_size=ALERTS_SHOWN, scope=shown)
     zone = runtime().settings.zone
-    return [{"time": local_time(sent, zone, "%H:%M"), "severity": severity, "headline": headline}
-            for sent, severity, headline in rows]
+    return [{"time": local_time(row.sent_at, zone, "%H:%M"), "severity": row.severity, "headline": row.headline}
+            for row in page.rows]
 
 
 def _incident(session: Any, view: plans.ResponseView, lang: str, scope: Scope, scale: float) -> list[Any]:
     rt = runtime()
     text, now, city = translator(lang), datetime.now(UTC), rt.city
-    alert = session.get(Alert, view.alert_id) if view.alert_id is not None else None
-    shape = areas.area_of(alert.area if alert else None, view.district, city)
+    shape = areas.area_of(view.area, view.district, city)
     touched = areas.districts_touching(shape, city) if shape is not None else []
     points = events.recent_points(session=session, now=now, scope=scope)
     if shape is not None and len(points):
@@ -102,7 +98,7 @@ def _incident(session: Any, view: plans.ResponseView, lang: str, scope: Scope, s
         "checks_done": sum(1 for check in view.checks if check.checked_at is not None),
         "checks_total": len(view.checks),
         "indicators": _indicators(session, plan.indicators if plan else (), view.district, scope, lang),
-        "alerts": _alerts(session, touched, scope, now, lang),
+        "alerts": _alerts(session, touched, scope, now),
     }
     figure = incident_map(city.geojson, touched, areas.as_feature(shape) if shape is not None else None,
                           list(zip(points["lon"], points["lat"], strict=True)), scale)

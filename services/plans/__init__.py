@@ -9,6 +9,7 @@ from services.citypack.oncall import Duty, Roster, load_roster
 from services.citypack.plan_model import LEVEL_NAMES, LEVELS, CheckItem, Plan, Task, Trigger, higher
 from services.citypack.plans import Known, load_plans
 from services.plans.matching import AlertFacts, EventFacts, Match, ReadingFacts, Reason, match_plans
+from services.plans.measures import DepartmentTimes, ResponseMeasures, Summary, response_measures, summaries
 from services.plans.responses import (
     DeadlineLoop,
     Notices,
@@ -21,7 +22,6 @@ from services.plans.responses import (
     stand_down,
     tick,
 )
-from services.plans.measures import DepartmentTimes, ResponseMeasures, Summary, response_measures, summaries
 from services.plans.views import CheckView, ResponseView, TaskView, active_response, response_for_alert
 
 __all__ = ["LEVELS", "LEVEL_NAMES", "AlertFacts", "CheckItem", "CheckView", "DeadlineLoop", "DepartmentTimes", "Duty", "EventFacts", "Known", "Match",

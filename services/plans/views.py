@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
 from services.citypack.plan_model import LEVELS
-from services.store import EventDispatch, Response, ResponseCheck, ResponseTask
+from services.store import Alert, EventDispatch, Response, ResponseCheck, ResponseTask
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class ResponseView:
     summary: str | None
     tasks: tuple[TaskView, ...]
     checks: tuple[CheckView, ...]
+    area: str | None = None  # the alert's CAP area (GeoJSON), what the wall's incident map draws
 
 
 def response_for_alert(session: Session, alert_pk: int, *, scope: Scope = CITY_WIDE) -> ResponseView | None:
@@ -84,4 +85,5 @@ def _view(session: Session, response: Response) -> ResponseView:
                         response.cancel_proposed_at is not None and response.status == "active",
                         response.updated_at, response.summary,
                         tuple(TaskView(*(row[:5]), row[5] or "dispatched") for row in tasks),
-                        tuple(CheckView(*row) for row in checks))
+                        tuple(CheckView(*row) for row in checks),
+                        session.scalar(select(Alert.area).where(Alert.id == response.alert_id)))

@@ -12,7 +12,15 @@ from sqlalchemy import Engine, select
 
 from services.config import Settings
 from services.events import advance_dispatch
-from services.plans import activate, active_response, change_level, response_measures, stand_down, summaries, tick
+from services.plans import (
+    activate,
+    active_response,
+    change_level,
+    response_measures,
+    stand_down,
+    summaries,
+    tick,
+)
 from services.store import Alert, EventDispatch
 from tests.services.plans.data import ELSEWHERE, OPERATOR, demo_pack, session_of, stored_flood_alert
 

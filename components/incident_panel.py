@@ -57,8 +57,7 @@ def incident_view(data: Mapping[str, Any], figure: Mapping[str, Any], text: Mapp
     head = html.Div([
         html.H2([text["incident.title"], " · ", data["name"]]),
         html.Span(text[f"plans.level.{data['level']}"], className=f"incident-level level-{data['level']}"),
-        html.Span(text["incident.area"].format(districts=data["districts"], events=data["events_inside"]),
-                  className="incident-area"),
+        html.Span(data["area"], className="incident-area"),
         html.Button(text["incident.leave"], id=leave_id, className="incident-button incident-leave", n_clicks=0),
     ], className="incident-head")
     return [

@@ -23,6 +23,7 @@ from components.i18n import translator
 from components.incident_map import incident_map
 from components.incident_panel import incident_section, incident_view, return_chip
 from dashboards._auth import current_principal
+from dashboards._incident_areas import describe, incident_area
 from dashboards._present import local_time
 from dashboards._runtime import runtime
 from services import alerts, areas, events, indicators, plans
@@ -81,27 +82,19 @@ def _alerts(session: Any, touched: list[str], scope: Scope, now: datetime) -> li
 def _incident(session: Any, view: plans.ResponseView, lang: str, scope: Scope, scale: float) -> list[Any]:
     rt = runtime()
     text, now, city = translator(lang), datetime.now(UTC), rt.city
-    shape = areas.area_of(view.area, view.district, city)
-    touched = areas.districts_touching(shape, city) if shape is not None else []
-    points = events.recent_points(session=session, now=now, scope=scope)
-    if shape is not None and len(points):
-        points = points[areas.inside(shape, points["lon"], points["lat"])]
-    else:
-        points = points.iloc[0:0]
+    area = incident_area(session, view, scope, now)
     plan = rt.pack.plan(view.plan)
     names = events.department_names(session=session, lang=lang)
-    district_names = city.names(lang)
     data = {
         "name": plan.name(lang) if plan else view.plan, "level": view.level,
-        "districts": "、".join(district_names.get(code, code) for code in touched) or "—",
-        "events_inside": len(points), "tasks": _tasks(view, lang, now, text, names),
+        "area": describe(area, lang, city.names(lang)), "tasks": _tasks(view, lang, now, text, names),
         "checks_done": sum(1 for check in view.checks if check.checked_at is not None),
         "checks_total": len(view.checks),
         "indicators": _indicators(session, plan.indicators if plan else (), view.district, scope, lang),
-        "alerts": _alerts(session, touched, scope, now),
+        "alerts": _alerts(session, area.touched, scope, now),
     }
-    figure = incident_map(city.geojson, touched, areas.as_feature(shape) if shape is not None else None,
-                          list(zip(points["lon"], points["lat"], strict=True)), scale)
+    figure = incident_map(city.geojson, area.touched, areas.as_feature(area.shape) if area.shape is not None else None,
+                          list(zip(area.inside["lon"], area.inside["lat"], strict=True)), scale)
     return incident_view(data, figure, text, _choice_id("leave", view.id))
 
 

@@ -1,6 +1,7 @@
 """The after-action report from the console's plan panel, in a real headless Chromium: a response whose water
 department has accepted is picked, its report downloads as a PDF carrying the plan, the departments and the
-minutes from the alert, and the download is audited."""
+minutes from the alert, and the download is audited; /events draws the response's area over its map (the alert
+has no CAP polygon: its district is the area) and says how many open events lie inside."""
 
 from __future__ import annotations
 
@@ -59,3 +60,11 @@ def test_the_after_action_report_downloads_and_is_audited(dash_duo, open_page, w
         (entry,) = audit.recent(session, action="export.after_action")
     assert (entry.actor, entry.detail) == ("operator", f"response:{response_id}")
     assert dash_duo.get_logs() == [], "the browser console has errors"
+
+    open_page("/events", role="operator")
+    dash_duo.wait_for_contains_text("#events-incident", "应急响应", timeout=10)
+    assert dash_duo.find_element("#events-incident").text.startswith(f"应急响应 · {plan.name_zh} · 影响区域：思明区 · 区域内在办事件")
+    dash_duo.wait_for_element("#events-map .js-plotly-plot")
+    names = dash_duo.driver.execute_script(
+        "return document.querySelector('#events-map .js-plotly-plot').data.map(t => t.name);")
+    assert names[-2:] == ["touched", "area"]

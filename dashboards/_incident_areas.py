@@ -45,7 +45,7 @@ def traces(area: IncidentArea, *, on_map: bool, scale: float = 1.0) -> list[dict
 
 
 def describe(area: IncidentArea, lang: str, names: Mapping[str, str]) -> str:
-    """"Area: 思明区、湖里区 · 3 open events inside", in `lang`."""
+    """"Area: <the districts it touches> · N open events inside", in `lang`."""
     districts = "、".join(names.get(code, code) for code in area.touched) or "—"
     return translator(lang)["incident.area"].format(districts=districts, events=len(area.inside))
 

@@ -70,7 +70,8 @@ def open311_router(rt: Runtime) -> APIRouter:
             posted = posted_request(fields, categories=categories, districts=place_names, now=datetime.now(UTC))
             with rt.sessions() as session:
                 request_id = submit(session, posted, source=caller.name if caller else "open311", city=rt.city,
-                                    categories=categories)
+                                    categories=categories, limits=rt.pack.hotline_limits,
+                                    secret_key=rt.settings.secret_key)
                 session.commit()
             return [{"service_request_id": str(request_id), "service_notice": None, "account_id": None}]
 

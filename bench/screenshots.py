@@ -42,6 +42,7 @@ SHOTS = (
     Shot("approvals", "/approvals", "analyst", "#approvals-throughput"),
     Shot("indicators", "/indicators", "analyst", "#ind-area"),
     Shot("alerts", "/alerts", "operator", "#alert-list"),
+    Shot("hotline", "/hotline", "analyst", "#hl-tiles [data-tile='orders']"),
     Shot("sources", "/sources", "admin", "#sources-body"),
     Shot("admin", "/admin", "admin", "#admin-pack-section"),
     Shot("login", "/login", "", "#login-form"),

@@ -62,7 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "BENCHMARKS.md")
     args = parser.parse_args()
-    results = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(RESULTS.glob("*.json"))]
+    found = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(RESULTS.glob("*.json"))]
+    results = [result for result in found if "bench" in result]  # not a side file (soak.tracemalloc.json)
     args.out.write_text(render(results), encoding="utf-8")
     print(f"wrote {args.out} ({sum(len(r['figures']) for r in results)} figures from {len(results)} benches)")
 

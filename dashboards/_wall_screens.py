@@ -129,7 +129,7 @@ def _panel(panel: Panel, lang: str, screen: Screen, rotate_s: float | None, unit
     if panel.kind == "map":
         return _wall_map.map_panel(lang, unit)
     if panel.kind == "approvals":
-        return _wall_approvals.approvals_panel(lang, unit)
+        return _wall_approvals.approvals_panel(lang, unit, panel)
     return _wall_cards.card_panel(lang, panel, screen.cadence_s)
 
 

@@ -43,7 +43,7 @@ from components.i18n import translator
 from components.plan_panel import plan_section
 from components.storm_summary import storm_box
 from components.ticker import count_text
-from dashboards import _alert_plans
+from dashboards import _alert_analytics, _alert_plans
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
 from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, register_for_page, require, user_bar
@@ -57,6 +57,7 @@ from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, s
 
 dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
 register_for_page(__name__, _alert_plans.register_callbacks)  # the plan panel (预案联动)
+register_for_page(__name__, _alert_analytics.register_callbacks)
 
 FILTERS = ("severity", "status", "district", "category")
 QUERY = (*FILTERS, "range", "q")  # everything the URL carries, besides the page
@@ -163,25 +164,31 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                        reconnecting=text["conn.reconnecting"], offline=text["conn.offline"])),
             console_note(lang),
         ], direction="horizontal", gap=4), className="console-header"),
-        html.Div([part for name in (*FILTERS, "range") for part in _filter_select(name, choices[name], query, text)]
-                 + [hidden_label(text["alerts.search"], "filter-q"),
-                    dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
-                              debounce=True, className="form-control console-search")], className="console-filters"),
-        storm_box(f"{P}storm"),
+        _alert_analytics.tab_list(text),
         html.Div([
+            html.Div([part for name in (*FILTERS, "range") for part in _filter_select(name, choices[name], query, text)]
+                     + [hidden_label(text["alerts.search"], "filter-q"),
+                        dcc.Input(id="filter-q", value=query.get("q") or "", placeholder=text["alerts.search"],
+                                  debounce=True, className="form-control console-search")],
+                     className="console-filters"),
+            storm_box(f"{P}storm"),
             html.Div([
-                html.Table([console_header(text), html.Tbody(rows, id="alert-list")], className="table console-table",
-                           role="grid", **aria_attributes(label=text["alerts.list"])),
-                html.Nav([_pager_button("‹", "page-prev", text["alerts.prev"]),
-                          html.Span(_page_text(found, text), id="page-info", className="console-page-info"),
-                          _pager_button("›", "page-next", text["alerts.next"])],
-                         className="console-pager", **aria_attributes(label=text["alerts.pages"])),
-            ]),
-            html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
-                        plan_section(text),
-                        html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
-                       className="console-detail"),
-        ], className="console-body"),
+                html.Div([
+                    html.Table([console_header(text), html.Tbody(rows, id="alert-list")],
+                               className="table console-table", role="grid",
+                               **aria_attributes(label=text["alerts.list"])),
+                    html.Nav([_pager_button("‹", "page-prev", text["alerts.prev"]),
+                              html.Span(_page_text(found, text), id="page-info", className="console-page-info"),
+                              _pager_button("›", "page-next", text["alerts.next"])],
+                             className="console-pager", **aria_attributes(label=text["alerts.pages"])),
+                ]),
+                html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
+                            plan_section(text),
+                            html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
+                           className="console-detail"),
+            ], className="console-body"),
+        ], **_alert_analytics.pane_props("console")),
+        _alert_analytics.analytics_pane(lang),
         dcc.Location(id="console-url", refresh=False),
         dcc.Store(id="console-lang", data=lang),
         dcc.Store(id="selected-alert"),

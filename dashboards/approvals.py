@@ -19,13 +19,15 @@ from dash.dcc.express import send_bytes
 from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
+from dashboards import _approval_divide
 from dashboards import _approval_views as views
-from dashboards._auth import current_principal, user_bar
+from dashboards._auth import current_principal, register_for_page, user_bar
 from dashboards._runtime import runtime
 from dashboards._view_url import correct_url, search_of, view_location
 from services import export
 
 dash.register_page(__name__, path="/approvals", title="政务服务 OneScreen")
+register_for_page(__name__, _approval_divide.register_callbacks)
 
 REFRESH_MS = 60_000
 _DAYS_GROUP: dict[str, Any] = {"role": "radiogroup", "aria-labelledby": "apv-days-label"}
@@ -93,6 +95,7 @@ def layout(**query: Any) -> html.Div:
                 ],
                 className="row",
             ),
+            _approval_divide.section(lang, int(state["days"])),
             view_location("apv-url", state),
             dcc.Store(id="apv-state", data=state),
             dcc.Store(id="apv-flow", data=shown["flow"]),

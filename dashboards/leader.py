@@ -34,8 +34,9 @@ from components.leader import (
 )
 from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
+from dashboards import _leader_cards
 from dashboards._alert_text import headline_in, row_fields
-from dashboards._auth import current_principal, require, user_bar
+from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
 from dashboards._present import kpi_cards, local_time, number, shown_decimals
 from dashboards._runtime import runtime
@@ -46,6 +47,7 @@ from services.alerts import AlertFilter
 from services.severity import GRADED
 
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
+register_for_page(__name__, _leader_cards.register_callbacks)
 
 CADENCE_S = 60
 # The headline indicators: the KPI strip of the running pack's default wall. Dash runs a page module once per app,
@@ -171,7 +173,8 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
             _more(text["leader.more.wall"], _href("/wall", lang), "leader-more-wall")], stamp),
         _panel("leader-kpis", text["leader.kpis"], [
             html.Div(tiles, className="leader-kpi-grid"),
-            _more(text["leader.more.indicators"], _href("/indicators", lang))], stamp),
+            _more(text["leader.more.indicators"], _href("/indicators", lang)),
+            _more(text["leader.more.hotline"], _href("/hotline", lang))], stamp),
         _panel("leader-events", text["leader.events"], [
             html.Div([big_number("leader-events-open", text["leader.events.open"], open_total),
                       big_number("leader-events-overdue", text["leader.events.overdue"], overdue_total,
@@ -185,6 +188,9 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
                       big_number("leader-apv-on-time", text["leader.approvals.on_time"], on_time)],
                      className="leader-bigs"),
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
+        _leader_cards.rankings_card(lang),
+        _leader_cards.response_card(lang, _href("/alerts", lang)),
+        _leader_cards.divide_card(lang, _href("/approvals", lang)),
         _briefing_panel(lang, principal),
     ]
     return html.Div([

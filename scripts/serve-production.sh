@@ -15,7 +15,7 @@ export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-$(mktemp -d -t onesc
 
 "$PYTHON" -m services.workers migrate
 children=()
-for loop in persist escalate associate sources notify deadlines; do
+for loop in persist escalate associate sources notify deadlines supervise; do
     "$PYTHON" -m services.workers "$loop" & children+=($!)
 done
 if [[ "$ONESCREEN_SIMULATE" == "true" ]]; then

@@ -36,12 +36,14 @@ class Action(StrEnum):
     VIEW_APPROVALS = "view:approvals"
     VIEW_ALERTS = "view:alerts"
     VIEW_SOURCES = "view:sources"  # the data-source registry and exchange monitor
+    VIEW_HOTLINE = "view:hotline"  # the 12345 hotline's work orders and figures
     ALERT_ACKNOWLEDGE = "alert:acknowledge"
     ALERT_ESCALATE = "alert:escalate"
     ALERT_RESOLVE = "alert:resolve"
     ALERT_SILENCE = "alert:silence"
     ALERT_LINK = "alert:link"
     EVENT_ACT = "event:act"  # dispatch, feedback, check, close: the linkage workflow
+    SUPERVISE = "supervise"  # 督办: instruct a department on a case with a deadline, clear it
     EXPORT = "export"
     SEE_PII = "pii"  # reporters' and applicants' names and phone numbers unmasked
     ADMIN = "admin"  # users, audit log
@@ -54,10 +56,12 @@ _ALERT_ACTIONS = frozenset({Action.ALERT_ACKNOWLEDGE, Action.ALERT_ESCALATE, Act
 PERMISSIONS: Mapping[Role, frozenset[Action]] = {
     Role.WALL: frozenset({Action.VIEW_WALL}),
     Role.LEADER: frozenset({Action.VIEW_OVERVIEW, Action.VIEW_WALL, Action.VIEW_INDICATORS, Action.VIEW_EVENTS,
-                            Action.VIEW_APPROVALS, Action.VIEW_SOURCES, Action.EXPORT}),
-    Role.ANALYST: frozenset({Action.VIEW_INDICATORS, Action.VIEW_EVENTS, Action.VIEW_APPROVALS, Action.EXPORT}),
-    Role.OPERATOR: frozenset({Action.VIEW_WALL, Action.VIEW_ALERTS, Action.VIEW_EVENTS, Action.EVENT_ACT,
-                              Action.SEE_PII, *_ALERT_ACTIONS}),
+                            Action.VIEW_APPROVALS, Action.VIEW_SOURCES, Action.VIEW_HOTLINE, Action.EXPORT,
+                            Action.SUPERVISE}),
+    Role.ANALYST: frozenset({Action.VIEW_INDICATORS, Action.VIEW_EVENTS, Action.VIEW_APPROVALS, Action.VIEW_HOTLINE,
+                             Action.EXPORT}),
+    Role.OPERATOR: frozenset({Action.VIEW_WALL, Action.VIEW_ALERTS, Action.VIEW_EVENTS, Action.VIEW_HOTLINE,
+                              Action.EVENT_ACT, Action.SEE_PII, Action.SUPERVISE, *_ALERT_ACTIONS}),
     Role.ADMIN: frozenset(Action),
 }  # fmt: skip
 
@@ -70,6 +74,7 @@ PAGES: Mapping[str, Action] = {
     "/approvals": Action.VIEW_APPROVALS,
     "/alerts": Action.VIEW_ALERTS,
     "/sources": Action.VIEW_SOURCES,
+    "/hotline": Action.VIEW_HOTLINE,
 }
 
 # Roles that work cases and need to call reporters and applicants back.

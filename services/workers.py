@@ -51,6 +51,13 @@ def associate_loop(rt: Runtime) -> Loop:
     return AssociationJob(rt.sessions).run_forever
 
 
+def hotline_loop(rt: Runtime) -> Loop:
+    from services.hotline.readings import HotlineReadingsJob
+    from services.store.cache import cache_of
+
+    return HotlineReadingsJob(rt.settings, rt.engine, rt.sessions, rt.redis, cache=cache_of(rt.sessions)).run_forever
+
+
 def sources_loop(rt: Runtime) -> Loop:
     from services.sources import build_loop
 
@@ -70,15 +77,23 @@ def deadlines_loop(rt: Runtime) -> Loop:
     return DeadlineLoop(rt.sessions, notices, rt.pack.plans).run_forever
 
 
+def supervise_loop(rt: Runtime) -> Loop:
+    from services.supervision import EscalationJob
+
+    return EscalationJob(rt.sessions).run_forever
+
+
 LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
                                               "associate": associate_loop, "simulate": simulate_loop,
                                               "sources": sources_loop, "notify": notify_loop,
-                                              "deadlines": deadlines_loop}
+                                              "deadlines": deadlines_loop, "supervise": supervise_loop,
+                                              "hotline": hotline_loop}
 
 
 def background_loops(rt: Runtime) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
-    names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", *(["simulate"] if rt.settings.simulate else [])]
+    names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", "supervise", "hotline",
+             *(["simulate"] if rt.settings.simulate else [])]
     return [LOOPS[name](rt) for name in names]
 
 

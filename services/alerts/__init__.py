@@ -33,6 +33,7 @@ from services.alerts.history import stored_entries
 from services.alerts.ingest.cap import parse_cap
 from services.alerts.ingest.errors import IngestError
 from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, parse_fiware
+from services.alerts.response_times import response_times, response_trend
 from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert, referenced
 from services.alerts.status import CLOSING, announce, signal, status_stream, written, wrote
 from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
@@ -40,6 +41,8 @@ from services.alerts.stream import Entry, last_id, publish, read_after, recent
 from services.severity import SEVERITIES
 
 __all__ = [
+    "response_times",
+    "response_trend",
     "ACKNOWLEDGE",
     "ACTIONS",
     "ActionRefused",

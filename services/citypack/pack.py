@@ -20,6 +20,7 @@ from services.alerts.schema import CATEGORIES as CAP_CATEGORIES
 from services.citypack.contacts import Contacts, load_contacts
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
+from services.citypack.hotline_limits import HotlineLimits, load_hotline_limits
 from services.citypack.oncall import Roster, load_roster
 from services.citypack.plan_model import Plan
 from services.citypack.plans import Known, load_plans
@@ -82,6 +83,7 @@ class CityPack:
     plans: tuple[Plan, ...] = ()  # plans/*.toml, file-name order (services/plans/)
     roster: Roster = Roster()  # oncall.toml: who is on duty
     contacts: Contacts = Contacts()  # notify.toml: how each department is notified (services/notify/)
+    hotline_limits: HotlineLimits = HotlineLimits()  # the optional hotline_limits.csv, else the defaults
 
     def plan(self, code: str) -> Plan | None:
         """The plan called `code`, None when there is none."""
@@ -267,12 +269,15 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
     plans, roster = _plans_and_roster(root, catalogs, city)
     departments_read = {d.code for d in catalogs.departments} if catalogs else None
     contacts = load_contacts(root, departments_read)
-    for problem in (*plans[1], *roster[1], *contacts[1]):
+    limits, limit_problems = load_hotline_limits(root, {c.code for c in catalogs.categories} if catalogs else None,
+                                                 zone)
+    for problem in (*plans[1], *roster[1], *contacts[1], *limit_problems):
         problems.add(*problem)
-    if problems.lines or city is None or catalogs is None or city_area is None or emergency is None:
+    if (problems.lines or city is None or catalogs is None or city_area is None or emergency is None
+            or limits is None):
         raise PackError(root, problems.lines)
     return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
-                    playlists, plans[0], roster[0], contacts[0])
+                    playlists, plans[0], roster[0], contacts[0], limits)
 
 
 def _plans_and_roster(root: Path, catalogs: Catalogs | None, city: City | None) -> tuple[

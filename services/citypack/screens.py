@@ -20,6 +20,9 @@ from services.citypack.reading import Report, line_of, read_toml
 # The panel registry: kind -> what its entry may or must name ("codes": indicator codes, "topics": focus topics).
 KINDS: dict[str, str] = {"kpis": "codes", "focus": "topics", "map": "", "alerts": "", "approvals": "", "card": "code",
                          "chart": "code"}
+# An approvals panel's ranking: the lists and units `services.rankings` knows (a test holds them equal; the pack
+# cannot import the domain, which reads the pack's catalogs) and its default minimum volume.
+RANKINGS, RANKED_UNITS, DEFAULT_MIN_VOLUME = ("red", "honour"), ("department", "district"), 30
 SINGLE_KINDS = ("kpis", "focus", "map", "alerts", "approvals")  # at most one of each on a screen
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 DESIGN_HEIGHT = 1080  # the height type is designed for: one tile's height makes the type unit 1
@@ -48,6 +51,9 @@ class Panel:
     codes: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
     rotate_s: float | None = None  # a focus panel's seconds per topic (None: the deployment's wall_rotate_seconds)
+    ranking: str = "red"  # an approvals panel's list: "red" (worst first, 后进榜) or "honour" (best first, 红榜)
+    ranking_by: str = "department"  # ... of departments or of districts
+    min_volume: int = DEFAULT_MIN_VOLUME  # ... ranking a unit only with this much timed work in the window
 
     @property
     def key(self) -> str:
@@ -270,9 +276,35 @@ def _panel(entry: Any, index: int, file: str, text: str, report: Report) -> Pane
     rotate = _seconds(entry.get("rotate"), 3, 3600) if "rotate" in entry else None
     if "rotate" in entry and rotate is None:
         report(file, line_of(text, "rotate", after=line), f"{where}.rotate", "seconds per topic, 3 to 3600")
-    if at is None or span is None or ("rotate" in entry and rotate is None):
+    ranking = _ranking(entry, kind, file, text, line, where, report)
+    if at is None or span is None or ("rotate" in entry and rotate is None) or ranking is None:
         return None
-    return Panel(kind, at[0], at[1], span[0], span[1], codes, topics, rotate)
+    return Panel(kind, at[0], at[1], span[0], span[1], codes, topics, rotate, *ranking)
+
+
+RANKING_KEYS = ("ranking", "ranking_by", "min_volume")
+
+
+def _ranking(entry: dict[str, Any], kind: str, file: str, text: str, line: int, where: str,
+             report: Report) -> tuple[str, str, int] | None:
+    """An approvals panel's ranking settings (list, units, minimum volume), defaults where absent; None when one
+    is wrong (reported), or when another kind names them."""
+    given = [key for key in RANKING_KEYS if key in entry]
+    if kind != "approvals":
+        for key in given:
+            report(file, line_of(text, rf"{key}\s*=", after=line), f"{where}.{key}", "only an approvals panel ranks")
+        return None if given else ("red", "department", DEFAULT_MIN_VOLUME)
+    ranking, by, volume = entry.get("ranking", "red"), entry.get("ranking_by", "department"), entry.get("min_volume", DEFAULT_MIN_VOLUME)
+    ok = True
+    for key, value, allowed in (("ranking", ranking, RANKINGS), ("ranking_by", by, RANKED_UNITS)):
+        if value not in allowed:
+            report(file, line_of(text, rf"{key}\s*=", after=line), f"{where}.{key}", f"{value!r} is not one of {', '.join(allowed)}")
+            ok = False
+    if not _positive_int(volume) or volume > 100_000:
+        report(file, line_of(text, r"min_volume\s*=", after=line), f"{where}.min_volume",
+               f"{volume!r} is not a whole number from 1 to 100000 (cases in the window before a unit is ranked)")
+        ok = False
+    return (ranking, by, volume) if ok else None
 
 
 def _place(panels: Sequence[tuple[int, Panel]], screen_columns: int, screen_rows: int, tiling: Tiling | None,

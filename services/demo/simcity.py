@@ -33,6 +33,17 @@ SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志文辉")
 RETURN_REASONS = np.array(["材料不齐全", "证件已过期", "信息填写有误", "缺少签字盖章", "材料扫描不清晰"])
 CHANNELS, CHANNEL_P = np.array(["online", "mobile", "window", "kiosk"]), [0.42, 0.33, 0.2, 0.05]
+# The digital divide (数字鸿沟) the approvals lens looks for: the city's quietest district (least activity, the pack's
+# weights; the last adcode among equals) files most of its applications at the window.
+LAGGING_CHANNEL_P = [0.2, 0.15, 0.55, 0.1]
+
+
+def lagging_district(codes: list[str], sim: SimCity) -> str | None:
+    """The district the demo makes lag online: the one with the smallest weight (the last adcode among equals)."""
+    if not codes:
+        return None
+    weights = sim.weights(codes)
+    return max(zip(codes, weights, strict=True), key=lambda cw: (-cw[1], cw[0]))[0]
 # Units whose city value is a sum over its districts (a district shows its share); the rest are levels or rates.
 ADDITIVE_UNITS = frozenset({"persons/h", "persons", "households", "MW", "count", "calls", "items", "t", "m³/h"})
 
@@ -184,10 +195,6 @@ PROFILES: dict[str, Callable[[Rhythms], Shape]] = {
     "police_incidents": lambda r: (12 + 35 * r.day + 10 * _bell(r.h, 22, 2), 4, 0, 200),
     "fire_incidents": lambda r: (0.5 + 2.5 * r.day, 0.8, 0, 30),
     "ems_dispatches": lambda r: (8 + 22 * r.day, 3, 0, 120),
-    "hotline_calls": lambda r: (40 + 700 * r.office + 120 * r.day + 8 * r.rain, 40, 0, 3000),
-    "hotline_connection_rate": lambda r: (97 - 6 * r.office - 0.15 * r.rain, 1.0, 50, 100),
-    "hotline_ontime_rate": lambda r: (97.5 - 1.5 * r.office, 0.6, 70, 100),
-    "hotline_satisfaction": lambda r: (95 - 2 * r.office, 0.8, 60, 100),
     "gov_applications_today": lambda r: (np.where(r.weekend, 1800, 9500) * np.clip((r.h - 7.5) / 10, 0, 1), 60, 0,
                                          30_000),
     "gov_ontime_rate": lambda r: (99.3 - 0.6 * r.office, 0.25, 80, 100),
@@ -391,13 +398,14 @@ DORMANT_DAYS = 45
 
 
 def _lifecycle(rng: np.random.Generator, t0: np.ndarray, m: np.ndarray, matters: pd.DataFrame,
-               end: float) -> dict[str, Any]:
-    """Acceptance, correction (补正), completion, due time, status, visits and review of each application."""
+               end: float, lagging: np.ndarray) -> dict[str, Any]:
+    """Acceptance, correction (补正), completion, due time, status, visits and review of each application; those
+    where `lagging` is true choose their channel as the lagging district does."""
     n = len(t0)
     codes = matters["code"].to_numpy(dtype=object)
     instant = (matters["kind"].to_numpy() == "instant")[m]
     days = matters["promised_days"].fillna(0).to_numpy(float)[m]
-    channel = CHANNELS[rng.choice(4, n, p=CHANNEL_P)]
+    channel = np.where(lagging, CHANNELS[rng.choice(4, n, p=LAGGING_CHANNEL_P)], CHANNELS[rng.choice(4, n, p=CHANNEL_P)])
     accepted = t0 + np.where(instant, rng.exponential(300, n), rng.exponential(7200, n))
     high = np.array([HIGH_RETURN.get(c, (0.08, -1)) for c in codes], dtype=float)[m] if n else np.empty((0, 2))
     returned = rng.random(n) < high[:, 0]
@@ -478,7 +486,8 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
         lead = np.maximum.accumulate(np.where(first, np.arange(len(m)), 0))
         applicant, names, phones, district, enterprise = (a[lead] for a in (applicant, names, phones, district,
                                                                             enterprise))
-    life = _lifecycle(rng, t0, m, matters, end)
+    behind = district == lagging_district(list(codes), sim)
+    life = _lifecycle(rng, t0, m, matters, end, behind)
     # follow-on applications by the same applicant, weeks after the first is completed
     index = {c: i for i, c in enumerate(code_arr)}
     src, nxt = [], []
@@ -496,7 +505,8 @@ def application_rows(rng: np.random.Generator, start: float, end: float, n: int,
     src_i, m2, t2 = src_i[ok], m2[ok], t2[ok]
     frames = []
     for rows, mm, lc, cases in ((np.arange(len(m)), m, life, case),
-                                (src_i, m2, _lifecycle(rng, t2, m2, matters, end), np.full(len(src_i), None))):
+                                (src_i, m2, _lifecycle(rng, t2, m2, matters, end, behind[src_i]),
+                                 np.full(len(src_i), None))):
         lc.pop("_completed")
         frames.append(pd.DataFrame({
             "matter_code": code_arr[mm], "applicant_kind": np.where(enterprise[rows], "enterprise", "citizen").astype(

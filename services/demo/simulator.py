@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -29,10 +29,13 @@ from services.alerts.stream import publish
 from services.approvals import rollup as approval_rollup
 from services.citypack import CityPack, load_pack
 from services.config import DEFAULT_PACK, Settings
+from services.demo import hotline_traffic
 from services.demo.simcity import (
     APPLICATIONS_PER_DAY,
     DAY,
     EVENTS_PER_DAY,
+    SOURCE_P,
+    SOURCES,
     STAGE_MOVES_PER_DAY,
     SimCity,
     application_rows,
@@ -42,6 +45,8 @@ from services.demo.simcity import (
     sim_city,
 )
 from services.events import touch as event_touch
+from services.hotline import ingest_calls, posted_request, submit
+from services.hotline import readings as hotline_readings
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
 from services.platform.redis import make_redis
@@ -51,17 +56,23 @@ from services.store import (
     District,
     Event,
     EventDispatch,
+    HotlineCall,
     Indicator,
     IndicatorReading,
     Matter,
+    Supervision,
+    WorkOrder,
     bulkload,
     make_engine,
     make_sessionmaker,
     migrate,
 )
 from services.store.cache import cache_of
+from services.store.models.base import Base
 
 logger = logging.getLogger(__name__)
+SEED = 20261123  # the default seed: the live feed's weather and bursts follow the seeded history's
+HOTLINE_SHARE = float(SOURCE_P[list(SOURCES).index("hotline")])  # of the events: the hotline's work orders
 
 @dataclass(frozen=True)
 class SeedReport:
@@ -95,10 +106,10 @@ def store_bytes(engine: Engine) -> int:
 
 
 def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end: datetime | None = None,
-         rng_seed: int = 20261123, progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
-         applications_per_day: float = APPLICATIONS_PER_DAY) -> SeedReport:
+         rng_seed: int = SEED, progress: bool = True, events_per_day: float = EVENTS_PER_DAY,
+         applications_per_day: float = APPLICATIONS_PER_DAY, secret_key: str | None = None) -> SeedReport:
     """Write `days` of `pack`'s city (default: the default pack) ending at `end` (default now); the pack's catalog
-    must be installed already."""
+    must be installed already. `secret_key` keys the callers' hashes (default: the settings')."""
     began = time.perf_counter()
     rng = np.random.default_rng(rng_seed)
     sim = _pack(pack)
@@ -111,16 +122,24 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
                               .order_by(Matter.code), conn)
     counts: dict[str, int] = {}
     bar = tqdm(desc="seeding demo city", disable=not progress, unit=" rows", unit_scale=True)
-    tables = ["events", "event_dispatches", "applications", "indicator_readings"]
+    tables = ["events", "event_dispatches", "work_orders", "supervisions", "hotline_calls", "applications",
+              "indicator_readings"]
+    computed = {code for code, _ in indicators} & set(hotline_readings.INDICATORS)
     with bulkload.prepared_for_load(engine, tables):
         events, dispatches = event_rows(rng, start, stop, int(days * events_per_day), codes, geoms,
                                      bulkload.next_id(engine, "events"), sim)
+        events, dispatches, hotline = _hotline(engine, rng, events, dispatches, start, stop, codes, geoms, sim,
+                                               rng_seed, secret_key or Settings().secret_key)
         with event_touch.suspended_for_load(engine):
             counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
         bulkload.sync_id_sequence(engine, Event)
         counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
                                                           dispatches, bar.update)
-        del events, dispatches  # at ten million rows, the frames are gigabytes
+        for model, frame in hotline.items():
+            counts[model.__tablename__] = bulkload.bulk_insert(engine, model, list(frame.columns), frame, bar.update)
+        rows = hotline_traffic.measured_rows(events, hotline[WorkOrder], hotline[Supervision],
+                                              hotline[HotlineCall])
+        del events, dispatches, hotline  # at ten million rows, the frames are gigabytes
         apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes, sim)
         with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
             counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps,
@@ -128,7 +147,8 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
         del apps
         counts["indicator_readings"] = 0
         for code, cadence in indicators:
-            frame = reading_rows(code, cadence, start, stop, areas, rng, rng_seed, sim)
+            frame = (hotline_readings.readings_at(rows, _boundaries(cadence, start, stop), [code], codes)
+                     if code in computed else reading_rows(code, cadence, start, stop, areas, rng, rng_seed, sim))
             counts["indicator_readings"] += bulkload.bulk_insert(engine, IndicatorReading, list(frame.columns),
                                                                  frame, bar.update)
     bar.close()
@@ -138,6 +158,39 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
     report = SeedReport(counts, round(time.perf_counter() - began, 2), store_bytes(engine))
     logger.info("seeded %s in %.1f s (%d bytes)", counts, report.seconds, report.store_bytes)
     return report
+
+
+def _boundaries(cadence: int, start: float, end: float) -> pd.DatetimeIndex:
+    """Every cadence boundary in (start, end], as reading_rows stamps them."""
+    step = cadence * 60
+    return pd.DatetimeIndex(pd.to_datetime(np.arange((start // step + 1) * step, end + 1e-6, step), unit="s",
+                                           utc=True))
+
+
+def _hotline(engine: Engine, rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.DataFrame,
+             start: float, stop: float, codes: list[str], geoms: list[Any], sim: SimCity, rng_seed: int,
+             secret_key: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[type[Base], pd.DataFrame]]:
+    """The hotline's part of the seed: each week's burst added to the events, then the work orders of the
+    hotline's events, their 督办 and the calls (frames by model, in insert order)."""
+    first = int(events["id"].max()) + 1 if len(events) else bulkload.next_id(engine, "events")
+    for burst in hotline_traffic.bursts(start, stop, codes, sim, rng_seed):
+        more, parts = hotline_traffic.burst_events(rng, burst, start, stop, codes, geoms, first, sim)
+        if len(more):
+            events = pd.concat([events, more], ignore_index=True)
+            dispatches = pd.concat([dispatches, parts], ignore_index=True)
+            first += len(more)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(District.adcode, District.name_zh)).all())
+    orders = hotline_traffic.make_orders(rng, events, dispatches, stop, names, sim, secret_key)
+    sups = hotline_traffic.supervisions(rng, orders, events, dispatches, stop)
+    moments = hotline_traffic.call_times(rng, start, stop, int((stop - start) / DAY * hotline_traffic.CALLS_PER_DAY),
+                                         sim.zone)
+    calls = hotline_traffic.call_rows(rng, moments, sim.zone, 0, events["reporter_phone"].to_numpy(dtype=object)[
+        events["id"].isin(orders["event_id"]).to_numpy()])
+    known = calls["caller"].notna().to_numpy()
+    calls["caller_key"] = None
+    calls.loc[known, "caller_key"] = hotline_traffic.caller_keys(calls["caller"].to_numpy()[known], secret_key)
+    return events, dispatches, {WorkOrder: orders, Supervision: sups, HotlineCall: calls.drop(columns="caller")}
 
 
 def seed_if_empty(engine: Engine, **kw: Any) -> SeedReport | None:
@@ -183,7 +236,8 @@ class Live:
                  rng_seed: int | None = None, sessions: sessionmaker[Session] | None = None,
                  pack: CityPack | None = None) -> None:
         self.settings, self.engine, self.redis, self.rate = settings, engine, redis_client, rate
-        self.sim = _pack(pack)
+        self.pack = pack or load_pack(DEFAULT_PACK)
+        self.sim = sim_city(self.pack)
         self.rng = np.random.default_rng(rng_seed)
         self.last: float | None = None
         self.sessions = sessions or make_sessionmaker(engine)  # the runtime's invalidate the cache on commit
@@ -198,6 +252,7 @@ class Live:
         self.last = t
         codes, geoms, areas = _city(self.engine, self.sim)
         done = {"events": self._new_events(t, dt, codes, geoms), "advanced": self._advance(at, dt)}
+        done["work_orders"], done["calls"] = self._hotline(at, dt, codes, geoms)
         with self.engine.connect() as conn:
             matters = pd.read_sql(select(Matter.code, Matter.kind, Matter.promised_days, Matter.department)
                                   .order_by(Matter.code), conn)
@@ -208,6 +263,68 @@ class Live:
         done["alerts"] = self._alerts(at, dt, codes, geoms)
         self._record_deliveries(done, at)
         return done
+
+    def _hotline(self, at: datetime, dt: float, codes: list[str], geoms: list[Any]) -> tuple[int, int]:
+        """The hotline's traffic of the last `dt` seconds, through the intake the endpoints use: orders as posted
+        Open311 requests (posted_request + submit; a share repeats a recent caller), calls through ingest_calls.
+        Returns (orders, calls)."""
+        t = at.timestamp()
+        busy = float(hotline_traffic.call_rhythm(np.array([t]), self.sim.zone)[0])
+        pace = self.rate * dt / DAY * busy / hotline_traffic.mean_rhythm(self.sim.zone)
+        n = int(self.rng.poisson(pace * EVENTS_PER_DAY * HOTLINE_SHARE))
+        events, _ = event_rows(self.rng, t - dt, t, n, codes, geoms, 0, self.sim)
+        for burst in hotline_traffic.bursts(t - dt, t, codes, self.sim, SEED):
+            more, _ = hotline_traffic.burst_events(self.rng, burst, t - dt, t, codes, geoms, 0, self.sim)
+            events = pd.concat([events, more], ignore_index=True) if len(more) else events
+        names = dict(zip(codes, self._names(), strict=True))
+        said = hotline_traffic.texts(self.rng, events["subcategory"].to_numpy(dtype=object),
+                                     events["district"].map(names).to_numpy(dtype=object))
+        categories = self.pack.catalogs.categories
+        places = {code: (self.pack.city.names("zh-CN")[code], self.pack.city.names("en")[code]) for code in codes}
+        with self.sessions() as session:
+            for row, text in zip(events.to_dict("records"), said, strict=True):
+                fields = self._repeat_or(session, at, {
+                    "service_code": row["category"], "attribute[subcategory]": row["subcategory"],
+                    "lat": str(row["lat"]), "long": str(row["lon"]), "description": text,
+                    "last_name": row["reporter_name"][:1], "first_name": row["reporter_name"][1:],
+                    "phone": row["reporter_phone"]})
+                posted = posted_request(fields, categories=categories, districts=places, now=at)
+                order_id = submit(session, posted, source=hotline_traffic.SOURCE, city=self.pack.city,
+                                  categories=categories, limits=self.pack.hotline_limits,
+                                  secret_key=self.settings.secret_key)
+                order = session.get(WorkOrder, order_id)
+                assert order is not None, "the order just submitted is there"
+                # the intake files it as Open311; the demo's orders came by every channel
+                order.channel = str(self.rng.choice(hotline_traffic.CHANNELS, p=hotline_traffic.CHANNEL_P))
+            moments = np.sort(self.rng.uniform(t - dt, t, int(self.rng.poisson(pace * hotline_traffic.CALLS_PER_DAY))))
+            calls = hotline_traffic.call_rows(self.rng, moments, self.sim.zone, int(t * 1e6),
+                                              events["reporter_phone"].to_numpy(dtype=object))
+            calls["started_at"] = [stamp.isoformat() for stamp in calls["started_at"]]
+            calls = calls.rename(columns={"external_id": "call_id"}).drop(columns="source")
+            report = ingest_calls(session, calls.astype(object).where(calls.notna(), None).to_dict("records"),
+                                  source=hotline_traffic.SOURCE, secret_key=self.settings.secret_key,
+                                  zone=self.settings.zone)
+            session.commit()
+        return len(events), report.accepted
+
+    def _repeat_or(self, session: Session, at: datetime, fields: dict[str, str]) -> dict[str, str]:
+        """Now and then the caller is one who called about the same thing within days: their call's fields (the
+        intake's repeat finder flags it); else `fields`."""
+        if self.rng.random() >= hotline_traffic.REPEAT_SHARE:
+            return fields
+        earlier = session.execute(
+            select(Event.category, Event.subcategory, Event.lat, Event.lon, Event.description,
+                   Event.reporter_name, Event.reporter_phone).join(WorkOrder, WorkOrder.event_id == Event.id)
+            .where(Event.reported_at > at - timedelta(days=hotline_traffic.REPEAT_DAYS),
+                   Event.reported_at < at - timedelta(hours=1), Event.reporter_phone.is_not(None),
+                   Event.lat.is_not(None)).order_by(func.random()).limit(1)).first()
+        if earlier is None:
+            return fields
+        name = earlier.reporter_name or ""
+        return {**fields, "service_code": earlier.category, "attribute[subcategory]": earlier.subcategory or "",
+                "lat": str(earlier.lat), "long": str(earlier.lon), "last_name": name[:1], "first_name": name[1:],
+                "phone": earlier.reporter_phone,
+                "description": (earlier.description or "").rstrip("。") + "，之前反映过还没解决。"}
 
     def _record_deliveries(self, done: dict[str, int], at: datetime) -> None:
         with self.sessions() as session:
@@ -224,17 +341,20 @@ class Live:
         if n == 0:
             return 0
         events, dispatches = event_rows(self.rng, t - dt, t, n, codes, geoms, 0, self.sim)
+        hotline = events["source"] == "hotline"  # the hotline's come through its intake (_hotline)
+        events, dispatches = events[~hotline], dispatches[~dispatches["event_id"].isin(events.index[hotline])]
         with self.sessions() as session:
             rows = [Event(**{k: (v.to_pydatetime() if isinstance(v, pd.Timestamp) else None if v is pd.NaT else v)
                              for k, v in rec.items() if k != "id"}) for rec in events.to_dict("records")]
             session.add_all(rows)
             session.flush()
+            made = dict(zip(events["id"].tolist(), rows, strict=True))  # the frame's ids → the stored events
             for rec in dispatches.to_dict("records"):
                 fields = {k: (v.to_pydatetime() if isinstance(v, pd.Timestamp) else None if pd.isna(v) else v)
                           for k, v in rec.items() if k != "event_id"}
-                session.add(EventDispatch(event_id=rows[int(rec["event_id"])].id, **fields))
+                session.add(EventDispatch(event_id=made[int(rec["event_id"])].id, **fields))
             session.commit()
-        return n
+        return len(rows)
 
     def _advance(self, at: datetime, dt: float) -> int:
         """Move some open events one lifecycle stage on, and some open applications towards completion."""
@@ -281,9 +401,11 @@ class Live:
             self.rules = load_rules(self.engine, self.settings)
         frames = []
         for ind in inds:
+            if ind.code in hotline_readings.INDICATORS:  # measured from the orders and calls (HotlineReadingsJob)
+                continue
             stamp = last[ind.code]
             since = max(stamp.timestamp() if stamp is not None else 0.0, t - DAY)
-            frames.append(reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, 20261123, self.sim))
+            frames.append(reading_rows(ind.code, ind.cadence_minutes, since, t, areas, self.rng, SEED, self.sim))
         frames = [frame for frame in frames if not frame.empty]
         if not frames:
             return 0, 0

@@ -27,8 +27,11 @@ from services.events.queries import (
     recent_points,
     table_page,
 )
+from services.events.response import dispatch_times, dispatch_trend
 
 __all__ = [
+    "dispatch_times",
+    "dispatch_trend",
     "MAP_POINTS",
     "map_points",
     "ACTIONS",

@@ -120,11 +120,13 @@ def status_of(lifecycle_status: str) -> str:
 
 def request_record(stored: StoredRequest, *, service_name: str, status_notes: str, agencies: Sequence[str],
                    zone: tzinfo) -> dict[str, Any]:
-    """GET requests: one stored request in the spec's fields, times in the city's offset; no personal data."""
+    """GET requests: one stored request in the spec's fields, times in the city's offset; no personal data.
+    `status_notes` is the department's reply once there is one, else `status_notes` (the lifecycle status's
+    words); `agency_responsible` the departments working on it."""
     def local(moment: datetime | None) -> str | None:
         return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
 
-    return {"service_request_id": str(stored.id), "status": status_of(stored.status), "status_notes": status_notes,
+    return {"service_request_id": str(stored.id), "status": status_of(stored.status), "status_notes": stored.reply or status_notes,
             "service_name": service_name, "service_code": stored.category, "description": stored.description,
             "agency_responsible": "、".join(agencies) or None, "service_notice": None,
             "requested_datetime": local(stored.reported_at), "updated_datetime": local(stored.updated_at),

@@ -6,6 +6,11 @@ a stop list drops the words every complaint has (反映, 市民, 附近 …) and
 (the city's place names). A term's rise is scored as the surprise of its count against last week's, scaled to this week's
 volume: count × ln((count + 1) / (expected + 1)), so a term that went from 0 to 40 outranks one that went from 300
 to 340, and a term said twice is not a topic however new (`min_count`).
+
+Segmenting is the cost (a week of 50 000 orders took jieba some 9 s). jieba cuts a text block by block, a block
+being a run of CJK letters and digits between punctuation, each on its own; so the words of each block are cached
+(`BLOCKS` of them), as are each text's terms: the clauses citizens repeat (存在安全隐患, 请尽快派人处理) and a
+text seen by the previous refresh are cut once: the same words as cutting every text whole, at a fraction of the time.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
 
 STOP_WORDS_FILE = Path(__file__).with_name("stopwords.txt")
+BLOCKS = 500_000  # cached blocks: a few weeks of a busy hotline's distinct clauses, some 100 MB at most
 _WORD = re.compile(r"^[\u3400-\u9fffA-Za-z][\u3400-\u9fffA-Za-z0-9]+$")  # two or more, not a number alone
 
 
@@ -52,20 +58,39 @@ def learn(vocabulary: Iterable[str]) -> None:
     for phrase in vocabulary:
         if phrase and phrase not in segmenter.FREQ:
             segmenter.add_word(phrase, freq=segmenter.suggest_freq(phrase, tune=False) + 1)
+            forget()  # a new word may cut a cached block differently
+
+
+def forget() -> None:
+    """Empty the segmentation cache (a bench measures the first, uncached run with it)."""
+    _block_words.cache_clear()
+    _text_terms.cache_clear()
+
+
+@lru_cache(maxsize=BLOCKS)
+def _block_words(block: str) -> tuple[str, ...]:
+    """The words of one block worth counting (stop words dropped; the caller's `ignore` is applied after)."""
+    stop = stop_words()
+    return tuple(word for word in _segmenter().lcut(block) if _WORD.match(word) and word not in stop)
+
+
+@lru_cache(maxsize=BLOCKS)
+def _text_terms(text: str, ignore: frozenset[str]) -> frozenset[str]:
+    """A text's terms, kept: the next refresh counts the same week again."""
+    return frozenset(word for block in jieba.re_han_default.findall(text) for word in _block_words(block)
+                     if word not in ignore)
 
 
 def terms(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
-    """The distinct words of one text worth counting."""
-    stop = stop_words()
-    return {word for word in _segmenter().lcut(text or "")
-            if _WORD.match(word) and word not in stop and word not in ignore}
+    """The distinct words of one text worth counting: its blocks' words (as jieba splits a text into blocks)."""
+    return set(_text_terms(text or "", ignore))
 
 
 def document_counts(texts: Iterable[str], ignore: frozenset[str] = frozenset()) -> Counter[str]:
     """How many texts use each term (a caller repeating a word in one complaint counts once)."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(terms(text, ignore))
+        counts.update(_text_terms(text or "", ignore))
     return counts
 
 

@@ -111,7 +111,8 @@ def test_the_daily_chart_is_on_a_date_axis_written_in_the_page_language(dash_duo
         ticks = " ".join(texts_of(dash_duo.driver, "#apv-daily .xtick text"))
         assert month in ticks and not [word for word in foreign if word in ticks], ticks
         titles = texts_of(dash_duo.driver, ".js-plotly-plot .gtitle")
-        assert len(titles) == 5 and all(titles), titles  # throughput, daily, ranking, reviews, bundles
+        # throughput, daily, ranking, reviews, bundles, the digital divide's gap trend
+        assert len(titles) == 6 and all(titles), titles
         assert len(texts_of(dash_duo.driver, "#apv-daily .xtitle, #apv-daily .ytitle, #apv-daily .y2title")) == 3
 
 

@@ -16,6 +16,7 @@ PAGES = [
     ("/approvals", "analyst", "#approvals-throughput"),
     ("/indicators", "analyst", "#ind-area"),
     ("/alerts", "operator", "#alert-list"),
+    ("/hotline", "analyst", "#hl-tiles [data-tile='orders']"),
     ("/sources", "admin", "#sources-body"),
     ("/admin", "admin", "#admin-pack-section"),
 ]

@@ -1,19 +1,21 @@
-"""The wall's approvals panel ranks the departments by today's on-time rate beside its chart: the best RANKED,
-in the caller's scope, named in the page's language, and the refresh rewrites the same rows."""
+"""The wall's approvals panel ranks departments (or districts) beside its chart as the screen chooses: worst first
+by default, over a rolling week with a minimum volume (services.rankings), in the caller's scope, named in the
+page's language, and the refresh rewrites the same rows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-import pandas as pd
 from dash import html
 
+from components.rankings import percent
 from dashboards import _wall_approvals
 from dashboards._auth import as_principal
+from services import rankings
 from services.access import Principal, Role, Scope
-from services.approvals import metrics as approval_metrics
 from services.approvals import queries as approvals
+from services.citypack import Panel
 
 
 def _ranking(node: Any) -> Any:
@@ -27,60 +29,73 @@ def _ranking(node: Any) -> Any:
     return None
 
 
-def _rows(ranking: Any) -> list[tuple[str, str, str, str]]:
-    """(department code, name, rate text, completed text) of each department's row, top first."""
-    return [(row.to_plotly_json()["props"]["data-department"], *(span.children for span in row.children[1:]))
-            for row in ranking.children if row.className == "rank-row"]
+def _rows(ranking: Any) -> list[tuple[str, str, str, str, str]]:
+    """(unit key, place, name, score text, volume text) of each ranked row, top first."""
+    out = []
+    for row in ranking.children if isinstance(ranking, html.Ol) else ranking:
+        if row.className == "rank-row":
+            props = row.to_plotly_json()["props"]
+            out.append((props["data-unit"], row.children[0].children, row.children[1].children,
+                        row.children[2].children, row.children[4].children))
+    return out
 
 
-def _expected(wall_runtime: Any, scope: Scope, lang: str) -> list[tuple[str, str, str, str]]:
-    now = datetime.now(UTC)
+def _expected(wall_runtime: Any, scope: Scope, lang: str, rule: rankings.RankingRule, by: str = "department"
+              ) -> list[tuple[str, str, str, str, str]]:
     with wall_runtime.sessions() as session:
-        names = approvals.catalog_names(session=session, lang=lang)["department"]
-        start, end = _wall_approvals._today(now)
-        table = approval_metrics.summary(session=session, start=start, end=end, by="department", scope=scope)
-    table = table[table["completed"] > 0].sort_values(["on_time_rate", "completed"], ascending=False)
-    return [(key, names[key], "—" if pd.isna(rate) else f"{rate * 100:.1f}%", str(int(done)))
-            for key, rate, done in zip(table["key"], table["on_time_rate"], table["completed"], strict=True)]
+        names = (approvals.catalog_names(session=session, lang=lang)["department"] if by == "department"
+                 else wall_runtime.city.names(lang))
+        table = rankings.standings(session=session, by=by, now=datetime.now(UTC), scope=scope, rule=rule)
+    table = table[table["ranked"]]
+    return [(key, str(place), names[key], percent(score), str(volume))
+            for key, place, score, volume in zip(table["key"], table["place"], table["score"], table["volume"],
+                                                 strict=True)]
 
 
-def test_the_ranking_is_todays_best_on_time_departments_and_refreshes_in_place(wall_app, wall_runtime):
+def test_the_default_list_is_worst_first_over_the_week_and_refreshes_in_place(wall_app, wall_runtime):
     with as_principal(Principal("kiosk", Role.WALL)):
-        shown = _rows(_ranking(_wall_approvals.approvals_panel("en")))
+        panel = _wall_approvals.approvals_panel("en")
         flow = {"last": datetime.now(UTC).replace(minute=0, second=0, microsecond=0).isoformat(), "size": 24}
-        refreshed = _wall_approvals._refresh_panel(1, flow, "en")
-    expected = _expected(wall_runtime, Scope(), "en")
-    assert expected, "the seeded store completes applications every day"
+        refreshed = _wall_approvals._refresh_panel(1, flow, "en", None)
+    ranking = _ranking(panel)
+    shown = _rows(ranking)
+    expected = _expected(wall_runtime, Scope(), "en", rankings.RankingRule())
+    assert expected, "two seeded days give the departments more than the minimum volume"
     assert shown == expected[:_wall_approvals.RANKED]
-    assert _rows(html.Ol(refreshed[2])) == shown  # the refresh's rows for the same minute: the same ranking
-    rates = [float(rate.rstrip("%")) for _, _, rate, _ in shown]
-    assert rates == sorted(rates, reverse=True)
+    assert ranking.to_plotly_json()["props"]["data-ranking"] == "red"
+    assert _rows(refreshed[2]) == shown  # the refresh's rows for the same hour: the same ranking
+    scores = [float(score.rstrip("%")) for *_, score, _volume in shown]
+    assert scores == sorted(scores, reverse=True)  # worst first
+    assert len(set(scores)) > 1, "a rolling week tells the departments apart"
+
+
+def test_an_honour_roll_of_districts_when_the_screen_asks_for_it(wall_app, wall_runtime):
+    panel = Panel("approvals", 1, 1, 1, 1, ranking="honour", ranking_by="district", min_volume=10)
+    with as_principal(Principal("kiosk", Role.WALL)):
+        section = _wall_approvals.approvals_panel("zh-CN", 1.0, panel)
+    shown = _rows(_ranking(section))
+    expected = _expected(wall_runtime, Scope(), "zh-CN", rankings.RankingRule("honour", 10), "district")
+    assert shown and shown == expected[:_wall_approvals.RANKED]
+    scores = [float(score.rstrip("%")) for *_, score, _volume in shown]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 50  # best first, good shares
+    assert "区县红榜" in str(section)
 
 
 def test_a_department_scoped_wall_ranks_only_its_departments(wall_app, wall_runtime):
-    everyone = _expected(wall_runtime, Scope(), "zh-CN")
+    everyone = _expected(wall_runtime, Scope(), "zh-CN", rankings.RankingRule())
     assert len(everyone) > 1
-    mine = {everyone[-1][0]}  # the least on time: on a scoped wall it tops the ranking
+    mine = {everyone[-1][0]}
     scope = Scope.of(departments=mine)
     with as_principal(Principal("kiosk", Role.WALL, scope=scope)):
         shown = _rows(_ranking(_wall_approvals.approvals_panel("zh-CN")))
     assert [row[0] for row in shown] == list(mine)
-    assert shown == _expected(wall_runtime, scope, "zh-CN")
+    assert shown == _expected(wall_runtime, scope, "zh-CN", rankings.RankingRule())
 
 
-def test_departments_the_wall_cannot_tell_apart_share_a_place_and_the_rest_are_counted(wall_app, wall_runtime):
-    """Five departments at 100.0 % are all first, not 1 to 5; more at that rate than the rows shown are counted
-    in a last line, so the cut is not taken for a ranking."""
+def test_units_under_the_minimum_volume_are_counted_not_ranked(wall_app, wall_runtime):
+    panel = Panel("approvals", 1, 1, 1, 1, min_volume=100_000)
     with as_principal(Principal("kiosk", Role.WALL)):
-        ranking = _ranking(_wall_approvals.approvals_panel("en"))
-    rows = [row for row in ranking.children if row.className == "rank-row"]
-    places = [int(row.to_plotly_json()["props"]["data-place"]) for row in rows]
-    rates = [row.children[2].children for row in rows]
-    expected = _expected(wall_runtime, Scope(), "en")
-    all_rates = [rate for *_, rate, _done in expected]
-    values = [float(rate.rstrip("%")) for rate in all_rates]
-    assert places == [1 + sum(value > float(rate.rstrip("%")) for value in values) for rate in rates]
-    assert [row.children[0].children for row in rows] == [str(p) for p in places]
-    beyond = all_rates[_wall_approvals.RANKED:].count(rates[-1])
+        ranking = _ranking(_wall_approvals.approvals_panel("en", 1.0, panel))
+    assert _rows(ranking) == []
     notes = [row.children for row in ranking.children if row.className == "rank-more"]
-    assert notes == ([f"{beyond} more departments also at {rates[-1]}"] if beyond else [])
+    assert len(notes) == 1 and notes[0].endswith("departments under 100000 cases, not ranked"), notes

@@ -29,9 +29,10 @@ A = Action
 EXPECTED: dict[Role, set[Action]] = {
     Role.WALL: {A.VIEW_WALL},
     Role.LEADER: {A.VIEW_OVERVIEW, A.VIEW_WALL, A.VIEW_INDICATORS, A.VIEW_EVENTS, A.VIEW_APPROVALS, A.VIEW_SOURCES,
-                  A.EXPORT},
-    Role.ANALYST: {A.VIEW_INDICATORS, A.VIEW_EVENTS, A.VIEW_APPROVALS, A.EXPORT},
-    Role.OPERATOR: {A.VIEW_WALL, A.VIEW_ALERTS, A.VIEW_EVENTS, A.EVENT_ACT, A.SEE_PII, A.ALERT_ACKNOWLEDGE,
+                  A.VIEW_HOTLINE, A.EXPORT, A.SUPERVISE},
+    Role.ANALYST: {A.VIEW_INDICATORS, A.VIEW_EVENTS, A.VIEW_APPROVALS, A.VIEW_HOTLINE, A.EXPORT},
+    Role.OPERATOR: {A.VIEW_WALL, A.VIEW_ALERTS, A.VIEW_EVENTS, A.VIEW_HOTLINE, A.EVENT_ACT, A.SEE_PII, A.SUPERVISE,
+                    A.ALERT_ACKNOWLEDGE,
                     A.ALERT_ESCALATE, A.ALERT_RESOLVE, A.ALERT_SILENCE, A.ALERT_LINK},
     Role.ADMIN: set(Action),
 }  # fmt: skip
@@ -54,7 +55,7 @@ def test_pii_is_seen_only_by_the_roles_that_call_people_back() -> None:
     ("path", "action"),
     [("/", A.VIEW_OVERVIEW), ("/wall", A.VIEW_WALL), ("/events", A.VIEW_EVENTS), ("/events/42", A.VIEW_EVENTS),
      ("/indicators/", A.VIEW_INDICATORS), ("/approvals", A.VIEW_APPROVALS), ("/alerts", A.VIEW_ALERTS),
-     ("/sources", A.VIEW_SOURCES), ("/secret-admin-page", None)],
+     ("/sources", A.VIEW_SOURCES), ("/hotline", A.VIEW_HOTLINE), ("/secret-admin-page", None)],
 )  # fmt: skip
 def test_a_page_path_maps_to_the_action_that_opens_it(path: str, action: Action | None) -> None:
     assert page_action(path) == action

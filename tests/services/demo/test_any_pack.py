@@ -66,7 +66,7 @@ def test_seed_and_live_write_only_the_packs_city(city: Engine, lanshan: CityPack
                                                  redis_client: redis.Redis) -> None:
     report = seed(city, pack=lanshan, days=1, end=END, progress=False, events_per_day=600,
                   applications_per_day=600)
-    assert report.counts["events"] == 600 and report.counts["indicator_readings"] > 0
+    assert report.counts["events"] >= 600 and report.counts["indicator_readings"] > 0  # and a burst's, if any
     _belongs_to(city, lanshan)
     live = Live(settings, city, redis_client, rate=20.0, rng_seed=7, pack=lanshan)
     for i in range(4):

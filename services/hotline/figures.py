@@ -1,0 +1,284 @@
+"""What the /hotline page shows of the work orders, aggregated in SQL: one filter (period, districts, categories,
+channels) within the caller's scope, and only grouped rows ever leave the database.
+
+Definitions (the page's words, one place):
+- on-time reply: replied by `reply_due_at`, among orders whose reply is in or due (replied, or past the due time);
+- on-time close: closed by the event's `sla_due_at`, among orders closed or past that time;
+- satisfaction (满意率): satisfied + basically satisfied among the reached 回访 that gave a verdict;
+- overdue: still open and past `sla_due_at` at `now`;
+- a repeat: an order flagged `repeat_of` an earlier one (services/hotline/repeats);
+- a department's orders: the orders dispatched to it and not returned by it (退单 hands the order back, so its
+  lateness is no longer that department's).
+
+Every query is cached per (scope, filter, now to the minute) in the `hotline` namespace, which a write to the
+orders, events, dispatches, calls or supervisions invalidates. At 3 M orders on PostgreSQL the period filter uses
+`ix_events_reported_at` (and `ix_events_category_reported` with categories) and joins `work_orders` by its key;
+the departments' query joins `event_dispatches` through `ix_dispatches_event_department`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from services.access import CITY_WIDE, Scope
+from services.approvals.queries import epoch
+from services.events.queries import FINISHED, EventFilter, conditions, rows_frame
+from services.hotline.calls import CallFigures, call_figures
+from services.hotline.intake import CHANNELS
+from services.hotline.open311 import CHANNEL as OPEN311_CHANNEL
+from services.hotline.orders import SATISFACTIONS
+from services.hotline.topics import Topic, hot_topics, learn
+from services.store import Event, EventDispatch, WorkOrder
+from services.store.cache import Namespace, cached
+
+CACHE = Namespace("hotline", tables=("events", "event_dispatches", "work_orders", "hotline_calls", "supervisions"),
+                  lifetime=60)
+TOPICS_CACHE = Namespace("hotline_topics", tables=("events", "work_orders"), lifetime=600)
+ORDER_CHANNELS = (*CHANNELS, OPEN311_CHANNEL)  # the agents' channels and Open311's own
+MIN_RANKED = 5  # a department with fewer orders in the period is listed, not ranked
+TOPIC_WEEK = timedelta(days=7)
+TOPIC_TEXTS = 200_000  # at most this many texts a week are segmented (the newest)
+
+
+@dataclass(frozen=True)
+class HotlineFilter:
+    """The page's view: orders reported in [start, end), in these districts, categories and channels (empty: any)."""
+
+    start: datetime
+    end: datetime
+    district: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("start/end: give times with a zone")
+        if self.end <= self.start:
+            raise ValueError("end: must be after start")
+        bad = [c for c in self.channel if c not in ORDER_CHANNELS]
+        if bad:
+            raise ValueError(f"channel: unknown value(s) {', '.join(bad)} ({', '.join(ORDER_CHANNELS)})")
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    orders: int
+    reply_judged: int  # replied, or past the reply due time
+    replied_on_time: int
+    close_judged: int
+    closed_on_time: int
+    followed_up: int
+    rated: int  # reached, with a verdict
+    satisfied: int
+    basic: int
+    dissatisfied: int
+    overdue: int
+    repeats: int
+
+    @property
+    def on_time_reply(self) -> float | None:
+        return self.replied_on_time / self.reply_judged if self.reply_judged else None
+
+    @property
+    def on_time_close(self) -> float | None:
+        return self.closed_on_time / self.close_judged if self.close_judged else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return (self.satisfied + self.basic) / self.rated if self.rated else None
+
+
+def where(filters: HotlineFilter, scope: Scope) -> list[ColumnElement[bool]]:
+    """The filter's clauses on events joined to their work orders (the events' own, reused, plus the channel)."""
+    clauses = conditions(EventFilter(category=filters.category, district=filters.district, start=filters.start,
+                                     end=filters.end), scope)
+    if filters.channel:
+        clauses.append(WorkOrder.channel.in_(filters.channel))
+    return clauses
+
+
+def orders_select() -> Any:
+    return select().select_from(Event).join(WorkOrder, WorkOrder.event_id == Event.id)
+
+
+def count_of(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def flag_of(condition: ColumnElement[bool]) -> Any:
+    """1 when any row of the group meets `condition`, else 0."""
+    return func.max(case((condition, 1), else_=0))
+
+
+def is_overdue(now: datetime) -> ColumnElement[bool]:
+    return and_(Event.status.not_in(FINISHED), Event.sla_due_at < now)
+
+
+def index_joins(session: Session) -> None:
+    """On PostgreSQL, plan this transaction's queries for data in memory: the period's orders are found by
+    `ix_events_reported_at` and joined to `work_orders` by its key, a nested loop of index lookups (~0.2 s for a
+    week of 50 000 orders among 3 M). With the defaults for spinning disks (random_page_cost 4) and JIT on, the
+    planner hashes the whole `work_orders` table instead (~2.4 s); and a month's (order, department) pairs sort
+    in memory, not on disk. SET LOCAL ends with the transaction (the callback's session), so nothing else is
+    planned this way."""
+    if session.get_bind().dialect.name == "postgresql":
+        for setting in ("random_page_cost = 1.1", "jit = off", "work_mem = '32MB'"):
+            session.execute(text(f"SET LOCAL {setting}"))
+
+
+def minute(now: datetime | None) -> datetime:
+    """`now` to the minute (the cache key: one entry serves the minute's calls)."""
+    return (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+
+
+def summary(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE,
+            now: datetime | None = None) -> OrderSummary:
+    """The period's counts behind the page's tiles, in one scan."""
+    moment = minute(now)
+
+    def compute() -> OrderSummary:
+        index_joins(session)
+        replied = WorkOrder.replied_at.is_not(None)
+        reply_judged = and_(WorkOrder.reply_due_at.is_not(None), or_(replied, WorkOrder.reply_due_at < moment))
+        closed = Event.status == "closed"
+        close_judged = and_(Event.sla_due_at.is_not(None), or_(closed, Event.sla_due_at < moment))
+        rated = and_(WorkOrder.reached.is_(True), WorkOrder.satisfaction.in_(SATISFACTIONS))
+        row = session.execute(orders_select().add_columns(
+            func.count(), count_of(reply_judged),
+            count_of(and_(replied, WorkOrder.replied_at <= WorkOrder.reply_due_at)),
+            count_of(close_judged), count_of(and_(closed, Event.closed_at <= Event.sla_due_at)),
+            count_of(WorkOrder.followed_up_at.is_not(None)), count_of(rated),
+            *(count_of(and_(rated, WorkOrder.satisfaction == verdict)) for verdict in SATISFACTIONS),
+            count_of(is_overdue(moment)), count_of(WorkOrder.repeat_of.is_not(None)),
+        ).where(*where(filters, scope))).one()
+        return OrderSummary(*(int(value) for value in row))
+
+    return cached(session, CACHE, "summary", scope.key, (filters, moment), compute)
+
+
+def period_calls(*, session: Session, filters: HotlineFilter) -> CallFigures:
+    """The telephone system's figures for the period (calls carry no district: the same for every scope)."""
+    return cached(session, CACHE, "calls", None, (filters.start, filters.end),
+                  lambda: call_figures(session, filters.start, filters.end))
+
+
+def volume(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE) -> pd.DataFrame:
+    """Orders per hour and channel: (hour as a UTC timestamp, channel, orders), hours in order."""
+
+    def compute() -> pd.DataFrame:
+        index_joins(session)
+        hour = (epoch(session, Event.reported_at) // 3600).label("hour")
+        query = (orders_select().add_columns(hour, WorkOrder.channel, func.count()).where(*where(filters, scope))
+                 .group_by(hour, WorkOrder.channel).order_by(hour, WorkOrder.channel))
+        frame = rows_frame(session, query, ["hour", "channel", "orders"])
+        frame["hour"] = pd.to_datetime(frame["hour"].astype("int64") * 3600, unit="s", utc=True)
+        return frame.astype({"orders": "int64"})
+
+    return cached(session, CACHE, "volume", scope.key, filters, compute)
+
+
+def top_categories(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE,
+                   top: int = 10) -> pd.DataFrame:
+    """The `top` categories by orders: (category, orders), most first."""
+
+    def compute() -> pd.DataFrame:
+        index_joins(session)
+        orders = func.count().label("orders")
+        query = (orders_select().add_columns(Event.category, orders).where(*where(filters, scope))
+                 .group_by(Event.category).order_by(orders.desc(), Event.category).limit(top))
+        return rows_frame(session, query, ["category", "orders"]).astype({"orders": "int64"})
+
+    return cached(session, CACHE, "top_categories", scope.key, (filters, top), compute)
+
+
+def hot_spots(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, top: int = 10) -> pd.DataFrame:
+    """Grid cells with repeated requests: (grid, district, orders, repeats) for the `top` cells with the most
+    repeats (then orders), cells without a repeat left out."""
+
+    def compute() -> pd.DataFrame:
+        index_joins(session)
+        repeats = count_of(WorkOrder.repeat_of.is_not(None)).label("repeats")
+        orders = func.count().label("orders")
+        query = (orders_select().add_columns(Event.grid, func.min(Event.district), orders, repeats)
+                 .where(*where(filters, scope), Event.grid.is_not(None)).group_by(Event.grid)
+                 .having(repeats > 0).order_by(repeats.desc(), orders.desc(), Event.grid).limit(top))
+        frame = rows_frame(session, query, ["grid", "district", "orders", "repeats"])
+        return frame.astype({"orders": "int64", "repeats": "int64"})
+
+    return cached(session, CACHE, "hot_spots", scope.key, (filters, top), compute)
+
+
+def departments(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, now: datetime | None = None,
+                min_orders: int = MIN_RANKED) -> pd.DataFrame:
+    """Per department (the orders it holds: dispatched to it and not all returned): orders, overdue,
+    dissatisfied, repeats, and returned (the orders it returned at least once, 退单),
+    the overdue and dissatisfied rates, and `rank`: worst first by overdue rate, then dissatisfied rate, then
+    orders; departments under `min_orders` come after, unranked (rank missing)."""
+    moment = minute(now)
+
+    def compute() -> pd.DataFrame:
+        index_joins(session)
+        # One row per (order, department) of the period's orders first (the filter narrows by index before any
+        # grouping), then summed per department: a department holds an order while one of its dispatches is not
+        # returned, and has returned it when one is.
+        pairs = (orders_select().add_columns(
+            EventDispatch.department.label("department"),
+            flag_of(EventDispatch.status != "returned").label("held"),
+            flag_of(EventDispatch.status == "returned").label("returned"),
+            flag_of(is_overdue(moment)).label("overdue"),
+            flag_of(WorkOrder.satisfaction == "dissatisfied").label("dissatisfied"),
+            flag_of(WorkOrder.repeat_of.is_not(None)).label("repeat"),
+        ).join(EventDispatch, EventDispatch.event_id == Event.id)
+            .where(*where(filters, scope), scope.department_filter(EventDispatch.department))
+            .group_by(Event.id, EventDispatch.department).subquery())
+        held = pairs.c.held == 1
+        query = select(pairs.c.department, count_of(held), count_of(and_(held, pairs.c.overdue == 1)),
+                       count_of(and_(held, pairs.c.dissatisfied == 1)), count_of(and_(held, pairs.c.repeat == 1)),
+                       count_of(pairs.c.returned == 1)).group_by(pairs.c.department)
+        frame = rows_frame(session, query, ["department", "orders", "overdue", "dissatisfied", "repeats", "returned"])
+        return ranked(frame.astype({c: "int64" for c in frame.columns if c != "department"}), min_orders)
+
+    return cached(session, CACHE, "departments", scope.key, (filters, moment, min_orders), compute)
+
+
+def ranked(frame: pd.DataFrame, min_orders: int) -> pd.DataFrame:
+    """`frame` (department, orders, overdue, dissatisfied, …) with rates and a rank, worst first."""
+    out = frame.copy()
+    orders = out["orders"].where(out["orders"] > 0)
+    out["overdue_rate"] = (out["overdue"] / orders).astype(float)
+    out["dissatisfied_rate"] = (out["dissatisfied"] / orders).astype(float)
+    out["eligible"] = out["orders"] >= min_orders
+    out = out.sort_values(["eligible", "overdue_rate", "dissatisfied_rate", "orders", "department"],
+                          ascending=[False, False, False, False, True], na_position="last").reset_index(drop=True)
+    out["rank"] = pd.Series(range(1, len(out) + 1), dtype="Int64").where(out["eligible"].to_numpy())
+    return out.drop(columns="eligible")
+
+
+def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, top: int = 10,
+           vocabulary: tuple[str, ...] = (), ignore: frozenset[str] = frozenset()) -> list[Topic]:
+    """Hot topics: terms of the week before `filters.end` rising against the week before it (services/hotline
+    /topics), among the filter's orders, `ignore` left out (the place names); the only query that reads texts (a
+    week's, at most TOPIC_TEXTS), cached ten minutes. `vocabulary` teaches the process-wide segmenter phrases to
+    keep whole; the page teaches it none: the repeat finder cuts texts with it too, and learning the pack's
+    phrases lowers its recall."""
+
+    def texts(start: datetime, end: datetime) -> list[str]:
+        week = HotlineFilter(start, end, filters.district, filters.category, filters.channel)
+        query = (orders_select().add_columns(func.coalesce(Event.description, Event.title, ""))
+                 .where(*where(week, scope)).order_by(Event.reported_at.desc()).limit(TOPIC_TEXTS))
+        return [str(text) for text in session.scalars(query)]
+
+    def compute() -> list[Topic]:
+        index_joins(session)
+        learn(vocabulary)
+        middle = filters.end - TOPIC_WEEK
+        return hot_topics(texts(middle, filters.end), texts(middle - TOPIC_WEEK, middle), top=top, ignore=ignore)
+
+    return cached(session, TOPICS_CACHE, "topics", scope.key, (filters, top, vocabulary, ignore), compute)
+

@@ -1,0 +1,82 @@
+"""Mean time to dispatch and to arrival, by department and district and per local day, equal a pandas
+recomputation from the stored events and dispatches on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.access import Scope
+from services.events import dispatch_times, dispatch_trend
+from services.store import Event, EventDispatch
+from tests.services.approvals.data import NOW, install_catalog
+from tests.services.rankings.data import events
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _frame(session: Session) -> pd.DataFrame:
+    """Every dispatch with its event, as pandas reads them back from the store."""
+    rows = session.execute(select(EventDispatch.department, EventDispatch.dispatched_at, EventDispatch.arrived_at,
+                                  Event.district, Event.reported_at, Event.status)
+                           .join(Event, Event.id == EventDispatch.event_id)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["department", "dispatched_at", "arrived_at", "district",
+                                                            "reported_at", "status"])
+    for column in ("dispatched_at", "arrived_at", "reported_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame["to_dispatch"] = (frame["dispatched_at"] - frame["reported_at"]).dt.total_seconds().clip(lower=0)
+    frame["to_arrive"] = (frame["arrived_at"] - frame["reported_at"]).dt.total_seconds().clip(lower=0)
+    frame["district"] = frame["district"].fillna("")
+    return frame[frame["status"] != "cancelled"]
+
+
+def _reference(frame: pd.DataFrame, start: datetime, end: datetime, key: pd.Series) -> pd.DataFrame:
+    inside = frame[(frame["reported_at"] >= start) & (frame["reported_at"] < end)]
+    grouped = inside.groupby(key.loc[inside.index])
+    return pd.DataFrame({"dispatches": grouped.size(), "dispatch_min": grouped["to_dispatch"].mean() / 60,
+                         "arrived": grouped["to_arrive"].count(), "arrival_min": grouped["to_arrive"].mean() / 60})
+
+
+@pytest.mark.parametrize("by", ["department", "district"])
+def test_dispatch_and_arrival_times_equal_a_pandas_recomputation(session, by):
+    install_catalog(session)
+    events(session, NOW, n=250)
+    start, end = NOW - timedelta(days=9), NOW - timedelta(hours=3)
+    got = dispatch_times(session=session, start=start, end=end, by=by)
+    frame = _frame(session)
+    want = _reference(frame, start, end, frame[by])
+    assert got["arrived"].sum() > 50
+    pd.testing.assert_frame_equal(got.set_index("key").sort_index(), want.sort_index(), check_names=False,
+                                  check_dtype=False, rtol=1e-6)
+
+
+def test_the_daily_trend_and_a_scope_equal_a_pandas_recomputation(session):
+    install_catalog(session)
+    events(session, NOW, n=200)
+    start = datetime(2026, 11, 15, 16, 0, tzinfo=NOW.tzinfo)  # local midnight in Asia/Shanghai
+    end = start + timedelta(days=7)
+    got = dispatch_trend(session=session, start=start, end=end, zone=ZONE)
+    frame = _frame(session)
+    want = _reference(frame, start, end, frame["reported_at"].dt.tz_convert(ZONE).dt.date)
+    assert len(got) == 7
+    pd.testing.assert_frame_equal(got.set_index("day"), want, check_names=False, check_dtype=False, rtol=1e-6)
+    scope = Scope.of(departments={"d2"})
+    mine = dispatch_times(session=session, start=start, end=end, by="department", scope=scope)
+    assert list(mine["key"]) == ["d2"]
+    with pytest.raises(ValueError, match="by must be"):
+        dispatch_times(session=session, start=start, end=end, by="grid")
+
+
+def test_all_dispatches_in_one_row_equal_the_pandas_means(session):
+    install_catalog(session)
+    events(session, NOW, n=120)
+    start, end = NOW - timedelta(days=9), NOW
+    got = dispatch_times(session=session, start=start, end=end, by="all")
+    frame = _frame(session)
+    want = _reference(frame, start, end, pd.Series("all", index=frame.index))
+    pd.testing.assert_frame_equal(got.set_index("key"), want, check_names=False, check_dtype=False, rtol=1e-6)

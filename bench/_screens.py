@@ -27,6 +27,9 @@ class Screens:
         self.arrived: dict[int, dict[str, float]] = defaultdict(dict)  # screen -> stream id -> arrival (ms)
         self.duplicated = 0
         self.pushing = 0
+        self.cookies: dict[str, str] = {}
+        self.dependencies: list[dict[str, Any]] = []
+        self.props: dict[str, dict[str, Any]] = {}
         self._closing = False
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="screens", daemon=True)
 
@@ -60,7 +63,9 @@ class Screens:
                                          {"id": "_pages_location", "property": "search", "value": "?" + search}]}
             answer = await client.post("/_dash-update-component", json=body)
             answer.raise_for_status()
-        request = push_request(dependencies, _components(answer.json(), {}))
+        self.cookies, self.dependencies = cookies, dependencies
+        self.props = _components(answer.json(), {})  # the page's components by id, as rendered
+        request = push_request(dependencies, self.props)
         await asyncio.gather(*(self._screen(cookies, request, number) for number in range(self.count)))
 
     async def _screen(self, cookies: dict[str, str], request: dict[str, Any], number: int) -> None:
@@ -68,7 +73,6 @@ class Screens:
         headers = {"Origin": self.base, "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
         async with websockets.connect(url, additional_headers=headers, max_size=None, open_timeout=60) as ws:
             await ws.send(json.dumps({**request, "rendererId": f"bench-screen-{number}"}))
-            arrived = self.arrived[number]
             await ws.recv()  # the push runs: its first heartbeat or rows
             self.pushing += 1
             while not self._closing:
@@ -83,10 +87,16 @@ class Screens:
                         if request_message.get("type") == "get_props_request":
                             await ws.send(json.dumps({"type": "get_props_response",
                                                       "requestId": request_message["requestId"], "payload": None}))
-                if "alert-ticker" not in text:
-                    continue
-                for stream_id in ROW_ID.findall(text):
-                    if stream_id in arrived:
-                        self.duplicated += 1
-                    else:
-                        arrived[stream_id] = now_ms
+                await self.heard(number, text, now_ms)
+
+    async def heard(self, number: int, text: str, now_ms: float) -> None:
+        """A message screen `number` received at `now_ms`: the alerts its ticker update carries (a bench that
+        watches something else overrides this)."""
+        if "alert-ticker" not in text:
+            return
+        arrived = self.arrived[number]
+        for stream_id in ROW_ID.findall(text):
+            if stream_id in arrived:
+                self.duplicated += 1
+            else:
+                arrived[stream_id] = now_ms

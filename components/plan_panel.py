@@ -3,7 +3,8 @@ itself: level, each department's task, deadline and progress, the checklist, the
 
 Pure builders from plain data. Hooks for tests and tooling: `#plan-panel`, `.plan-suggestion[data-plan]`,
 `#plan-response` (`data-status`, `data-level`, `data-cancel-proposed`), `.plan-task[data-department][data-status]`, the commands' buttons `{type: plan-activate | plan-check | plan-cmd}`,
-`.plan-check[data-key][data-done]`, `.plan-delivery[data-state]`.
+`.plan-check[data-key][data-done]`, `.plan-delivery[data-state]`, the after-action report's
+`{type: plan-report}`.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ def response_panel(view: Mapping[str, Any], text: Mapping[str, str]) -> html.Div
                                  className="form-control mb-2")], className="plan-summary-field"),
         _button(text["plans.stand_down"], {"type": "plan-cmd", "index": "stand_down"}, "success"),
     ] if active else [html.P(view.get("summary") or "", className="plan-summary-text")]
+    if view.get("may_report"):
+        controls.append(_button(text["report.download"], {"type": "plan-report", "index": "pdf"}, "outline-info"))
     return html.Div([
         html.H4([view["name"], " · ", text[f"plans.level.{view['level']}"]]),
         html.Div([text[f"plans.status.{view['status']}"], " · ", text["plans.event"].format(id=view["event_id"])],
@@ -111,6 +114,7 @@ def plan_section(text: Mapping[str, str]) -> html.Section:
         html.Div(id="plan-panel"),
         dbc.Toast(html.Div(id="plan-message"), id="plan-toast", is_open=False, dismissable=True,
                   class_name="console-toast"),
+        dcc.Download(id="plan-report-download"),  # the after-action report (dashboards/_plan_report.py)
         dcc.Store(id="plan-done", data=0),
         dcc.Store(id="plan-shown"),  # what the panel draws now: it is redrawn only when that changes
         dcc.Interval(id="plan-refresh", interval=5_000),  # departments report progress through the API meanwhile

@@ -18,6 +18,7 @@ from components.alert_console import outcome_toast
 from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.plan_panel import response_panel, suggestions
+from dashboards import _plan_report
 from dashboards._auth import current_principal, require
 from dashboards._present import local_time
 from dashboards._runtime import runtime
@@ -51,6 +52,7 @@ def _view(view: plans.ResponseView, lang: str, session: Any, principal: Principa
     at = "%m-%d %H:%M"
     return {
         "id": view.id, "name": plan.name(lang) if plan else view.plan, "level": view.level, "status": view.status,
+        "may_report": principal.may(Action.EVENT_ACT),
         "event_id": view.event_id, "cancel_proposed": view.cancel_proposed, "summary": view.summary,
         "updated": local_time(view.updated_at, zone, at) if view.updated_at else None,
         "tasks": [{"department": t.department, "name": names.get(t.department, t.department), "role": t.role,
@@ -158,6 +160,7 @@ def act_on_plan(_activate: Any, _check: Any, _commands: Any, stream_id: str | No
 
 def register_callbacks() -> None:
     """Wire the panel's callbacks for the console page (see dashboards._auth.register_for_page)."""
+    _plan_report.register_callbacks()
     callback(Output("plan-panel", "children"), Output("plan-shown", "data"), Input("selected-alert", "data"),
              Input("action-done", "data"), Input("plan-done", "data"), Input("plan-refresh", "n_intervals"),
              State("plan-shown", "data"), State("console-lang", "data"), prevent_initial_call=True)(show_plans)

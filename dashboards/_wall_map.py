@@ -38,10 +38,11 @@ NUDGE_GAP_S = 1.0  # at most one written-signal refresh a second: a bulk load is
 class MapNudge:
     """Refreshes the page's map when events were written (a `written` signal on the status stream, heard by the
     wall's push loop), at most once per NUDGE_GAP_S: the first write after a quiet spell at once, a burst on the
-    next tick after the gap. The map's minute timer stays as the fallback."""
+    next tick after the gap. The map's minute timer stays as the fallback. `timer` names the refresh it nudges
+    (the wall's incident section is nudged the same way)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock, self._last, self._wanted = clock, float("-inf"), False
+    def __init__(self, clock: Callable[[], float] = time.monotonic, timer: str = "map-refresh") -> None:
+        self._clock, self._last, self._wanted, self._timer = clock, float("-inf"), False, timer
 
     def want(self) -> None:
         self._wanted = True
@@ -51,7 +52,7 @@ class MapNudge:
         now = self._clock()
         if self._wanted and now - self._last >= NUDGE_GAP_S:
             self._wanted, self._last = False, now
-            set_props("map-refresh", {"n_intervals": int(time.time() * 1000)})  # a new value: the refresh runs
+            set_props(self._timer, {"n_intervals": int(time.time() * 1000)})  # a new value: the refresh runs
 
 
 def _data() -> tuple[Any, Any, datetime]:

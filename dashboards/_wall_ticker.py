@@ -36,6 +36,7 @@ from dashboards._kpi_live import push_kpi_statuses
 from dashboards._live_ticker import LiveTicker, expired, received_time, sender_time
 from dashboards._runtime import runtime
 from dashboards._storm_summary import StormLine
+from dashboards._wall_incident import TABLES as INCIDENT_TABLES
 from dashboards._wall_map import MapNudge
 from dashboards._wall_screens import kpi_codes
 from services.access import Scope
@@ -130,7 +131,8 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
                       view: dict[str, Any] | None) -> None:
     """Stream new alerts onto the ticker while this loop owns the page (see dashboards/_alert_push.py), from where
     the ticker stands; alerts about a KPI of the page's screens (`view`: dashboards/_wall_screens.View) also
-    recolour its card in place; a signal that events were written refreshes the page's map (MapNudge)."""
+    recolour its card in place; a signal that events were written refreshes the page's map (MapNudge), one that a response or its
+    progress was written its incident section (dashboards/_wall_incident.py)."""
     scope = current_principal().scope
     settings = runtime().settings
     pack = runtime().pack
@@ -143,6 +145,7 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
     popup = PopupPacer(lang)
     storm = StormLine(STORM_ID, lang, drawn=TICKER_SIZE)
     nudge = MapNudge() if any(panel.kind == "map" for screen in shown for panel in screen.panels) else None
+    incident = MapNudge(timer="incident-refresh")  # a response activated, moved or stood down: the wall switches
 
     def send() -> None:
         """The whole ticker in one property update: thirty rows are a few kilobytes, and rows that did not change
@@ -168,6 +171,8 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
             send()
         if nudge is not None and any(wrote(fields, "events") for _, fields in news):
             nudge.want()
+        if any(wrote(fields, table) for _, fields in news for table in INCIDENT_TABLES):
+            incident.want()
         closing = [fields for _, fields in news if fields.get("status") in CLOSING]
         if closing:
             set_props("alert-popup-closed", {"data": {
@@ -179,6 +184,7 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
         storm.flush()
         if nudge is not None:
             nudge.flush()
+        incident.flush()
         if live.expire(datetime.now(UTC)):
             send()
 

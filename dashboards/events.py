@@ -9,6 +9,7 @@ The whole view is the URL query (status, category, district, department, start, 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import dash
@@ -24,6 +25,7 @@ from components.i18n import translator
 from components.theme import PAGE_STYLE
 from dashboards import _event_views as views
 from dashboards._auth import current_principal, require, user_bar
+from dashboards._incident_areas import events_note, over_events_map
 from dashboards._runtime import runtime
 from services import events, export
 from services.access import Action
@@ -62,11 +64,14 @@ def _categories(lang: str) -> dict[str, str]:
 
 
 def _map(state: dict[str, Any]) -> Any:
+    """The view's map with the active response's area over it (dashboards/_incident_areas.py)."""
     rt = runtime()
+    scope = current_principal().scope
     with rt.sessions() as session:
-        return views.map_figure(session, rt.city, _filter(state, drilled=False), scope=current_principal().scope,
-                                view=state["view"], colour_by=state["colour"], drill=state["drill"],
-                                lang=state["lang"])
+        figure = views.map_figure(session, rt.city, _filter(state, drilled=False), scope=scope,
+                                  view=state["view"], colour_by=state["colour"], drill=state["drill"],
+                                  lang=state["lang"])
+        return over_events_map(session, figure, scope, datetime.now(UTC))
 
 
 def _names(lang: str) -> views.Names:
@@ -147,6 +152,7 @@ def layout(**query: Any) -> html.Div:
                   dbc.Button(text["events.back"], id="events-back", color="info", outline=True, size="sm")]),
         analyst_graph("events-map", _map(state), "560px", lang),
         html.Div(id="events-map-note", className="small events-note"),
+        html.Div(id="events-incident", className="small events-note"),  # the active response's area
         html.Section([html.H2(text["events.linkage"], className="h5"), html.Div(id="linkage-share"),
                       linkage_grid(stats_titles, [], lang=lang),
                       html.Div([dcc.Graph(id="linkage-bars", className="col-lg-6", config={"locale": lang}),
@@ -206,6 +212,13 @@ def map_note(state: dict[str, Any]) -> str:
     with rt.sessions() as session:
         return views.map_note(session, _filter(state, drilled=False), scope=current_principal().scope,
                               view=state["view"], drill=state["drill"], lang=state["lang"])
+
+
+@callback(Output("events-incident", "children"), Input("events-state", "data"))
+def incident_note(state: dict[str, Any]) -> str:
+    """The active response drawn on the map: its plan, the districts its area touches, the open events inside."""
+    with runtime().sessions() as session:
+        return events_note(session, current_principal().scope, state["lang"], datetime.now(UTC))
 
 
 @callback(Output("events-selected", "data", allow_duplicate=True), Input("events-table", "cellClicked"),

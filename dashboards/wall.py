@@ -4,7 +4,7 @@ The page is a fixed-size design canvas (dashboards/_wall_canvas.py) that the bro
 a header (city, date and clock, connection state, language) and the panels of a screen the city pack provisions
 (screens/*.toml; which one, a playlist, a tile: dashboards/_wall_screens.py), each refreshing its own properties in
 place on its own interval (`_wall_kpis`, `_wall_focus`, `_wall_cards`, `_wall_map`, `_wall_approvals`) or by push
-(`_wall_ticker`). The ticker, pop-up and push stores sit outside the screen's own panels, so a playlist's switch
+(`_wall_ticker`); while a response is active the incident covers them (`_wall_incident`). The ticker, pop-up and push stores sit outside the screen's own panels, so a playlist's switch
 never interrupts the push.
 """
 
@@ -24,6 +24,7 @@ from dashboards import (
     _wall_approvals,
     _wall_cards,
     _wall_focus,
+    _wall_incident,
     _wall_kpis,
     _wall_map,
     _wall_screens,
@@ -36,7 +37,7 @@ from dashboards._wall_canvas import Canvas, canvas
 
 dash.register_page(__name__, path="/wall", title="一屏统览 OneScreen")
 
-PANELS = (_wall_kpis, _wall_focus, _wall_cards, _wall_map, _wall_approvals, _wall_ticker, _wall_screens)
+PANELS = (_wall_kpis, _wall_focus, _wall_cards, _wall_map, _wall_approvals, _wall_ticker, _wall_screens, _wall_incident)
 # The panels refreshed by a timer (components/panel.refresh_timer): a stale one gets its timer switched back on.
 TIMERS = "kpis-refresh focus-refresh map-refresh approvals-refresh"
 for _panel in PANELS:
@@ -94,6 +95,7 @@ def layout(lang: str | None = None, size: str | None = None, fit: str | None = N
             html.Div(translator(lang)["wall.offline_banner"], id="wall-offline-banner", className="wall-offline-banner",
                      role="status"),  # shown while the push is lost (assets/onescreen.js, .is-offline)
             html.Div(body, id="wall-screen-body", className="wall-screen-body"),
+            *_wall_incident.incident_components(lang, placed.unit),  # over the body while a response is on
             ticker,
             *push,
             dcc.Store(id="wall-lang", data=lang),

@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(default=None, description="never logged, never shown")
     smtp_sender: str = "onescreen@localhost"
     smtp_starttls: bool = False
+    # issue 22: the wall switches to incident mode while a response at this level or higher (I highest) is active
+    incident_level: Literal["I", "II", "III", "IV"] = Field(default="III", description="lowest level the wall shows")
 
     @model_validator(mode="before")
     @classmethod

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
-from services.store import EventDispatch, Response, ResponseCheck, ResponseTask
+from services.citypack.plan_model import LEVELS
+from services.store import Alert, EventDispatch, Response, ResponseCheck, ResponseTask
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,27 @@ class ResponseView:
     summary: str | None
     tasks: tuple[TaskView, ...]
     checks: tuple[CheckView, ...]
+    area: str | None = None  # the alert's CAP area (GeoJSON), what the wall's incident map draws
 
 
 def response_for_alert(session: Session, alert_pk: int, *, scope: Scope = CITY_WIDE) -> ResponseView | None:
     """The response opened for alert `alert_pk`, if any, within `scope`."""
     response = session.scalar(select(Response).where(Response.alert_id == alert_pk,
                                                      scope.district_filter(Response.district)))
-    if response is None:
-        return None
+    return None if response is None else _view(session, response)
+
+
+def active_response(session: Session, at_or_above: str, *, scope: Scope = CITY_WIDE) -> ResponseView | None:
+    """The response the wall's incident mode shows: the most serious active one at level `at_or_above` or higher
+    (I is the highest), the latest among equals, within `scope`."""
+    levels = LEVELS[:LEVELS.index(at_or_above) + 1]
+    response = session.scalar(select(Response).where(Response.status == "active", Response.level.in_(levels),
+                                                     scope.district_filter(Response.district))
+                              .order_by(Response.level, Response.activated_at.desc(), Response.id.desc()).limit(1))
+    return None if response is None else _view(session, response)
+
+
+def _view(session: Session, response: Response) -> ResponseView:
     tasks = session.execute(
         select(ResponseTask.department, ResponseTask.role, ResponseTask.task_zh, ResponseTask.task_en,
                ResponseTask.due_at, EventDispatch.status)
@@ -71,4 +85,5 @@ def response_for_alert(session: Session, alert_pk: int, *, scope: Scope = CITY_W
                         response.cancel_proposed_at is not None and response.status == "active",
                         response.updated_at, response.summary,
                         tuple(TaskView(*(row[:5]), row[5] or "dispatched") for row in tasks),
-                        tuple(CheckView(*row) for row in checks))
+                        tuple(CheckView(*row) for row in checks),
+                        session.scalar(select(Alert.area).where(Alert.id == response.alert_id)))

@@ -18,7 +18,9 @@ from services.store.cache import Namespace, QueryCache
 
 log = logging.getLogger(__name__)
 
-LIVE_TABLES = frozenset({"events", "event_dispatches"})  # what the wall's map draws
+# what the wall's map and its incident mode draw: a response activated, moved, ticked or stood down is the wall's
+# `incident` signal, heard whoever wrote it
+LIVE_TABLES = frozenset({"events", "event_dispatches", "responses", "response_checks"})
 T = TypeVar("T")
 
 

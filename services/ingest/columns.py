@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO, Any
@@ -166,11 +166,25 @@ def plain_texts(column: pd.Series, max_length: int) -> tuple[list[str | None], n
     return values, vouched
 
 
+def per_value(column: pd.Series, judge: Callable[[Any], Any]) -> pd.Series:
+    """`judge` of each cell, called once per distinct value: a batch repeats its times, codes and areas."""
+    try:
+        positions, distinct = pd.factorize(column, use_na_sentinel=False)
+    except TypeError:  # an unhashable cell (a JSON list): judged one by one
+        return column.map(judge)
+    return pd.Series(pd.Series(distinct, dtype=object).map(judge).to_numpy()[positions], index=column.index,
+                     dtype=object)
+
+
+def texts(column: pd.Series) -> pd.Series:
+    """The cells that are text, as sent; None for every other."""
+    return per_value(column, lambda item: item if type(item) is str else None)
+
+
 def iso_moments(column: pd.Series) -> pd.Series:
     """UTC times of the cells written as ISO 8601 with their offset; NaT for every other cell."""
-    iso = np.fromiter((type(item) is str and ISO_WITH_OFFSET.match(item) is not None for item in column), bool,
-                      len(column))
-    return pd.to_datetime(column.where(iso), format="ISO8601", utc=True, errors="coerce")
+    iso = per_value(column, lambda item: type(item) is str and ISO_WITH_OFFSET.match(item) is not None)
+    return pd.to_datetime(column.where(iso.astype(bool)), format="ISO8601", utc=True, errors="coerce")
 
 
 def plain_numbers(column: pd.Series) -> np.ndarray:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from services.config import Settings
 from services.indicators.readings import COLUMNS, load_rules, record_readings
 from services.indicators.rules import ThresholdRules
-from services.ingest.columns import Chunk, column_chunks, iso_moments, plain_numbers
+from services.ingest.columns import Chunk, column_chunks, iso_moments, plain_numbers, texts
 from services.ingest.report import BatchReport, Refusal, RowRefused, moment, number, text
 from services.ingest.tables import MALFORMED
 from services.store import District, Indicator, IndicatorReading
@@ -77,7 +77,7 @@ def screened(chunk: Chunk, codes: set[str], adcodes: set[str], report: BatchRepo
     """The valid readings of `chunk` as a frame (COLUMNS), one per key, the later row winning (the earlier one
     counts as updated, as in every batch); refused rows are noted in `report` in row order."""
     cells, numbers = chunk.frame, chunk.numbers
-    code, area = (cells[name].map(_text) for name in FIELDS[:2])
+    code, area = (texts(cells[name]) for name in FIELDS[:2])
     stamps, values = iso_moments(cells["time"]), plain_numbers(cells["value"])
     clean = (code.isin(codes) & (area.eq(CITY) | area.isin(adcodes)) & stamps.notna()).to_numpy() & ~np.isnan(values)
     parts = [pd.DataFrame({"indicator_code": code[clean], "district": area[clean].where(area[clean] != CITY, None),
@@ -100,11 +100,6 @@ def screened(chunk: Chunk, codes: set[str], adcodes: set[str], report: BatchRepo
     frame = frame.loc[~twice, COLUMNS].reset_index(drop=True)
     frame["district"] = frame["district"].astype(object).where(frame["district"].notna(), None)
     return frame
-
-
-def _text(item: Any) -> str | None:
-    """A field the screen may judge: text as sent (anything else is left to the row-wise check)."""
-    return item if type(item) is str else None
 
 
 def _reading(fields: Mapping[str, Any], codes: set[str], adcodes: set[str]) -> tuple[Key, float]:

@@ -1,7 +1,7 @@
 """Insert-or-update many rows by their idempotency key, at database speed, counting which were new.
 
 PostgreSQL: the rows are COPYed into a temporary staging table and merged with one
-`INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING (xmax = 0)` (set-based; the table's triggers fire as for
+`INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING (xmax = 0)`, counted in the server (set-based; the table's triggers fire as for
 any write). SQLite: the keys already stored are looked up, then one prepared upsert runs for every row.
 Either way the caller's transaction holds the writes; nothing is committed here.
 """
@@ -41,10 +41,10 @@ def _postgres(session: Session, table: FromClause, records: Sequence[Mapping[str
             copy.write_row([record[column] for column in columns])
     assignments = ", ".join(f'"{column}" = EXCLUDED."{column}"' for column in updated)
     conflict = ", ".join(f'"{column}"' for column in key)
-    inserted = connection.execute(text(
-        f"INSERT INTO {name} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({conflict}) "
-        f"DO UPDATE SET {assignments} RETURNING (xmax = 0)")).scalars().all()
-    return sum(1 for new in inserted if new)
+    return int(connection.execute(text(  # counted in the server: one row back, not one per record
+        f"WITH merged AS (INSERT INTO {name} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({conflict}) "
+        f"DO UPDATE SET {assignments} RETURNING (xmax = 0) AS new) "
+        "SELECT count(*) FILTER (WHERE new) FROM merged")).scalar_one())
 
 
 def _sqlite(session: Session, table: FromClause, records: Sequence[Mapping[str, Any]], key: Sequence[str],

@@ -27,6 +27,7 @@ from dashboards import _event_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._incident_areas import events_note, over_events_map
 from dashboards._runtime import runtime
+from dashboards._server_grid import block_request, reset_on_view
 from services import events, export
 from services.access import Action
 from services.events import STATUSES, EventFilter
@@ -306,7 +307,7 @@ def table(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
     principal = current_principal()
     if not request:
         return no_update
-    start, limit, column, descending = _block(request)
+    start, limit, column, descending = block_request(request, PAGE_SIZE)
     rt = runtime()
     with rt.sessions() as session:
         shown = events.table_page(session=session, filters=_filter(state), scope=principal.scope, offset=start,
@@ -315,31 +316,7 @@ def table(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
             "rowCount": shown.total}
 
 
-def _block(request: dict[str, Any]) -> tuple[int, int, str, bool]:
-    """(offset, limit, column, descending) of the grid's block request, checked: a crafted one is a 400 naming
-    what is wrong (the grid never asks for more than a few pages at once), never a 500."""
-    try:
-        order = (request.get("sortModel") or [{"colId": "reported_at", "sort": "desc"}])[0]
-        start = int(request.get("startRow") or 0)
-        end = int(request.get("endRow") or start + PAGE_SIZE)
-        column, direction = str(order["colId"]), order["sort"]
-    except (AttributeError, LookupError, TypeError, ValueError):
-        raise ValueError("getRowsRequest: not a block request (startRow, endRow, sortModel)") from None
-    if direction not in ("asc", "desc") or not 0 <= start < end <= start + 10 * PAGE_SIZE:
-        raise ValueError(f"getRowsRequest: rows {start}-{end} sorted {direction!r} is not a block the grid asks for")
-    return start, end - start, column, direction == "desc"
-
-
-# A new view (filters, drill) empties the grid's cache and deselects: it asks for its first page again.
-clientside_callback(
-    """async function(state) {
-        const api = await dash_ag_grid.getApiAsync("events-table");
-        api.deselectAll();
-        api.purgeInfiniteCache();
-        api.paginationGoToFirstPage();
-        return window.dash_clientside.no_update;
-    }""",
-    Output("events-table", "id"), Input("events-state", "data"), prevent_initial_call=True)
+reset_on_view("events-table", "events-state")
 
 
 @callback(Output("linkage-share", "children"), Output("linkage-table", "rowData"), Output("linkage-bars", "figure"),

@@ -26,6 +26,7 @@ from dashboards import _hotline_panel as order_panel
 from dashboards import _hotline_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
+from dashboards._server_grid import block_request, reset_on_view
 from dashboards._view_url import correct_url, search_of, view_location
 from services import export, hotline
 from services.access import Action
@@ -191,7 +192,7 @@ def orders(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
     principal = current_principal()
     if not request:
         return no_update
-    start, limit, column, descending = _block(request)
+    start, limit, column, descending = block_request(request, PAGE_SIZE)
     with runtime().sessions() as session:
         shown = hotline.order_page(session=session, filters=views.filter_of(state), drill=views.drill_of(state),
                                    scope=principal.scope, offset=start, limit=limit, sort_by=column,
@@ -199,30 +200,7 @@ def orders(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
     return {"rowData": views.grid_records(shown.rows, views.Names(state["lang"]), principal), "rowCount": shown.total}
 
 
-def _block(request: dict[str, Any]) -> tuple[int, int, str, bool]:
-    """(offset, limit, column, descending) of a block request; a crafted one is a 400 naming what is wrong."""
-    try:
-        order = (request.get("sortModel") or [{"colId": "reported_at", "sort": "desc"}])[0]
-        start = int(request.get("startRow") or 0)
-        end = int(request.get("endRow") or start + PAGE_SIZE)
-        column, direction = str(order["colId"]), order["sort"]
-    except (AttributeError, LookupError, TypeError, ValueError):
-        raise ValueError("getRowsRequest: not a block request (startRow, endRow, sortModel)") from None
-    if direction not in ("asc", "desc") or not 0 <= start < end <= start + 10 * PAGE_SIZE:
-        raise ValueError(f"getRowsRequest: rows {start}-{end} sorted {direction!r} is not a block the grid asks for")
-    return start, end - start, column, direction == "desc"
-
-
-# A new view or drill empties the grid's cache and deselects: it asks for its first page again.
-clientside_callback(
-    """async function(state) {
-        const api = await dash_ag_grid.getApiAsync("hl-orders");
-        api.deselectAll();
-        api.purgeInfiniteCache();
-        api.paginationGoToFirstPage();
-        return window.dash_clientside.no_update;
-    }""",
-    Output(ORDERS_TABLE, "id"), Input("hl-state", "data"), prevent_initial_call=True)
+reset_on_view(ORDERS_TABLE, "hl-state")
 
 
 @callback(Output("hl-download", "data"), Input("hl-export-csv", "n_clicks"), Input("hl-export-xlsx", "n_clicks"),

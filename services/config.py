@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     lang: str = "zh-CN"
     secret_key: str = "dev-only-change-me"
     simulate: bool = True
+    hotline_readings: bool = Field(default=True, description="derive the 12345 indicators from the stored work "
+                                   "orders and calls (services/hotline/readings.py); off where the 12345 platform "
+                                   "pushes its own readings")
     simulate_rate: float = Field(default=1.0, gt=0, description="pace of the live city: 1 = the seeded history's")
     stream_prefix: str = "onescreen"
     stream_maxlen: int = Field(default=100_000, gt=0)

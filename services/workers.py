@@ -91,9 +91,10 @@ LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalat
 
 
 def background_loops(rt: Runtime) -> list[Loop]:
-    """The loops a single-process OneScreen runs in threads; the demo city only when simulating."""
-    names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", "supervise", "hotline",
-             *(["simulate"] if rt.settings.simulate else [])]
+    """The loops a single-process OneScreen runs in threads; the demo city only when simulating, the hotline's
+    derived readings unless the 12345 platform sends its own."""
+    names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", "supervise",
+             *(["hotline"] if rt.settings.hotline_readings else []), *(["simulate"] if rt.settings.simulate else [])]
     return [LOOPS[name](rt) for name in names]
 
 

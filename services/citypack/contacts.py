@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.citypack.reading import line_of, read_toml
+from services.citypack.reading import line_of, optional_entries
 
 FILE = "notify.toml"
 CHANNELS = ("webhook", "wecom", "dingtalk", "email")
@@ -55,16 +55,10 @@ class Contacts:
 def load_contacts(root: Path, departments: Collection[str] | None) -> tuple[Contacts, list[Problem]]:
     """The contacts of the pack at `root` (none without a `notify.toml`) and their problems, one per line."""
     problems: list[Problem] = []
-    path = root / FILE
-    if not path.is_file():
-        return Contacts(), problems
-    read = read_toml(path, FILE, lambda f, line, fld, reason: problems.append((f, int(line), fld, reason)))
+    read = optional_entries(root, FILE, "contact", problems)
     if read is None:
         return Contacts(), problems
-    text, document = read
-    entries = document.get("contact", [])
-    if not isinstance(entries, list):
-        return Contacts(), [(FILE, 1, "contact", "must be [[contact]] entries")]
+    text, document, entries = read
     found: dict[str, list[Contact]] = {}
     for index, entry in enumerate(entries):
         line, name, before = line_of(text, r"\[\[\s*contact\s*\]\]", index), f"contact[{index + 1}]", len(problems)

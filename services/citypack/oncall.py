@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 
-from services.citypack.reading import line_of, read_toml
+from services.citypack.reading import line_of, optional_entries
 
 FILE = "oncall.toml"
 CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
@@ -62,16 +62,10 @@ def load_roster(root: Path, departments: Collection[str] | None,
                 districts: Collection[str] | None) -> tuple[Roster, list[Problem]]:
     """The roster of the pack at `root` (empty without an `oncall.toml`) and its problems, one per line."""
     problems: list[Problem] = []
-    path = root / FILE
-    if not path.is_file():
-        return Roster(), problems
-    read = read_toml(path, FILE, lambda f, line, field, reason: problems.append((f, int(line), field, reason)))
+    read = optional_entries(root, FILE, "duty", problems)
     if read is None:
         return Roster(), problems
-    text, document = read
-    entries = document.get("duty", [])
-    if not isinstance(entries, list):
-        return Roster(), [(FILE, 1, "duty", "must be [[duty]] entries")]
+    text, document, entries = read
     duties: list[Duty] = []
     for index, entry in enumerate(entries):
         line, field, before = line_of(text, r"\[\[\s*duty\s*\]\]", index), f"duty[{index + 1}]", len(problems)

@@ -39,3 +39,21 @@ def read_toml(path: Path, file: str, report: Report) -> tuple[str, dict[str, Any
     except tomllib.TOMLDecodeError as exc:
         report(file, toml_error_line(exc), "-", f"not TOML: {exc}")
     return None
+
+
+def optional_entries(root: Path, file: str, table: str, problems: list[tuple[str, int, str, str]]
+                     ) -> tuple[str, dict[str, Any], list[Any]] | None:
+    """An optional pack file's text, document and `[[table]]` entries; None when the file is absent, or once its
+    problem (unreadable, not TOML, `table` not a list of entries) is added to `problems`."""
+    path = root / file
+    if not path.is_file():
+        return None
+    read = read_toml(path, file, lambda f, line, field, reason: problems.append((f, int(line), field, reason)))
+    if read is None:
+        return None
+    text, document = read
+    entries = document.get(table, [])
+    if not isinstance(entries, list):
+        problems.append((file, 1, table, f"must be [[{table}]] entries"))
+        return None
+    return text, document, entries

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.common.exceptions import (
+    ElementClickInterceptedException,
+    ElementNotInteractableException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 
@@ -31,3 +38,33 @@ def settle(driver: Any, timeout: float = 20) -> None:
     """Until the page has loaded and no Dash callback is in flight (its data has arrived)."""
     WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
         "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading=\"true\"]');"))
+
+
+# Scrolled to the middle, then the element's box read twice 120 ms apart: equal boxes mean no slide-in is running.
+_STILL = """
+const done = arguments[arguments.length - 1];
+const e = document.querySelector(arguments[0]);
+if (!e) { done(false); return; }
+e.scrollIntoView({block: 'center'});
+const box = r => [r.x, r.y, r.width, r.height].join();
+const first = box(e.getBoundingClientRect());
+setTimeout(() => done(e.isConnected && e.getBoundingClientRect().width > 0
+                      && box(e.getBoundingClientRect()) === first), 120);
+"""
+
+
+def click_when_still(driver: Any, selector: str, timeout: float = 20) -> None:
+    """A user's click, once the element is there, has stopped moving and nothing covers it. A click during an
+    Offcanvas' slide-in can land on the neighbouring button (CI clicked 办结 for 回复 once)."""
+
+    def clicked(d: Any) -> bool:
+        try:
+            if not d.execute_async_script(_STILL, selector):
+                return False
+            d.find_element(By.CSS_SELECTOR, selector).click()
+        except (ElementClickInterceptedException, ElementNotInteractableException, NoSuchElementException,
+                StaleElementReferenceException):
+            return False
+        return True
+
+    WebDriverWait(driver, timeout).until(clicked)

@@ -7,6 +7,8 @@ from typing import Any
 
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.dashboards.dom import click_when_still
+
 _ROWS = """
 return Array.from(document.querySelectorAll('#events-table .ag-center-cols-container .ag-row[row-id]'))
   .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
@@ -27,7 +29,5 @@ def wait_for_rows(driver: Any, timeout: float = 30) -> list[dict[str, str]]:
 
 
 def click_event(dash_duo: Any, event_id: str) -> None:
-    """A click on the event's id cell, as a user would (scrolled into view first)."""
-    cell = dash_duo.find_element(f'#events-table .ag-row[row-id="{event_id}"] .ag-cell[col-id="id"]')
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
-    cell.click()
+    """A click on the event's id cell, as a user would (scrolled into view, once the grid holds still)."""
+    click_when_still(dash_duo.driver, f'#events-table .ag-row[row-id="{event_id}"] .ag-cell[col-id="id"]')

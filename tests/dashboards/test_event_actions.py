@@ -8,6 +8,7 @@ from dashboards._event_views import refusal_text
 from services import audit
 from services.events.lifecycle import REASONS, TransitionRefused, refusal
 from services.store import Event
+from tests.dashboards.dom import click_when_still
 from tests.dashboards.event_grid import click_event, wait_for_rows
 
 
@@ -25,12 +26,12 @@ def test_an_operator_registers_an_event_and_an_illegal_move_is_refused_with_its_
     dash_duo.driver.set_window_size(1600, 1200)
     event_id = _open_first_reported_event(dash_duo, open_page, "operator")
 
-    dash_duo.find_element("#event-act-close").click()
+    click_when_still(dash_duo.driver, "#event-act-close")  # the panel slides in
     dash_duo.wait_for_element("#event-act-message.event-act-refused", timeout=15)
     message = dash_duo.find_element("#event-act-message").text
     assert "不能从上报转为结案" in message and "作废或立案" in message, message  # the Chinese page words it in Chinese
 
-    dash_duo.find_element("#event-act-register").click()
+    click_when_still(dash_duo.driver, "#event-act-register")
     dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"][data-status="registered"]',
                               timeout=15)
     assert "event-act-done" in dash_duo.find_element("#event-act-message").get_attribute("class")

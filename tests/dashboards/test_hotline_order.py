@@ -7,11 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from selenium.common.exceptions import (
-    ElementClickInterceptedException,
-    NoSuchElementException,
-    StaleElementReferenceException,
-)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
@@ -20,7 +15,7 @@ from services import audit, hotline
 from services.hotline import refresh_readings
 from services.platform.runtime import Runtime
 from services.store import Event, IndicatorReading
-from tests.dashboards.dom import data_of, text_of, texts_of
+from tests.dashboards.dom import click_when_still, data_of, text_of, texts_of
 
 MARK = "测试井盖松动"  # a word only this order says: the drill by topic finds it and nothing else
 
@@ -45,18 +40,7 @@ def _status(dash_duo, order_id: int, status: str) -> None:  # type: ignore[no-un
 
 
 def _click(dash_duo, selector: str) -> None:  # type: ignore[no-untyped-def]
-    """A user's click, once the element is there and nothing covers it (the panel slides in)."""
-
-    def clicked(driver) -> bool:  # type: ignore[no-untyped-def]
-        try:
-            element = driver.find_element(By.CSS_SELECTOR, selector)
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-            element.click()
-        except (ElementClickInterceptedException, NoSuchElementException, StaleElementReferenceException):
-            return False
-        return True
-
-    WebDriverWait(dash_duo.driver, 20).until(clicked)
+    click_when_still(dash_duo.driver, selector)
 
 
 def _pick(dash_duo, *names: str, dropdown: str = "#hl-act-departments") -> None:  # type: ignore[no-untyped-def]

@@ -16,18 +16,21 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.html_attrs import aria_attributes, data_attributes
+from components.supervision_panel import badge
 from components.ticker import SEVERITY_LABELS, count_text
 
 
 def console_row(item: Mapping[str, Any], lang: str, text: Mapping[str, str]) -> html.Tr:
     """One alert (or storm group): `item` has stream_id, time, severity, headline, district (its adcode) and place
-    (its name), status, owner, count, group (the storm key) and sent (ISO, for the storm window)."""
+    (its name), status, owner, count, group (the storm key) and sent (ISO, for the storm window); `supervised`, when
+    given, its waiting 督办 (the 督 badge)."""
     severity, status, count = item["severity"], item["status"], int(item.get("count") or 1)
     return html.Tr(
         [
             html.Td(SEVERITY_LABELS[lang].get(severity, severity), className="console-level"),
             html.Td(item["time"], className="console-time"),
-            html.Td(item["headline"], className="console-headline"),
+            html.Td([item["headline"], " ", badge(text["sv.badge"], item["supervised"], text["sv.badge.title"])]
+                    if item.get("supervised") else item["headline"], className="console-headline"),
             html.Td(item.get("place") or item.get("district") or "—", className="console-district"),
             html.Td(text.get(f"alerts.status.{status}", status), className="console-status"),
             html.Td(item.get("owner") or "—", className="console-owner"),

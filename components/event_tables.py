@@ -22,11 +22,16 @@ _WIDE = {"address": 220, "category": 130, "subcategory": 130, "grid": 150, "repo
          "closed_at": 150}
 
 
-def events_grid(titles: Mapping[str, str], *, lang: str, sort_by: str = "reported_at") -> dag.AgGrid:
-    """The events, PAGE_SIZE rows a page, fetched from the server; `titles` maps each column to its header."""
-    columns = [{"field": column, "headerName": title, "minWidth": _WIDE.get(column, 90),
-                **(NUMERIC if column == "id" else {}), **({"sort": "desc"} if column == sort_by else {})}
-               for column, title in titles.items()]
+def events_grid(titles: Mapping[str, str], *, lang: str, sort_by: str = "reported_at", marked: str
+                ) -> dag.AgGrid:
+    """The events, PAGE_SIZE rows a page, fetched from the server; `titles` maps each column to its header. A
+    first, unsortable column shows `marked` (the 督 badge) on a row whose `supervised` count is above zero."""
+    badge = {"field": "supervised", "headerName": marked, "sortable": False, "width": 60, "minWidth": 60,
+             "cellClass": "sv-badge-cell",
+             "valueFormatter": {"function": f"params.value > 0 ? {marked!r} : ''"}}
+    columns = [badge, *({"field": column, "headerName": title, "minWidth": _WIDE.get(column, 90),
+                         **(NUMERIC if column == "id" else {}), **({"sort": "desc"} if column == sort_by else {})}
+                        for column, title in titles.items())]
     return dag.AgGrid(
         id=EVENTS_TABLE, rowModelType="infinite", columnDefs=columns, getRowId="params.data.id",
         defaultColDef={"sortable": True, "resizable": True, "sortingOrder": ["desc", "asc"]},

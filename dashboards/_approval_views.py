@@ -17,6 +17,7 @@ from components.graphs import analyst_graph, date_axis
 from components.i18n import translator
 from dashboards._present import local_time, number
 from dashboards._runtime import runtime
+from dashboards._supervision import PICK, mark, marks
 from services import approvals
 from services.access import Principal, Scope
 from services.export import RATE, ColumnFormat
@@ -260,11 +261,16 @@ def _ranking(level: str, frame: pd.DataFrame, names: dict[str, dict[str, str]], 
 
 def _overdue(counts: dict[str, int], late: pd.DataFrame, names: dict[str, dict[str, str]], text: Any) -> list[Any]:
     zone = runtime().settings.zone
-    rows = [{"key": str(r.id), "id": str(r.id), "matter": names["matter"].get(r.matter_code, r.matter_code),
+    marked = marks("application", [r.id for r in late.itertuples()])
+    rows = [{"key": str(r.id), "id": html.Button(str(r.id), id={"type": PICK, "application": str(r.id)},
+                                                className="btn btn-link btn-sm p-0 text-info"),
+             "matter": names["matter"].get(r.matter_code, r.matter_code),
              "due": local_time(r.due_at, zone, "%m-%d %H:%M"), "applicant": r.applicant_name,
-             "card": figs.card_badge(r.card, text[f"apv.card.{r.card}"])} for r in late.itertuples()]
+             "card": figs.card_badge(r.card, text[f"apv.card.{r.card}"]),
+             "sv": mark(text, marked[str(r.id)]) if str(r.id) in marked else ""}
+            for r in late.itertuples()]
     columns = [("id", text["apv.col.id"]), ("matter", text["apv.col.matter"]), ("due", text["apv.col.due"]),
-               ("applicant", text["apv.col.applicant"]), ("card", text["apv.col.card"])]
+               ("applicant", text["apv.col.applicant"]), ("card", text["apv.col.card"]), ("sv", text["sv.title"])]
     return [html.Div([figs.card_badge("red", f"{text['apv.card.red']} {counts['red']}"),
                       figs.card_badge("yellow", f"{text['apv.card.yellow']} {counts['yellow']}")],
                      id="apv-overdue-counts", className="d-flex gap-2 mb-2"),

@@ -243,19 +243,3 @@ def export_frame(frame: pd.DataFrame, names: Names, principal: Principal) -> pd.
 def column_titles(lang: str) -> dict[str, str]:
     text = translator(lang)
     return {c: text[f"hl.col.{c}"] for c in hotline.ORDER_COLUMNS}
-
-
-
-def local_moment(value: str) -> datetime | None:
-    """A `datetime-local` field's value (the display zone's wall clock) as an aware time; None when it is not one."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=runtime().settings.zone)
-
-
-def default_deadline() -> str:
-    """A supervision's deadline as the form first offers it: this time tomorrow, local, to the hour."""
-    moment = datetime.now(runtime().settings.zone).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
-    return moment.strftime("%Y-%m-%d %H:%M")

@@ -43,7 +43,7 @@ from components.i18n import translator
 from components.plan_panel import plan_section
 from components.storm_summary import storm_box
 from components.ticker import count_text
-from dashboards import _alert_analytics, _alert_plans
+from dashboards import _alert_analytics, _alert_plans, _supervision
 from dashboards._alert_push import HEARTBEAT_JS, WATCHDOG_JS, push_components, restore_folder, run_push
 from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, register_for_page, require, user_bar
@@ -58,6 +58,7 @@ from services.alerts import CATEGORIES, SEVERITIES, Entry, last_id, sent_time, s
 dash.register_page(__name__, path="/alerts", title="预警处置台 OneScreen")
 register_for_page(__name__, _alert_plans.register_callbacks)  # the plan panel (预案联动)
 register_for_page(__name__, _alert_analytics.register_callbacks)
+register_for_page(__name__, _supervision.register("alerts-"))
 
 FILTERS = ("severity", "status", "district", "category")
 QUERY = (*FILTERS, "range", "q")  # everything the URL carries, besides the page
@@ -118,7 +119,9 @@ def _rows(values: dict[str, Any], page: int, lang: str) -> tuple[list[html.Tr], 
     with rt.sessions() as session:
         found = alerts.list_alerts(session, flt, page=page, scope=principal.scope)
     text = translator(lang)
-    return [console_row(_item(row, lang), lang, text) for row in found.rows], since, found
+    marked = _supervision.marks("alert", [row.stream_id for row in found.rows])
+    return ([console_row({**_item(row, lang), "supervised": marked.get(row.stream_id, 0)}, lang, text)
+             for row in found.rows], since, found)
 
 
 def _page_text(found: alerts.ConsolePage, text: Any) -> str:
@@ -147,7 +150,7 @@ def _pager_button(arrow: str, ident: str, name: str) -> html.Button:
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     """Filters from the URL, the list from the store, the detail panel empty until a row is picked."""
     rt = runtime()
-    current_principal()
+    principal = current_principal()
     lang = lang if lang in ("zh-CN", "en") else rt.settings.lang
     text = translator(lang)
     rows, since, found = _rows(query, _page_number(query.get("page")), lang)
@@ -183,7 +186,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                              className="console-pager", **aria_attributes(label=text["alerts.pages"])),
                 ]),
                 html.Aside([html.Div(detail_facts(None, lang, text), id="alert-detail"), action_bar(text),
-                            plan_section(text),
+                            plan_section(text), *_supervision.section("alerts-", lang, principal),
                             html.H3(text["alerts.audit"]), html.Ol(id="audit-trail", className="audit-trail")],
                            className="console-detail"),
             ], className="console-body"),
@@ -191,7 +194,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
         _alert_analytics.analytics_pane(lang),
         dcc.Location(id="console-url", refresh=False),
         dcc.Store(id="console-lang", data=lang),
-        dcc.Store(id="selected-alert"),
+        dcc.Store(id="selected-alert", data=query.get("alert") or None),  # ?alert=<stream id>: it picked
         dcc.Store(id="action-done", data=0),
         dcc.Store(id="console-list-version", data=0),
         dcc.Store(id="console-page", data={"page": found.page, "pages": found.pages}),
@@ -235,9 +238,15 @@ def select(clicks: list[int | None]) -> Any:
     return ctx.triggered_id["index"]
 
 
+@callback(Output("alerts-sv-subject", "data"), Input("selected-alert", "data"))
+def supervise_subject(stream_id: str | None) -> Any:
+    """The picked alert is the one its 督办 section acts on."""
+    current_principal()
+    return {"subject": "alert", "id": stream_id} if stream_id else None
+
+
 @callback(Output("alert-detail", "children"), Output("audit-trail", "children"),
-          Input("selected-alert", "data"), Input("action-done", "data"), State("console-lang", "data"),
-          prevent_initial_call=True)
+          Input("selected-alert", "data"), Input("action-done", "data"), State("console-lang", "data"))
 def show_detail(stream_id: str | None, _done: int, lang: str) -> tuple[Any, Any]:
     if not stream_id:
         return no_update, no_update

@@ -17,9 +17,10 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.dcc.express import send_bytes
 
 from components.graphs import analyst_graph
+from components.html_attrs import data_attributes
 from components.i18n import translator
 from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
-from dashboards import _approval_divide
+from dashboards import _approval_divide, _supervision
 from dashboards import _approval_views as views
 from dashboards._auth import current_principal, register_for_page, user_bar
 from dashboards._runtime import runtime
@@ -28,6 +29,7 @@ from services import export
 
 dash.register_page(__name__, path="/approvals", title="政务服务 OneScreen")
 register_for_page(__name__, _approval_divide.register_callbacks)
+register_for_page(__name__, _supervision.register("apv-"))
 
 REFRESH_MS = 60_000
 _DAYS_GROUP: dict[str, Any] = {"role": "radiogroup", "aria-labelledby": "apv-days-label"}
@@ -96,6 +98,11 @@ def layout(**query: Any) -> html.Div:
                 className="row",
             ),
             _approval_divide.section(lang, int(state["days"])),
+            dcc.Store(id="apv-sv-open", data=str(query.get("application") or "")),  # ?application=<id>: its 督办
+            dbc.Offcanvas([html.Div(id="apv-sv-heading"), *_supervision.section("apv-", lang, principal)],
+                          id="apv-sv", title=html.Span(text["apv.sv.panel"], id="apv-sv-title"),
+                          labelledby="apv-sv-title", placement="end", is_open=False, scrollable=True,
+                          backdrop=False, class_name="event-detail-panel"),
             view_location("apv-url", state),
             dcc.Store(id="apv-state", data=state),
             dcc.Store(id="apv-flow", data=shown["flow"]),
@@ -200,3 +207,20 @@ def download(_csv: Any, _xlsx: Any, state: dict[str, Any]) -> Any:
     if ctx.triggered_id == "apv-export-xlsx":
         return send_bytes(export.to_xlsx(table, level, formats=formats), f"{stem}.xlsx")
     return send_bytes(export.to_csv(table, formats=formats), f"{stem}.csv")
+
+
+@callback(Output("apv-sv-subject", "data"), Output("apv-sv", "is_open"), Output("apv-sv-heading", "children"),
+          Input({"type": _supervision.PICK, "application": ALL}, "n_clicks"), Input("apv-sv-open", "data"),
+          State("apv-state", "data"))
+def pick_application(clicks: list[int | None], opened: str, state: dict[str, Any]) -> Any:
+    """A click on an overdue application's number opens its 督办 panel, as does an address that names one."""
+    current_principal()
+    if isinstance(ctx.triggered_id, dict) and any(clicks):
+        application = str(ctx.triggered_id["application"])
+    elif ctx.triggered_id is None and opened.isdigit():
+        application = opened
+    else:
+        return no_update, no_update, no_update
+    heading = f"{translator(state['lang'])['apv.col.id']} {application}"
+    return {"subject": "application", "id": application}, True, html.H3(heading, className="h6",
+                                                                          **data_attributes(application_id=application))

@@ -24,7 +24,8 @@ from components.graphs import analyst_graph
 from components.i18n import translator
 from components.theme import PAGE_STYLE
 from dashboards import _event_views as views
-from dashboards._auth import current_principal, require, user_bar
+from dashboards import _supervision
+from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._incident_areas import events_note, over_events_map
 from dashboards._runtime import runtime
 from dashboards._server_grid import block_request, reset_on_view
@@ -33,6 +34,7 @@ from services.access import Action
 from services.events import STATUSES, EventFilter
 
 dash.register_page(__name__, path="/events", title="事件地图 OneScreen")
+register_for_page(__name__, _supervision.register("events-"))
 
 FILTERS = ("status", "category", "district", "department")
 
@@ -95,6 +97,7 @@ def _choices(control_id: str, label: str, options: list[dict[str, str]], value: 
 def layout(**query: Any) -> html.Div:
     """The view the URL query names; a bad filter value is reported on the page and the default view is shown."""
     may_export = current_principal().may(Action.EXPORT)
+    picked = str(query.pop("event", ""))  # ?event=<id>: open with that event's panel (a 督办 row links here)
     state = _state(query)
     text = translator(state["lang"])
     problem = None
@@ -139,6 +142,7 @@ def layout(**query: Any) -> html.Div:
         action_bar({a: text[f"events.act.{a}"] for a in events.ACTIONS}, dropdowns["department"],
                    comment_hint=text["events.act.comment"], departments_hint=text["events.act.departments"],
                    visible=current_principal().may(Action.EVENT_ACT), dropdown_words=words),
+        *_supervision.section("events-", lang, current_principal()),
         html.H3(text["events.timeline"], className="h6 mt-2"),
         dcc.Graph(id="event-timeline", config={"displayModeBar": False}),
     ], id="event-detail", title=html.Span(text["events.detail"], id="event-detail-title"),
@@ -165,11 +169,12 @@ def layout(**query: Any) -> html.Div:
                                 dbc.Button(text["events.export_xlsx"], id="events-export-xlsx", color="info",
                                            size="sm", className="ms-2", disabled=not may_export)], className="mb-2"),
                       dcc.Download(id="events-download"),
-                      events_grid({c: text[f"events.col.{c}"] for c in events.TABLE_COLUMNS}, lang=lang)]),
+                      events_grid({c: text[f"events.col.{c}"] for c in events.TABLE_COLUMNS}, lang=lang,
+                                  marked=text["sv.badge"])]),
         detail,
         dcc.Location(id="events-url", refresh=False),
         dcc.Store(id="events-state", data=state),
-        dcc.Store(id="events-selected"),
+        dcc.Store(id="events-selected", data=int(picked) if picked.isdigit() else None),
         dcc.Store(id="events-rows-wanted"),
     ], className="events-page container-fluid py-3", lang=lang, style={**PAGE_STYLE, "height": "100vh",
                                                                           "overflowY": "auto"})
@@ -234,21 +239,21 @@ def select_row(clicked: dict[str, Any] | None, selected: list[dict[str, Any]] | 
 
 
 @callback(Output("event-detail-body", "children"), Output("event-timeline", "figure"),
-          Output("event-detail", "is_open"), Input("events-selected", "data"), State("events-state", "data"),
-          prevent_initial_call=True)
+          Output("event-detail", "is_open"), Output("events-sv-subject", "data"), Input("events-selected", "data"),
+          State("events-state", "data"))
 def show_detail(event_id: int | None, state: dict[str, Any]) -> Any:
     """The picked event's fields, SLA card, history and per-department timeline (contact masked by role), in the
-    side panel, which opens over the page where the user is."""
+    side panel, which opens over the page where the user is (at once when the address picks one)."""
     principal = current_principal()
     if event_id is None:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     rt = runtime()
     with rt.sessions() as session:
         shown = views.detail_view(session, int(event_id), principal=principal, names=_names(state["lang"]),
                                   zone=rt.settings.zone, department_names=_departments(state["lang"]))
     if shown is None:
-        return [], {}, False
-    return shown[0], shown[1], True
+        return [], {}, False, None
+    return shown[0], shown[1], True, {"subject": "event", "id": str(event_id)}
 
 
 @callback(Output("event-act-message", "children"), Output("event-act-message", "className"),
@@ -312,7 +317,9 @@ def table(request: dict[str, Any] | None, state: dict[str, Any]) -> Any:
     with rt.sessions() as session:
         shown = events.table_page(session=session, filters=_filter(state), scope=principal.scope, offset=start,
                                   limit=limit, sort_by=column, descending=descending)
-    return {"rowData": views.table_records(shown.rows, _names(state["lang"]), rt.settings.zone),
+    records = views.table_records(shown.rows, _names(state["lang"]), rt.settings.zone)
+    marked = _supervision.marks("event", [record["id"] for record in records])
+    return {"rowData": [{**record, "supervised": marked.get(str(record["id"]), 0)} for record in records],
             "rowCount": shown.total}
 
 

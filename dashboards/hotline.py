@@ -27,6 +27,7 @@ from dashboards import _hotline_views as views
 from dashboards._auth import current_principal, require, user_bar
 from dashboards._runtime import runtime
 from dashboards._server_grid import block_request, reset_on_view
+from dashboards._supervision import default_deadline, local_moment
 from dashboards._view_url import correct_url, search_of, view_location
 from services import export, hotline
 from services.access import Action
@@ -77,7 +78,7 @@ def layout(**query: Any) -> html.Div:
                       [{"label": text["hl.act.reached.yes"], "value": True},
                        {"label": text["hl.act.reached.no"], "value": False}],
                       may_act=principal.may(Action.EVENT_ACT), may_supervise=principal.may(Action.SUPERVISE),
-                      deadline=views.default_deadline(), dropdown_words=words),
+                      deadline=default_deadline(), dropdown_words=words),
     ], id="hl-order", title=html.Span(text["hl.panel"], id="hl-order-title"), labelledby="hl-order-title",
         placement="end", is_open=False, scrollable=True, backdrop=False, class_name="event-detail-panel")
     return html.Div([
@@ -274,7 +275,7 @@ def act(*args: Any) -> Any:
     if action == "supervise":
         if not sv_department or not sv_deadline:
             return text["hl.act.needs_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
-        deadline = views.local_moment(sv_deadline)
+        deadline = local_moment(sv_deadline)
         if deadline is None:
             return text["hl.act.bad_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
     target = None if isinstance(trigger, str) else int(trigger.get("dispatch") or trigger.get("supervision"))

@@ -34,7 +34,7 @@ from components.leader import (
 )
 from components.panel import as_of_stamp, panel
 from components.ticker import SEVERITY_LABELS, count_text
-from dashboards import _leader_cards
+from dashboards import _leader_cards, _leader_supervision
 from dashboards._alert_text import headline_in, row_fields
 from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._leader_briefing import briefing_sheet, percent
@@ -48,6 +48,7 @@ from services.severity import GRADED
 
 dash.register_page(__name__, path="/", title="城市运行总览 OneScreen")
 register_for_page(__name__, _leader_cards.register_callbacks)
+register_for_page(__name__, _leader_supervision.register_callbacks)
 
 CADENCE_S = 60
 # The headline indicators: the KPI strip of the running pack's default wall. Dash runs a page module once per app,
@@ -188,6 +189,7 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
                       big_number("leader-apv-on-time", text["leader.approvals.on_time"], on_time)],
                      className="leader-bigs"),
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
+        _leader_supervision.supervision_card(lang),
         _leader_cards.rankings_card(lang),
         _leader_cards.response_card(lang, _href("/alerts", lang)),
         _leader_cards.divide_card(lang, _href("/approvals", lang)),

@@ -1,7 +1,7 @@
 """/wall — the one-screen overview for the command center's video wall.
 
 The page is a fixed-size design canvas (dashboards/_wall_canvas.py) that the browser scales to the screen, holding
-a header (city, date and clock, connection state, language) and the panels of a screen the city pack provisions
+a header (city, date and clock, the 督办 marker, connection state, language) and the panels of a screen the city pack provisions
 (screens/*.toml; which one, a playlist, a tile: dashboards/_wall_screens.py), each refreshing its own properties in
 place on its own interval (`_wall_kpis`, `_wall_focus`, `_wall_cards`, `_wall_map`, `_wall_approvals`) or by push
 (`_wall_ticker`); while a response is active the incident covers them (`_wall_incident`). The ticker, pop-up and push stores sit outside the screen's own panels, so a playlist's switch
@@ -28,6 +28,7 @@ from dashboards import (
     _wall_kpis,
     _wall_map,
     _wall_screens,
+    _wall_supervision,
     _wall_ticker,
 )
 from dashboards._auth import current_principal, register_for_page
@@ -37,7 +38,8 @@ from dashboards._wall_canvas import Canvas, canvas
 
 dash.register_page(__name__, path="/wall", title="一屏统览 OneScreen")
 
-PANELS = (_wall_kpis, _wall_focus, _wall_cards, _wall_map, _wall_approvals, _wall_ticker, _wall_screens, _wall_incident)
+PANELS = (_wall_kpis, _wall_focus, _wall_cards, _wall_map, _wall_approvals, _wall_ticker, _wall_screens, _wall_incident,
+          _wall_supervision)
 # The panels refreshed by a timer (components/panel.refresh_timer): a stale one gets its timer switched back on.
 TIMERS = "kpis-refresh focus-refresh map-refresh approvals-refresh"
 for _panel in PANELS:
@@ -55,6 +57,7 @@ def _header(lang: str, style: dict[str, str]) -> html.Header:
         [
             html.H1(f"{city} · {text['wall.title']}", className="wall-title"),
             html.Div(clock, id="wall-clock", className="wall-clock", **data_attributes(zone=rt.settings.timezone)),
+            _wall_supervision.marker(lang),  # 督办: waiting and escalated supervisions
             sound_button(text),
             html.Div(text["conn.reconnecting"], id="connection-state", className="connection-state",
                      **data_attributes(state="reconnecting", push="push-restart", live=text["conn.live"],

@@ -4,8 +4,8 @@ flags the item (批示, responsible department, deadline) or answers one. Also t
 item in lists and on the wall.
 
 Every id carries the page's `prefix`, so each page wires its own callbacks (dashboards/_supervision.py). Stable
-hooks for tests and tools: each supervision `data-supervision-id`, `data-status`, `data-department`; the message
-line `{prefix}sv-message` `data-outcome`-like classes `sv-done` / `sv-refused`.
+hooks for tests and tools: each supervision `data-supervision-id`, `data-status`, `data-department`, its buttons
+`sv-reply-button` / `sv-clear-button`; the message line `{prefix}sv-message` classed `sv-done` or `sv-refused`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def listing(prefix: str, rows: Sequence[Row], labels: Mapping[str, str]) -> html
     items = []
     for row in rows:
         buttons = [html.Button(labels[kind], id={"type": f"{prefix}{button}", "supervision": row.id},
-                               className="btn btn-outline-info btn-sm ms-2")
+                               className=f"btn btn-outline-info btn-sm ms-2 sv-{kind}-button")
                    for kind, button, allowed in (("reply", REPLY, row.may_reply), ("clear", CLEAR, row.may_clear))
                    if allowed]
         items.append(html.Li([html.Span(labels[f"status.{row.status}"], className=f"sv-status sv-{row.status}"),

@@ -26,6 +26,7 @@ from services.access import Action, Principal
 
 STAMP = "%Y-%m-%d %H:%M"
 PICK = "sv-pick"  # the pattern-matching id type of a list's button that opens an item's 督办 panel
+_AUDITED = {"supervise": "create"}  # a refused step is audited under the name of the step the service records
 _DONE, _REFUSED = "mt-1 text-success sv-done", "mt-1 text-danger sv-refused"
 
 
@@ -133,7 +134,7 @@ def act(action: str, subject: Mapping[str, str], target: int | None, form: Mappi
             _step(session, action, subject, target, form, principal)
         except supervision.SupervisionRefused as refused:
             session.rollback()
-            audit.record(session, actor=principal, action=f"supervision.{action}",
+            audit.record(session, actor=principal, action=f"supervision.{_AUDITED.get(action, action)}",
                          target=f"{subject['subject']}:{subject['id']}", outcome="refused", detail=refused.reason)
             session.commit()
             return refused

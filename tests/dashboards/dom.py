@@ -68,3 +68,15 @@ def click_when_still(driver: Any, selector: str, timeout: float = 20) -> None:
         return True
 
     WebDriverWait(driver, timeout).until(clicked)
+
+
+def pick(driver: Any, dropdown: str, *names: str) -> None:
+    """Choose `names` in a dropdown as a user does: open it (unless its menu is open), click each option."""
+    for name in names:
+        if not driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"):
+            click_when_still(driver, dropdown)
+        WebDriverWait(driver, 10).until(lambda d, wanted=name: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option") if o.text == wanted), None)).click()
+    if driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"):  # a multi-select's menu stays open
+        click_when_still(driver, dropdown)  # (Escape would close the panel too)
+    WebDriverWait(driver, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"))

@@ -15,7 +15,7 @@ from services import audit, hotline
 from services.hotline import refresh_readings
 from services.platform.runtime import Runtime
 from services.store import Event, IndicatorReading
-from tests.dashboards.dom import click_when_still, data_of, text_of, texts_of
+from tests.dashboards.dom import click_when_still, data_of, pick, text_of, texts_of
 
 MARK = "测试井盖松动"  # a word only this order says: the drill by topic finds it and nothing else
 
@@ -44,16 +44,7 @@ def _click(dash_duo, selector: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _pick(dash_duo, *names: str, dropdown: str = "#hl-act-departments") -> None:  # type: ignore[no-untyped-def]
-    """Choose `names` in a dropdown as a user does: open it (unless its menu is open), click each option."""
-    driver = dash_duo.driver
-    for name in names:
-        if not driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"):
-            _click(dash_duo, dropdown)
-        WebDriverWait(driver, 10).until(lambda d, wanted=name: next(
-            (o for o in d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option") if o.text == wanted), None)).click()
-    if driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"):  # a multi-select's menu stays open
-        _click(dash_duo, dropdown)  # (Escape would close the panel too)
-    WebDriverWait(driver, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-options"))
+    pick(dash_duo.driver, dropdown, *names)
 
 
 def _type(dash_duo, words: str) -> None:  # type: ignore[no-untyped-def]

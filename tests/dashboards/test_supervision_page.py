@@ -16,9 +16,10 @@ from sqlalchemy import select
 from services import audit, events
 from services.access import Principal, Role
 from services.platform.runtime import Runtime
-from services.store import Alert, Event, Supervision
+from services.store import Event, Supervision
 from services.supervision import EscalationJob, open_supervisions, supervise
 from tests.dashboards.dom import click_when_still, data_of, pick, text_of, texts_of
+from tests.dashboards.live_alerts import alert_sender, wait_stored
 
 WATER = "water"  # the responsible department (its Chinese name is read from the store)
 
@@ -167,16 +168,25 @@ def test_an_overdue_application_is_supervised_from_approvals(dash_duo, open_page
     dash_duo.wait_for_element(f'#apv-sv-heading h3[data-application-id="{application}"]', timeout=20)
 
 
-def test_a_supervised_alert_is_marked_in_the_console_and_answered_there(dash_duo, open_page,
+def _alert(alert_id: str) -> dict[str, str]:
+    return {"id": alert_id, "source": "test", "sent": datetime.now(UTC).isoformat(), "severity": "severe",
+            "urgency": "immediate", "certainty": "observed", "category": "infra", "event": "供水管爆裂",
+            "headline": f"供水管爆裂 {alert_id}", "district": "350206", "msg_type": "alert"}
+
+
+def test_a_supervised_alert_is_marked_in_the_console_and_answered_there(dash_duo, open_page, redis_client,
                                                                         wall_runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
     rt = wall_runtime
+    dash_duo.driver.set_window_size(1600, 1200)
+    open_page("/alerts", role="operator")  # the app's persist worker stores the alert sent
+    dash_duo.wait_for_element('#connection-state[data-state="live"]', timeout=15)
+    stream_id = alert_sender(rt, redis_client, _alert)("sv-1")
+    wait_stored(rt, stream_id)
     with rt.sessions() as session:
-        stream_id = session.scalars(select(Alert.stream_id).order_by(Alert.sent_at.desc()).limit(1)).one()
         supervise(session, subject="alert", subject_id=stream_id, department=WATER, instruction="请核实并回复",
                   deadline=datetime.now(UTC) + timedelta(hours=6), principal=Principal("leader", Role.LEADER))
         session.commit()
     flagged = _supervision_of(rt, "alert", stream_id)
-    dash_duo.driver.set_window_size(1600, 1200)
     open_page(f"/alerts?alert={stream_id}", role="operator")
     _status(dash_duo, "alerts-", flagged, "open")
     assert any("督" in words for words in texts_of(dash_duo.driver, "#alert-list .sv-badge"))

@@ -189,7 +189,7 @@ def layout(lang: str | None = None, **_ignored: Any) -> html.Div:
                       big_number("leader-apv-on-time", text["leader.approvals.on_time"], on_time)],
                      className="leader-bigs"),
             _more(text["leader.more.approvals"], _href("/approvals", lang))], stamp),
-        _leader_supervision.supervision_card(lang),
+        _leader_supervision.supervision_card(lang),  # 督办: what waits for a department's reply
         _leader_cards.rankings_card(lang),
         _leader_cards.response_card(lang, _href("/alerts", lang)),
         _leader_cards.divide_card(lang, _href("/approvals", lang)),

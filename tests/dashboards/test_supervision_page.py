@@ -100,7 +100,7 @@ def test_a_leader_supervises_overdue_events_one_is_answered_and_cleared_the_othe
     assert data_of(dash_duo.driver, "#events-sv-list .sv-badge", "supervised") == "1"  # the 督 mark in the detail
     line = text_of(dash_duo.driver, f'#events-sv-list li[data-supervision-id="{first}"]')
     assert "待办" in line and water in line and "请今日内修复并回复" in line, line
-    shoot("supervision-events-flagged")
+    shoot("supervision-events-flagged.png")
 
     _open_event(dash_duo, open_page, ignored, "leader")
     _flag(dash_duo, "events-", "限两小时内到场处置", water, datetime.now(UTC) + timedelta(hours=2), zone)
@@ -138,6 +138,8 @@ def test_a_leader_supervises_overdue_events_one_is_answered_and_cleared_the_othe
     assert not dash_duo.driver.find_elements("css selector", f'#leader-sv-list li[data-supervision-id="{first}"]')
     assert dash_duo.find_element(f"{row} a").get_attribute("href").endswith(f"/events?event={ignored}")
     assert "已升级" in text_of(dash_duo.driver, row) and "限两小时内到场处置" in text_of(dash_duo.driver, row)
+    dash_duo.driver.execute_script("document.getElementById('panel-leader-supervision').scrollIntoView()")
+    shoot("supervision-leader.png")
 
     open_page("/wall", role="leader")  # the wall's marker counts what waits, the escalated one among them
     dash_duo.wait_for_element("#wall-supervision.is-escalated", timeout=30)
@@ -145,7 +147,7 @@ def test_a_leader_supervises_overdue_events_one_is_answered_and_cleared_the_othe
     assert data_of(dash_duo.driver, "#wall-supervision", "escalated") == str(
         sum(view.status == "escalated" for view in waiting))
     assert ("escalated", str(ignored)) in [(view.status, view.subject_id) for view in waiting]
-    shoot("supervision-wall-marker")
+    shoot("supervision-wall-marker.png")
 
 
 def test_an_overdue_application_is_supervised_from_approvals(dash_duo, open_page, shoot,
@@ -161,7 +163,7 @@ def test_an_overdue_application_is_supervised_from_approvals(dash_duo, open_page
     assert _flag(dash_duo, "apv-", "请加快审批", _department_name(rt), datetime.now(UTC) + timedelta(days=1),
                  rt.settings.zone) == "已督办"
     _status(dash_duo, "apv-", _supervision_of(rt, "application", application), "open")
-    shoot("supervision-approvals")
+    shoot("supervision-approvals.png")
 
     open_page(f"/approvals?application={application}", role="leader")  # the leader's card links here: marked
     dash_duo.wait_for_element(f'#apv-overdue-table tr[data-key="{application}"] .sv-badge', timeout=30)

@@ -42,7 +42,7 @@ def badge(word: str, count: int = 1, title: str | None = None) -> html.Span:
 def listing(prefix: str, rows: Sequence[Row], labels: Mapping[str, str]) -> html.Ul | html.P:
     """The item's supervisions (or the empty words), each line with its buttons."""
     if not rows:
-        return html.P(labels["none"], className="sv-empty text-body-secondary")
+        return html.P(labels["none"], className="sv-empty")
     items = []
     for row in rows:
         buttons = [html.Button(labels[kind], id={"type": f"{prefix}{button}", "supervision": row.id},

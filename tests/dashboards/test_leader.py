@@ -20,8 +20,8 @@ from services.store import Alert
 from tests.dashboards.dom import text_of
 from tests.dashboards.downloads import downloaded
 
-PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-alerts", "leader-rankings", "leader-response",
-          "leader-divide-card", "leader-briefing")
+PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-supervision", "leader-alerts", "leader-rankings",
+          "leader-response", "leader-divide-card", "leader-briefing")
 
 GEOMETRY_JS = """
 const box = el => {

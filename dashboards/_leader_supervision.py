@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from components.data_grid import dropdown_words
@@ -68,8 +69,7 @@ def supervision_card(lang: str) -> html.Section:
     controls = html.Div([
         dcc.Dropdown(id="leader-sv-department", options=options, placeholder=text["sv.leader.all"],
                      labels=dropdown_words(lang), className="events-dropdown leader-sv-filter"),
-        dcc.Checklist(id="leader-sv-mine", options=[{"label": text["sv.leader.mine"], "value": "mine"}], value=[],
-                      inline=True, className="leader-sv-mine"),
+        dbc.Switch(id="leader-sv-mine", label=text["sv.leader.mine"], value=False, class_name="leader-sv-mine"),
     ], className="leader-sv-controls")
     body = html.Div([controls, html.Ul(rows(lang, None, False), id="leader-sv-list", className="sv-rows")],
                     className="panel-body")
@@ -82,5 +82,5 @@ def register_callbacks() -> None:
     @callback(Output("leader-sv-list", "children"), Input("leader-sv-department", "value"),
               Input("leader-sv-mine", "value"), Input("leader-refresh", "n_intervals"), State("leader-lang", "data"),
               prevent_initial_call=True)
-    def refresh(department: str | None, mine: list[str] | None, _tick: Any, lang: str) -> list[Any]:
-        return rows(lang, department, "mine" in (mine or []))
+    def refresh(department: str | None, mine: bool | None, _tick: Any, lang: str) -> list[Any]:
+        return rows(lang, department, bool(mine))

@@ -1,9 +1,10 @@
-"""The work-order panel of /hotline: the order's detail and its whole life (dispatches, follow-up, 督办, history)
-from already worded text, and the actions on it (派单, 退单, 重派, 回复, 办结, 回访, 督办).
+"""The work-order panel of /hotline: the order's detail and its whole life (dispatches, follow-up, history) from
+already worded text, and the actions on it (派单, 退单, 重派, 回复, 办结, 回访); its 督办 is the section every detail
+panel shares (components/supervision_panel.py).
 
 Masking and wording are done before this is called. Stable hooks for tests and tools: the heading carries
 `data-order-id` and `data-status`; each card `data-card`; each dispatch `data-dispatch-id`, `data-department`,
-`data-status`; each supervision `data-supervision-id`, `data-status`; the follow-up `data-satisfaction`; the
+`data-status`; the follow-up `data-satisfaction`; the
 message line `hl-act-message` `data-outcome` (done | refused).
 """
 
@@ -19,7 +20,6 @@ from dash import dcc, html
 from components.html_attrs import data_attributes
 
 RETURN = "hl-return"  # pattern-matching id type of a dispatch's 退单 button
-SV_REPLY = "hl-sv-reply"  # … of a supervision's reply button
 ORDER_ACTIONS = ("dispatch", "redispatch", "reply", "close")
 
 
@@ -36,9 +36,9 @@ class Part:
 
 def order_body(*, order_id: int, status: str, title: str, cards: Sequence[tuple[str, str, str]],
                fields: Sequence[tuple[str, str]], titles: Mapping[str, str], follow_up: tuple[str, str],
-               dispatches: Sequence[Part], supervisions: Sequence[Part], history: Sequence[str]) -> list[Any]:
+               dispatches: Sequence[Part], history: Sequence[str]) -> list[Any]:
     """The panel's body: heading, the reply and close cards ((label, card, words)), fields, the follow-up
-    ((verdict code or '', words)), the departments, the supervisions and the history (or their empty words)."""
+    ((verdict code or '', words)), the departments and the history (or their empty words)."""
     return [
         html.H3(title, className="hl-order-title h6", **data_attributes(order_id=str(order_id), status=status)),
         html.Div([html.Span([f"{label}: ", html.Span(words, className=f"sla-card sla-{card}",
@@ -49,8 +49,6 @@ def order_body(*, order_id: int, status: str, title: str, cards: Sequence[tuple[
         html.Div([html.Span(f"{titles['followup']}: "), html.Span(follow_up[1])], id="hl-order-followup",
                  **data_attributes(satisfaction=follow_up[0])),
         _list(titles["dispatches"], dispatches, titles["no_dispatches"], "hl-order-dispatches", "dispatch", RETURN),
-        _list(titles["supervisions"], supervisions, titles["no_supervisions"], "hl-order-supervisions",
-              "supervision", SV_REPLY),
         html.Div(titles["history"], className="event-history-title"),
         html.Ol([html.Li(line) for line in history], id="hl-order-history", className="event-history") if history
         else html.P(titles["no_history"], id="hl-order-history", className="event-history event-empty"),
@@ -71,12 +69,10 @@ def _list(title: str, parts: Sequence[Part], empty: str, list_id: str, kind: str
 
 def order_actions(labels: Mapping[str, str], departments: Sequence[Mapping[str, str]],
                   satisfactions: Sequence[Mapping[str, str]], reached: Sequence[Mapping[str, Any]], *,
-                  may_act: bool, may_supervise: bool, deadline: str = "", dropdown_words: Any = None) -> html.Div:
+                  may_act: bool, dropdown_words: Any = None) -> html.Div:
     """The action forms: `hl-act-<action>` buttons, the departments (`hl-act-departments`), one text field
-    (`hl-act-text`), the follow-up's reached and satisfaction (`hl-act-reached`, `hl-act-satisfaction`), the
-    supervision's department and deadline (`hl-act-sv-department`; `hl-act-sv-deadline`, local
-    `YYYY-MM-DD HH:MM`, drawn holding `deadline`). Parts the caller may not
-    use are drawn hidden (their ids stay for the callbacks)."""
+    (`hl-act-text`), the follow-up's reached and satisfaction (`hl-act-reached`, `hl-act-satisfaction`). Drawn
+    hidden when the caller may not act (the ids stay for the callbacks)."""
 
     def button(action: str) -> html.Button:
         return html.Button(labels[action], id=f"hl-act-{action}", className="btn btn-outline-info btn-sm me-1 mb-1")
@@ -95,19 +91,10 @@ def order_actions(labels: Mapping[str, str], departments: Sequence[Mapping[str, 
                        dbc.RadioItems(id="hl-act-satisfaction", options=list(satisfactions), value="satisfied",
                                       inline=True)]),
         button("follow_up"),
-    ], className="" if may_act else "d-none")
-    supervise = html.Div([
-        label(labels["sv_department"], "hl-act-sv-department"),
-        dcc.Dropdown(id="hl-act-sv-department", options=list(departments), labels=dropdown_words,
-                     placeholder=labels["sv_department"], className="events-dropdown"),
-        label(labels["sv_deadline"], "hl-act-sv-deadline"),
-        dcc.Input(id="hl-act-sv-deadline", type="text", value=deadline, placeholder=deadline,
-                  className="form-control"),
-        html.Div(button("supervise"), className="mt-1"),
-    ], className="" if may_supervise else "d-none")
+    ])
     return html.Div([
         label(labels["text"], "hl-act-text"),
         dcc.Input(id="hl-act-text", type="text", placeholder=labels["text"], className="form-control"),
-        work, supervise,
+        work,
         html.Div(id="hl-act-message", className="mt-1"),
-    ], id="hl-actions", className="event-actions mb-2" if may_act or may_supervise else "d-none")
+    ], id="hl-actions", className="event-actions mb-2" if may_act else "d-none")

@@ -1,19 +1,18 @@
 """The work-order panel of /hotline as plain functions of a session: the order's detail worded for the page
 (services.hotline.order_detail masks the reporter by the caller's role), and one action carried out through the
-hotline's and the supervision's commands, its refusal worded from the catalogs."""
+hotline's commands, its refusal worded from the catalogs. Its 督办 is the shared section (dashboards/_supervision.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from components import hotline_order as panel
 from dashboards._hotline_views import STAMP, Names
 from dashboards._present import local_time
-from services import audit, hotline, supervision
+from services import hotline
 from services.access import Action, Principal
 from services.citypack import HotlineLimits
 
@@ -33,7 +32,7 @@ def detail(session: Any, order_id: int, *, principal: Principal, names: Names, z
     except hotline.OrderRefused:
         return None
     text = names.text
-    may_act, may_supervise = principal.may(Action.EVENT_ACT), principal.may(Action.SUPERVISE)
+    may_act = principal.may(Action.EVENT_ACT)
 
     def department(code: str) -> str:
         return str(names.departments.get(code, code))
@@ -43,11 +42,6 @@ def detail(session: Any, order_id: int, *, principal: Principal, names: Names, z
         (("department", part.department),),
         text["hl.act.return"] if may_act and part.status in ("dispatched", "accepted", "arrived") else None)
         for part in order.dispatches]
-    supervisions = [panel.Part(str(row.id), " · ".join(w for w in (
-        department(row.department), row.instruction, f"{text['hl.panel.deadline']} {local_time(row.deadline, zone, STAMP)}",
-        text.get(f"hl.sv.{row.status}", row.status), row.reply or "") if w), row.status,
-        action=text["hl.act.sv_reply"] if (may_act or may_supervise) and row.status in ("open", "escalated")
-        else None) for row in order.supervisions]
     follow = order.follow_up
     follow_words = (text["hl.panel.not_followed"] if follow is None else
                     text["hl.panel.unreached"] if not follow.reached else
@@ -70,19 +64,19 @@ def detail(session: Any, order_id: int, *, principal: Principal, names: Names, z
     history = [f"{local_time(move.at, zone, STAMP)} {names.word('status', move.from_status)} → "
                f"{names.word('status', move.to_status)} · {move.user}" + (f" · {move.comment}" if move.comment else "")
                for move in order.history]
-    titles = {key: text[f"hl.panel.{key}"] for key in ("followup", "dispatches", "no_dispatches", "supervisions",
-                                                         "no_supervisions", "history", "no_history")}
+    titles = {key: text[f"hl.panel.{key}"] for key in ("followup", "dispatches", "no_dispatches", "history",
+                                                         "no_history")}
     return panel.order_body(
         order_id=order.id, status=order.status, title=f"#{order.id} {order.description or order.title or ''}",
         cards=[(text["hl.panel.reply_card"], order.reply_card, text[f"hl.card.{order.reply_card}"]),
                (text["hl.panel.close_card"], order.close_card, text[f"hl.card.{order.close_card}"])],
         fields=fields, titles=titles, follow_up=(follow.satisfaction or "" if follow else "", follow_words),
-        dispatches=dispatches, supervisions=supervisions, history=history)
+        dispatches=dispatches, history=history)
 
 
 @dataclass(frozen=True)
 class Command:
-    """One action from the panel: `action` a `hl-act-*` name, `return` or `sv_reply`, with what the form holds."""
+    """One action from the panel: `action` a `hl-act-*` name or `return`, with what the form holds."""
 
     action: str
     order_id: int
@@ -90,9 +84,7 @@ class Command:
     text: str = ""
     reached: bool = True
     satisfaction: str | None = None
-    sv_department: str | None = None
-    sv_deadline: datetime | None = None
-    target: int | None = None  # the dispatch (退单) or supervision (reply) it acts on
+    target: int | None = None  # the dispatch it acts on (退单)
 
 
 def act(session: Any, command: Command, *, principal: Principal, limits: HotlineLimits) -> Exception | None:
@@ -109,9 +101,6 @@ def act(session: Any, command: Command, *, principal: Principal, limits: Hotline
                                                satisfaction=command.satisfaction if command.reached else None,
                                                principal=principal, comment=text or None, limits=limits),
         "return": lambda: hotline.return_order(session, int(command.target or 0), principal=principal, reason=text),
-        "supervise": lambda: _supervise(session, command, principal),
-        "sv_reply": lambda: supervision.reply_supervision(session, int(command.target or 0), text,
-                                                          principal=principal),
     }
     try:
         steps[command.action]()
@@ -120,22 +109,8 @@ def act(session: Any, command: Command, *, principal: Principal, limits: Hotline
         hotline.record_refused(session, command.action, f"order:{order}", refused, principal=principal)
         session.commit()
         return refused
-    except supervision.SupervisionRefused as refused:
-        session.rollback()
-        audit.record(session, actor=principal, action=f"supervision.{command.action}", target=f"order:{order}",
-                     outcome="refused", detail=refused.reason)
-        session.commit()
-        return refused
     session.commit()
     return None
-
-
-def _supervise(session: Any, command: Command, principal: Principal) -> int:
-    if command.sv_deadline is None or not command.sv_department:
-        raise ValueError("hl-act-sv-deadline: a supervision needs a department and a deadline")
-    return supervision.supervise(session, subject="event", subject_id=command.order_id,
-                                 department=command.sv_department, instruction=command.text.strip(),
-                                 deadline=command.sv_deadline, principal=principal)
 
 
 def refusal_text(refused: Any, names: Names) -> str:

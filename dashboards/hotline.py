@@ -18,21 +18,22 @@ from dash.dcc.express import send_bytes
 
 from components.data_grid import dropdown_words
 from components.graphs import analyst_graph
-from components.hotline_order import ORDER_ACTIONS, RETURN, SV_REPLY, order_actions
+from components.hotline_order import ORDER_ACTIONS, RETURN, order_actions
 from components.hotline_panels import DRILL, ORDERS_TABLE, PAGE_SIZE, orders_grid
 from components.i18n import translator
 from components.theme import PAGE_ATTRIBUTES, PAGE_STYLE
 from dashboards import _hotline_panel as order_panel
 from dashboards import _hotline_views as views
-from dashboards._auth import current_principal, require, user_bar
+from dashboards import _supervision
+from dashboards._auth import current_principal, register_for_page, require, user_bar
 from dashboards._runtime import runtime
 from dashboards._server_grid import block_request, reset_on_view
-from dashboards._supervision import default_deadline, local_moment
 from dashboards._view_url import correct_url, search_of, view_location
 from services import export, hotline
 from services.access import Action
 
 dash.register_page(__name__, path="/hotline", title="12345热线 OneScreen")
+register_for_page(__name__, _supervision.register("hl-"))
 
 
 def _labelled(label: str, control: Any, control_id: str) -> html.Div:
@@ -67,9 +68,8 @@ def layout(**query: Any) -> html.Div:
         placeholder=text[f"hl.filter.{name}"], className="events-dropdown"), f"hl-f-{name}")
         for name in views.LISTED]
     may_export = principal.may(Action.EXPORT)
-    act_labels = {**{a: text[f"hl.act.{a}"] for a in (*ORDER_ACTIONS, "follow_up", "supervise")},
-                  **{k: text[f"hl.act.{k}"] for k in ("departments", "text", "reached", "satisfaction",
-                                                      "sv_department", "sv_deadline")}}
+    act_labels = {**{a: text[f"hl.act.{a}"] for a in (*ORDER_ACTIONS, "follow_up")},
+                  **{k: text[f"hl.act.{k}"] for k in ("departments", "text", "reached", "satisfaction")}}
     departments = [{"label": n, "value": c} for c, n in names.departments.items()]
     panel = dbc.Offcanvas([
         html.Div(id="hl-order-body"),
@@ -77,8 +77,8 @@ def layout(**query: Any) -> html.Div:
                       [{"label": names.word("satisfaction", v), "value": v} for v in hotline.SATISFACTIONS],
                       [{"label": text["hl.act.reached.yes"], "value": True},
                        {"label": text["hl.act.reached.no"], "value": False}],
-                      may_act=principal.may(Action.EVENT_ACT), may_supervise=principal.may(Action.SUPERVISE),
-                      deadline=default_deadline(), dropdown_words=words),
+                      may_act=principal.may(Action.EVENT_ACT), dropdown_words=words),
+        *_supervision.section("hl-", lang, principal),
     ], id="hl-order", title=html.Span(text["hl.panel"], id="hl-order-title"), labelledby="hl-order-title",
         placement="end", is_open=False, scrollable=True, backdrop=False, class_name="event-detail-panel")
     return html.Div([
@@ -232,55 +232,47 @@ def select_order(clicked: dict[str, Any] | None, selected: list[dict[str, Any]] 
 
 
 @callback(Output("hl-order-body", "children"), Output("hl-order", "is_open"),
-          Output("hl-act-message", "children"), Output("hl-act-message", "className"),
+          Output("hl-act-message", "children"), Output("hl-act-message", "className"), Output("hl-sv-subject", "data"),
           Input("hl-selected", "data"), State("hl-state", "data"), prevent_initial_call=True)
 def show_order(order_id: int | None, state: dict[str, Any]) -> Any:
-    """The picked order's detail and life in the side panel (reporter masked by role)."""
+    """The picked order's detail and life in the side panel (reporter masked by role), its 督办 below."""
     principal = current_principal()
     if order_id is None:
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     rt = runtime()
     with rt.sessions() as session:
         body = order_panel.detail(session, int(order_id), principal=principal, names=views.Names(state["lang"]),
                                   zone=rt.settings.zone)
-    return (body or [], body is not None, "", "mt-1")
+    return (body or [], body is not None, "", "mt-1",
+            {"subject": "event", "id": str(order_id)} if body is not None else None)  # an order is its event
 
 
 @callback(Output("hl-act-message", "children", allow_duplicate=True),
           Output("hl-act-message", "className", allow_duplicate=True),
           Output("hl-order-body", "children", allow_duplicate=True),
           Output("hl-act-departments", "value"), Output("hl-act-text", "value"),
-          *(Input(f"hl-act-{action}", "n_clicks") for action in (*ORDER_ACTIONS, "follow_up", "supervise")),
-          Input({"type": RETURN, "dispatch": ALL}, "n_clicks"), Input({"type": SV_REPLY, "supervision": ALL}, "n_clicks"),
+          *(Input(f"hl-act-{action}", "n_clicks") for action in (*ORDER_ACTIONS, "follow_up")),
+          Input({"type": RETURN, "dispatch": ALL}, "n_clicks"),
           State("hl-selected", "data"), State("hl-act-departments", "value"), State("hl-act-text", "value"),
-          State("hl-act-reached", "value"), State("hl-act-satisfaction", "value"),
-          State("hl-act-sv-department", "value"), State("hl-act-sv-deadline", "value"), State("hl-state", "data"),
+          State("hl-act-reached", "value"), State("hl-act-satisfaction", "value"), State("hl-state", "data"),
           prevent_initial_call=True)
 def act(*args: Any) -> Any:
     """One step of the order's life as the signed-in user; a refusal is shown in words, the panel redrawn (and the
     form emptied) after a step."""
-    *_clicks, order_id, departments, words, reached, satisfaction, sv_department, sv_deadline, state = args
+    *_clicks, order_id, departments, words, reached, satisfaction, state = args
     trigger = ctx.triggered_id
     if not ctx.triggered or not ctx.triggered[0]["value"] or trigger is None:
         return (no_update,) * 5
-    principal = require(Action.EVENT_ACT, Action.SUPERVISE)
+    principal = require(Action.EVENT_ACT)
     rt = runtime()
     names = views.Names(state["lang"])
     text = names.text
     if order_id is None:
         return text["hl.act.pick"], "mt-1 text-warning", no_update, no_update, no_update
-    action = trigger.removeprefix("hl-act-") if isinstance(trigger, str) else \
-        ("return" if trigger["type"] == RETURN else "sv_reply")
-    deadline = None
-    if action == "supervise":
-        if not sv_department or not sv_deadline:
-            return text["hl.act.needs_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
-        deadline = local_moment(sv_deadline)
-        if deadline is None:
-            return text["hl.act.bad_deadline"], "mt-1 text-danger hl-act-refused", no_update, no_update, no_update
-    target = None if isinstance(trigger, str) else int(trigger.get("dispatch") or trigger.get("supervision"))
+    action = trigger.removeprefix("hl-act-") if isinstance(trigger, str) else "return"
+    target = None if isinstance(trigger, str) else int(trigger["dispatch"])
     command = order_panel.Command(action, int(order_id), tuple(departments or ()), words or "", bool(reached),
-                                  satisfaction, sv_department, deadline, target)
+                                  satisfaction, target)
     with rt.sessions() as session:
         refused = order_panel.act(session, command, principal=principal, limits=rt.pack.hotline_limits)
         body = order_panel.detail(session, int(order_id), principal=principal, names=names, zone=rt.settings.zone)

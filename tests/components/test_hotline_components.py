@@ -64,19 +64,17 @@ def test_tables_lists_and_verdicts_make_their_numbers_drill_buttons() -> None:
 
 
 def test_the_order_panel_carries_the_hooks_of_its_life() -> None:
-    titles = {k: k for k in ("followup", "dispatches", "no_dispatches", "supervisions", "no_supervisions", "history",
-                             "no_history")}
+    titles = {k: k for k in ("followup", "dispatches", "no_dispatches", "history", "no_history")}
     body = order_body(order_id=7, status="dispatched", title="#7", cards=[("回复", "red", "红牌")], fields=[],
                       titles=titles, follow_up=("", "尚未回访"),
                       dispatches=[Part("3", "水务 · 已退单", "returned", (("department", "water"),)),
                                   Part("4", "市政 · 已派遣", "dispatched", (("department", "municipal"),), "退单")],
-                      supervisions=[], history=[])
+                      history=[])
     heading = body[0]
     assert getattr(heading, "data-order-id") == "7" and getattr(heading, "data-status") == "dispatched"
     ids = _ids(body)
     assert {"type": "hl-return", "dispatch": 4} in ids and {"type": "hl-return", "dispatch": 3} not in ids
-    assert "hl-order-supervisions" in ids and "hl-order-history" in ids
-    hidden = order_actions({k: k for k in ("dispatch", "redispatch", "reply", "close", "follow_up", "supervise",
-                                           "departments", "text", "reached", "satisfaction", "sv_department",
-                                           "sv_deadline")}, [], [], [], may_act=False, may_supervise=False)
-    assert "d-none" in hidden.className and "hl-act-supervise" in _ids(hidden)  # the ids stay for the callbacks
+    assert "hl-order-dispatches" in ids and "hl-order-history" in ids
+    hidden = order_actions({k: k for k in ("dispatch", "redispatch", "reply", "close", "follow_up", "departments",
+                                           "text", "reached", "satisfaction")}, [], [], [], may_act=False)
+    assert "d-none" in hidden.className and "hl-act-close" in _ids(hidden)  # the ids stay for the callbacks

@@ -118,12 +118,14 @@ def test_a_work_order_goes_through_its_whole_life_on_the_page(
     dash_duo.wait_for_element('#hl-order-cards .sla-card[data-card="red"]', timeout=20)
 
     supervised_before = _supervised_on_the_wall(wall_runtime)
-    _pick(dash_duo, "厦门市城市管理行政执法局", dropdown="#hl-act-sv-department")  # 督办
-    _type(dash_duo, "请于明日前办结并回复市民")
-    _click(dash_duo, "#hl-act-supervise")
-    _done(dash_duo)
-    dash_duo.wait_for_element('#hl-order-supervisions li[data-status="open"]', timeout=20)
-    assert "请于明日前办结并回复市民" in text_of(dash_duo.driver, "#hl-order-supervisions")
+    _pick(dash_duo, "厦门市城市管理行政执法局", dropdown="#hl-sv-department")  # 督办, the section every panel shares
+    field = dash_duo.find_element("#hl-sv-instruction")
+    field.clear()
+    field.send_keys("请于明日前办结并回复市民")
+    _click(dash_duo, "#hl-sv-supervise")
+    dash_duo.wait_for_element("#hl-sv-message.sv-done", timeout=20)
+    dash_duo.wait_for_element('#hl-sv-list li[data-status="open"]', timeout=20)
+    assert "请于明日前办结并回复市民" in text_of(dash_duo.driver, "#hl-sv-list")
     shoot("hotline-order-panel.png")
 
     with wall_runtime.sessions() as session:

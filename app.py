@@ -33,6 +33,7 @@ from api.ratelimit import Limiter
 from api.security import SecurityMiddleware
 from api.slowlog import SlowRequestLog
 from dashboards._auth import callback_guard, guard_pages, install_websocket_guard
+from dashboards._leader_briefing import period_pdf
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
@@ -59,7 +60,8 @@ def _lifespan(rt: Runtime, pauses: GcPauses) -> Callable[[FastAPI], contextlib.A
         pauses.install()
         freeze_after_start()  # issue 17's tail: collections walk what requests make, not the whole app
         stop = threading.Event()
-        loops = background_loops(rt) if rt.settings.background else []
+        render = period_pdf(lambda lang: rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en)
+        loops = background_loops(rt, render) if rt.settings.background else []
         threads = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker"),
                                     daemon=True) for work in loops]
         for thread in threads:

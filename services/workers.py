@@ -101,12 +101,12 @@ LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalat
 
 def background_loops(rt: Runtime, render_briefing: Render | None = None) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating, the hotline's
-    derived readings unless the 12345 platform sends its own, and the scheduled briefings when the pack has some
-    and the caller gives their renderer (the domain draws no PDF: app.py passes the pages' one)."""
+    derived readings unless the 12345 platform sends its own, and the scheduled briefings when the pack has some,
+    they are on, and the caller gives their renderer (the domain draws no PDF: app.py passes the pages' one)."""
     names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", "supervise",
              *(["hotline"] if rt.settings.hotline_readings else []), *(["simulate"] if rt.settings.simulate else [])]
     briefings = ([briefing_loop(rt, render_briefing)]
-                 if render_briefing is not None and rt.pack.briefings.schedules else [])
+                 if render_briefing is not None and rt.settings.briefings and rt.pack.briefings.schedules else [])
     return [*(LOOPS[name](rt) for name in names), *briefings]
 
 

@@ -95,12 +95,11 @@ def _supervision(session: Session, now: datetime, scope: Scope) -> SupervisionCo
                              overdue=sum(s.deadline < now for s in waiting))
 
 
-def report(*, session: Session, period: Period, zone: ZoneInfo, sentence_words: Mapping[str, Mapping[str, str]],
-           scope: Scope = CITY_WIDE, now: datetime | None = None) -> PeriodReport:
-    """The briefing of `period` for `scope`, worded in each language of `sentence_words` (the pack's
-    [sentences.<language>] tables)."""
-    now = now or datetime.now(UTC)
-    start, end = period.window(zone)
+def highlights(*, session: Session, period: Period, zone: ZoneInfo,
+               sentence_words: Mapping[str, Mapping[str, str]], scope: Scope = CITY_WIDE
+               ) -> tuple[tuple[Movement, ...], tuple[Movement, ...], dict[str, tuple[str, ...]]]:
+    """Every measure's movement over `period`, the chosen ones, and them worded in each language of
+    `sentence_words` (the pack's [sentences.<language>] tables) with the scope's district names."""
     counts = [measure_counts(session, *p.window(zone), scope) for p in (period, period.previous(), period.year_before())]
     every = movements(*counts)
     chosen = biggest(every)
@@ -108,5 +107,15 @@ def report(*, session: Session, period: Period, zone: ZoneInfo, sentence_words: 
     said = {lang: sentences(chosen, words, period.kind, {key: zh if lang == "zh-CN" else en
                                                          for key, (zh, en) in names.items()})
             for lang, words in sentence_words.items()}
+    return every, chosen, said
+
+
+def report(*, session: Session, period: Period, zone: ZoneInfo, sentence_words: Mapping[str, Mapping[str, str]],
+           scope: Scope = CITY_WIDE, now: datetime | None = None) -> PeriodReport:
+    """The briefing of `period` for `scope`, worded in each language of `sentence_words`."""
+    now = now or datetime.now(UTC)
+    start, end = period.window(zone)
+    every, chosen, said = highlights(session=session, period=period, zone=zone, sentence_words=sentence_words,
+                                     scope=scope)
     return PeriodReport(period, str(zone), start, end, every, chosen, said, _red_list(session, period, end, scope),
                         _lagging(session, start, end, scope), _supervision(session, now, scope), now)

@@ -27,7 +27,16 @@ from services.config import DEFAULT_CITY, DEFAULT_PACK
 from services.demo.simulator import seed
 from services.geo import load_city
 from services.notify import SmtpSettings, backoff, channels
-from services.store import Alert, Application, AuditEntry, BriefingDelivery, District, Event, WorkOrder, make_sessionmaker
+from services.store import (
+    Alert,
+    Application,
+    AuditEntry,
+    BriefingDelivery,
+    District,
+    Event,
+    WorkOrder,
+    make_sessionmaker,
+)
 from services.store.catalog import install_catalog
 from tests.services.notify.receivers import free_port, smtp_server
 
@@ -65,7 +74,7 @@ def _city(engine: Engine, *, generate: bool) -> sessionmaker[Session]:
             session.add(surge)
             session.flush()
             session.add(WorkOrder(event_id=surge.id, channel="phone", token=f"surge-{n}"))
-        for n in range(90):
+        for _n in range(90):
             session.add(Event(category="road", source="test", severity="minor", status="closed",
                               district=str(rng.choice([SIMING, "350206"])), out_of_city=False,
                               reported_at=year_start + timedelta(hours=float(rng.uniform(0, 167)))))

@@ -1,7 +1,7 @@
 """The briefings that write themselves: a weekly briefing made on its cron schedule from a generated city and
 delivered to a real SMTP server (aiosmtpd), its sentences in Chinese and English carrying the numbers a pandas
 recomputation from the raw rows gives, on SQLite and PostgreSQL; the same into a folder; a delivery that fails
-while the server is down and is retried, once; and a restart that sends nothing twice."""
+while the server is down and is retried, once; a restart that sends nothing twice; and the workers that run them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import io
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message as Mail
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,10 +24,11 @@ from services.briefing import BriefingJob, Period, briefing_deliveries, due_peri
 from services.briefing.movements import MEASURES, MIN_BASE, MIN_CHANGE, TOP_MOVEMENTS
 from services.citypack import load_pack
 from services.citypack.briefings import Briefings, Schedule
-from services.config import DEFAULT_CITY, DEFAULT_PACK
+from services.config import DEFAULT_CITY, DEFAULT_PACK, Settings
 from services.demo.simulator import seed
 from services.geo import load_city
 from services.notify import SmtpSettings, backoff, channels
+from services.platform import open_runtime
 from services.store import (
     Alert,
     Application,
@@ -38,6 +40,7 @@ from services.store import (
     make_sessionmaker,
 )
 from services.store.catalog import install_catalog
+from services.workers import background_loops
 from tests.services.notify.receivers import free_port, smtp_server
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -236,3 +239,19 @@ def test_a_failed_delivery_is_retried_and_delivered_once(empty_city: sessionmake
         assert outcomes == ["failed", "ok"]
         assert session.scalar(select(BriefingDelivery.id).where(BriefingDelivery.state == "pending")) is None
 
+
+
+@pytest.mark.parametrize("on", [True, False])
+def test_the_workers_run_the_briefings_when_on_and_given_their_renderer(settings: Settings, on: bool) -> None:
+    rt = open_runtime(settings.model_copy(update={"briefings": on}))
+    try:
+        def jobs(loops: list[Any]) -> list[Any]:
+            return [loop.__self__ for loop in loops if isinstance(getattr(loop, "__self__", None), BriefingJob)]
+
+        assert jobs(background_loops(rt)) == []  # nothing to draw the PDF with
+        found = jobs(background_loops(rt, _render()))  # type: ignore[arg-type]
+        assert len(found) == (1 if on else 0)
+        if on:
+            assert found[0].briefings == rt.pack.briefings and found[0].zone == rt.settings.zone
+    finally:
+        rt.close()

@@ -273,11 +273,8 @@ def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE
 
     def counts(start: datetime, end: datetime) -> tuple[Counter[str], int]:
         week = HotlineFilter(start, end, filters.district, filters.category, filters.channel)
-        query = (orders_select().add_columns(WorkOrder.event_id, func.coalesce(WorkOrder.terms, ""),
-                                             order_terms.stale_text())
-                 .where(*where(week, scope)).order_by(Event.reported_at.desc()).limit(TOPIC_TEXTS))
-        rows = session.execute(query).all()
-        return order_terms.document_counts(session, rows), len(rows)
+        return order_terms.document_counts(session, order_terms.week_rows(
+            orders_select().where(*where(week, scope)).order_by(Event.reported_at.desc()).limit(TOPIC_TEXTS)))
 
     def compute() -> list[Topic]:
         index_joins(session)

@@ -14,10 +14,22 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Text,
+    bindparam,
+    case,
+    func,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -53,23 +65,51 @@ def cut_all(texts: Iterable[str | None]) -> tuple[list[str], str]:
     return [seen[text] if text in seen else seen.setdefault(text, cut(text)) for text in texts], stamp()
 
 
-def stale_text() -> ColumnElement[str | None]:
-    """The order's text when its stored terms are missing or of another stamp, else NULL (no text is read)."""
-    return case((WorkOrder.terms_cut == stamp(), None), else_=order_text())
+def week_rows(orders: Select[Any]) -> Select[Any]:
+    """`orders` (a select of the week's orders, newest first, limited) with what counting needs: (event id,
+    stored terms, the text when those are missing or of another stamp, else NULL: no text is read)."""
+    stale = case((WorkOrder.terms_cut == stamp(), None), else_=order_text())
+    return orders.add_columns(WorkOrder.event_id, func.coalesce(WorkOrder.terms, "").label("terms"),
+                              stale.label("stale"))
 
 
-def document_counts(session: Session, rows: Sequence[Any]) -> Counter[str]:
-    """How many orders use each term, from (event id, terms, stale text) rows (`stale_text()`): the stored terms,
-    or the text cut now (and stored, see `_store`)."""
+def document_counts(session: Session, week: Select[Any]) -> tuple[Counter[str], int]:
+    """How many of the `week_rows` orders use each term, and how many orders there are: the stored terms counted,
+    by the database where it can (PostgreSQL: one statement, only a row per term leaves it), and the stale orders'
+    texts cut now (and stored, see `_store`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        rows = session.execute(week).all()
+        return _counted(session, ((None, 1, *row) for row in rows), len(rows))
+    orders = week.cte("week_orders")
+    words = select(func.unnest(func.string_to_array(orders.c.terms, " ")).label("term")).where(
+        orders.c.stale.is_(None)).subquery()
+    nothing = null().cast(Text)
+    query = union_all(
+        select(words.c.term, func.count(), null().cast(BigInteger), nothing).group_by(words.c.term),
+        select(nothing, func.count(), null().cast(BigInteger), nothing).select_from(orders),
+        select(nothing, null().cast(BigInteger), orders.c.event_id, orders.c.stale).where(
+            orders.c.stale.is_not(None)))
+    rows = session.execute(query).all()
+    total = next(int(n) for term, n, event_id, _ in rows if term is None and event_id is None)
+    return _counted(session, ((term, n, event_id, "", text) for term, n, event_id, text in rows
+                              if term is not None or event_id is not None), total)
+
+
+def _counted(session: Session, rows: Iterable[tuple[Any, ...]], total: int) -> tuple[Counter[str], int]:
+    """Counts from (term or None, its count, event id, stored terms, stale text) rows: a term counted in SQL, or
+    an order's stored terms split, or its stale text cut now and stored."""
     counts: Counter[str] = Counter()
     fresh: dict[int, str] = {}
-    for event_id, stored, text in rows:
+    for term, count, event_id, stored, text in rows:
+        if term is not None:
+            counts[term] += int(count)
+            continue
         if text is not None:
             stored = fresh[event_id] = cut(text)
         counts.update(stored.split())
     if fresh:
         _store(session, fresh)
-    return counts
+    return counts, total
 
 
 def _store(session: Session, fresh: dict[int, str]) -> None:

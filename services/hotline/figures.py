@@ -13,7 +13,8 @@ Definitions (the page's words, one place):
 Every query is cached per (scope, filter, now to the minute) in the `hotline` namespace, which a write to the
 orders, events, dispatches, calls or supervisions invalidates. At 3 M orders on PostgreSQL the period filter uses
 `ix_events_reported_at` (and `ix_events_category_reported` with categories) and joins `work_orders` by its key;
-the departments' query joins `event_dispatches` through `ix_dispatches_event_department`.
+the departments' query joins `event_dispatches` through `ix_dispatches_event_department`. Hot topics count the
+orders' stored terms (services/hotline/terms), on PostgreSQL in the database.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from services.hotline.topics import stamp, terms
+from services.hotline.topics import stamp, words
 from services.store import Event, WorkOrder
 from services.store.invalidation import WRITTEN_KEY
 
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def cut(text: str | None) -> str:
     """A text's terms as stored: distinct, sorted, space-separated ("" for a text with none)."""
-    return " ".join(sorted(terms(text or "")))
+    return " ".join(sorted(words(text or "")))
 
 
 def text_of(description: str | None, title: str | None) -> str:

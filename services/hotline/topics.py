@@ -95,8 +95,12 @@ def _block_words(block: str) -> tuple[str, ...]:
 @lru_cache(maxsize=BLOCKS)
 def _text_terms(text: str, ignore: frozenset[str]) -> frozenset[str]:
     """A text's terms, kept: the next refresh counts the same week again."""
-    return frozenset(word for block in jieba.re_han_default.findall(text) for word in _block_words(block)
-                     if word not in ignore)
+    return frozenset(word for word in words(text) if word not in ignore)
+
+
+def words(text: str) -> set[str]:
+    """A text's terms, uncached (a text stored with its terms is cut once: keeping it would only crowd the cache)."""
+    return {word for block in jieba.re_han_default.findall(text) for word in _block_words(block)}
 
 
 def terms(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:

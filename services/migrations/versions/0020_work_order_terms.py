@@ -2,7 +2,7 @@
 so a week's hot topics count stored words instead of segmenting every text on each view
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-02 12:00:00
 
 No backfill here (a migration carries no segmenter): an order with no terms is cut the first time a view reads
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,7 @@ def pack(tmp_path: Path) -> Path:
 def test_the_shipped_pack_schedules_a_weekly_and_a_daily_briefing_worded_in_both_languages() -> None:
     briefings = load_pack(XIAMEN).briefings
     assert briefings.schedules == (
-        Schedule("weekly", "weekly", "0 8 * * 1", ("zh-CN", "en"), ("leaders@example.gov.cn",), "var/briefings"),
+        Schedule("weekly", "weekly", "0 8 * * 1", ("zh-CN", "en"), (), "var/briefings"),  # no mail server in the demo
         Schedule("daily", "daily", "30 7 * * *", ("zh-CN",), (), "var/briefings"),
     )
     assert sorted(briefings.sentences) == ["en", "zh-CN"]
@@ -40,7 +40,7 @@ def test_each_mistake_is_one_line_at_its_line(pack: Path) -> None:
     path = pack / "briefings.toml"
     text = path.read_text(encoding="utf-8")
     text = text.replace('cron = "0 8 * * 1"', 'cron = "every monday"').replace('period = "daily"', 'period = "monthly"')
-    text = text.replace('email = ["leaders@example.gov.cn"]', 'email = ["leaders"]')
+    text = text.replace('# email = ["leaders@example.gov.cn"]', 'email = ["leaders"]')
     text = text.replace("上升{change}%", "上升{change}%{mood}").replace('weekly_previous = "last week"\n', "")
     path.write_text(text, encoding="utf-8")
     lines = text.splitlines()

@@ -33,6 +33,7 @@ from api.ratelimit import Limiter
 from api.security import SecurityMiddleware
 from api.slowlog import SlowRequestLog
 from dashboards._auth import callback_guard, guard_pages, install_websocket_guard
+from dashboards._leader_briefing import period_pdf
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
 from services.config import Settings
@@ -47,7 +48,7 @@ from services.platform import (
     server_protocol,
 )
 from services.sources import declare_sources
-from services.workers import background_loops, install_catalogs
+from services.workers import background_loops, briefing_loop, install_catalogs, run_until_signalled
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("onescreen")
@@ -59,7 +60,7 @@ def _lifespan(rt: Runtime, pauses: GcPauses) -> Callable[[FastAPI], contextlib.A
         pauses.install()
         freeze_after_start()  # issue 17's tail: collections walk what requests make, not the whole app
         stop = threading.Event()
-        loops = background_loops(rt) if rt.settings.background else []
+        loops = background_loops(rt, _briefing_pdf(rt)) if rt.settings.background else []
         threads = [threading.Thread(target=work, args=(stop,), name=getattr(work, "__qualname__", "worker"),
                                     daemon=True) for work in loops]
         for thread in threads:
@@ -74,6 +75,11 @@ def _lifespan(rt: Runtime, pauses: GcPauses) -> Callable[[FastAPI], contextlib.A
             pauses.uninstall()
 
     return lifespan
+
+
+def _briefing_pdf(rt: Runtime) -> Callable[..., bytes]:
+    """The scheduled briefings' PDF, drawn by the pages' renderer (the domain draws nothing), in the city's name."""
+    return period_pdf(lambda lang: rt.settings.city_name_zh if lang == "zh-CN" else rt.settings.city_name_en)
 
 
 def _run_first_request_hooks(app: dash.Dash) -> None:
@@ -192,5 +198,21 @@ def main() -> None:
                 timeout_keep_alive=5)  # a request head must arrive within 10 s (services/platform/serving.py)
 
 
+def briefings_worker() -> None:
+    """The scheduled briefings as a process of their own in production (`python app.py briefings`, beside
+    `python -m services.workers …`): here rather than in services/workers.py because it needs the pages' PDF."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    try:
+        rt = open_runtime(settings, migrate_schema=False)
+    except StartupError as exc:
+        sys.stderr.write(f"onescreen: {exc}\n")
+        raise SystemExit(2) from None
+    try:
+        run_until_signalled(briefing_loop(rt, _briefing_pdf(rt)))
+    finally:
+        rt.close()
+
+
 if __name__ == "__main__":
-    main()
+    briefings_worker() if sys.argv[1:] == ["briefings"] else main()

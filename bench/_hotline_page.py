@@ -87,7 +87,7 @@ def page_figures(engine: Engine, database: str, repeat: int) -> tuple[list[dict[
     paths: dict[str, Callable[[], None]] = {
         "update_view": lambda: render(week),
         "orders": block(hotline.Drill()), "orders_drill": block(drill), "show_order": show, "download": download}
-    render(week)  # the first view after a start: segments the fortnight's texts (bench hot_topics_week_cold)
+    render(week)  # the first view after a start (bench hot_topics_week measures its topics)
     figures = []
     for name, path in paths.items():
         figures.append(figure(name, database, timed(path, repeat, cold), BUDGETS))

@@ -9,9 +9,10 @@ repeat callers, a burst a week, the lifecycle with 回复 / 回访 / reopening a
 with its event and dispatches, and 1.5 calls per order, loaded with COPY (services.store.bulkload) with the indexes
 dropped during the load. Then measures:
 - hot_topics_week: the page's hot topics (services.hotline.topics) for the newest week (about 50 000 orders)
-  against the week before: texts read from the store, segmented with jieba, scored; cold (the process's
-  segmentation cache emptied: the first view after a restart), issue 21's budget 5 s; hot_topics_week_warm: the
-  page's ten-minute topics cache expired, the segmentation cache kept (every later refresh);
+  against the week before: the orders' terms, cut on arrival and stored (services.hotline.terms; the loader cuts
+  them as intake does), counted and scored; cold (the process's segmentation cache emptied: the first view after
+  a restart), issue 21's budget 5 s; hot_topics_week_warm: the page's ten-minute topics cache expired, the
+  segmentation cache kept (every later refresh);
 - the /hotline page's callbacks through their data path (bench/_hotline_page.py), cold and warm, budget 200 ms p95.
 The load average after the run and each figure's spread (min, max) are in the result, as the machine is shared.
 """

@@ -264,8 +264,8 @@ def _para(text: str, size: float, colour: str = INK, *, bold: bool = False, keep
 def _pdf_headlines(headlines: Sequence[Headline], width: float) -> Table:
     cells = [[_para(h.label, 8.5, MUTED), _para(h.value, 17, _colour(h.status), bold=True)]
              for h in headlines]
-    grid = [cells[i:i + _TILE_COLUMNS] for i in range(0, len(cells), _TILE_COLUMNS)]
-    grid[-1] += [[""]] * (_TILE_COLUMNS - len(grid[-1]))
+    grid: list[list[Any]] = [cells[i:i + _TILE_COLUMNS] for i in range(0, len(cells), _TILE_COLUMNS)]
+    grid[-1] += [""] * (_TILE_COLUMNS - len(grid[-1]))  # a short last row: empty cells, not empty flowable lists
     table = Table(grid, colWidths=[width / _TILE_COLUMNS] * _TILE_COLUMNS)
     commands: list[Any] = [("FONTNAME", (0, 0), (-1, -1), _PDF_FONT),
                            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(BAND)),

@@ -1,16 +1,18 @@
-"""The daily briefing for the reader: `services.briefing.Briefing` (numbers and codes) as a `BriefingSheet`
-(text in the reader's language and zone) that components/briefing.py renders as PDF or PNG."""
+"""The briefings for the reader: `services.briefing.Briefing` (the daily snapshot) and `PeriodReport` (a scheduled
+daily or weekly briefing), numbers and codes, as a `BriefingSheet` (text in the reader's language and zone) that
+components/briefing.py renders as PDF or PNG."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from components.briefing import Bars, BriefingSheet, Headline, Rows
+from components.briefing import Bars, BriefingSheet, Headline, Rows, render_pdf
+from components.i18n import translator
 from components.ticker import SEVERITY_LABELS, count_text
 from dashboards._present import local_time, number, unit_text
-from services.briefing import Briefing
+from services.briefing import Briefing, PeriodReport
 
 
 def _name(zh: str, en: str, lang: str) -> str:
@@ -92,3 +94,54 @@ def briefing_sheet(b: Briefing, *, lang: str, city: str, scope_label: str, text:
         tables=_tables(b, text, lang, zone),
         footer=f"OneScreen 一屏统览 · {text['brief.generated']} {local_time(generated, zone, '%Y-%m-%d %H:%M')}",
     )
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:+.0f}%"
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}"
+
+
+def period_sheet(r: PeriodReport, *, lang: str, city: str, text: Mapping[str, str]) -> BriefingSheet:
+    """The sheet of a scheduled briefing for a reader of `lang`: its sentences first, then the figures behind
+    them, the red list, the lagging districts and 督办 waiting."""
+    zone, none = ZoneInfo(r.zone), text["brief.none"]
+    period = r.period
+    span = period.first.isoformat() if period.days == 1 else f"{period.first.isoformat()} – {period.last.isoformat()}"
+    waiting = r.supervision
+    headlines = (
+        *(Headline(text[f"brief.measure.{m.measure}"], number(m.current, lang)) for m in r.movements),
+        Headline(text["brief.supervision.open"], number(waiting.open, lang)),
+        Headline(text["brief.supervision.overdue"], number(waiting.overdue, lang),
+                 "alarm" if waiting.overdue else "normal"),
+        Headline(text["brief.supervision.escalated"], number(waiting.escalated, lang),
+                 "warn" if waiting.escalated else "normal"),
+    )
+    tables = (
+        Rows(text["brief.highlights"], (text["brief.highlights"],),
+             tuple((sentence,) for sentence in r.sentences.get(lang, ())), (1,), empty=none),
+        Rows(text["brief.comparison"],
+             tuple(text[f"brief.{k}"] for k in ("measure", "current", "previous", "change", "year_ago", "year_change")),
+             tuple((text[f"brief.measure.{m.measure}"], number(m.current, lang), number(m.previous, lang),
+                    _signed(m.change), number(m.year_ago, lang), _signed(m.year_change)) for m in r.movements),
+             (3, 1.2, 1.2, 1.2, 1.2, 1.2), empty=none),
+        Rows(text["brief.red_list"], (text["brief.place"], text["brief.department"]),
+             tuple((str(u.place), _name(u.name_zh, u.name_en, lang)) for u in r.red_list), (1, 4), empty=none),
+        Rows(text["brief.lagging"], (text["brief.district"], text["brief.online_gap"], text["brief.on_time_gap"]),
+             tuple((_name(u.name_zh, u.name_en, lang), _points(u.online_gap), _points(u.on_time_gap))
+                   for u in r.lagging), (2, 1.5, 1.5), empty=none),
+    )
+    return BriefingSheet(
+        title=f"{city} · {text[f'brief.period.{period.kind}']}",
+        subtitle=f"{span} ({r.zone}) · {text['brief.scope']}: {text['brief.city_wide']}",
+        headlines=headlines, charts=(), tables=tables,
+        footer=f"OneScreen 一屏统览 · {text['brief.generated']} {local_time(r.generated, zone, '%Y-%m-%d %H:%M')}",
+    )
+
+
+def period_pdf(city: Callable[[str], str]) -> Callable[[PeriodReport, str], bytes]:
+    """The scheduled briefings' renderer the workers are given: (report, language) -> A4 PDF; `city` names the
+    city in a language."""
+    return lambda r, lang: render_pdf(period_sheet(r, lang=lang, city=city(lang), text=translator(lang)))

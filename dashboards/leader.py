@@ -150,7 +150,25 @@ def _briefing_panel(lang: str, principal: Principal) -> html.Section:
         html.Div(buttons, className="leader-buttons"),
         html.Div("" if may_export else text["leader.briefing.no_export"], className="leader-note"),
         dcc.Download(id="leader-briefing-download"),
+        *_highlights(lang, principal),
     ], className="panel-body"))
+
+
+def _highlights(lang: str, principal: Principal) -> list[Any]:
+    """Last week's movements in the reader's scope, in the words of the weekly briefing the pack schedules
+    (nothing when the pack words none)."""
+    rt = runtime()
+    words = rt.pack.briefings.sentences.get(lang)
+    if not words:
+        return []
+    week = briefing.period_before("weekly", datetime.now(UTC), rt.settings.zone)
+    with rt.sessions() as session:
+        *_movements, said = briefing.highlights(session=session, period=week, zone=rt.settings.zone,
+                                                sentence_words={lang: words}, scope=principal.scope)
+    title = f"{translator(lang)['leader.briefing.highlights']} {week.first:%m-%d} – {week.last:%m-%d}"
+    return [html.H3(title, className="leader-highlights-title"),
+            html.Ul([html.Li(sentence) for sentence in said[lang]], id="leader-briefing-highlights",
+                    className="leader-highlights")]
 
 
 def layout(lang: str | None = None, **_ignored: Any) -> html.Div:

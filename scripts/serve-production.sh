@@ -18,6 +18,7 @@ children=()
 for loop in persist escalate associate sources notify deadlines supervise; do
     "$PYTHON" -m services.workers "$loop" & children+=($!)
 done
+"$PYTHON" app.py briefings & children+=($!)   # the pack's scheduled briefings (they need the pages' PDF)
 if [[ "$ONESCREEN_SIMULATE" == "true" ]]; then
     "$PYTHON" -m services.workers simulate & children+=($!)
 fi

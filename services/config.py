@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     wall_popup_seconds: float = Field(default=30, ge=1, le=3600, description="seconds an alert pop-up stays open")
     # issue 19: the sources file (pull connectors and declared push sources, services/sources/spec.py)
     sources: Path = DEFAULT_PACK / PACK_FILES["sources"]
+    # issue 23: the scheduled briefings of the pack's briefings.toml (services/briefing/delivery.py)
+    briefings: bool = Field(default=True, description="make and deliver the pack's scheduled briefings")
     # issue 22: notifications out (services/notify): the SMTP server the pack's e-mail contacts go through; webhook
     # URLs (they carry their keys) are read from the variables the pack's notify.toml names
     smtp_host: str | None = None

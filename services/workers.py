@@ -15,6 +15,7 @@ import socket
 import threading
 from collections.abc import Callable
 
+from services.briefing import Render
 from services.config import Settings
 from services.platform.logs import configure_logging
 from services.platform.runtime import Runtime, StartupError, open_runtime
@@ -83,6 +84,14 @@ def supervise_loop(rt: Runtime) -> Loop:
     return EscalationJob(rt.sessions).run_forever
 
 
+def briefing_loop(rt: Runtime, render: Render) -> Loop:
+    from services.briefing import BriefingJob
+    from services.notify import channels_from
+
+    return BriefingJob(rt.sessions, rt.pack.briefings, rt.settings.zone, channels_from(rt.settings, os.environ),
+                       render).run_forever
+
+
 LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalate": escalate_loop,
                                               "associate": associate_loop, "simulate": simulate_loop,
                                               "sources": sources_loop, "notify": notify_loop,
@@ -90,12 +99,15 @@ LOOPS: dict[str, Callable[[Runtime], Loop]] = {"persist": persist_loop, "escalat
                                               "hotline": hotline_loop}
 
 
-def background_loops(rt: Runtime) -> list[Loop]:
+def background_loops(rt: Runtime, render_briefing: Render | None = None) -> list[Loop]:
     """The loops a single-process OneScreen runs in threads; the demo city only when simulating, the hotline's
-    derived readings unless the 12345 platform sends its own."""
+    derived readings unless the 12345 platform sends its own, and the scheduled briefings when the pack has some,
+    they are on, and the caller gives their renderer (the domain draws no PDF: app.py passes the pages' one)."""
     names = ["persist", "escalate", "associate", "sources", "notify", "deadlines", "supervise",
              *(["hotline"] if rt.settings.hotline_readings else []), *(["simulate"] if rt.settings.simulate else [])]
-    return [LOOPS[name](rt) for name in names]
+    briefings = ([briefing_loop(rt, render_briefing)]
+                 if render_briefing is not None and rt.settings.briefings and rt.pack.briefings.schedules else [])
+    return [*(LOOPS[name](rt) for name in names), *briefings]
 
 
 def install_catalogs(rt: Runtime) -> None:

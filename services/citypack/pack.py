@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.access import Role
 from services.alerts.schema import CATEGORIES as CAP_CATEGORIES
+from services.citypack.briefings import Briefings, load_briefings
 from services.citypack.contacts import Contacts, load_contacts
 from services.citypack.emergency import EmergencyRouting, load_emergency
 from services.citypack.files import wiring_problems
@@ -84,6 +85,7 @@ class CityPack:
     roster: Roster = Roster()  # oncall.toml: who is on duty
     contacts: Contacts = Contacts()  # notify.toml: how each department is notified (services/notify/)
     hotline_limits: HotlineLimits = HotlineLimits()  # the optional hotline_limits.csv, else the defaults
+    briefings: Briefings = Briefings()  # briefings.toml: the scheduled briefings (services/briefing/)
 
     def plan(self, code: str) -> Plan | None:
         """The plan called `code`, None when there is none."""
@@ -271,13 +273,14 @@ def load_pack(root: Path, *, districts: Path | None = None) -> CityPack:
     contacts = load_contacts(root, departments_read)
     limits, limit_problems = load_hotline_limits(root, {c.code for c in catalogs.categories} if catalogs else None,
                                                  zone)
-    for problem in (*plans[1], *roster[1], *contacts[1], *limit_problems):
+    briefings, briefing_problems = load_briefings(root)
+    for problem in (*plans[1], *roster[1], *contacts[1], *limit_problems, *briefing_problems):
         problems.add(*problem)
     if (problems.lines or city is None or catalogs is None or city_area is None or emergency is None
             or limits is None):
         raise PackError(root, problems.lines)
     return CityPack(root, root.name, province, city_area, zone, city, catalogs, tuple(users), emergency, screens,
-                    playlists, plans[0], roster[0], contacts[0], limits)
+                    playlists, plans[0], roster[0], contacts[0], limits, briefings)
 
 
 def _plans_and_roster(root: Path, catalogs: Catalogs | None, city: City | None) -> tuple[

@@ -25,6 +25,7 @@ import pandas as pd
 from services.demo.hotline_texts import ASKS, ROADS, SPOTS, WHY
 from services.demo.simcity import DAY, SimCity, event_rows, local_hours, optional_timestamps, timestamps
 from services.hotline.readings import ORDER_COLUMNS, HotlineRows, epoch_seconds
+from services.hotline.terms import cut_all
 
 CALLS_PER_DAY = 2600  # calls reaching the queue; about one in seven becomes a work order
 CHANNELS = np.array(["phone", "web", "app", "mini_program", "province", "open311"], dtype=object)
@@ -102,8 +103,9 @@ def burst_events(rng: np.random.Generator, burst: Burst, start: float, end: floa
 
 def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.DataFrame, end: float,
                 names: dict[str, str], sim: SimCity, secret_key: str) -> pd.DataFrame:
-    """Work orders for the hotline's events (source `hotline`), as they stand at `end`. Changes `events` in place:
-    the orders' texts, the repeats' caller, place and problem, the reopened ones' status."""
+    """Work orders for the hotline's events (source `hotline`), as they stand at `end`, their texts' terms cut
+    (services/hotline/terms). Changes `events` in place: the orders' texts, the repeats' caller, place and
+    problem, the reopened ones' status."""
     rows = np.flatnonzero((events["source"] == "hotline").to_numpy() & (events["status"] != "cancelled").to_numpy())
     n = len(rows)
     # repeats copy an earlier order's caller, place and problem (same category, within REPEAT_DAYS): rows in
@@ -162,6 +164,7 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
     events.iloc[rows[reworking], events.columns.get_loc("status")] = "rework"
     events.iloc[rows[reworking], events.columns.get_loc("closed_at")] = pd.NaT
     phones = events["reporter_phone"].to_numpy(dtype=object)[rows]
+    terms, cut_with = cut_all(said)
     tokens = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16) if n else np.empty((0, 16), np.uint8)
     return pd.DataFrame({
         "event_id": ids, "channel": CHANNELS[rng.choice(len(CHANNELS), n, p=CHANNEL_P)],
@@ -174,6 +177,7 @@ def make_orders(rng: np.random.Generator, events: pd.DataFrame, dispatches: pd.D
         "satisfaction": satisfaction, "reopened": reopened.astype(int),
         "caller_key": caller_keys(phones, secret_key),
         "repeat_of": pd.Series(ids[np.maximum(earlier, 0)], dtype=object).where(repeat),
+        "terms": np.array(terms, dtype=object), "terms_cut": cut_with,
     })
 
 

@@ -3,7 +3,7 @@
 The face: the Open311 vocabulary (`open311`: service list and definitions, a posted request checked, a stored
 one as the spec's record), the telephone system's calls (`calls`: checked rows, answer rate and pick-up time),
 the store (`requests`: submit, read back, resolve a token), hot topics (`topics`:
-jieba-segmented terms rising against last week) and repeat complaints (`repeats`: same caller or same place,
+jieba-segmented terms rising against last week; `terms`: each order's terms cut once, on arrival, and stored) and repeat complaints (`repeats`: same caller or same place,
 fuzzy-matched text), the work order's life: taken (`intake.take_orders`), dispatched, returned, redispatched,
 replied, closed and followed up (`orders`), refused with `OrderRefused`, shown by `order_detail`; and what the
 /hotline page shows (`figures`: the period's counts, volume, categories, hot spots, departments ranked worst first,

@@ -13,11 +13,13 @@ Definitions (the page's words, one place):
 Every query is cached per (scope, filter, now to the minute) in the `hotline` namespace, which a write to the
 orders, events, dispatches, calls or supervisions invalidates. At 3 M orders on PostgreSQL the period filter uses
 `ix_events_reported_at` (and `ix_events_category_reported` with categories) and joins `work_orders` by its key;
-the departments' query joins `event_dispatches` through `ix_dispatches_event_department`.
+the departments' query joins `event_dispatches` through `ix_dispatches_event_department`. Hot topics count the
+orders' stored terms (services/hotline/terms), on PostgreSQL in the database.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,11 +31,12 @@ from sqlalchemy.orm import Session
 from services.access import CITY_WIDE, Scope
 from services.approvals.queries import epoch
 from services.events.queries import FINISHED, EventFilter, conditions, rows_frame
+from services.hotline import terms as order_terms
 from services.hotline.calls import CallFigures, call_figures
 from services.hotline.intake import CHANNELS
 from services.hotline.open311 import CHANNEL as OPEN311_CHANNEL
 from services.hotline.orders import SATISFACTIONS
-from services.hotline.topics import Topic, hot_topics, learn
+from services.hotline.topics import Topic, learn, rising, stamp
 from services.store import Event, EventDispatch, WorkOrder
 from services.store.cache import Namespace, cached
 
@@ -263,22 +266,22 @@ def ranked(frame: pd.DataFrame, min_orders: int) -> pd.DataFrame:
 def topics(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_WIDE, top: int = 10,
            vocabulary: tuple[str, ...] = (), ignore: frozenset[str] = frozenset()) -> list[Topic]:
     """Hot topics: terms of the week before `filters.end` rising against the week before it (services/hotline
-    /topics), among the filter's orders, `ignore` left out (the place names); the only query that reads texts (a
-    week's, at most TOPIC_TEXTS), cached ten minutes. `vocabulary` teaches the process-wide segmenter phrases to
-    keep whole; the page teaches it none: the repeat finder cuts texts with it too, and learning the pack's
-    phrases lowers its recall."""
+    /topics), among the filter's orders (a week's newest TOPIC_TEXTS at most), `ignore` left out (the place
+    names); counted from the orders' stored terms (services/hotline/terms: an order not yet cut, or cut with
+    another vocabulary, is cut now), cached ten minutes. `vocabulary` teaches the process-wide segmenter phrases
+    to keep whole (which re-cuts the stored terms as they are read); the page teaches it none: the repeat finder
+    cuts texts with it too, and learning the pack's phrases lowers its recall."""
 
-    def texts(start: datetime, end: datetime) -> list[str]:
+    def counts(start: datetime, end: datetime) -> tuple[Counter[str], int]:
         week = HotlineFilter(start, end, filters.district, filters.category, filters.channel)
-        query = (orders_select().add_columns(func.coalesce(Event.description, Event.title, ""))
-                 .where(*where(week, scope)).order_by(Event.reported_at.desc()).limit(TOPIC_TEXTS))
-        return [str(text) for text in session.scalars(query)]
+        return order_terms.document_counts(session, order_terms.week_rows(
+            orders_select().where(*where(week, scope)).order_by(Event.reported_at.desc()).limit(TOPIC_TEXTS)))
 
     def compute() -> list[Topic]:
         index_joins(session)
         learn(vocabulary)
         middle = filters.end - TOPIC_WEEK
-        return hot_topics(texts(middle, filters.end), texts(middle - TOPIC_WEEK, middle), top=top, ignore=ignore)
+        (now, texts), (before, texts_before) = counts(middle, filters.end), counts(middle - TOPIC_WEEK, middle)
+        return rising(now, texts, before, texts_before, top=top, ignore=ignore)
 
-    return cached(session, TOPICS_CACHE, "topics", scope.key, (filters, top, vocabulary, ignore), compute)
-
+    return cached(session, TOPICS_CACHE, "topics", scope.key, (filters, top, vocabulary, ignore, stamp()), compute)

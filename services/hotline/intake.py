@@ -27,6 +27,7 @@ from services.citypack import HotlineLimits
 from services.events import transition
 from services.geo import City
 from services.hotline.repeats import METERS_PER_DEGREE, Order, find_repeats
+from services.hotline.terms import file_terms
 from services.ingest import MALFORMED, BatchReport, Refusal, applicant_key, ingest_events
 from services.ingest.report import RowRefused, numbered, one_of
 from services.store import Event, WorkOrder
@@ -96,8 +97,8 @@ def take_orders(session: Session, rows: Iterable[Any], *, source: str, city: Cit
 
 def file_order(session: Session, event: Event, intake: Intake, *, limits: HotlineLimits,
                taker: Principal | None) -> WorkOrder:
-    """The work order of a stored `event` (new or updated), its deadlines set; with a `taker`, a reported event
-    is registered at the time it was taken. An order reopened by a follow-up keeps its new deadlines."""
+    """The work order of a stored `event` (new or updated), its deadlines set and its text's terms cut; with a
+    `taker`, a reported event is registered at the time it was taken. An order reopened by a follow-up keeps its new deadlines."""
     order = session.get(WorkOrder, event.id)
     if order is None:
         order = WorkOrder(event_id=event.id, token=intake.token or _token(event), reopened=0)
@@ -107,6 +108,7 @@ def file_order(session: Session, event: Event, intake: Intake, *, limits: Hotlin
     order.device_id, order.account_id = intake.device_id or order.device_id, intake.account_id or order.account_id
     if not order.reopened:
         order.reply_due_at, event.sla_due_at = limits.due(event.category, intake.urgency, event.reported_at)
+    file_terms(order, event)
     if taker is not None and event.status == "reported":
         transition(session, event.id, "registered", principal=taker, now=event.reported_at)
     session.flush()

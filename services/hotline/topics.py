@@ -11,10 +11,13 @@ Segmenting is the cost (a week of 50 000 orders took jieba some 9 s). jieba cuts
 being a run of CJK letters and digits between punctuation, each on its own; so the words of each block are cached
 (`BLOCKS` of them), as are each text's terms: the clauses citizens repeat (存在安全隐患, 请尽快派人处理) and a
 text seen by the previous refresh are cut once: the same words as cutting every text whole, at a fraction of the time.
+The store keeps each order's terms, cut on arrival (services/hotline/terms.py), stamped with `stamp()`: the
+segmentation that cut them (jieba's version, the stop list, the phrases taught), so a change re-cuts them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -49,7 +52,9 @@ def stop_words() -> frozenset[str]:
 @cache
 def _segmenter() -> jieba.Tokenizer:
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not our log's business
-    return jieba.Tokenizer()
+    segmenter = jieba.Tokenizer()
+    segmenter.taught = set()  # the phrases `learn` added: part of `stamp()`
+    return segmenter
 
 
 def learn(vocabulary: Iterable[str]) -> None:
@@ -58,6 +63,7 @@ def learn(vocabulary: Iterable[str]) -> None:
     for phrase in vocabulary:
         if phrase and phrase not in segmenter.FREQ:
             segmenter.add_word(phrase, freq=segmenter.suggest_freq(phrase, tune=False) + 1)
+            segmenter.taught.add(phrase)
             forget()  # a new word may cut a cached block differently
 
 
@@ -65,6 +71,18 @@ def forget() -> None:
     """Empty the segmentation cache (a bench measures the first, uncached run with it)."""
     _block_words.cache_clear()
     _text_terms.cache_clear()
+
+
+def stamp() -> str:
+    """Which segmentation cuts texts now: a digest of jieba's version, the stop list and the phrases taught. Terms
+    stored under another stamp were cut differently and are cut again when read."""
+    return _digest(frozenset(_segmenter().taught))
+
+
+@cache
+def _digest(taught: frozenset[str]) -> str:
+    said = "\n".join((jieba.__version__, *sorted(stop_words()), "", *sorted(taught)))
+    return hashlib.sha1(said.encode("utf-8")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=BLOCKS)
@@ -77,8 +95,12 @@ def _block_words(block: str) -> tuple[str, ...]:
 @lru_cache(maxsize=BLOCKS)
 def _text_terms(text: str, ignore: frozenset[str]) -> frozenset[str]:
     """A text's terms, kept: the next refresh counts the same week again."""
-    return frozenset(word for block in jieba.re_han_default.findall(text) for word in _block_words(block)
-                     if word not in ignore)
+    return frozenset(word for word in words(text) if word not in ignore)
+
+
+def words(text: str) -> set[str]:
+    """A text's terms, uncached (a text stored with its terms is cut once: keeping it would only crowd the cache)."""
+    return {word for block in jieba.re_han_default.findall(text) for word in _block_words(block)}
 
 
 def terms(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
@@ -97,11 +119,18 @@ def document_counts(texts: Iterable[str], ignore: frozenset[str] = frozenset()) 
 def hot_topics(this_week: Sequence[str], last_week: Sequence[str], *, top: int = 10, min_count: int = 5,
                ignore: frozenset[str] = frozenset()) -> list[Topic]:
     """The `top` terms rising most against last week, highest score first."""
-    now, before = document_counts(this_week, ignore), document_counts(last_week, ignore)
-    scale = len(this_week) / len(last_week) if last_week else 1.0
+    return rising(document_counts(this_week), len(this_week), document_counts(last_week), len(last_week), top=top,
+                  min_count=min_count, ignore=ignore)
+
+
+def rising(now: Counter[str], texts: int, before: Counter[str], texts_before: int, *, top: int = 10,
+           min_count: int = 5, ignore: frozenset[str] = frozenset()) -> list[Topic]:
+    """`hot_topics` from the weeks' document counts (`now` over `texts` texts, `before` over `texts_before`):
+    the `top` terms rising most, `ignore` left out."""
+    scale = texts / texts_before if texts_before else 1.0
     topics = []
     for term, count in now.items():
-        if count < min_count:
+        if count < min_count or term in ignore:
             continue
         expected = before.get(term, 0) * scale
         score = count * math.log((count + 1) / (expected + 1))

@@ -5,11 +5,16 @@ SLA due time; never its lifecycle status, which only `progress` moves). A point 
 spatial join when the row names none, and its grid cell; a point outside every district is stored and flagged
 `out_of_city`, as the simulator's are. Rows are written with one multi-row upsert per chunk, so a bulk load runs
 at database speed; the caller commits, and the events caches are dropped once it has.
+
+A chunk is merged while the next one is screened: on PostgreSQL the merge runs in the server's process and psycopg
+lets go of the GIL while it waits, so the screen's Python and the database's work overlap (see `upsert.stage`).
+The session is only ever used by one thread at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +35,7 @@ from services.ingest.report import (
     text,
 )
 from services.ingest.tables import MALFORMED
-from services.ingest.upsert import upsert
+from services.ingest.upsert import stage
 from services.store import District, Event, EventDispatch
 from services.store.catalog import CategoryRow
 from services.store.invalidation import note_written
@@ -60,11 +65,17 @@ def ingest_events(session: Session, rows: Iterable[tuple[int, Mapping[str, Any]]
     sla_hours = {category.code: category.time_limit_hours for category in categories}
     adcodes = set(session.scalars(select(District.adcode)))
     report = BatchReport()
-    for chunk in column_chunks(rows, FIELDS, CHUNK):
-        valid = screened(chunk, source, adcodes, sla_hours, report)
-        if valid:
-            _place(list(valid.values()), city)
-            report.add(_upsert(session, valid))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="events-merge") as merger:
+        merging: Future[BatchReport] | None = None
+        for chunk in column_chunks(rows, FIELDS, CHUNK):
+            valid = screened(chunk, source, adcodes, sla_hours, report)
+            if valid:
+                _place(list(valid.values()), city)
+            if merging is not None:
+                report.add(merging.result())  # one statement at a time: the session has one connection
+            merging = merger.submit(_staged(session, valid)) if valid else None
+        if merging is not None:
+            report.add(merging.result())
     note_written(session, *WRITES)
     return report
 
@@ -86,7 +97,7 @@ def screened(chunk: Chunk, source: str, adcodes: set[str], sla_hours: Mapping[st
     addressed = absent["lon"] & absent["lat"] & np.array([d is not None and a is not None
                                                           for d, a in zip(district, address, strict=True)], bool)
     reported = iso_moments(cells["reported_at"])
-    moments = reported.astype(object).where(reported.notna(), None).tolist()
+    moments = reported.dt.to_pydatetime().tolist()  # datetimes (NaT where not vouched)
     vouched &= (placed | addressed) & reported.notna().to_numpy() & np.array(
         [e is not None and c in sla_hours and (p is None or p in PRIORITIES) and (d is None or d in adcodes)
          for e, c, p, d in zip(external_id, category, priority, district, strict=True)], bool)
@@ -108,7 +119,7 @@ def screened(chunk: Chunk, source: str, adcodes: set[str], sla_hours: Mapping[st
                 "address": address[position], "district": district[position],
                 "lon": None if not placed[position] else float(lon[position]),
                 "lat": None if not placed[position] else float(lat[position]),
-                "reported_at": (at := moments[position].to_pydatetime()),
+                "reported_at": (at := moments[position]),
                 "sla_due_at": at + timedelta(hours=sla_hours[category[position] or ""]),
                 "reporter_name": text["reporter_name"][0][position],
                 "reporter_phone": text["reporter_phone"][0][position],
@@ -168,7 +179,13 @@ def _place(records: list[dict[str, Any]], city: City) -> None:
         record["district"], record["grid"], record["out_of_city"] = district, cell, inside is None
 
 
-def _upsert(session: Session, records: Mapping[tuple[str, str], dict[str, Any]]) -> BatchReport:
-    new = upsert(session, Event.__table__, list(records.values()), key=("source", "external_id"),
-                 updated=UPDATED_ON_CONFLICT)
-    return BatchReport(accepted=new, updated=len(records) - new)
+def _staged(session: Session, records: Mapping[tuple[str, str], dict[str, Any]]) -> Callable[[], BatchReport]:
+    """The chunk staged for its merge; the merge returns what it added and updated."""
+    merge = stage(session, Event.__table__, list(records.values()), key=("source", "external_id"),
+                  updated=UPDATED_ON_CONFLICT)
+
+    def merged() -> BatchReport:
+        new = merge()
+        return BatchReport(accepted=new, updated=len(records) - new)
+
+    return merged

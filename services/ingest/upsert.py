@@ -4,14 +4,20 @@ PostgreSQL: the rows are COPYed into a temporary staging table and merged with o
 `INSERT … SELECT … ON CONFLICT DO UPDATE … RETURNING (xmax = 0)`, counted in the server (set-based; the table's triggers fire as for
 any write). SQLite: the keys already stored are looked up, then one prepared upsert runs for every row.
 Either way the caller's transaction holds the writes; nothing is committed here.
+
+`stage` splits the two steps for a caller that overlaps batches: the merge is all the server's work (psycopg lets
+go of the GIL while it waits), so it can run on another thread while the caller screens its next batch. The COPY
+stays on the caller's thread: ten thousand small `write_row` calls on a thread that must win the GIL back from a
+busy one each time took twice as long as the whole write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
-from sqlalchemy import FromClause, select, text, tuple_
+from sqlalchemy import Connection, FromClause, select, text, tuple_
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -19,15 +25,24 @@ from sqlalchemy.orm import Session
 def upsert(session: Session, table: FromClause, records: Sequence[Mapping[str, Any]], *, key: Sequence[str],
            updated: Sequence[str]) -> int:
     """Write `records` (dicts with the same columns, distinct keys); returns how many were new."""
+    return stage(session, table, records, key=key, updated=updated)()
+
+
+def stage(session: Session, table: FromClause, records: Sequence[Mapping[str, Any]], *, key: Sequence[str],
+          updated: Sequence[str]) -> Callable[[], int]:
+    """Ready `records` to be written and give back the write, which returns how many were new. Run it before the
+    session is used again (it holds the session's connection). On PostgreSQL the rows are staged now and the
+    returned merge is the server's work; SQLite works in our own process, so there everything is done now."""
     if not records:
-        return 0
+        return lambda: 0
     if session.get_bind().dialect.name == "postgresql":
         return _postgres(session, table, records, key, updated)
-    return _sqlite(session, table, records, key, updated)
+    new = _sqlite(session, table, records, key, updated)
+    return lambda: new
 
 
 def _postgres(session: Session, table: FromClause, records: Sequence[Mapping[str, Any]], key: Sequence[str],
-              updated: Sequence[str]) -> int:
+              updated: Sequence[str]) -> Callable[[], int]:
     columns, name = list(records[0]), str(table.name)  # type: ignore[attr-defined]
     stage = f"ingest_stage_{name}"
     names = ", ".join(f'"{column}"' for column in columns)
@@ -41,10 +56,15 @@ def _postgres(session: Session, table: FromClause, records: Sequence[Mapping[str
             copy.write_row([record[column] for column in columns])
     assignments = ", ".join(f'"{column}" = EXCLUDED."{column}"' for column in updated)
     conflict = ", ".join(f'"{column}"' for column in key)
-    return int(connection.execute(text(  # counted in the server: one row back, not one per record
+    merge = text(  # counted in the server: one row back, not one per record
         f"WITH merged AS (INSERT INTO {name} ({names}) SELECT {names} FROM {stage} ON CONFLICT ({conflict}) "
         f"DO UPDATE SET {assignments} RETURNING (xmax = 0) AS new) "
-        "SELECT count(*) FILTER (WHERE new) FROM merged")).scalar_one())
+        "SELECT count(*) FILTER (WHERE new) FROM merged")
+    return partial(_count, connection, merge)
+
+
+def _count(connection: Connection, merge: Any) -> int:
+    return int(connection.execute(merge).scalar_one())
 
 
 def _sqlite(session: Session, table: FromClause, records: Sequence[Mapping[str, Any]], key: Sequence[str],

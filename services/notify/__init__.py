@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from services.citypack.contacts import CHANNELS, Contact, Contacts, load_contacts
 from services.notify.channels import (
+    Attachment,
     Channel,
     DeliveryError,
     EmailChannel,
@@ -20,11 +21,12 @@ from services.notify.outbox import (
     DeliveryView,
     NotifyLoop,
     backoff,
+    claim_due,
     deliver_due,
     deliveries,
     enqueue,
 )
 
-__all__ = ["CHANNELS", "MAX_ATTEMPTS", "Channel", "Contact", "Contacts", "DeliveryError", "DeliveryView",
-           "EmailChannel", "Message", "NotifyLoop", "SmtpSettings", "WebhookChannel", "backoff", "channels", "channels_from",
+__all__ = ["CHANNELS", "MAX_ATTEMPTS", "Attachment", "Channel", "Contact", "Contacts", "DeliveryError", "DeliveryView",
+           "EmailChannel", "Message", "NotifyLoop", "SmtpSettings", "WebhookChannel", "backoff", "channels", "claim_due", "channels_from",
            "deliver_due", "deliveries", "enqueue", "load_contacts", "webhook_body"]

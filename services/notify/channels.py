@@ -27,9 +27,19 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail (webhooks carry the text only)."""
+
+    filename: str
+    content: bytes
+    mime: str = "application/pdf"
+
+
+@dataclass(frozen=True)
 class Message:
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Channel(Protocol):
@@ -83,7 +93,7 @@ class SmtpSettings:
 
 @dataclass
 class EmailChannel:
-    """Sends plain-text UTF-8 mail through one SMTP server."""
+    """Sends plain-text UTF-8 mail, with the message's attachments, through one SMTP server."""
 
     smtp: SmtpSettings
     connect: Callable[..., smtplib.SMTP] = smtplib.SMTP
@@ -92,6 +102,10 @@ class EmailChannel:
         mail = EmailMessage()
         mail["From"], mail["To"], mail["Subject"] = self.smtp.sender, target, message.subject
         mail.set_content(message.body)
+        for attachment in message.attachments:
+            maintype, subtype = attachment.mime.split("/", 1)
+            mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                                filename=attachment.filename)
         try:
             with self.connect(self.smtp.host, self.smtp.port, timeout=TIMEOUT_S) as server:
                 if self.smtp.starttls:

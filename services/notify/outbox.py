@@ -13,13 +13,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.citypack.contacts import Contacts
 from services.notify.channels import Channel, DeliveryError, Message
-from services.store import Delivery
+from services.store import BriefingDelivery, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ MAX_ATTEMPTS = 8
 FIRST_BACKOFF_S, MAX_BACKOFF_S = 15.0, 1800.0
 CLAIM_S = 120.0  # a claimed row is retried by another worker if its sender died mid-send
 REASONS = ("dispatch", "escalation", "deadline")
+Row = TypeVar("Row", Delivery, BriefingDelivery)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -46,14 +48,15 @@ def enqueue(session: Session, contacts: Contacts, *, department: str, reason: st
     return rows
 
 
-def _claim(session: Session, now: datetime, limit: int) -> list[Delivery]:
-    """Due rows, each moved out of the others' reach (next attempt pushed by CLAIM_S) and committed first."""
-    due = session.scalars(select(Delivery).where(Delivery.state == "pending", Delivery.next_attempt_at <= now)
-                          .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)).all()
+def claim_due(session: Session, model: type[Row], now: datetime, limit: int) -> list[Row]:
+    """Due rows of an outbox table (`state`, `next_attempt_at`), each moved out of the others' reach (next attempt
+    pushed by CLAIM_S) and committed first."""
+    due = session.scalars(select(model).where(model.state == "pending", model.next_attempt_at <= now)
+                          .order_by(model.next_attempt_at, model.id).limit(limit)).all()
     claimed = []
     for row in due:
-        moved = session.execute(update(Delivery).where(Delivery.id == row.id,
-                                                       Delivery.next_attempt_at == row.next_attempt_at)
+        moved = session.execute(update(model).where(model.id == row.id,
+                                                    model.next_attempt_at == row.next_attempt_at)
                                 .values(next_attempt_at=now + timedelta(seconds=CLAIM_S)))
         if moved.rowcount:  # type: ignore[attr-defined]
             claimed.append(row)
@@ -65,7 +68,7 @@ def deliver_due(session: Session, channels: Mapping[str, Channel], *, now: datet
                 limit: int = 50) -> list[Delivery]:
     """Send what is due; each outcome is committed as it happens. Returns the rows attempted."""
     now = now or datetime.now(UTC)
-    attempted = _claim(session, now, limit)
+    attempted = claim_due(session, Delivery, now, limit)
     for row in attempted:
         channel = channels.get(row.channel)
         try:

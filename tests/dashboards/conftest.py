@@ -38,9 +38,10 @@ def wall_runtime(seeded_store: Path, tmp_path: Path, redis_client, redis_url: st
     store = tmp_path / "onescreen.db"
     store.write_bytes(seeded_store.read_bytes())
     # No hotline readings job: its threshold alerts, judged at start-up from the seeded orders, would land on the
-    # tickers whose order the tests check (a test that needs the readings refreshes them itself).
+    # tickers whose order the tests check (a test that needs the readings refreshes them itself). No scheduled
+    # briefings: they would catch up on last week's at start-up, and write into the working directory's var/.
     settings = Settings(database_url=f"sqlite:///{store}", redis_url=redis_url, simulate=False,
-                        hotline_readings=False, wall_token=WALL_TOKEN, _env_file=None)
+                        hotline_readings=False, briefings=False, wall_token=WALL_TOKEN, _env_file=None)
     yield open_runtime(settings)
 
 

@@ -1,12 +1,13 @@
 """/ — the leader's overview in a real headless Chromium: the wall's picture on a 1366×768 laptop and a
 390×844 phone with every panel inside the screen's width and no sideways scroll, Chinese drawn with the
 shipped Noto Sans SC (a loaded face, not only the CSS name), the panels refreshing in place, the briefing
-downloads (PNG and PDF, audited), and only leaders (and admins) let in."""
+downloads (PNG and PDF, audited) with last week's movements worded as the weekly briefing words them, and only
+leaders (and admins) let in."""
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -14,10 +15,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from services import audit
+from services import audit, briefing
 from services.indicators import RULES_SOURCE
 from services.store import Alert
-from tests.dashboards.dom import text_of
+from tests.dashboards.dom import text_of, texts_of
 from tests.dashboards.downloads import downloaded
 
 PANELS = ("leader-kpis", "leader-events", "leader-approvals", "leader-supervision", "leader-alerts", "leader-rankings",
@@ -140,6 +141,40 @@ def test_briefing_downloads_as_png_and_pdf_and_is_audited(dash_duo, open_page, w
         entries = audit.recent(session, action="export.briefing")
     assert sorted(e.detail for e in entries) == [f"{day} pdf", f"{day} png"]
     assert {e.actor for e in entries} == {"leader"}
+
+
+def test_the_briefing_panel_says_last_weeks_movements_in_the_readers_language(dash_duo, open_page, wall_runtime,
+                                                                                 shoot):
+    zone = wall_runtime.settings.zone
+    week = briefing.period_before("weekly", datetime.now(UTC), zone)
+    with wall_runtime.sessions() as session:  # alerts issued: 36 last week against 24 the week before (+50 %)
+        for n, (start, count) in enumerate(((week.window(zone)[0], 36), (week.previous().window(zone)[0], 24))):
+            for k in range(count):
+                sent = start + timedelta(hours=4 * k + 1)
+                session.add(Alert(stream_id=f"{n}-{k}", alert_id=f"week-{n}-{k}", source="test", sent_at=sent,
+                                  severity="minor", urgency="expected", certainty="likely", category="met",
+                                  event="大风", headline="大风", district="350206" if k % 3 else "350203",
+                                  msg_type="alert", status="closed", received_at=sent))
+        session.commit()
+    expected = {}
+    with wall_runtime.sessions() as session:
+        for lang in ("zh-CN", "en"):
+            *_movements, said = briefing.highlights(session=session, period=week, zone=zone, sentence_words={
+                lang: wall_runtime.pack.briefings.sentences[lang]})
+            expected[lang] = list(said[lang])
+    assert "本周预警发布数36，较上周上升50%（同比—），主要来自湖里区（+8）。" in expected["zh-CN"]
+
+    open_page("/", role="leader")
+    _ready(dash_duo)
+    assert texts_of(dash_duo.driver, "#leader-briefing-highlights li") == expected["zh-CN"]
+    assert f"周报要点 {week.first:%m-%d} – {week.last:%m-%d}" in dash_duo.find_element("#panel-leader-briefing").text
+    dash_duo.driver.execute_script("document.getElementById('panel-leader-briefing').scrollIntoView()")
+    shoot("leader-briefing-highlights.png")
+    open_page("/?lang=en", role="leader")
+    _ready(dash_duo)
+    assert texts_of(dash_duo.driver, "#leader-briefing-highlights li") == expected["en"]
+    assert "Alerts issued rose 50% on last week to 36 (— year on year), mostly from Huli (+8)." in expected["en"]
+    assert dash_duo.get_logs() == [], "the browser console has errors"
 
 
 def test_an_analyst_is_sent_to_their_own_home_page(dash_duo, open_page):

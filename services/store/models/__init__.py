@@ -16,6 +16,7 @@ from services.store.models.approvals import (
 )
 from services.store.models.auth import AuditEntry, User, UserSession
 from services.store.models.base import Base, UTCDateTime
+from services.store.models.briefings import BriefingDelivery
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
@@ -33,6 +34,7 @@ __all__ = [
     "ApprovalRollup",
     "AuditEntry",
     "Base",
+    "BriefingDelivery",
     "DataSource",
     "Delivery",
     "Department",

@@ -40,6 +40,9 @@ class WorkOrder(Base):
     reopened: Mapped[int] = mapped_column(Integer, default=0, doc="times a dissatisfied 回访 reopened it")
     caller_key: Mapped[str | None] = mapped_column(String(24), doc="keyed hash of the reporter's number")
     repeat_of: Mapped[int | None] = mapped_column(BigId, doc="the earlier order this one repeats (重复投诉)")
+    # migration 0020: the text's terms cut once, on arrival (services/hotline/terms.py)
+    terms: Mapped[str | None] = mapped_column(Text, doc="the text's distinct terms, space-separated (hot topics)")
+    terms_cut: Mapped[str | None] = mapped_column(String(16), doc="the segmentation's stamp the terms were cut with")
     __table_args__ = (Index("uq_work_orders_token", "token", unique=True),
                       Index("ix_work_orders_caller_key", "caller_key"))
 

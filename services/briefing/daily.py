@@ -168,7 +168,7 @@ def _top(session: Session, column: InstrumentedAttribute[Any],
     return [(str(key), int(n)) for key, n in rows]
 
 
-def _names(session: Session, model: type[District] | type[Department],
+def names_of(session: Session, model: type[District] | type[Department],
            keys: Sequence[str]) -> dict[str, tuple[str, str]]:
     """(Chinese name, English name) by code."""
     key = District.adcode if model is District else Department.code
@@ -177,7 +177,7 @@ def _names(session: Session, model: type[District] | type[Department],
 
 
 def _districts(session: Session, counts: list[tuple[str, int]]) -> list[Ranked]:
-    names = _names(session, District, [key for key, _n in counts])
+    names = names_of(session, District, [key for key, _n in counts])
     return [Ranked(key, *names.get(key, (key, key)), n) for key, n in counts]
 
 
@@ -212,7 +212,7 @@ def _slow_departments(session: Session, start: datetime, end: datetime, scope: S
         return []
     stats = stats.sort_values(["accept_p90", "department"], ascending=[False, True], na_position="last")
     stats = stats.head(SLOW_DEPARTMENTS)
-    names = _names(session, Department, list(stats["department"]))
+    names = names_of(session, Department, list(stats["department"]))
     out = []
     for row in stats.itertuples():
         name_zh, name_en = names.get(str(row.department), (str(row.department),) * 2)
@@ -238,6 +238,6 @@ def _notable(session: Session, start: datetime, end: datetime, scope: Scope) -> 
     heads = [row for severity in NOTABLE_SEVERITIES
              for row in list_alerts(session, AlertFilter(severity=severity, since=start, until=end),
                                     page_size=TOP, scope=scope).rows][:TOP]
-    names = _names(session, District, [row.district for row in heads if row.district])
+    names = names_of(session, District, [row.district for row in heads if row.district])
     return [NotableAlert(row.sent_at, row.severity, row.headline,
                          *names.get(row.district or "", ("", "")), row.count) for row in heads]

@@ -81,7 +81,7 @@ def deadlines_loop(rt: Runtime) -> Loop:
 def supervise_loop(rt: Runtime) -> Loop:
     from services.supervision import EscalationJob
 
-    return EscalationJob(rt.sessions).run_forever
+    return EscalationJob(rt.sessions, contacts=rt.pack.contacts, zone=rt.settings.zone).run_forever
 
 
 def briefing_loop(rt: Runtime, render: Render) -> Loop:

@@ -23,14 +23,15 @@ ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,63}")
 ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 Problem = tuple[str, int, str, str]
 # Each message and the fields it may name: the subject of a plan's dispatch and of its escalation (the body is the
-# plan's notice), the line naming who is on duty, the notice of an alert escalated by its timer, and the notice
-# of a department's task past its deadline.
+# plan's notice), the line naming who is on duty, the notice of an alert escalated by its timer, the notice
+# of a department's task past its deadline, and of a 督办 left unanswered at its deadline ({link}: the item's page).
 MESSAGES = {
     "dispatch": ("plan", "level", "level_name"),
     "escalation": ("plan", "level", "level_name"),
     "duty": ("title", "name", "phone"),
     "alert_escalation": ("headline", "minutes", "department"),
     "deadline": ("plan", "department", "task", "deadline"),
+    "supervision_escalation": ("department", "instruction", "deadline", "link"),
 }
 
 

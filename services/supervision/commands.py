@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services import audit
 from services.access import Action, Principal
+from services.citypack.contacts import Contacts
+from services.notify import Message, enqueue
 from services.store import Alert, Application, Department, Event, Supervision
 from services.supervision.refusals import SupervisionRefused
 
@@ -111,16 +114,35 @@ def clear_supervision(session: Session, supervision_id: int, *, principal: Princ
     return row
 
 
-def escalate_overdue(session: Session, now: datetime) -> list[int]:
-    """Escalate every open supervision past its deadline without a reply; their ids (oldest deadline first)."""
+# The page that opens a supervised item (the deep links of /events, /approvals and /alerts).
+LINKS = {"event": "/events?event={id}", "application": "/approvals?application={id}", "alert": "/alerts?alert={id}"}
+
+
+def escalate_overdue(session: Session, now: datetime, *, contacts: Contacts | None = None,
+                     zone: ZoneInfo | None = None) -> list[int]:
+    """Escalate every open supervision past its deadline without a reply; their ids (oldest deadline first). With
+    the pack's `contacts`, the department is notified through its channels (the outbox delivers it)."""
     rows = list(session.scalars(select(Supervision).where(Supervision.status == "open", Supervision.deadline < now)
                                 .order_by(Supervision.deadline, Supervision.id)))
     for row in rows:
         row.status, row.escalated_at = "escalated", now
         audit.record(session, actor=WORKER, action="supervision.escalate", target=f"supervision:{row.id}",
                      detail=f"no reply from {row.department} by {row.deadline.isoformat()}", at=now)
+        if contacts is not None:
+            _notify(session, row, contacts, zone or ZoneInfo("UTC"), now)
     session.flush()
     return [row.id for row in rows]
+
+
+def _notify(session: Session, row: Supervision, contacts: Contacts, zone: ZoneInfo, now: datetime) -> None:
+    template = contacts.messages.get("supervision_escalation")
+    if template is None or not contacts.of(row.department):
+        return
+    name = session.scalar(select(Department.name_zh).where(Department.code == row.department)) or row.department
+    text = template.format(department=name, instruction=row.instruction, link=LINKS[row.subject].format(
+        id=row.subject_id), deadline=row.deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+    enqueue(session, contacts, department=row.department, reason="supervision", now=now,
+            message=Message(text[:255], text))
 
 
 def _own(session: Session, supervision_id: int, principal: Principal) -> Supervision:

@@ -4,6 +4,7 @@ unanswered one is escalated by the worker, a leader clears it; every refusal wri
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from components.i18n import translator
 from services import audit
 from services.access import Principal, Role, Scope
 from services.hotline import dispatch_order, order_detail
-from services.store import AuditEntry, Supervision
+from services.store import AuditEntry, Delivery, Supervision
 from services.supervision import (
     EscalationJob,
     SupervisionRefused,
@@ -26,8 +27,10 @@ from services.supervision import (
 )
 from services.supervision.refusals import REASONS
 from tests.services.hotline.orders_data import OPERATOR, TAKEN
+from tests.services.plans.data import demo_pack
 
 LEADER = Principal("leader1", Role.LEADER)
+PACK = demo_pack()
 WATER = Principal("water1", Role.OPERATOR, Scope.of(departments=["water"]))
 OVERDUE = TAKEN + timedelta(days=8)  # the ordinary order's five working days are up
 
@@ -81,6 +84,26 @@ def test_the_worker_escalates_and_commits(store, order, engine):
     assert job.run_once(OVERDUE + timedelta(hours=2)) == [supervision]
     store.expire_all()
     assert store.get(Supervision, supervision).status == "escalated"
+
+
+def test_an_escalation_notifies_the_department_through_its_contacts(store, order):
+    """With the pack's contacts the department hears of it (the outbox delivers; tests/services/notify)."""
+    supervision = _supervise(store, order, hours=1)
+    store.commit()
+    zone = ZoneInfo("Asia/Shanghai")
+    assert escalate_overdue(store, OVERDUE + timedelta(hours=2), contacts=PACK.contacts, zone=zone) == [supervision]
+    (delivery,) = store.scalars(select(Delivery)).all()
+    deadline = (OVERDUE + timedelta(hours=1)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    assert (delivery.department, delivery.channel, delivery.reason, delivery.state) == (
+        "water", "dingtalk", "supervision", "pending")
+    assert delivery.subject.startswith("【督办超期】") and deadline in delivery.body
+    assert f"/events?event={order}" in delivery.body and "请今日内恢复供水并回复" in delivery.body
+
+
+def test_without_contacts_an_escalation_queues_nothing(store, order):
+    _supervise(store, order, hours=1)
+    assert len(escalate_overdue(store, OVERDUE + timedelta(hours=2))) == 1
+    assert store.scalars(select(Delivery)).all() == []
 
 
 @pytest.mark.parametrize(("kwargs", "principal", "code"), [

@@ -7,14 +7,13 @@ folder of the intranet's file exchange); `[sentences.<language>]` holds the word
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from croniter import croniter
 
-from services.citypack.reading import line_of, optional_entries
+from services.citypack.reading import line_of, optional_entries, template_problems
 
 FILE = "briefings.toml"
 PERIODS = ("daily", "weekly")
@@ -106,13 +105,7 @@ def _sentences(text: str, table: object, problems: list[Problem]) -> dict[str, d
             if not isinstance(value, str) or not value.strip():
                 problems.append((FILE, where if key in words else line, f"sentences.{lang}.{key}", "missing or empty"))
                 continue
-            try:
-                named = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-            except ValueError as exc:
-                problems.append((FILE, where, f"sentences.{lang}.{key}", f"not a template: {exc}"))
-                continue
-            for unknown in sorted(named - set(allowed)):
-                problems.append((FILE, where, f"sentences.{lang}.{key}",
-                                 f"unknown field {{{unknown}}} (allowed: {', '.join(allowed) or 'none'})"))
+            problems.extend((FILE, where, f"sentences.{lang}.{key}", wrong)
+                            for wrong in template_problems(value, allowed))
             found[lang][key] = value
     return found

@@ -10,12 +10,11 @@ whose fields (in braces) are checked here.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.citypack.reading import line_of, optional_entries
+from services.citypack.reading import line_of, optional_entries, template_problems
 
 FILE = "notify.toml"
 CHANNELS = ("webhook", "wecom", "dingtalk", "email")
@@ -94,12 +93,6 @@ def _messages(text: str, table: object, problems: list[Problem]) -> dict[str, st
         if not isinstance(value, str) or not value.strip():
             problems.append((FILE, where if key in table else line, f"messages.{key}", "missing or empty"))
             continue
-        try:
-            names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-        except ValueError as exc:
-            problems.append((FILE, where, f"messages.{key}", f"not a template: {exc}"))
-            continue
-        for name in sorted(names - set(allowed)):
-            problems.append((FILE, where, f"messages.{key}", f"unknown field {{{name}}} (allowed: {', '.join(allowed)})"))
+        problems.extend((FILE, where, f"messages.{key}", wrong) for wrong in template_problems(value, allowed))
         messages[key] = value
     return messages

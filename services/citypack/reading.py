@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import re
+import string
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,14 @@ def optional_entries(root: Path, file: str, table: str, problems: list[tuple[str
         problems.append((file, 1, table, f"must be [[{table}]] entries"))
         return None
     return text, document, entries
+
+
+def template_problems(value: str, allowed: Iterable[str]) -> list[str]:
+    """What is wrong with a `str.format` template the pack words something with, which may name only `allowed`
+    fields: a broken template, or each unknown field ([] when it is right)."""
+    try:
+        named = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as exc:
+        return [f"not a template: {exc}"]
+    allowed = tuple(allowed)
+    return [f"unknown field {{{name}}} (allowed: {', '.join(allowed) or 'none'})" for name in sorted(named - set(allowed))]

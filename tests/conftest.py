@@ -4,6 +4,8 @@
   `TEST_DATABASE_URL` (skipped, with the reason, when that variable is unset: the README's test command sets it).
 - `redis_client` / `redis_url`: a real Redis server (`TEST_REDIS_URL`, default 127.0.0.1:6379, database 15), flushed.
 - `settings`: a Settings object pointing at both.
+
+Scheduled briefings are off in every app a test starts (ONESCREEN_BRIEFINGS), unless the test turns them on.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from services.store import make_engine, make_sessionmaker, migrate
 from services.store.cache import LocalQueryCache
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# No app a test starts makes the pack's scheduled briefings unless the test asks (Settings(briefings=True)): at
+# start-up the job would write last week's into ./var and audit it, under every test's feet (it broke the login
+# tests' audit trail). The tests of the briefings turn them on themselves.
+os.environ.setdefault("ONESCREEN_BRIEFINGS", "false")
 
 
 def pytest_configure(config: pytest.Config) -> None:

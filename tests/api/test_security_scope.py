@@ -56,7 +56,8 @@ def _call(client: TestClient, output: str, inputs: list[dict[str, Any]], state: 
 
 
 def _detail(client: TestClient, event_id: int) -> str:
-    response = _call(client, "..event-detail-body.children...event-timeline.figure...event-detail.is_open..",
+    response = _call(client, "..event-detail-body.children...event-timeline.figure...event-detail.is_open..."
+                             "events-sv-subject.data..",
                      [{"id": "events-selected", "property": "data", "value": event_id}],
                      [{"id": "events-state", "property": "data", "value": STATE}])  # fmt: skip
     return str(response["event-detail-body"]["children"])

@@ -9,15 +9,13 @@ from services import audit
 from services.events.lifecycle import REASONS, TransitionRefused, refusal
 from services.store import Event
 from tests.dashboards.dom import click_when_still
-from tests.dashboards.event_grid import click_event, wait_for_rows
+from tests.dashboards.event_grid import open_event, wait_for_rows
 
 
 def _open_first_reported_event(dash_duo, open_page, role: str) -> str:
     open_page("/events?status=reported&view=districts", role=role)
     event_id = wait_for_rows(dash_duo.driver)[0]["id"]
-    click_event(dash_duo, event_id)
-    dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"][data-status="reported"]',
-                              timeout=15)
+    open_event(dash_duo, event_id, status="reported")
     return event_id
 
 

@@ -14,7 +14,7 @@ from services.platform.runtime import Runtime, open_runtime
 from services.store.catalog import install_catalog
 from tests.dashboards.conftest import WALL_TOKEN
 from tests.dashboards.dom import text_of
-from tests.dashboards.event_grid import click_event, wait_for_rows
+from tests.dashboards.event_grid import open_event, wait_for_rows
 
 LANSHAN = Path(__file__).resolve().parents[1] / "citypacks" / "lanshan"
 
@@ -52,7 +52,6 @@ def test_the_events_page_names_the_packs_categories(dash_duo, open_page, shoot, 
     shoot(f"events-lanshan-{lang}.png")
 
     event_id = wait_for_rows(dash_duo.driver)[0]["id"]
-    click_event(dash_duo, event_id)
-    dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=30)
+    open_event(dash_duo, event_id)
     fields = text_of(dash_duo.driver, "#event-detail-body .event-fields")  # sliding in: read it, seen or not
     assert any(name in fields for name in names), fields

@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from services.events.points import points
 from services.events.queries import EventFilter
 from tests.dashboards.dom import text_of
-from tests.dashboards.event_grid import click_event, wait_for_rows
+from tests.dashboards.event_grid import open_event, wait_for_rows
 
 SIMING = "350203"
 
@@ -60,8 +60,7 @@ def test_click_on_a_district_drills_into_its_grid_and_the_url_restores_it(dash_d
 def _open_first_dispatched_event(dash_duo, open_page, role: str) -> str:
     open_page("/events?status=in_progress&view=districts", role=role)
     event_id = wait_for_rows(dash_duo.driver)[0]["id"]
-    click_event(dash_duo, event_id)
-    dash_duo.wait_for_element(f'#event-detail-body h3[data-event-id="{event_id}"]', timeout=30)
+    open_event(dash_duo, event_id)
     dash_duo.wait_for_element("#event-timeline .scatterlayer .trace", timeout=15)
     traces = dash_duo.driver.execute_script(_TRACES, "#event-timeline")
     assert any(length > 0 for _type, _loc, length in traces), "the timeline draws no dispatch"
@@ -97,23 +96,27 @@ def test_point_view_draws_every_matching_event_as_webgl_points(dash_duo, open_pa
 
 
 _TABLE_FONT = """
-const done = arguments[arguments.length - 1];
-document.fonts.ready.then(() => done(Array.from(document.querySelectorAll(arguments[0]), cell => ({
+return Array.from(document.querySelectorAll(arguments[0]), cell => ({
   family: getComputedStyle(cell).fontFamily, text: cell.textContent,
-  drawn: document.fonts.check('14px "Noto Sans SC"', cell.textContent)}))));
+  drawn: document.fonts.check('14px "Noto Sans SC"', cell.textContent)}));
 """
 
 
 def test_the_tables_draw_chinese_in_the_shipped_font(dash_duo, open_page):
     """On a machine with no CJK system font (this one, and many kiosks) the linkage table drew Chinese as boxes:
-    dash_table's cells did not name the shipped face."""
+    dash_table's cells did not name the shipped face. The face comes in unicode-range slices that load once a cell
+    needs them, after `document.fonts.ready` may have settled: each cell is awaited until its slices are loaded."""
     open_page("/events", role="operator")
     dash_duo.wait_for_element('#linkage-table .ag-center-cols-container .ag-cell[col-id="department"]', timeout=30)
     wait_for_rows(dash_duo.driver)
-    for selector in ('#linkage-table .ag-center-cols-container .ag-cell[col-id="department"]', '#events-table .ag-center-cols-container .ag-cell[col-id="category"]'):
-        cells = dash_duo.driver.execute_async_script(_TABLE_FONT, selector)
-        assert cells, selector
-        chinese = [cell for cell in cells if re.search(r"[\u4e00-\u9fff]", cell["text"])]
-        assert chinese, f"{selector}: no Chinese text to check"
-        for cell in chinese:
-            assert cell["family"].startswith('"Noto Sans SC"') and cell["drawn"], (selector, cell)
+    for selector in ('#linkage-table .ag-center-cols-container .ag-cell[col-id="department"]',
+                     '#events-table .ag-center-cols-container .ag-cell[col-id="category"]'):
+        def chinese_cells(driver, selector=selector):  # type: ignore[no-untyped-def]
+            return [cell for cell in driver.execute_script(_TABLE_FONT, selector)
+                    if re.search(r"[\u4e00-\u9fff]", cell["text"])]
+
+        assert chinese_cells(dash_duo.driver), f"{selector}: no Chinese text to check"
+        WebDriverWait(dash_duo.driver, 15).until(lambda d: all(cell["drawn"] for cell in chinese_cells(d)),
+                                                 f"{selector}: a cell's Noto Sans SC slice never loaded")
+        for cell in chinese_cells(dash_duo.driver):
+            assert cell["family"].startswith('"Noto Sans SC"'), (selector, cell)

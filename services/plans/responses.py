@@ -90,7 +90,7 @@ def _response(session: Session, response_id: int, principal: Principal, *, activ
 
 
 def _names(session: Session, model: Any, key: Any) -> dict[str, str]:
-    return dict(session.execute(select(key, model.name_zh)).tuples().all())
+    return dict(session.execute(select(key, model.name_zh)).all())
 
 
 def _notify(session: Session, notices: Notices | None, plan: Plan, response: Response, headline: str,
@@ -147,7 +147,7 @@ def activate(session: Session, alert_pk: int, plan: Plan, *, principal: Principa
     transition(session, event.id, "dispatched", principal=principal, departments=[t.department for t in plan.tasks],
                now=now)
     dispatches = dict(session.execute(select(EventDispatch.department, EventDispatch.id)
-                                      .where(EventDispatch.event_id == event.id)).tuples().all())
+                                      .where(EventDispatch.event_id == event.id)).all())
     response = Response(plan=plan.code, alert_id=alert.id, event_id=event.id, district=alert.district, level=level,
                         status="active", activated_at=now, activated_by=principal.username)
     session.add(response)
@@ -263,7 +263,7 @@ def notify_overdue(session: Session, notices: Notices, plans: Mapping[str, Plan]
         select(ResponseTask, Response.plan).join(Response, Response.id == ResponseTask.response_id)
         .outerjoin(EventDispatch, EventDispatch.id == ResponseTask.dispatch_id)
         .where(Response.status == "active", ResponseTask.due_at <= now, ResponseTask.overdue_notified_at.is_(None),
-               (EventDispatch.status.is_(None)) | (EventDispatch.status != "finished"))).tuples().all()
+               (EventDispatch.status.is_(None)) | (EventDispatch.status != "finished"))).all()
     departments = _names(session, Department, Department.code) if overdue else {}
     for task, code in overdue:
         task.overdue_notified_at = now

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch, html
 
-from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, chart_title
+from components.graphs import LEGEND_UNDER_TITLE, TITLED_MARGIN_TOP, axis_title, chart_title
 from components.html_attrs import data_attributes
 from components.theme import ACCENT, GRID_LINE, MUTED, STATUS_COLOURS, base_layout
 
@@ -132,7 +132,7 @@ def titled(figure: go.Figure, titles: Mapping[str, str]) -> go.Figure:
     figure.update_layout(title=chart_title(titles["title"]), margin={"t": TITLED_MARGIN_TOP}, legend=LEGEND_UNDER_TITLE)
     for axis, name in (("x", "xaxis"), ("y", "yaxis"), ("y2", "yaxis2")):
         if axis in titles:
-            figure.layout[name].update(title={"text": titles[axis], "font": {"color": MUTED}}, automargin=True)
+            figure.layout[name].update(title=axis_title(titles[axis]), automargin=True)
     return figure
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.graphs import date_axis
+from components.graphs import axis_title, chart_title, date_axis
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, GRID_LINE, MUTED, OFFLINE_MAP_STYLE, SEVERITY_COLOURS, TEXT, base_layout
 
@@ -135,14 +135,6 @@ def grid_map(cells: Mapping[str, Any], counts: pd.DataFrame, points: pd.DataFram
     return {"data": [shaded, *dots], "layout": _map_layout(center, zoom_for(bounds), f"event-grid-{center}")}
 
 
-def _axis_title(text: str) -> dict[str, Any]:
-    return {"text": text, "font": {"color": MUTED, "size": 12}}
-
-
-def _titled(text: str) -> dict[str, Any]:
-    return {"text": text, "x": 0, "xanchor": "left", "font": {"size": 15, "color": TEXT}}
-
-
 def dispatch_timeline(dispatches: pd.DataFrame, *, names: Mapping[str, str], stage_labels: Mapping[str, str],
                       now: pd.Timestamp, texts: Mapping[str, str]) -> go.Figure:
     """One row per department: dispatched → accepted → arrived → finished as coloured segments; a stage still
@@ -174,7 +166,7 @@ def dispatch_timeline(dispatches: pd.DataFrame, *, names: Mapping[str, str], sta
     figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 28, "b": 44}),
                          legend={"orientation": "h", "y": 1.15},
                          xaxis={"type": "date", "gridcolor": GRID_LINE, "tickfont": {"color": MUTED},
-                                "title": _axis_title(texts["axis"])},
+                                "title": axis_title(texts["axis"], size=12)},
                          yaxis={"type": "category", "autorange": "reversed", "tickfont": {"color": TEXT},
                                 "automargin": True},
                          height=max(180, 76 + 40 * len(rows)))
@@ -193,9 +185,12 @@ def linkage_bars(stats: pd.DataFrame, *, names: Mapping[str, str], texts: Mappin
                marker_color="#ff8c1a", hovertemplate="%{y}: %{x:.1f}<extra>%{fullData.name}</extra>"),
     ])
     figure.update_layout(**base_layout(showlegend=True, margin={"l": 8, "r": 8, "t": 56, "b": 44}), barmode="group",
-                         title=_titled(texts["title"]), legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
-                         xaxis={"title": _axis_title(texts["x"]), "gridcolor": GRID_LINE, "tickfont": {"color": MUTED}},
-                         yaxis={"title": _axis_title(texts["y"]), "tickfont": {"color": TEXT}, "automargin": True},
+                         title=chart_title(texts["title"]),
+                         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+                         xaxis={"title": axis_title(texts["x"], size=12), "gridcolor": GRID_LINE,
+                                "tickfont": {"color": MUTED}},
+                         yaxis={"title": axis_title(texts["y"], size=12), "tickfont": {"color": TEXT},
+                                "automargin": True},
                          height=max(240, 110 + 28 * len(y)))
     return figure
 
@@ -208,10 +203,10 @@ def trend_line(trend: pd.DataFrame, *, texts: Mapping[str, str], lang: str = "zh
                                   customdata=trend["events"].to_numpy(np.int64), name=texts["name"],
                                   hovertemplate="%{x} %{y:.1%} (n=%{customdata})<extra></extra>",
                                   line={"color": ACCENT, "width": 2}))
-    figure.update_layout(**base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 44}), title=_titled(texts["title"]),
+    figure.update_layout(**base_layout(margin={"l": 8, "r": 8, "t": 40, "b": 44}), title=chart_title(texts["title"]),
                          xaxis={**date_axis(lang, "day"), "gridcolor": GRID_LINE, "tickfont": {"color": MUTED},
-                                "title": _axis_title(texts["x"])},
+                                "title": axis_title(texts["x"], size=12)},
                          yaxis={"gridcolor": GRID_LINE, "tickfont": {"color": MUTED}, "tickformat": ".0%",
-                                "rangemode": "tozero", "title": _axis_title(texts["y"]), "automargin": True},
+                                "rangemode": "tozero", "title": axis_title(texts["y"], size=12), "automargin": True},
                          height=260)
     return figure

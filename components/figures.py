@@ -17,6 +17,7 @@ import shapely.geometry
 from plotly.colors import sample_colorscale
 
 from components.event_figures import OPEN_SCALE, typed_array
+from components.graphs import axis_title
 from components.map_legend import DOT_OUTLINE
 from components.plane_map import outline_xy, plane_axes
 from components.theme import ACCENT, MUTED, SEVERITY_COLOURS, TEXT, base_layout
@@ -92,6 +93,5 @@ def with_axis_titles(figure: go.Figure, x_title: str, y_title: str, scale: float
     """`figure` with its x and y axes titled (what the axis counts, with its unit) in small muted type at the wall
     canvas's `scale`, the margins grown to hold them: a wall chart's panel heading names the chart, not its units."""
     for axis, title in (("xaxis", x_title), ("yaxis", y_title)):
-        figure.layout[axis].update(automargin=True, title={"text": title, "standoff": 4 * scale,
-                                                           "font": {"color": MUTED, "size": 13 * scale}})
+        figure.layout[axis].update(automargin=True, title=axis_title(title, size=13 * scale, standoff=4 * scale))
     return figure

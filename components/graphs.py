@@ -8,6 +8,7 @@ from typing import Any, Literal
 from dash import dcc
 
 from components.i18n import translator
+from components.theme import MUTED
 
 _DAY_MS = 86_400_000
 
@@ -31,6 +32,13 @@ def chart_title(text: str) -> dict[str, Any]:
     modebar."""
     return {"text": text, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
             "yref": "container", "pad": {"l": 8, "t": 8}, "font": {"size": 15}}
+
+
+def axis_title(text: str, size: float | None = None, standoff: float | None = None) -> dict[str, Any]:
+    """An axis' title (what it counts, with its unit) in muted type, quieter than the chart's own title; `size`
+    and `standoff` in pixels where a chart sets them (the wall scales both with its canvas)."""
+    font: dict[str, Any] = {"color": MUTED} if size is None else {"color": MUTED, "size": size}
+    return {"text": text, "font": font} if standoff is None else {"text": text, "font": font, "standoff": standoff}
 
 
 def date_axis(lang: str, step: Literal["time", "day"] = "time") -> dict[str, Any]:

@@ -21,6 +21,7 @@ from services.store import Base
 
 Rows: TypeAlias = pd.DataFrame | Sequence[Sequence[Any]]
 SLICE = 200_000  # rows converted and sent at a time
+PIECE = 10_000  # rows formatted per COPY write: the server stores one piece while we format the next
 NULL = r"\N"  # COPY's NULL in CSV
 
 
@@ -121,7 +122,8 @@ def bulk_insert(engine: Engine, table: str | Table | type[Base], columns: Sequen
                 cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", _tuples(part, columns, suffix))
             elif isinstance(part, pd.DataFrame):
                 with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN (FORMAT csv, NULL '{NULL}')") as copy:
-                    copy.write(_frame_csv(part, columns, suffix).encode())
+                    for begin in range(0, len(part), PIECE):
+                        copy.write(_frame_csv(part[begin:begin + PIECE], columns, suffix).encode())
             else:
                 with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
                     for row in _tuples(part, columns, suffix):

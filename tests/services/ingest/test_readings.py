@@ -52,6 +52,27 @@ def test_a_late_reading_does_not_undo_a_newer_alarm(store, sink, redis_client, s
     assert [fields["msg_type"] for _id, fields in entries] == ["alert"]
 
 
+def test_chunks_stored_while_the_next_is_screened_keep_the_batch_right(store, sink, redis_client, settings,
+                                                                      monkeypatch):
+    """A chunk is stored while the next one is screened: a key sent again in a later chunk is still an update of
+    the stored reading, and a late reading in a later chunk leaves the newer reading's alarm alone."""
+    monkeypatch.setattr("services.ingest.readings.CHUNK", 2)
+    rows = [{"indicator": "aqi", "area": "city", "time": _at(10), "value": 250},
+            {"indicator": "aqi", "area": "350203", "time": _at(0), "value": 90},
+            {"indicator": "aqi", "area": "350203", "time": _at(0), "value": 95},
+            {"indicator": "aqi", "area": "city", "time": _at(0), "value": 20},
+            {"indicator": "nope", "area": "city", "time": _at(0), "value": 1}]
+    report = ingest_readings(store, rows, source="ecology", sink=sink)
+    store.commit()
+    assert (report.accepted, report.updated) == (3, 1)
+    assert [(r.row, r.field) for r in report.refused] == [(5, "indicator")]
+    values = store.execute(select(IndicatorReading.district, IndicatorReading.ts, IndicatorReading.value)).all()
+    assert sorted(values, key=str) == sorted([(None, T0 + timedelta(minutes=10), 250.0), ("350203", T0, 95.0),
+                                              (None, T0, 20.0)], key=str)
+    entries = recent(redis_client, settings.alerts_stream, 10)
+    assert [fields["msg_type"] for _id, fields in entries] == ["alert"]
+
+
 def test_ngsi_v2_and_ld_notifications_become_readings(store, sink, city):
     mapping = load_mapping(DEFAULT_PACK / "ngsi_mapping.toml")
     v2 = {"subscriptionId": "s1", "data": [{

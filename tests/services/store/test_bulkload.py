@@ -41,6 +41,18 @@ def test_tuples_and_frames_read_back_equal(engine: Engine) -> None:
     assert all(g[0].tzinfo is not None for g in got)
 
 
+def test_a_frame_is_copied_in_pieces_without_losing_a_row(engine: Engine, monkeypatch) -> None:
+    """PostgreSQL gets a frame in PIECE-row writes inside one COPY: the pieces' edges lose and repeat nothing."""
+    _catalog(engine)
+    monkeypatch.setattr("services.store.bulkload.PIECE", 2)
+    frame = pd.DataFrame({"indicator_code": "aqi", "district": None, "value": [float(i) for i in range(5)],
+                          "ts": pd.to_datetime([T0 + timedelta(minutes=i) for i in range(5)], utc=True)})
+    assert bulk_insert(engine, IndicatorReading, list(frame.columns), frame) == 5
+    with make_sessionmaker(engine)() as session:
+        got = session.scalars(select(IndicatorReading.value).order_by(IndicatorReading.ts)).all()
+    assert got == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
 def test_explicit_ids_then_orm_inserts_do_not_collide(engine: Engine) -> None:
     first = next_id(engine, Event)
     frame = pd.DataFrame({"id": [first, first + 1], "category": "fire", "source": "patrol", "severity": "minor",

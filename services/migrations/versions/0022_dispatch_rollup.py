@@ -1,5 +1,5 @@
 """dispatch rollup: dispatches and events summed per hour, department and district for the leaders' response
-figures and rankings, filled from the stored events and kept by triggers
+figures and rankings, filled from the stored events and kept by triggers; a partial index of the open dispatches
 
 Revision ID: 0022
 Revises: 0020
@@ -22,6 +22,7 @@ depends_on = None
 SQL = Path(__file__).resolve().parents[1] / "sql"
 COUNTS = ('dispatches', 'arrived', 'cases', 'cases_late')
 SUMS = ('dispatch_s', 'arrival_s')
+OPEN = 'finished_at IS NULL'
 TRIGGERS = {'sqlite': ('dispatch_rollup_dispatch_insert', 'dispatch_rollup_dispatch_delete',
                        'dispatch_rollup_dispatch_update', 'dispatch_rollup_event_insert',
                        'dispatch_rollup_event_delete', 'dispatch_rollup_event_update'),
@@ -44,6 +45,8 @@ def upgrade() -> None:
         *[sa.Column(name, sa.Float(), nullable=False, server_default='0') for name in SUMS],
         sqlite_with_rowid=False,
     )
+    op.create_index('ix_dispatches_open', 'event_dispatches', ['event_id', 'department', 'dispatched_at'],
+                    sqlite_where=sa.text(OPEN), postgresql_where=sa.text(OPEN))
     dialect = op.get_bind().dialect.name
     script = (SQL / f'0022_dispatch_rollup.{dialect}.sql').read_text(encoding='utf-8')
     for statement in script.splitlines():  # one statement a line; the triggers' bodies hold semicolons
@@ -59,3 +62,4 @@ def downgrade() -> None:
         for function in FUNCTIONS:
             op.execute(f'DROP FUNCTION IF EXISTS {function}')
     op.drop_table('dispatch_rollup')
+    op.drop_index('ix_dispatches_open', table_name='event_dispatches')

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,7 +74,11 @@ class EventDispatch(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text, doc="the department's own words on its latest progress")
     __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),
-                      Index("ix_dispatches_event_department", "event_id", "department"))
+                      Index("ix_dispatches_event_department", "event_id", "department"),
+                      # migration 0022: the open dispatches alone, which the rankings' overdue and late counts join
+                      # to the open events (without it PostgreSQL hashes every dispatch ever made)
+                      Index("ix_dispatches_open", "event_id", "department", "dispatched_at",
+                            sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL")))
 
 
 DISPATCH_ROLLUP_COUNTS = ("dispatches", "arrived", "cases", "cases_late")

@@ -29,6 +29,7 @@ from services.store.cache import cached_query
 
 GROUPS = ("department", "district", "all")
 COLUMNS = ["key", "dispatches", "dispatch_min", "arrived", "arrival_min"]
+CELL = DispatchRollup.__table__.c
 
 
 def _clamped(seconds: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -51,11 +52,10 @@ def _raw(session: Session, start: datetime, end: datetime, scope: Scope, key: Co
 
 def _cells(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
            ) -> list[tuple[Any, ...]]:
-    cell = DispatchRollup
-    stmt = (select(key, func.sum(cell.dispatches), func.sum(cell.dispatch_s), func.sum(cell.arrived),
-                   func.sum(cell.arrival_s))
-            .where(cell.level == dispatch_rollup.RESPONSE, cell.bucket >= int(start.timestamp()),
-                   cell.bucket < int(end.timestamp()), scope.district_filter(cell.district))
+    stmt = (select(key, func.sum(CELL.dispatches), func.sum(CELL.dispatch_s), func.sum(CELL.arrived),
+                   func.sum(CELL.arrival_s))
+            .where(CELL.level == dispatch_rollup.RESPONSE, CELL.bucket >= int(start.timestamp()),
+                   CELL.bucket < int(end.timestamp()), scope.district_filter(CELL.district))
             .group_by(key))
     return [tuple(r) for r in session.execute(stmt)]
 
@@ -86,7 +86,7 @@ def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str,
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
     key = {"department": EventDispatch.department, "all": literal("all")}.get(by, func.coalesce(Event.district, ""))
-    cell_key = {"department": DispatchRollup.department, "all": literal("all")}.get(by, DispatchRollup.district)
+    cell_key = {"department": CELL.department, "all": literal("all")}.get(by, CELL.district)
     frame = _sums(session, start, end, scope, key.label("key"), cell_key.label("key"))
     return frame.sort_values(["dispatches", "key"], ascending=[False, True], ignore_index=True)[COLUMNS]
 
@@ -99,7 +99,7 @@ def dispatch_trend(*, session: Session, start: datetime, end: datetime, zone: tz
     offset = int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
     day = cast(func.floor((_epoch(session, Event.reported_at) + offset) / 86400.0), Integer).label("key")
     # an hour's cell lies within one local day when the zone's offset is whole hours
-    cell_day = ((DispatchRollup.bucket + offset) // 86400).label("key") if offset % 3600 == 0 else None
+    cell_day = ((CELL.bucket + offset) // 86400).label("key") if offset % 3600 == 0 else None
     frame = _sums(session, start, end, scope, day, cell_day)
     frame["day"] = pd.to_datetime(frame["key"].astype("int64") * 86400, unit="s").dt.date
     return frame.sort_values("day", ignore_index=True)[["day", *COLUMNS[1:]]]

@@ -84,7 +84,7 @@ def aggregate(dialect: str, level: int, dispatches: str, events: str, sign: int 
     if level == RESPONSE:
         time, source = "e.reported_at", f"{dispatches} d JOIN {events} e ON e.id = d.event_id"
         department, where = "d.department", "e.status <> 'cancelled'"
-        measures = [("dispatches", "COUNT(*)"), ("dispatch_s", f"SUM({_span(dialect, 'd.dispatched_at')})"),
+        measures = [("dispatches", "COUNT(*)"), ("dispatch_s", f"COALESCE(SUM({_span(dialect, 'd.dispatched_at')}), 0.0)"),
                     ("arrived", "COUNT(d.arrived_at)"),
                     ("arrival_s", f"COALESCE(SUM(CASE WHEN d.arrived_at IS NULL THEN NULL ELSE "
                                   f"{_span(dialect, 'd.arrived_at')} END), 0.0)")]

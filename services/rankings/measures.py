@@ -57,7 +57,8 @@ def _approvals(session: Session, start: datetime, end: datetime, now: datetime, 
     return out.join(overdue, how="outer")
 
 
-def _raw_cases(start: datetime, end: datetime, by: str, scope: Scope, late: ColumnElement[bool]) -> Select[Any]:
+def _raw_cases(start: datetime, end: datetime, by: str, scope: Scope, late: ColumnElement[bool]
+               ) -> Select[*tuple[Any, ...]]:
     """Cases and the ones `late` per unit over [start, end), raw (all of lateness, or only its settled part)."""
     scoped = [*conditions(ALL_EVENTS, scope), Event.sla_due_at.is_not(None), Event.status != "cancelled"]
     if by == "district":
@@ -81,7 +82,7 @@ def _window(session: Session, start: datetime, end: datetime, now: datetime, by:
     lo, hi = dispatch_rollup.aligned(start, end)
     if scope.departments or lo >= hi:
         return [tuple(r) for r in session.execute(_raw_cases(start, end, by, scope, or_(settled, open_late)))]
-    cell = DispatchRollup
+    cell = DispatchRollup.__table__.c
     key = cell.district if by == "district" else cell.department
     level = dispatch_rollup.EVENT_CASES if by == "district" else dispatch_rollup.DISPATCH_CASES
     rows = [tuple(r) for r in session.execute(

@@ -45,6 +45,7 @@ from services.access import CITY_WIDE
 from services.config import DEFAULT_CITY, Settings
 from services.demo.simcity import DAY, EVENTS_PER_DAY, event_rows
 from services.demo.simulator import city_districts
+from services.events import rollup as dispatch_rollup
 from services.events import touch as event_touch
 from services.events.queries import CACHE, EventFilter
 from services.geo import load_city
@@ -72,23 +73,24 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     if present >= rows:
         return present, None
     began = time.perf_counter()
-    with engine.begin() as conn:
-        conn.execute(EventDispatch.__table__.delete())
-        conn.execute(Event.__table__.delete())
-    rng = np.random.default_rng(20261123)
-    codes, geoms = city.adcodes, list(city.districts.geometry)
-    end = datetime.now(UTC).timestamp()
-    start = end - rows / EVENTS_PER_DAY * DAY
-    loaded = 0
-    with bulkload.prepared_for_load(engine, ["events", "event_dispatches"]), event_touch.suspended_for_load(engine):
-        while loaded < rows:
-            n = min(CHUNK, rows - loaded)
-            lo = start + (end - start) * loaded / rows
-            hi = start + (end - start) * (loaded + n) / rows
-            events, dispatches = event_rows(rng, lo, hi if hi < end else end, n, codes, geoms, loaded + 1)
-            loaded += bulkload.bulk_insert(engine, Event, list(events.columns), events)
-            bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns), dispatches)
-            print(f"\rloaded {loaded:>10,} events", end="", flush=True)
+    with dispatch_rollup.suspended(engine):  # the deletes and the load: one rebuild after
+        with engine.begin() as conn:
+            conn.execute(EventDispatch.__table__.delete())
+            conn.execute(Event.__table__.delete())
+        rng = np.random.default_rng(20261123)
+        codes, geoms = city.adcodes, list(city.districts.geometry)
+        end = datetime.now(UTC).timestamp()
+        start = end - rows / EVENTS_PER_DAY * DAY
+        loaded = 0
+        with bulkload.prepared_for_load(engine, ["events", "event_dispatches"]), event_touch.suspended_for_load(engine):
+            while loaded < rows:
+                n = min(CHUNK, rows - loaded)
+                lo = start + (end - start) * loaded / rows
+                hi = start + (end - start) * (loaded + n) / rows
+                events, dispatches = event_rows(rng, lo, hi if hi < end else end, n, codes, geoms, loaded + 1)
+                loaded += bulkload.bulk_insert(engine, Event, list(events.columns), events)
+                bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns), dispatches)
+                print(f"\rloaded {loaded:>10,} events", end="", flush=True)
     print()
     bulkload.sync_id_sequence(engine, Event)
     if engine.dialect.name == "postgresql":

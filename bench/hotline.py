@@ -41,6 +41,7 @@ from services.config import DEFAULT_PACK, Settings
 from services.demo import hotline_traffic
 from services.demo.simcity import DAY, event_rows, sim_city
 from services.demo.simulator import city_districts
+from services.events import rollup as dispatch_rollup
 from services.events import touch as event_touch
 from services.hotline.figures import TOPICS_CACHE
 from services.hotline.topics import Topic, forget
@@ -87,7 +88,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).timestamp()
     start = end - rows / ORDERS_PER_DAY * DAY
     loaded, next_id = 0, 1
-    with bulkload.prepared_for_load(engine, TABLES), event_touch.suspended_for_load(engine):
+    with dispatch_rollup.suspended(engine), bulkload.prepared_for_load(engine, TABLES), \
+            event_touch.suspended_for_load(engine):
         while loaded < rows:
             n = min(CHUNK, rows - loaded)
             lo = start + (end - start) * loaded / rows

@@ -44,6 +44,7 @@ from services.demo.simcity import (
     reading_rows,
     sim_city,
 )
+from services.events import rollup as dispatch_rollup
 from services.events import touch as event_touch
 from services.hotline import ingest_calls, posted_request, submit
 from services.hotline import readings as hotline_readings
@@ -130,11 +131,12 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
                                      bulkload.next_id(engine, "events"), sim)
         events, dispatches, hotline = _hotline(engine, rng, events, dispatches, start, stop, codes, geoms, sim,
                                                rng_seed, secret_key or Settings().secret_key)
-        with event_touch.suspended_for_load(engine):
-            counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
-        bulkload.sync_id_sequence(engine, Event)
-        counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
-                                                          dispatches, bar.update)
+        with dispatch_rollup.suspended(engine):  # one rebuild after the load, as for the applications below
+            with event_touch.suspended_for_load(engine):
+                counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
+            bulkload.sync_id_sequence(engine, Event)
+            counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
+                                                              dispatches, bar.update)
         for model, frame in hotline.items():
             counts[model.__tablename__] = bulkload.bulk_insert(engine, model, list(frame.columns), frame, bar.update)
         rows = hotline_traffic.measured_rows(events, hotline[WorkOrder], hotline[Supervision],

@@ -5,7 +5,9 @@ Over the dispatches (联动) of events reported in the window, cancelled events 
 dispatch's `dispatched_at` − the event's `reported_at`, time to arrival its `arrived_at` − `reported_at` (what the
 reporter waited for someone on site; dispatches not arrived yet count in neither mean of arrival). A district's
 figure is over its events' dispatches. Differences are taken in SQL with linkage's epoch seconds and summed there,
-so only the groups travel; negative spans (clocks out of step) count as zero.
+so only the groups travel; negative spans (clocks out of step) count as zero. The whole hours of a window are read
+from the dispatch rollup's level 0 (`services.events.rollup`, the same sums kept per hour) and only the edges raw;
+a scope limited to departments reads raw (its events are the ones any of its departments was dispatched to).
 """
 
 from __future__ import annotations
@@ -18,22 +20,24 @@ from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
+from services.events import rollup as dispatch_rollup
 from services.events.linkage import _epoch
 from services.events.queries import ALL_EVENTS as EVERY_EVENT
 from services.events.queries import CACHE, conditions
-from services.store import Event, EventDispatch
+from services.store import DispatchRollup, Event, EventDispatch
 from services.store.cache import cached_query
 
 GROUPS = ("department", "district", "all")
 COLUMNS = ["key", "dispatches", "dispatch_min", "arrived", "arrival_min"]
+CELL = DispatchRollup.__table__.c
 
 
 def _clamped(seconds: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((seconds < 0, 0.0), else_=seconds)
 
 
-def _sums(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
-          ) -> pd.DataFrame:
+def _raw(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
+         ) -> list[tuple[Any, ...]]:
     reported = _epoch(session, Event.reported_at)
     to_dispatch = _clamped(_epoch(session, EventDispatch.dispatched_at) - reported)
     to_arrive = case((EventDispatch.arrived_at.is_(None), None),
@@ -43,9 +47,32 @@ def _sums(session: Session, start: datetime, end: datetime, scope: Scope, key: C
             .where(Event.reported_at >= start, Event.reported_at < end, Event.status != "cancelled",
                    *conditions(EVERY_EVENT, scope), scope.department_filter(EventDispatch.department))
             .group_by(key))
-    frame = pd.DataFrame([tuple(r) for r in session.execute(stmt)],
-                         columns=["key", "dispatches", "dispatch_s", "arrived", "arrival_s"])
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def _cells(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
+           ) -> list[tuple[Any, ...]]:
+    stmt = (select(key, func.sum(CELL.dispatches), func.sum(CELL.dispatch_s), func.sum(CELL.arrived),
+                   func.sum(CELL.arrival_s))
+            .where(CELL.level == dispatch_rollup.RESPONSE, CELL.bucket >= int(start.timestamp()),
+                   CELL.bucket < int(end.timestamp()), scope.district_filter(CELL.district))
+            .group_by(key))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def _sums(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any],
+          cell_key: ColumnElement[Any] | None) -> pd.DataFrame:
+    """The sums per key over [start, end): the rollup's whole hours (keyed by `cell_key`; None: raw only) and the
+    raw edges."""
+    lo, hi = dispatch_rollup.aligned(start, end)
+    if scope.departments or cell_key is None or lo >= hi:
+        rows = _raw(session, start, end, scope, key)
+    else:
+        rows = [*_cells(session, lo, hi, scope, cell_key), *(_raw(session, start, lo, scope, key) if start < lo else []),
+                *(_raw(session, hi, end, scope, key) if hi < end else [])]
+    frame = pd.DataFrame(rows, columns=["key", "dispatches", "dispatch_s", "arrived", "arrival_s"])
     frame[["dispatch_s", "arrival_s"]] = frame[["dispatch_s", "arrival_s"]].astype("float64").fillna(0.0)
+    frame = frame.groupby("key", as_index=False).sum()
     frame["dispatch_min"] = frame["dispatch_s"] / frame["dispatches"].where(frame["dispatches"] > 0) / 60
     frame["arrival_min"] = frame["arrival_s"] / frame["arrived"].where(frame["arrived"] > 0) / 60
     return frame.astype({"dispatches": "int64", "arrived": "int64"})
@@ -59,7 +86,8 @@ def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str,
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
     key = {"department": EventDispatch.department, "all": literal("all")}.get(by, func.coalesce(Event.district, ""))
-    frame = _sums(session, start, end, scope, key.label("key"))
+    cell_key = {"department": CELL.department, "all": literal("all")}.get(by, CELL.district)
+    frame = _sums(session, start, end, scope, key.label("key"), cell_key.label("key"))
     return frame.sort_values(["dispatches", "key"], ascending=[False, True], ignore_index=True)[COLUMNS]
 
 
@@ -70,6 +98,8 @@ def dispatch_trend(*, session: Session, start: datetime, end: datetime, zone: tz
     and the mean minutes to dispatch and to arrival (columns day and `COLUMNS[1:]`)."""
     offset = int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
     day = cast(func.floor((_epoch(session, Event.reported_at) + offset) / 86400.0), Integer).label("key")
-    frame = _sums(session, start, end, scope, day)
+    # an hour's cell lies within one local day when the zone's offset is whole hours
+    cell_day = ((CELL.bucket + offset) // 86400).label("key") if offset % 3600 == 0 else None
+    frame = _sums(session, start, end, scope, day, cell_day)
     frame["day"] = pd.to_datetime(frame["key"].astype("int64") * 86400, unit="s").dt.date
     return frame.sort_values("day", ignore_index=True)[["day", *COLUMNS[1:]]]

@@ -18,7 +18,14 @@ from services.store.models.auth import AuditEntry, User, UserSession
 from services.store.models.base import Base, UTCDateTime
 from services.store.models.briefings import BriefingDelivery
 from services.store.models.city import Department, District
-from services.store.models.events import Event, EventDispatch, EventTransition
+from services.store.models.events import (
+    DISPATCH_ROLLUP_COUNTS,
+    DISPATCH_ROLLUP_SUMS,
+    DispatchRollup,
+    Event,
+    EventDispatch,
+    EventTransition,
+)
 from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
 from services.store.models.indicators import Indicator, IndicatorReading
 from services.store.models.plans import Delivery, Response, ResponseCheck, ResponseTask
@@ -38,6 +45,9 @@ __all__ = [
     "DataSource",
     "Delivery",
     "Department",
+    "DISPATCH_ROLLUP_COUNTS",
+    "DISPATCH_ROLLUP_SUMS",
+    "DispatchRollup",
     "District",
     "Event",
     "EventDispatch",

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
+    Column,
     Float,
     ForeignKey,
     Index,
+    Integer,
+    SmallInteger,
     String,
+    Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,7 +74,32 @@ class EventDispatch(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text, doc="the department's own words on its latest progress")
     __table_args__ = (Index("ix_dispatches_department_dispatched", "department", "dispatched_at"),
-                      Index("ix_dispatches_event_department", "event_id", "department"))
+                      Index("ix_dispatches_event_department", "event_id", "department"),
+                      # migration 0022: the open dispatches alone, which the rankings' overdue and late counts join
+                      # to the open events (without it PostgreSQL hashes every dispatch ever made)
+                      Index("ix_dispatches_open", "event_id", "department", "dispatched_at",
+                            sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL")))
+
+
+DISPATCH_ROLLUP_COUNTS = ("dispatches", "arrived", "cases", "cases_late")
+DISPATCH_ROLLUP_SUMS = ("dispatch_s", "arrival_s")
+
+
+class DispatchRollup(Base):
+    """Sums over the dispatches or events of one cell: a level (what is counted, by which clock), a UTC hour, a
+    department ('' at the events' level) and a district ('' for none). Kept by triggers on `events` and
+    `event_dispatches` in the writer's transaction (services/events/rollup.py says which level holds what)."""
+
+    __table__ = Table(
+        "dispatch_rollup", Base.metadata,
+        Column("level", SmallInteger, primary_key=True),
+        Column("bucket", BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start"),
+        Column("department", String(32), primary_key=True),
+        Column("district", String(12), primary_key=True),
+        *[Column(name, Integer, nullable=False, server_default="0") for name in DISPATCH_ROLLUP_COUNTS],
+        *[Column(name, Float, nullable=False, server_default="0") for name in DISPATCH_ROLLUP_SUMS],
+        sqlite_with_rowid=False,  # rows stored in key order: a window's cells are one contiguous range
+    )
 
 
 class EventTransition(Base):

@@ -80,3 +80,29 @@ def test_all_dispatches_in_one_row_equal_the_pandas_means(session):
     frame = _frame(session)
     want = _reference(frame, start, end, pd.Series("all", index=frame.index))
     pd.testing.assert_frame_equal(got.set_index("key"), want, check_names=False, check_dtype=False, rtol=1e-6)
+
+
+@pytest.mark.parametrize("edges", [timedelta(0), timedelta(minutes=35)])
+def test_the_figures_after_late_progress_equal_a_pandas_recomputation(session, edges):
+    """Arrivals written hours late, a dispatch moved, events cancelled and moved in time: the rollup's whole hours
+    plus the raw edges of a window not on the hour equal pandas over the stored rows."""
+    install_catalog(session)
+    events(session, NOW, n=200)
+    waiting = session.scalars(select(EventDispatch).where(EventDispatch.arrived_at.is_(None)).limit(15)).all()
+    for dispatch in waiting:
+        dispatch.arrived_at = dispatch.dispatched_at + timedelta(hours=5)
+    waiting[0].department = "d3"
+    for event in session.scalars(select(Event).order_by(Event.id).limit(6)).all():
+        event.status, event.reported_at = "cancelled", event.reported_at - timedelta(days=1)
+    session.commit()
+    start, end = NOW - timedelta(days=7) + edges, NOW - edges
+    frame = _frame(session)
+    for by in ("department", "district"):
+        got = dispatch_times(session=session, start=start, end=end, by=by)
+        want = _reference(frame, start, end, frame[by])
+        pd.testing.assert_frame_equal(got.set_index("key").sort_index(), want.sort_index(), check_names=False,
+                                      check_dtype=False, rtol=1e-6)
+    day = datetime(2026, 11, 15, 16, 0, tzinfo=NOW.tzinfo) + edges
+    got = dispatch_trend(session=session, start=day, end=day + timedelta(days=7), zone=ZONE)
+    want = _reference(frame, day, day + timedelta(days=7), frame["reported_at"].dt.tz_convert(ZONE).dt.date)
+    pd.testing.assert_frame_equal(got.set_index("day"), want, check_names=False, check_dtype=False, rtol=1e-6)

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from services.approvals.rollup import OPEN_STATUSES
 from services.rankings import RankingRule, standings, unit_measures, wilson_lower, wilson_upper
-from services.store import Application
-from tests.services.approvals.data import NOW, applications, epoch, install_catalog, load
+from services.store import Application, Event, EventDispatch
+from tests.services.approvals.data import DISTRICTS, NOW, applications, epoch, install_catalog, load
 from tests.services.rankings.data import events
 
 
@@ -119,6 +120,46 @@ def test_the_measures_equal_a_pandas_recomputation(session, by):
     got = unit_measures(session=session, by=by, start=start, end=end, now=NOW)
     want = _reference(apps, evs, dis, by, start, end, NOW)[got.columns]
     assert got["cases"].sum() > 0 and got["late"].sum() > 0 and got["overdue_apps"].sum() > 0
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def _progress(session: Session, evs: pd.DataFrame, dis: pd.DataFrame) -> None:
+    """Late and out-of-order progress written after the hours it lands in, mirrored in the frames: dispatches
+    finished late, closed-late events reopened (closed_at kept), events cancelled, moved in time and district."""
+    stamp = lambda s: datetime.fromtimestamp(float(s), UTC)  # noqa: E731
+    for i in dis.index[dis["finished_at"].isna()][:12]:
+        dis.loc[i, "finished_at"] = min(dis.loc[i, "dispatched_at"] + 90 * 3600, NOW.timestamp() - 1)
+        session.execute(update(EventDispatch).where(EventDispatch.event_id == int(dis.loc[i, "event_id"]),
+                                                    EventDispatch.department == dis.loc[i, "department"])
+                        .values(finished_at=stamp(dis.loc[i, "finished_at"])))
+    late_closed = evs.index[(evs["status"] == "closed") & (evs["closed_at"] > evs["sla_due_at"])][:3]
+    changes = [(late_closed, {"status": "in_progress"}), (evs.index[evs["status"] == "reported"][:3],
+                                                          {"status": "cancelled"})]
+    changes += [(evs.index[[10, 11]], {"district": DISTRICTS[0]}), (evs.index[[12, 13]], {"shift": -2 * 86400.0})]
+    for rows, values in changes:
+        for i in rows:
+            if "shift" in values:
+                evs.loc[i, "reported_at"] += values["shift"]
+                update_values = {"reported_at": stamp(evs.loc[i, "reported_at"])}
+            else:
+                evs.loc[i, list(values)] = list(values.values())
+                update_values = values
+            session.execute(update(Event).where(Event.id == int(evs.loc[i, "id"])).values(**update_values))
+    session.commit()
+
+
+@pytest.mark.parametrize("by", ["department", "district"])
+@pytest.mark.parametrize("edges", [timedelta(0), timedelta(minutes=35)])
+def test_the_measures_after_late_progress_equal_a_pandas_recomputation(session, by, edges):
+    """The rollup's whole hours, the raw edges of a window not on the hour and the open events' lateness at `now`
+    add up to what pandas counts from the stored rows."""
+    apps = load(session, applications(n=200))
+    evs, dis = events(session, NOW)
+    _progress(session, evs, dis)
+    start, end = NOW - timedelta(days=7) + edges, NOW.replace(minute=0) - edges
+    got = unit_measures(session=session, by=by, start=start, end=end, now=NOW)
+    want = _reference(apps, evs, dis, by, start, end, NOW)[got.columns]
+    assert got["cases"].sum() > 0 and got["cases_late"].sum() > 0
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 

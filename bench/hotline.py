@@ -42,6 +42,7 @@ from services.demo import hotline_traffic
 from services.demo.simcity import DAY, event_rows, sim_city
 from services.demo.simulator import city_districts
 from services.events import touch as event_touch
+from services.hotline import rollup as hotline_rollup
 from services.hotline.figures import TOPICS_CACHE
 from services.hotline.topics import Topic, forget
 from services.store import (
@@ -87,7 +88,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).timestamp()
     start = end - rows / ORDERS_PER_DAY * DAY
     loaded, next_id = 0, 1
-    with bulkload.prepared_for_load(engine, TABLES), event_touch.suspended_for_load(engine):
+    with (bulkload.prepared_for_load(engine, TABLES), event_touch.suspended_for_load(engine),
+          hotline_rollup.suspended(engine)):
         while loaded < rows:
             n = min(CHUNK, rows - loaded)
             lo = start + (end - start) * loaded / rows

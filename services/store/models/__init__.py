@@ -19,7 +19,14 @@ from services.store.models.base import Base, UTCDateTime
 from services.store.models.briefings import BriefingDelivery
 from services.store.models.city import Department, District
 from services.store.models.events import Event, EventDispatch, EventTransition
-from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
+from services.store.models.hotline import (
+    HOTLINE_MEASURES,
+    HotlineCall,
+    HotlinePending,
+    HotlineRollup,
+    Supervision,
+    WorkOrder,
+)
 from services.store.models.indicators import Indicator, IndicatorReading
 from services.store.models.plans import Delivery, Response, ResponseCheck, ResponseTask
 from services.store.models.sources import DataSource, SourceFile, SourceVolume
@@ -44,6 +51,8 @@ __all__ = [
     "EventTransition",
     "HOUR_BOUNDS",
     "HotlineCall",
+    "HotlinePending",
+    "HotlineRollup",
     "Indicator",
     "IndicatorReading",
     "Matter",
@@ -52,6 +61,7 @@ __all__ = [
     "ResponseCheck",
     "ResponseTask",
     "ROLLUP_COMPLETED",
+    "HOTLINE_MEASURES",
     "ROLLUP_RECEIVED",
     "SourceFile",
     "SourceVolume",

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, text, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -39,13 +39,22 @@ from services.hotline.intake import CHANNELS
 from services.hotline.open311 import CHANNEL as OPEN311_CHANNEL
 from services.hotline.orders import SATISFACTIONS
 from services.hotline.topics import Topic, learn, rising, stamp
-from services.store import HOTLINE_MEASURES, Event, EventDispatch, HotlinePending, HotlineRollup, WorkOrder
+from services.store import (
+    HOTLINE_MEASURES,
+    Event,
+    EventDispatch,
+    HotlineDepartmentRollup,
+    HotlinePending,
+    HotlineRollup,
+    WorkOrder,
+)
 from services.store.cache import Namespace, cached
 
 CACHE = Namespace("hotline", tables=("events", "event_dispatches", "work_orders", "hotline_calls", "supervisions"),
                   lifetime=60)
 TOPICS_CACHE = Namespace("hotline_topics", tables=("events", "work_orders"), lifetime=600)
 ORDER_CHANNELS = (*CHANNELS, OPEN311_CHANNEL)  # the agents' channels and Open311's own
+DEPARTMENT_COUNTS = ("orders", "overdue", "dissatisfied", "repeats", "returned")
 MIN_RANKED = 5  # a department with fewer orders in the period is listed, not ranked
 TOPIC_WEEK = timedelta(days=7)
 HOUR = 3600
@@ -159,7 +168,7 @@ def edges(filters: HotlineFilter, hours: tuple[int, int] | None) -> list[Hotline
     return [replace(filters, start=a, end=b) for a, b in ((filters.start, first), (last, filters.end)) if a < b]
 
 
-def cell_where(table: type[HotlineRollup] | type[HotlinePending], filters: HotlineFilter, scope: Scope,
+def cell_where(table: type[HotlineRollup] | type[HotlineDepartmentRollup] | type[HotlinePending], filters: HotlineFilter, scope: Scope,
                hours: tuple[int, int]) -> list[ColumnElement[bool]]:
     """The filter's clauses on rollup cells or pending rows of `hours`."""
     clauses = [table.hour >= hours[0], table.hour < hours[1], scope.district_filter(table.district)]
@@ -305,27 +314,64 @@ def departments(*, session: Session, filters: HotlineFilter, scope: Scope = CITY
 
     def compute() -> pd.DataFrame:
         index_joins(session)
-        # One row per (order, department) of the period's orders first (the filter narrows by index before any
-        # grouping), then summed per department: a department holds an order while one of its dispatches is not
-        # returned, and has returned it when one is.
-        pairs = (orders_select().add_columns(
-            EventDispatch.department.label("department"),
-            flag_of(EventDispatch.status != "returned").label("held"),
-            flag_of(EventDispatch.status == "returned").label("returned"),
-            flag_of(is_overdue(moment)).label("overdue"),
-            flag_of(WorkOrder.satisfaction == "dissatisfied").label("dissatisfied"),
-            flag_of(WorkOrder.repeat_of.is_not(None)).label("repeat"),
-        ).join(EventDispatch, EventDispatch.event_id == Event.id)
-            .where(*where(filters, scope), scope.department_filter(EventDispatch.department))
-            .group_by(Event.id, EventDispatch.department).subquery())
-        held = pairs.c.held == 1
-        query = select(pairs.c.department, count_of(held), count_of(and_(held, pairs.c.overdue == 1)),
-                       count_of(and_(held, pairs.c.dissatisfied == 1)), count_of(and_(held, pairs.c.repeat == 1)),
-                       count_of(pairs.c.returned == 1)).group_by(pairs.c.department)
-        frame = rows_frame(session, query, ["department", "orders", "overdue", "dissatisfied", "repeats", "returned"])
-        return ranked(frame.astype({c: "int64" for c in frame.columns if c != "department"}), min_orders)
+        hours = whole_hours(filters, CITY_WIDE)  # the rollup keeps departments: any scope can read it
+        parts = [raw_departments(edge, scope, moment) for edge in edges(filters, hours)]
+        if hours is not None:
+            parts += rolled_departments(session, filters, scope, moment, hours)
+        u = union_all(*parts).subquery()
+        query = select(u.c.department, *(func.sum(u.c[c]) for c in DEPARTMENT_COUNTS)).group_by(u.c.department)
+        frame = rows_frame(session, query, ["department", *DEPARTMENT_COUNTS])
+        return ranked(frame.astype({c: "int64" for c in DEPARTMENT_COUNTS}), min_orders)
 
     return cached(session, CACHE, "departments", scope.key, (filters, moment, min_orders), compute)
+
+
+def raw_departments(filters: HotlineFilter, scope: Scope, moment: datetime) -> Any:
+    """The departments' counts over the orders themselves: one row per (order, department) of the period's
+    orders first (the filter narrows by index before any grouping), then summed per department: a department
+    holds an order while one of its dispatches is not returned, and has returned it when one is."""
+    pairs = (orders_select().add_columns(
+        EventDispatch.department.label("department"),
+        flag_of(EventDispatch.status != "returned").label("held"),
+        flag_of(EventDispatch.status == "returned").label("returned"),
+        flag_of(is_overdue(moment)).label("overdue"),
+        flag_of(WorkOrder.satisfaction == "dissatisfied").label("dissatisfied"),
+        flag_of(WorkOrder.repeat_of.is_not(None)).label("repeat"),
+    ).join(EventDispatch, EventDispatch.event_id == Event.id)
+        .where(*where(filters, scope), scope.department_filter(EventDispatch.department))
+        .group_by(Event.id, EventDispatch.department).subquery())
+    held = pairs.c.held == 1
+    return select(pairs.c.department, count_of(held).label("orders"),
+                  count_of(and_(held, pairs.c.overdue == 1)).label("overdue"),
+                  count_of(and_(held, pairs.c.dissatisfied == 1)).label("dissatisfied"),
+                  count_of(and_(held, pairs.c.repeat == 1)).label("repeats"),
+                  count_of(pairs.c.returned == 1).label("returned")).group_by(pairs.c.department)
+
+
+def rolled_departments(session: Session, filters: HotlineFilter, scope: Scope, moment: datetime,
+                       hours: tuple[int, int]) -> list[Any]:
+    """The departments' counts of whole `hours`: the rollup's cells, and the overdue orders among the pending
+    ones (still open past their time limit at `moment`), each held by the departments not all of whose
+    dispatches returned it. A department's scope keeps its own rows (an order counted for a department has a
+    dispatch to it, which the scope's filter asks for)."""
+    c = HotlineDepartmentRollup
+    zero = literal(0)
+    cells = (select(c.department.label("department"), func.sum(c.held).label("orders"), zero.label("overdue"),
+                    func.sum(c.dissatisfied).label("dissatisfied"), func.sum(c.repeats).label("repeats"),
+                    func.sum(c.returned).label("returned"))
+             .where(*cell_where(c, filters, scope, hours), scope.department_filter(c.department))
+             .group_by(c.department))
+    p = HotlinePending
+    late = (select(EventDispatch.department.label("department")).select_from(p)
+            .join(EventDispatch, EventDispatch.event_id == p.event_id)
+            .where(*cell_where(p, filters, scope, hours), p.open.is_(True), p.sla_due_at < moment,
+                   scope.department_filter(EventDispatch.department))
+            .group_by(p.event_id, EventDispatch.department)
+            .having(flag_of(EventDispatch.status != "returned") == 1).subquery())
+    overdue = select(late.c.department, zero.label("orders"), func.count().label("overdue"),
+                     zero.label("dissatisfied"), zero.label("repeats"), zero.label("returned")).group_by(
+        late.c.department)
+    return [cells, overdue]
 
 
 def ranked(frame: pd.DataFrame, min_orders: int) -> pd.DataFrame:

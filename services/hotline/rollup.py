@@ -38,9 +38,11 @@ PENDING = ("event_id", "hour", "district", "category", "channel", "reply_due_at"
 EVENT_SOURCE = ("reported_at", "district", "category", "status", "closed_at", "sla_due_at")
 ORDER_SOURCE = ("event_id", "channel", "reply_due_at", "replied_at", "followed_up_at", "reached", "satisfaction",
                 "repeat_of")
-TRIGGERS = ("hotline_rollup_order_insert", "hotline_rollup_order_update", "hotline_rollup_order_delete",
-            "hotline_rollup_event_update", "hotline_rollup_event_delete")
-FUNCTIONS = ("hotline_rollup_refresh(bigint)", "hotline_rollup_order()", "hotline_rollup_event()")
+DISPATCH_SOURCE = ("event_id", "department", "status")
+CHILDREN = {"work_orders": ORDER_SOURCE, "event_dispatches": DISPATCH_SOURCE}  # rows that name their event
+TRIGGER_PREFIX = {"work_orders": "hotline_rollup_order", "event_dispatches": "hotline_rollup_dispatch"}
+TRIGGERS = {**{f"{TRIGGER_PREFIX[table]}_{op}": table for table in CHILDREN for op in ("insert", "update", "delete")},
+            "hotline_rollup_event_update": "events", "hotline_rollup_event_delete": "events"}
 
 
 def _count(condition: str) -> str:
@@ -73,30 +75,43 @@ def measures() -> list[tuple[str, str]]:
     return out
 
 
-def _orders(dialect: str, hour: str | None) -> str:
-    """FROM events e JOIN work_orders w, the orders reported in the hour starting at epoch `hour` (all: None)."""
+def _orders(dialect: str, hour: str | None, join: str = "") -> str:
+    """FROM events e JOIN work_orders w (and `join`), the orders reported in the hour starting at epoch `hour`
+    (all: None)."""
     within = "" if hour is None else (f" WHERE e.reported_at >= {_at(dialect, hour)} "
                                       f"AND e.reported_at < {_at(dialect, f'{hour} + {HOUR}')}")
-    return f"FROM events e JOIN work_orders w ON w.event_id = e.id{within}"
+    return f"FROM events e JOIN work_orders w ON w.event_id = e.id{join}{within}"
 
 
 def fill_statements(dialect: str, hour: str | None = None) -> list[str]:
     """Recompute the cells and pending rows of the hour starting at epoch `hour` (an SQL expression; None: all)."""
     key = _hour(dialect, "e.reported_at")
     dims = "COALESCE(e.district, ''), e.category, w.channel"
+    named = f"{key} AS hour, COALESCE(e.district, '') AS district, e.category AS category, w.channel AS channel"
     sums = ", ".join(expr for _, expr in measures())
     finished = ", ".join(f"'{s}'" for s in FINISHED)
     scope = "" if hour is None else f" WHERE hour = {hour}"
+    pending = ("(w.reply_due_at IS NOT NULL AND w.replied_at IS NULL) OR "
+               "(e.sla_due_at IS NOT NULL AND e.status <> 'closed')")
+    flags = ", ".join(f"MAX(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name}" for name, condition in (
+        ("held", "d.status <> 'returned'"), ("returned", "d.status = 'returned'"),
+        ("dissatisfied", "w.satisfaction = 'dissatisfied'"), ("repeats", "w.repeat_of IS NOT NULL")))
+    pairs = (f"SELECT {named}, d.department AS department, {flags} "
+             f"{_orders(dialect, hour, ' JOIN event_dispatches d ON d.event_id = e.id')} "
+             f"GROUP BY e.id, {key}, {dims}, d.department")
     return [
         f"DELETE FROM hotline_rollup{scope}",
         f"DELETE FROM hotline_pending{scope}",
+        f"DELETE FROM hotline_department_rollup{scope}",
         f"INSERT INTO hotline_rollup ({', '.join(KEY)}, {', '.join(HOTLINE_MEASURES)}) "
         f"SELECT {key}, {dims}, {sums} {_orders(dialect, hour)} GROUP BY {key}, {dims}",
         f"INSERT INTO hotline_pending ({', '.join(PENDING)}) SELECT e.id, {key}, {dims}, "
         f"CASE WHEN w.replied_at IS NULL THEN w.reply_due_at END, "
         f"CASE WHEN e.status <> 'closed' THEN e.sla_due_at END, e.status NOT IN ({finished}) "
-        f"{_orders(dialect, hour)}{' WHERE' if hour is None else ' AND'} "
-        f"((w.reply_due_at IS NOT NULL AND w.replied_at IS NULL) OR (e.sla_due_at IS NOT NULL AND e.status <> 'closed'))",
+        f"{_orders(dialect, hour)}{' WHERE' if hour is None else ' AND'} ({pending})",
+        f"INSERT INTO hotline_department_rollup ({', '.join(KEY)}, department, held, dissatisfied, repeats, returned) "
+        f"SELECT {', '.join(KEY)}, department, SUM(held), SUM(held * dissatisfied), SUM(held * repeats), "
+        f"SUM(returned) FROM ({pairs}) p GROUP BY {', '.join(KEY)}, department",
     ]
 
 
@@ -108,64 +123,74 @@ def rebuild(conn: Connection) -> int:
     return int(conn.execute(text("SELECT count(*) FROM hotline_rollup")).scalar_one())
 
 
-def _changed(columns: tuple[str, ...]) -> str:
-    return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
-
-
 def _sqlite_triggers() -> list[str]:
     def refresh(hour: str) -> str:
         return "; ".join(fill_statements("sqlite", hour))
 
-    def of_order(row: str) -> str:
+    def of_event(row: str) -> str:
         return f"(SELECT {_hour('sqlite', 'reported_at')} FROM events WHERE id = {row}.event_id)"
 
-    has_order = "EXISTS (SELECT 1 FROM work_orders WHERE event_id = NEW.id)"
+    def has_order(row: str, column: str = "event_id") -> str:
+        return f"EXISTS (SELECT 1 FROM work_orders WHERE event_id = {row}.{column})"
+
+    out = []
+    for table, columns in CHILDREN.items():
+        name = TRIGGER_PREFIX[table]
+        guard = {row: "" if table == "work_orders" else f" WHEN {has_order(row)}" for row in ("NEW", "OLD")}
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+        both = "" if table == "work_orders" else f" AND ({has_order('OLD')} OR {has_order('NEW')})"
+        out += [f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table}{guard['NEW']} "
+                f"BEGIN {refresh(of_event('NEW'))}; END",
+                f"CREATE TRIGGER {name}_update AFTER UPDATE OF {', '.join(columns)} ON {table} WHEN ({changed}){both} "
+                f"BEGIN {refresh(of_event('OLD'))}; {refresh(of_event('NEW'))}; END",
+                f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table}{guard['OLD']} "
+                f"BEGIN {refresh(of_event('OLD'))}; END"]
+    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in EVENT_SOURCE)
     old_hour, new_hour = _hour("sqlite", "OLD.reported_at"), _hour("sqlite", "NEW.reported_at")
-    return [
-        f"CREATE TRIGGER hotline_rollup_order_insert AFTER INSERT ON work_orders BEGIN {refresh(of_order('NEW'))}; END",
-        f"CREATE TRIGGER hotline_rollup_order_update AFTER UPDATE OF {', '.join(ORDER_SOURCE)} ON work_orders "
-        f"WHEN {_changed(ORDER_SOURCE)} BEGIN {refresh(of_order('OLD'))}; {refresh(of_order('NEW'))}; END",
-        f"CREATE TRIGGER hotline_rollup_order_delete AFTER DELETE ON work_orders BEGIN {refresh(of_order('OLD'))}; END",
-        f"CREATE TRIGGER hotline_rollup_event_update AFTER UPDATE OF {', '.join(EVENT_SOURCE)} ON events "
-        f"WHEN ({_changed(EVENT_SOURCE)}) AND {has_order} BEGIN {refresh(old_hour)}; {refresh(new_hour)}; END",
-        f"CREATE TRIGGER hotline_rollup_event_delete AFTER DELETE ON events BEGIN {refresh(old_hour)}; END",
-    ]
+    return [*out,
+            f"CREATE TRIGGER hotline_rollup_event_update AFTER UPDATE OF {', '.join(EVENT_SOURCE)} ON events "
+            f"WHEN ({changed}) AND {has_order('NEW', 'id')} BEGIN {refresh(old_hour)}; {refresh(new_hour)}; END",
+            f"CREATE TRIGGER hotline_rollup_event_delete AFTER DELETE ON events BEGIN {refresh(old_hour)}; END"]
 
 
 def _postgres_triggers() -> list[str]:
     body = "; ".join(fill_statements("postgresql", "h"))
     hour_of = _hour("postgresql", "reported_at")
-    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in EVENT_SOURCE)
-    order_changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in ORDER_SOURCE)
     refresh_both = ("PERFORM hotline_rollup_refresh(old_hour); "
                     "IF new_hour IS DISTINCT FROM old_hour THEN PERFORM hotline_rollup_refresh(new_hour); END IF;")
-    return [
-        f"CREATE OR REPLACE FUNCTION hotline_rollup_refresh(h bigint) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF h IS NULL THEN RETURN; END IF; PERFORM pg_advisory_xact_lock(2112, (h / {HOUR})::int); {body}; END $$",
-        "CREATE OR REPLACE FUNCTION hotline_rollup_order() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "DECLARE old_hour bigint; new_hour bigint; BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN old_hour := (SELECT {hour_of} FROM events WHERE id = OLD.event_id); END IF; "
-        f"IF TG_OP <> 'DELETE' THEN new_hour := (SELECT {hour_of} FROM events WHERE id = NEW.event_id); END IF; "
-        f"{refresh_both} RETURN NULL; END $$",
-        # an event without an order changes nothing (on DELETE its order is gone already: the foreign key's
-        # cascade fires first, so the event's hour is refreshed regardless)
-        "CREATE OR REPLACE FUNCTION hotline_rollup_event() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "DECLARE old_hour bigint; new_hour bigint; BEGIN "
-        "IF TG_OP = 'UPDATE' AND NOT EXISTS (SELECT 1 FROM work_orders WHERE event_id = NEW.id) THEN RETURN NULL; "
-        f"END IF; old_hour := {_hour('postgresql', 'OLD.reported_at')}; "
-        f"IF TG_OP = 'UPDATE' THEN new_hour := {_hour('postgresql', 'NEW.reported_at')}; END IF; "
-        f"{refresh_both} RETURN NULL; END $$",
-        "CREATE TRIGGER hotline_rollup_order_insert AFTER INSERT ON work_orders FOR EACH ROW "
-        "EXECUTE FUNCTION hotline_rollup_order()",
-        f"CREATE TRIGGER hotline_rollup_order_update AFTER UPDATE ON work_orders FOR EACH ROW WHEN ({order_changed}) "
-        "EXECUTE FUNCTION hotline_rollup_order()",
-        "CREATE TRIGGER hotline_rollup_order_delete AFTER DELETE ON work_orders FOR EACH ROW "
-        "EXECUTE FUNCTION hotline_rollup_order()",
-        f"CREATE TRIGGER hotline_rollup_event_update AFTER UPDATE ON events FOR EACH ROW WHEN ({changed}) "
-        "EXECUTE FUNCTION hotline_rollup_event()",
-        "CREATE TRIGGER hotline_rollup_event_delete AFTER DELETE ON events FOR EACH ROW "
-        "EXECUTE FUNCTION hotline_rollup_event()",
-    ]
+
+    def lookup(row: str, guarded: bool) -> str:
+        """The hour of `row`'s event (a dispatch's only when the event is an order's)."""
+        guard = f" AND EXISTS (SELECT 1 FROM work_orders WHERE event_id = {row}.event_id)" if guarded else ""
+        return (f"IF TG_OP <> '{'INSERT' if row == 'OLD' else 'DELETE'}'{guard} THEN "
+                f"{row.lower()}_hour := (SELECT {hour_of} FROM events WHERE id = {row}.event_id); END IF; ")
+
+    out = [f"CREATE OR REPLACE FUNCTION hotline_rollup_refresh(h bigint) RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+           f"IF h IS NULL THEN RETURN; END IF; PERFORM pg_advisory_xact_lock(2112, (h / {HOUR})::int); {body}; END $$"]
+    for table, columns in CHILDREN.items():
+        name, guarded = TRIGGER_PREFIX[table], table != "work_orders"
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in columns)
+        out += [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                f"DECLARE old_hour bigint; new_hour bigint; BEGIN {lookup('OLD', guarded)}{lookup('NEW', guarded)}"
+                f"{refresh_both} RETURN NULL; END $$",
+                f"CREATE TRIGGER {name}_insert AFTER INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()",
+                f"CREATE TRIGGER {name}_update AFTER UPDATE ON {table} FOR EACH ROW WHEN ({changed}) "
+                f"EXECUTE FUNCTION {name}()",
+                f"CREATE TRIGGER {name}_delete AFTER DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"]
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in EVENT_SOURCE)
+    return [*out,
+            # an event without an order changes nothing (on DELETE its order is gone already: the foreign key's
+            # cascade fires first, so the event's hour is refreshed regardless)
+            "CREATE OR REPLACE FUNCTION hotline_rollup_event() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "DECLARE old_hour bigint; new_hour bigint; BEGIN "
+            "IF TG_OP = 'UPDATE' AND NOT EXISTS (SELECT 1 FROM work_orders WHERE event_id = NEW.id) THEN "
+            f"RETURN NULL; END IF; old_hour := {_hour('postgresql', 'OLD.reported_at')}; "
+            f"IF TG_OP = 'UPDATE' THEN new_hour := {_hour('postgresql', 'NEW.reported_at')}; END IF; "
+            f"{refresh_both} RETURN NULL; END $$",
+            f"CREATE TRIGGER hotline_rollup_event_update AFTER UPDATE ON events FOR EACH ROW WHEN ({changed}) "
+            "EXECUTE FUNCTION hotline_rollup_event()",
+            "CREATE TRIGGER hotline_rollup_event_delete AFTER DELETE ON events FOR EACH ROW "
+            "EXECUTE FUNCTION hotline_rollup_event()"]
 
 
 def trigger_statements(dialect: str) -> list[str]:
@@ -181,8 +206,7 @@ def install_triggers(conn: Connection) -> None:
 
 def drop_triggers(conn: Connection) -> None:
     sqlite = conn.dialect.name == "sqlite"
-    for name in TRIGGERS:
-        table = "events" if "_event_" in name else "work_orders"
+    for name, table in TRIGGERS.items():
         conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + ("" if sqlite else f" ON {table}")))
 
 

@@ -1,5 +1,5 @@
-"""hotline rollup: work orders summed per reported hour, district, category and channel, and the orders whose reply
-or close is still due, kept by triggers; filled from the orders present
+"""hotline rollup: work orders summed per reported hour, district, category and channel (and per department), and
+the orders whose reply or close is still due, kept by triggers; filled from the orders present
 
 Revision ID: 0021
 Revises: 0020
@@ -25,9 +25,11 @@ SQL = Path(__file__).resolve().parents[1] / "sql"
 MEASURES = ('orders', 'replied_with_due', 'replied_on_time', 'closed_with_sla', 'closed_on_time', 'followed_up',
             'rated', 'satisfied', 'basic', 'dissatisfied', 'repeats')
 TRIGGERS = {'hotline_rollup_order_insert': 'work_orders', 'hotline_rollup_order_update': 'work_orders',
-            'hotline_rollup_order_delete': 'work_orders', 'hotline_rollup_event_update': 'events',
-            'hotline_rollup_event_delete': 'events'}
-FUNCTIONS = ('hotline_rollup_refresh(bigint)', 'hotline_rollup_order()', 'hotline_rollup_event()')
+            'hotline_rollup_order_delete': 'work_orders', 'hotline_rollup_dispatch_insert': 'event_dispatches',
+            'hotline_rollup_dispatch_update': 'event_dispatches', 'hotline_rollup_dispatch_delete': 'event_dispatches',
+            'hotline_rollup_event_update': 'events', 'hotline_rollup_event_delete': 'events'}
+FUNCTIONS = ('hotline_rollup_refresh(bigint)', 'hotline_rollup_order()', 'hotline_rollup_dispatch()',
+             'hotline_rollup_event()')
 
 
 def upgrade() -> None:
@@ -38,6 +40,17 @@ def upgrade() -> None:
         sa.Column('category', sa.String(length=32), primary_key=True),
         sa.Column('channel', sa.String(length=16), primary_key=True),
         *[sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in MEASURES],
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
+        'hotline_department_rollup',
+        sa.Column('hour', sa.BigInteger(), primary_key=True),
+        sa.Column('district', sa.String(length=12), primary_key=True),
+        sa.Column('category', sa.String(length=32), primary_key=True),
+        sa.Column('channel', sa.String(length=16), primary_key=True),
+        sa.Column('department', sa.String(length=32), primary_key=True),
+        *[sa.Column(name, sa.Integer(), nullable=False, server_default='0')
+          for name in ('held', 'dissatisfied', 'repeats', 'returned')],
         sqlite_with_rowid=False,
     )
     op.create_table(
@@ -69,4 +82,5 @@ def downgrade() -> None:
             op.execute(f'DROP FUNCTION IF EXISTS {function}')
     op.drop_index('ix_hotline_pending_hour', table_name='hotline_pending')
     op.drop_table('hotline_pending')
+    op.drop_table('hotline_department_rollup')
     op.drop_table('hotline_rollup')

@@ -22,6 +22,7 @@ from services.store.models.events import Event, EventDispatch, EventTransition
 from services.store.models.hotline import (
     HOTLINE_MEASURES,
     HotlineCall,
+    HotlineDepartmentRollup,
     HotlinePending,
     HotlineRollup,
     Supervision,
@@ -51,6 +52,7 @@ __all__ = [
     "EventTransition",
     "HOUR_BOUNDS",
     "HotlineCall",
+    "HotlineDepartmentRollup",
     "HotlinePending",
     "HotlineRollup",
     "Indicator",

@@ -116,6 +116,24 @@ class HotlineRollup(Base):
     __table_args__ = {"sqlite_with_rowid": False}  # a window's cells are one contiguous range
 
 
+class HotlineDepartmentRollup(Base):
+    """Per hour, district, category and channel as `hotline_rollup`, and per department: the orders it holds
+    (dispatched to it and not all returned), those of them rated dissatisfied and flagged repeats, and the orders
+    it returned at least once (退单). Kept with `hotline_rollup`, dispatches included."""
+
+    __tablename__ = "hotline_department_rollup"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    held: Mapped[int] = mapped_column(Integer, server_default="0")
+    dissatisfied: Mapped[int] = mapped_column(Integer, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0")
+    returned: Mapped[int] = mapped_column(Integer, server_default="0")
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class HotlinePending(Base):
     """A work order whose reply or close is still to come (or never came), with the due times the clock is
     compared with: the page's on-time and overdue counts read these few rows instead of every order. Kept with

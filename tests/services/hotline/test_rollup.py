@@ -15,6 +15,7 @@ from services.geo import City
 from services.hotline import (
     HotlineFilter,
     close_order,
+    departments,
     dispatch_order,
     follow_up,
     redispatch_order,
@@ -28,7 +29,14 @@ from services.hotline import (
 from services.hotline import rollup as hotline_rollup
 from services.hotline.figures import raw_summary
 from services.store import Event, EventDispatch, HotlinePending, HotlineRollup, WorkOrder
-from tests.services.hotline.figures_data import NOW, add_catalog, add_orders, frames, in_period
+from tests.services.hotline.figures_data import (
+    NOW,
+    add_catalog,
+    add_orders,
+    expected_departments,
+    frames,
+    in_period,
+)
 from tests.services.hotline.orders_data import CATEGORIES, LIMITS, OPERATOR, ROW, SECRET, TAKEN
 
 
@@ -95,7 +103,7 @@ def test_rollup_figures_equal_the_orders_own_counts_for_any_hours(session: Sessi
     add_orders(session, 400)
     session.commit()
     _assert_kept_equals_rebuilt(session)
-    orders, _, _ = frames(session)
+    orders, dispatches, _ = frames(session)
     scopes = (Scope(), Scope.of(districts=["350203"]), Scope.of(departments=["water"]))
     filters = (HotlineFilter(NOW - timedelta(days=7), NOW),  # whole hours: the rollup alone
                HotlineFilter(NOW - timedelta(days=7, minutes=25), NOW - timedelta(minutes=10)),  # partial edges
@@ -114,3 +122,9 @@ def test_rollup_figures_equal_the_orders_own_counts_for_any_hours(session: Sessi
         top = top_categories(session=session, filters=view)
         counted = period.groupby("category").size()
         assert dict(zip(top["category"], top["orders"], strict=True)) == counted.to_dict()
+        for moment in (NOW, NOW - timedelta(days=2, minutes=7)):
+            want = expected_departments(period, dispatches, moment.replace(second=0, microsecond=0))
+            for scope in (Scope(), Scope.of(departments=["water"])):
+                got = departments(session=session, filters=view, scope=scope, now=moment).set_index("department")
+                kept = want[want.index.isin(scope.departments or want.index)]
+                assert got[want.columns.tolist()].sort_index().to_dict() == kept.to_dict(), (view, scope)

@@ -11,12 +11,14 @@ Definitions (the page's words, one place):
   lateness is no longer that department's).
 
 Every query is cached per (scope, filter, now to the minute) in the `hotline` namespace, which a write to the
-orders, events, dispatches, calls or supervisions invalidates. The tiles, the volume by hour and the top categories
-read the hourly rollup (services/hotline/rollup: cells and pending orders) for the filter's whole hours and the
-orders themselves only for partial hours at its edges, or for a department's scope. At 3 M orders on PostgreSQL
-the raw reads' period filter uses `ix_events_reported_at` (and `ix_events_category_reported` with categories) and
-joins `work_orders` by its key; the departments' query joins `event_dispatches` through `ix_dispatches_event_department`. Hot topics count the
-orders' stored terms (services/hotline/terms), on PostgreSQL in the database.
+orders, events, dispatches, calls or supervisions invalidates. The tiles, the volume by hour, the top categories,
+the hot spots and the departments read the hourly rollup (services/hotline/rollup: cells, and the pending orders
+for what the clock decides) for the filter's whole hours, and the orders themselves only for the partial hours at
+its edges (and, but for the departments, for a department's scope). There, at 3 M orders on PostgreSQL, the
+period filter uses `ix_events_reported_at` (and `ix_events_category_reported` with categories) and joins
+`work_orders` by its key; the departments' query joins `event_dispatches` through
+`ix_dispatches_event_department`. Hot topics count the orders' stored terms (services/hotline/terms), on
+PostgreSQL in the database.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from services.store import (
     Event,
     EventDispatch,
     HotlineDepartmentRollup,
+    HotlineGridRollup,
     HotlinePending,
     HotlineRollup,
     WorkOrder,
@@ -168,7 +171,8 @@ def edges(filters: HotlineFilter, hours: tuple[int, int] | None) -> list[Hotline
     return [replace(filters, start=a, end=b) for a, b in ((filters.start, first), (last, filters.end)) if a < b]
 
 
-def cell_where(table: type[HotlineRollup] | type[HotlineDepartmentRollup] | type[HotlinePending], filters: HotlineFilter, scope: Scope,
+def cell_where(table: type[HotlineRollup] | type[HotlineDepartmentRollup] | type[HotlineGridRollup]
+               | type[HotlinePending], filters: HotlineFilter, scope: Scope,
                hours: tuple[int, int]) -> list[ColumnElement[bool]]:
     """The filter's clauses on rollup cells or pending rows of `hours`."""
     clauses = [table.hour >= hours[0], table.hour < hours[1], scope.district_filter(table.district)]
@@ -293,11 +297,21 @@ def hot_spots(*, session: Session, filters: HotlineFilter, scope: Scope = CITY_W
 
     def compute() -> pd.DataFrame:
         index_joins(session)
-        repeats = count_of(WorkOrder.repeat_of.is_not(None)).label("repeats")
-        orders = func.count().label("orders")
-        query = (orders_select().add_columns(Event.grid, func.min(Event.district), orders, repeats)
-                 .where(*where(filters, scope), Event.grid.is_not(None)).group_by(Event.grid)
-                 .having(repeats > 0).order_by(repeats.desc(), orders.desc(), Event.grid).limit(top))
+        hours = whole_hours(filters, scope)
+        parts = [orders_select().add_columns(Event.grid.label("grid"), func.min(Event.district).label("district"),
+                                             func.count().label("orders"),
+                                             count_of(WorkOrder.repeat_of.is_not(None)).label("repeats"))
+                 .where(*where(edge, scope), Event.grid.is_not(None)).group_by(Event.grid)
+                 for edge in edges(filters, hours)]
+        if hours is not None:
+            c = HotlineGridRollup
+            parts.append(select(c.grid.label("grid"), func.min(func.nullif(c.district, "")).label("district"),
+                                func.sum(c.orders).label("orders"), func.sum(c.repeats).label("repeats"))
+                         .where(*cell_where(c, filters, scope, hours)).group_by(c.grid))
+        u = union_all(*parts).subquery()
+        repeats, orders = func.sum(u.c.repeats).label("repeats"), func.sum(u.c.orders).label("orders")
+        query = (select(u.c.grid, func.min(u.c.district), orders, repeats).group_by(u.c.grid)
+                 .having(repeats > 0).order_by(repeats.desc(), orders.desc(), u.c.grid).limit(top))
         frame = rows_frame(session, query, ["grid", "district", "orders", "repeats"])
         return frame.astype({"orders": "int64", "repeats": "int64"})
 

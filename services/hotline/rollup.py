@@ -35,7 +35,7 @@ HOUR = 3600
 KEY = ("hour", "district", "category", "channel")
 PENDING = ("event_id", "hour", "district", "category", "channel", "reply_due_at", "sla_due_at", "open")
 # the columns an order's cell and pending row derive from (an UPDATE of others, e.g. its terms, changes nothing)
-EVENT_SOURCE = ("reported_at", "district", "category", "status", "closed_at", "sla_due_at")
+EVENT_SOURCE = ("reported_at", "district", "category", "grid", "status", "closed_at", "sla_due_at")
 ORDER_SOURCE = ("event_id", "channel", "reply_due_at", "replied_at", "followed_up_at", "reached", "satisfaction",
                 "repeat_of")
 DISPATCH_SOURCE = ("event_id", "department", "status")
@@ -103,6 +103,10 @@ def fill_statements(dialect: str, hour: str | None = None) -> list[str]:
         f"DELETE FROM hotline_rollup{scope}",
         f"DELETE FROM hotline_pending{scope}",
         f"DELETE FROM hotline_department_rollup{scope}",
+        f"DELETE FROM hotline_grid_rollup{scope}",
+        f"INSERT INTO hotline_grid_rollup ({', '.join(KEY)}, grid, orders, repeats) "
+        f"SELECT {key}, {dims}, e.grid, COUNT(*), {_count('w.repeat_of IS NOT NULL')} {_orders(dialect, hour)}"
+        f"{' WHERE' if hour is None else ' AND'} e.grid IS NOT NULL GROUP BY {key}, {dims}, e.grid",
         f"INSERT INTO hotline_rollup ({', '.join(KEY)}, {', '.join(HOTLINE_MEASURES)}) "
         f"SELECT {key}, {dims}, {sums} {_orders(dialect, hour)} GROUP BY {key}, {dims}",
         f"INSERT INTO hotline_pending ({', '.join(PENDING)}) SELECT e.id, {key}, {dims}, "

@@ -1,4 +1,4 @@
-"""hotline rollup: work orders summed per reported hour, district, category and channel (and per department), and
+"""hotline rollup: work orders summed per reported hour, district, category and channel (and per department, per grid cell), and
 the orders whose reply or close is still due, kept by triggers; filled from the orders present
 
 Revision ID: 0021
@@ -54,6 +54,16 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        'hotline_grid_rollup',
+        sa.Column('hour', sa.BigInteger(), primary_key=True),
+        sa.Column('district', sa.String(length=12), primary_key=True),
+        sa.Column('category', sa.String(length=32), primary_key=True),
+        sa.Column('channel', sa.String(length=16), primary_key=True),
+        sa.Column('grid', sa.String(length=24), primary_key=True),
+        *[sa.Column(name, sa.Integer(), nullable=False, server_default='0') for name in ('orders', 'repeats')],
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         'hotline_pending',
         sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), primary_key=True,
                   autoincrement=False),
@@ -82,5 +92,6 @@ def downgrade() -> None:
             op.execute(f'DROP FUNCTION IF EXISTS {function}')
     op.drop_index('ix_hotline_pending_hour', table_name='hotline_pending')
     op.drop_table('hotline_pending')
+    op.drop_table('hotline_grid_rollup')
     op.drop_table('hotline_department_rollup')
     op.drop_table('hotline_rollup')

@@ -134,6 +134,21 @@ class HotlineDepartmentRollup(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class HotlineGridRollup(Base):
+    """Per hour, district, category and channel as `hotline_rollup`, and per grid cell: the orders reported
+    there and the repeats among them (the page's hot spots). Kept with `hotline_rollup`."""
+
+    __tablename__ = "hotline_grid_rollup"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    grid: Mapped[str] = mapped_column(String(24), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0")
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class HotlinePending(Base):
     """A work order whose reply or close is still to come (or never came), with the due times the clock is
     compared with: the page's on-time and overdue counts read these few rows instead of every order. Kept with

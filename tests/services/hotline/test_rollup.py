@@ -18,6 +18,7 @@ from services.hotline import (
     departments,
     dispatch_order,
     follow_up,
+    hot_spots,
     redispatch_order,
     reply_order,
     return_order,
@@ -119,6 +120,11 @@ def test_rollup_figures_equal_the_orders_own_counts_for_any_hours(session: Sessi
         hours = period.assign(hour=period["reported_at"].dt.floor("h")).groupby(["hour", "channel"]).size()
         got = volume(session=session, filters=view).set_index(["hour", "channel"])["orders"]
         pd.testing.assert_series_equal(got, hours.rename("orders"), check_names=False, check_index_type=False)
+        spots = hot_spots(session=session, filters=view, top=1000)
+        gridded = period[period["grid"].notna()].assign(repeat=period["repeat_of"].notna())
+        counted_spots = gridded.groupby("grid").agg(orders=("id", "size"), repeats=("repeat", "sum"))
+        counted_spots = counted_spots[counted_spots["repeats"] > 0]
+        assert spots.set_index("grid")[["orders", "repeats"]].sort_index().to_dict() == counted_spots.to_dict()
         top = top_categories(session=session, filters=view)
         counted = period.groupby("category").size()
         assert dict(zip(top["category"], top["orders"], strict=True)) == counted.to_dict()

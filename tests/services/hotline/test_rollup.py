@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from services.access import Scope
@@ -29,7 +29,18 @@ from services.hotline import (
 )
 from services.hotline import rollup as hotline_rollup
 from services.hotline.figures import raw_summary
-from services.store import Event, EventDispatch, HotlinePending, HotlineRollup, WorkOrder
+from services.store import (
+    Event,
+    EventDispatch,
+    HotlineDepartmentRollup,
+    HotlineGridRollup,
+    HotlinePending,
+    HotlineRollup,
+    WorkOrder,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+)
 from tests.services.hotline.figures_data import (
     NOW,
     add_catalog,
@@ -41,11 +52,11 @@ from tests.services.hotline.figures_data import (
 from tests.services.hotline.orders_data import CATEGORIES, LIMITS, OPERATOR, ROW, SECRET, TAKEN
 
 
-def _kept(session: Session) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """Every cell and pending row, in key order (read as rows: the rebuild writes behind the ORM's back)."""
-    cells, pending = HotlineRollup.__table__, HotlinePending.__table__
-    return ([tuple(row) for row in session.execute(select(cells).order_by(*cells.primary_key.columns))],
-            [tuple(row) for row in session.execute(select(pending).order_by(pending.c.event_id))])
+def _kept(session: Session) -> list[list[tuple[object, ...]]]:
+    """Every row of the rollup's tables, in key order (read as rows: the rebuild writes behind the ORM's back)."""
+    tables = (HotlineRollup, HotlineDepartmentRollup, HotlineGridRollup, HotlinePending)
+    return [[tuple(row) for row in session.execute(select(t.__table__).order_by(*t.__table__.primary_key.columns))]
+            for t in tables]
 
 
 def _assert_kept_equals_rebuilt(session: Session) -> None:
@@ -134,3 +145,19 @@ def test_rollup_figures_equal_the_orders_own_counts_for_any_hours(session: Sessi
                 got = departments(session=session, filters=view, scope=scope, now=moment).set_index("department")
                 kept = want[want.index.isin(scope.departments or want.index)]
                 assert got[want.columns.tolist()].sort_index().to_dict() == kept.to_dict(), (view, scope)
+
+
+def test_the_migration_fills_the_rollup_from_the_orders_present(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine, "0020")
+        with make_sessionmaker(engine)() as session:
+            add_catalog(session)
+            add_orders(session, 60, calls=0)
+            session.commit()
+        migrate(engine)
+        with make_sessionmaker(engine)() as session:
+            assert session.scalar(select(func.sum(HotlineRollup.orders))) == 60
+            _assert_kept_equals_rebuilt(session)
+    finally:
+        engine.dispose()

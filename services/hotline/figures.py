@@ -23,6 +23,7 @@ PostgreSQL in the database.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -157,9 +158,9 @@ def minute(now: datetime | None) -> datetime:
 
 def whole_hours(filters: HotlineFilter, scope: Scope) -> tuple[int, int] | None:
     """The filter's whole UTC hours as epoch seconds [first, last), which the rollup answers; None when it has
-    none, or for a department's scope (the rollup has no departments)."""
-    first = -(-int(filters.start.timestamp()) // HOUR) * HOUR
-    last = int(filters.end.timestamp()) // HOUR * HOUR
+    none, or for a department's scope (only the departments' cells know departments)."""
+    first = math.ceil(filters.start.timestamp() / HOUR) * HOUR
+    last = math.floor(filters.end.timestamp() / HOUR) * HOUR
     return (first, last) if first < last and not scope.departments else None
 
 

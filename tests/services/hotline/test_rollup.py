@@ -120,6 +120,7 @@ def test_rollup_figures_equal_the_orders_own_counts_for_any_hours(session: Sessi
     filters = (HotlineFilter(NOW - timedelta(days=7), NOW),  # whole hours: the rollup alone
                HotlineFilter(NOW - timedelta(days=7, minutes=25), NOW - timedelta(minutes=10)),  # partial edges
                HotlineFilter(NOW - timedelta(minutes=50), NOW - timedelta(minutes=10)),  # within one hour
+               HotlineFilter(NOW - timedelta(days=7, microseconds=-500), NOW),  # a fraction past the hour
                HotlineFilter(NOW - timedelta(days=9), NOW, district=("350206",), channel=("phone", "web")))
     for moment in (NOW, NOW - timedelta(days=2, minutes=7)):
         for scope in scopes:

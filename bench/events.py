@@ -46,6 +46,7 @@ from services.config import DEFAULT_CITY, Settings
 from services.demo.simcity import DAY, EVENTS_PER_DAY, event_rows
 from services.demo.simulator import city_districts
 from services.events import rollup as dispatch_rollup
+from services.hotline import rollup as hotline_rollup
 from services.events import touch as event_touch
 from services.events.queries import CACHE, EventFilter
 from services.geo import load_city
@@ -73,7 +74,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     if present >= rows:
         return present, None
     began = time.perf_counter()
-    with dispatch_rollup.suspended(engine):  # the deletes and the load: one rebuild after
+    # the deletes and the load: one rebuild of each rollup after
+    with dispatch_rollup.suspended(engine), hotline_rollup.suspended(engine):
         with engine.begin() as conn:
             conn.execute(EventDispatch.__table__.delete())
             conn.execute(Event.__table__.delete())

@@ -13,7 +13,11 @@ dropped during the load. Then measures:
   them as intake does), counted and scored; cold (the process's segmentation cache emptied: the first view after
   a restart), issue 21's budget 5 s; hot_topics_week_warm: the page's ten-minute topics cache expired, the
   segmentation cache kept (every later refresh);
-- the /hotline page's callbacks through their data path (bench/_hotline_page.py), cold and warm, budget 200 ms p95.
+- the /hotline page's callbacks through their data path (bench/_hotline_page.py), cold and warm, budget 200 ms p95
+  (the page reads the hourly rollup, services.hotline.rollup: the load runs with its triggers suspended and one
+  rebuild after; a store built before migration 0021 is filled by the migration when reused);
+- rollup_write_one: one order's 回访 written in its own transaction, a round trip of two writes (recorded, put
+  back), each refreshing the order's hour in the rollup by trigger.
 The load average after the run and each figure's spread (min, max) are in the result, as the machine is shared.
 """
 
@@ -43,6 +47,7 @@ from services.demo.simcity import DAY, event_rows, sim_city
 from services.demo.simulator import city_districts
 from services.events import rollup as dispatch_rollup
 from services.events import touch as event_touch
+from services.hotline import rollup as hotline_rollup
 from services.hotline.figures import TOPICS_CACHE
 from services.hotline.topics import Topic, forget
 from services.store import (
@@ -63,8 +68,8 @@ ORDERS_PER_DAY = 50_000 / 7
 CALLS_PER_ORDER = 1.5
 CHUNK = 200_000
 TABLES = ["events", "event_dispatches", "work_orders", "supervisions", "hotline_calls"]
-BUDGETS: dict[str, float] = {"hot_topics_week": 5000, "hot_topics_week_warm": 5000}
-ORDER = ["hot_topics_week", "hot_topics_week_warm"]
+BUDGETS: dict[str, float] = {"hot_topics_week": 5000, "hot_topics_week_warm": 5000, "rollup_write_one": 200}
+ORDER = ["hot_topics_week", "hot_topics_week_warm", "rollup_write_one"]
 
 
 def build(engine: Engine, rows: int) -> tuple[int, float | None]:
@@ -88,8 +93,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).timestamp()
     start = end - rows / ORDERS_PER_DAY * DAY
     loaded, next_id = 0, 1
-    with dispatch_rollup.suspended(engine), bulkload.prepared_for_load(engine, TABLES), \
-            event_touch.suspended_for_load(engine):
+    with (dispatch_rollup.suspended(engine), bulkload.prepared_for_load(engine, TABLES),
+          event_touch.suspended_for_load(engine), hotline_rollup.suspended(engine)):
         while loaded < rows:
             n = min(CHUNK, rows - loaded)
             lo = start + (end - start) * loaded / rows
@@ -156,6 +161,42 @@ def topic_figures(engine: Engine, database: str, repeat: int) -> tuple[list[dict
             figure("hot_topics_week_warm", database, warm, BUDGETS)], params
 
 
+def write_figures(engine: Engine, database: str, repeat: int) -> list[dict[str, Any]]:
+    """What the rollup's upkeep adds to a write: one of the newest orders' 回访 recorded (reached, satisfied), each
+    in its own transaction, the triggers refreshing its hour's cells; the order is put back after each."""
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        newest = session.scalars(select(WorkOrder.event_id).join(Event, Event.id == WorkOrder.event_id)
+                                 .where(Event.reported_at > datetime.now(UTC) - timedelta(days=1))
+                                 .order_by(Event.reported_at.desc()).limit(repeat)).all()
+    turn = iter(range(10**9))
+    before: dict[int, tuple[Any, ...]] = {}
+
+    def pick() -> None:
+        with sessions() as session:
+            order = session.get_one(WorkOrder, newest[next(turn) % len(newest)])
+            before[order.event_id] = (order.followed_up_at, order.reached, order.satisfaction)
+
+    def follow_up() -> None:
+        with sessions() as session:
+            order = session.get_one(WorkOrder, next(iter(before)))
+            order.followed_up_at, order.reached, order.satisfaction = datetime.now(UTC), True, "satisfied"
+            session.commit()
+
+    def put_back() -> None:
+        with sessions() as session:
+            key, values = before.popitem()
+            order = session.get_one(WorkOrder, key)
+            order.followed_up_at, order.reached, order.satisfaction = values
+            session.commit()
+
+    def measured() -> None:
+        follow_up()
+        put_back()
+
+    return [figure("rollup_write_one", database, timed(measured, repeat, before=pick), BUDGETS)]
+
+
 def drop_database(url: str) -> None:
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -179,7 +220,7 @@ def main() -> None:
           f"load average {os.getloadavg()}")
     figures, params = topic_figures(engine, database, args.repeat)
     more, budgets = page_figures(engine, database, args.repeat)
-    figures += more
+    figures += more + write_figures(engine, database, args.repeat)
     BUDGETS.update(budgets)
     print(f"{'figure':<34}{'p50':>10}{'p95':>10}{'budget':>10}")
     for f in figures:

@@ -48,6 +48,7 @@ from services.events import rollup as dispatch_rollup
 from services.events import touch as event_touch
 from services.hotline import ingest_calls, posted_request, submit
 from services.hotline import readings as hotline_readings
+from services.hotline import rollup as hotline_rollup
 from services.indicators.readings import load_rules, record_readings
 from services.indicators.rules import ThresholdRules
 from services.platform.redis import make_redis
@@ -131,14 +132,16 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
                                      bulkload.next_id(engine, "events"), sim)
         events, dispatches, hotline = _hotline(engine, rng, events, dispatches, start, stop, codes, geoms, sim,
                                                rng_seed, secret_key or Settings().secret_key)
-        with dispatch_rollup.suspended(engine):  # one rebuild after the load, as for the applications below
+        # one rebuild of each rollup after the load, as for the applications below, not a refresh per row
+        with dispatch_rollup.suspended(engine), hotline_rollup.suspended(engine):
             with event_touch.suspended_for_load(engine):
                 counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
             bulkload.sync_id_sequence(engine, Event)
             counts["event_dispatches"] = bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns),
                                                               dispatches, bar.update)
-        for model, frame in hotline.items():
-            counts[model.__tablename__] = bulkload.bulk_insert(engine, model, list(frame.columns), frame, bar.update)
+            for model, frame in hotline.items():
+                counts[model.__tablename__] = bulkload.bulk_insert(engine, model, list(frame.columns), frame,
+                                                                   bar.update)
         rows = hotline_traffic.measured_rows(events, hotline[WorkOrder], hotline[Supervision],
                                               hotline[HotlineCall])
         del events, dispatches, hotline  # at ten million rows, the frames are gigabytes

@@ -26,7 +26,16 @@ from services.store.models.events import (
     EventDispatch,
     EventTransition,
 )
-from services.store.models.hotline import HotlineCall, Supervision, WorkOrder
+from services.store.models.hotline import (
+    HOTLINE_MEASURES,
+    HotlineCall,
+    HotlineDepartmentRollup,
+    HotlineGridRollup,
+    HotlinePending,
+    HotlineRollup,
+    Supervision,
+    WorkOrder,
+)
 from services.store.models.indicators import Indicator, IndicatorReading
 from services.store.models.plans import Delivery, Response, ResponseCheck, ResponseTask
 from services.store.models.sources import DataSource, SourceFile, SourceVolume
@@ -54,6 +63,10 @@ __all__ = [
     "EventTransition",
     "HOUR_BOUNDS",
     "HotlineCall",
+    "HotlineDepartmentRollup",
+    "HotlineGridRollup",
+    "HotlinePending",
+    "HotlineRollup",
     "Indicator",
     "IndicatorReading",
     "Matter",
@@ -62,6 +75,7 @@ __all__ = [
     "ResponseCheck",
     "ResponseTask",
     "ROLLUP_COMPLETED",
+    "HOTLINE_MEASURES",
     "ROLLUP_RECEIVED",
     "SourceFile",
     "SourceVolume",

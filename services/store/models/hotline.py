@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.store.models.base import Base, BigId, UTCDateTime
@@ -86,3 +86,80 @@ class HotlineCall(Base):
     caller_key: Mapped[str | None] = mapped_column(String(24), doc="keyed hash of the number (repeat callers)")
     __table_args__ = (Index("uq_hotline_calls_source_external_id", "source", "external_id", unique=True),
                       Index("ix_hotline_calls_started_at", "started_at"))
+
+
+HOTLINE_MEASURES = ("orders", "replied_with_due", "replied_on_time", "closed_with_sla", "closed_on_time",
+                   "followed_up", "rated", "satisfied", "basic", "dissatisfied", "repeats")
+
+
+class HotlineRollup(Base):
+    """The work orders reported in one UTC hour, district ('' for none), category and channel, summed: the page's
+    counts that no longer change with the clock (services/hotline/rollup.py keeps them by triggers, in the
+    writer's transaction). What does change with the clock is read from `hotline_pending`."""
+
+    __tablename__ = "hotline_rollup"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, server_default="0")
+    replied_with_due: Mapped[int] = mapped_column(Integer, server_default="0")
+    replied_on_time: Mapped[int] = mapped_column(Integer, server_default="0")
+    closed_with_sla: Mapped[int] = mapped_column(Integer, server_default="0")
+    closed_on_time: Mapped[int] = mapped_column(Integer, server_default="0")
+    followed_up: Mapped[int] = mapped_column(Integer, server_default="0")
+    rated: Mapped[int] = mapped_column(Integer, server_default="0")
+    satisfied: Mapped[int] = mapped_column(Integer, server_default="0")
+    basic: Mapped[int] = mapped_column(Integer, server_default="0")
+    dissatisfied: Mapped[int] = mapped_column(Integer, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0")
+    __table_args__ = {"sqlite_with_rowid": False}  # a window's cells are one contiguous range
+
+
+class HotlineDepartmentRollup(Base):
+    """Per hour, district, category and channel as `hotline_rollup`, and per department: the orders it holds
+    (dispatched to it and not all returned), those of them rated dissatisfied and flagged repeats, and the orders
+    it returned at least once (退单). Kept with `hotline_rollup`, dispatches included."""
+
+    __tablename__ = "hotline_department_rollup"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    held: Mapped[int] = mapped_column(Integer, server_default="0")
+    dissatisfied: Mapped[int] = mapped_column(Integer, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0")
+    returned: Mapped[int] = mapped_column(Integer, server_default="0")
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class HotlineGridRollup(Base):
+    """Per hour, district, category and channel as `hotline_rollup`, and per grid cell: the orders reported
+    there and the repeats among them (the page's hot spots). Kept with `hotline_rollup`."""
+
+    __tablename__ = "hotline_grid_rollup"
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    grid: Mapped[str] = mapped_column(String(24), primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, server_default="0")
+    repeats: Mapped[int] = mapped_column(Integer, server_default="0")
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class HotlinePending(Base):
+    """A work order whose reply or close is still to come (or never came), with the due times the clock is
+    compared with: the page's on-time and overdue counts read these few rows instead of every order. Kept with
+    `hotline_rollup`."""
+
+    __tablename__ = "hotline_pending"
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    hour: Mapped[int] = mapped_column(BigInteger, index=True, doc="UTC epoch seconds of the reported hour")
+    district: Mapped[str] = mapped_column(String(12))
+    category: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    reply_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="set while the order is not replied")
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, doc="set while the order is not closed")
+    open: Mapped[bool] = mapped_column(Boolean, doc="the event is not finished (closed or cancelled)")

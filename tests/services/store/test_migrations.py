@@ -29,6 +29,7 @@ def test_an_empty_store_upgraded_to_head_matches_the_models(database_url: str) -
         assert differences == [], "the migrations and the models disagree:\n" + "\n".join(map(str, differences))
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
         assert {"approval_rollup_insert", "approval_rollup_delete"} <= names, "the rollup's triggers are installed"
+        assert {"hotline_rollup_order_insert", "hotline_rollup_dispatch_update", "hotline_rollup_event_update"} <= names
         assert names & {"events_touch", "events_touch_insert"}, "the events touch trigger is installed"
     finally:
         engine.dispose()

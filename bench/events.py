@@ -46,10 +46,10 @@ from services.config import DEFAULT_CITY, Settings
 from services.demo.simcity import DAY, EVENTS_PER_DAY, event_rows
 from services.demo.simulator import city_districts
 from services.events import rollup as dispatch_rollup
-from services.hotline import rollup as hotline_rollup
 from services.events import touch as event_touch
 from services.events.queries import CACHE, EventFilter
 from services.geo import load_city
+from services.hotline import rollup as hotline_rollup
 from services.store import Event, EventDispatch, bulkload, make_sessionmaker
 from services.store.cache import LocalQueryCache, QueryCache
 from services.store.catalog import install_catalog

@@ -24,7 +24,7 @@ only rollup cells (services.approvals.rollup):
   the background; no page waits for it);
 - rollup_rebuild: one rebuild of the rollup from every application; rollup_receive_one / rollup_complete_one: one
   application inserted / completed in its own transaction, the triggers updating every rollup level.
-The load itself runs with the rollup's triggers suspended and one rebuild after (approval_rollup.suspended).
+The load itself runs with the rollup's triggers suspended and one rebuild after (services.store.rollups.suspended).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from services.citypack import load_pack
 from services.config import DEFAULT_PACK, Settings
 from services.demo.simcity import APPLICATIONS_PER_DAY, DAY, application_rows, sim_city
 from services.demo.simulator import city_districts
-from services.store import Application, District, Matter, make_sessionmaker
+from services.store import Application, District, Matter, make_sessionmaker, rollups
 from services.store.cache import LocalQueryCache
 from services.store.catalog import install_catalog
 
@@ -94,7 +94,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     frame = application_rows(rng, stop - 90 * DAY, stop, int(rows * 1.06), matters, codes,
                              sim_city(load_pack(DEFAULT_PACK)))
     loaded = 0
-    with approval_rollup.suspended(engine), bulkload.prepared_for_load(engine, ["applications"]):
+    with rollups.suspended(engine, approval_rollup.ROLLUP), bulkload.prepared_for_load(engine, ["applications"]):
         with engine.begin() as conn:
             conn.execute(Application.__table__.delete())
         for part in np.array_split(np.arange(len(frame)), max(1, len(frame) // 200_000)):

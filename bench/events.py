@@ -50,7 +50,7 @@ from services.events import touch as event_touch
 from services.events.queries import CACHE, EventFilter
 from services.geo import load_city
 from services.hotline import rollup as hotline_rollup
-from services.store import Event, EventDispatch, bulkload, make_sessionmaker
+from services.store import Event, EventDispatch, bulkload, make_sessionmaker, rollups
 from services.store.cache import LocalQueryCache, QueryCache
 from services.store.catalog import install_catalog
 from services.store.shared_cache import RedisQueryCache
@@ -75,7 +75,7 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
         return present, None
     began = time.perf_counter()
     # the deletes and the load: one rebuild of each rollup after
-    with dispatch_rollup.suspended(engine), hotline_rollup.suspended(engine):
+    with rollups.suspended(engine, dispatch_rollup.ROLLUP, hotline_rollup.ROLLUP):
         with engine.begin() as conn:
             conn.execute(EventDispatch.__table__.delete())
             conn.execute(Event.__table__.delete())

@@ -58,6 +58,7 @@ from services.store import (
     WorkOrder,
     bulkload,
     make_sessionmaker,
+    rollups,
 )
 from services.store.cache import LocalQueryCache
 from services.store.catalog import install_catalog
@@ -93,8 +94,8 @@ def build(engine: Engine, rows: int) -> tuple[int, float | None]:
     end = datetime.now(UTC).timestamp()
     start = end - rows / ORDERS_PER_DAY * DAY
     loaded, next_id = 0, 1
-    with (dispatch_rollup.suspended(engine), bulkload.prepared_for_load(engine, TABLES),
-          event_touch.suspended_for_load(engine), hotline_rollup.suspended(engine)):
+    with (rollups.suspended(engine, dispatch_rollup.ROLLUP, hotline_rollup.ROLLUP),
+          bulkload.prepared_for_load(engine, TABLES), event_touch.suspended_for_load(engine)):
         while loaded < rows:
             n = min(CHUNK, rows - loaded)
             lo = start + (end - start) * loaded / rows

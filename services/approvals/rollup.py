@@ -18,24 +18,19 @@ was completed in. Triggers on `applications` keep every level in the writer's ow
 tables on PostgreSQL (one set-based pass per COPY). Every statement is generated from one definition per side
 (`aggregate`), which the rebuild and the views' raw reads of partial hours use too.
 
-Bulk loads run inside `suspended(engine)`: no triggers while loading, one rebuild after.
+Bulk loads run inside `services.store.rollups.suspended(engine, ROLLUP)`: no triggers while loading, one rebuild after.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from services.sla import YELLOW_SHARE
 from services.store import HOUR_BOUNDS, PCT_BOUNDS, ROLLUP_COMPLETED, ROLLUP_RECEIVED
-
-logger = logging.getLogger(__name__)
+from services.store.rollups import Rollup, rebuild_command
 
 HOUR, DAY = 3600, 86400
 OPEN_STATUSES = ("submitted", "accepted", "in_review", "returned")
@@ -251,35 +246,12 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {name}{suffix}"))
 
 
-@contextmanager
-def suspended(engine: Engine) -> Iterator[None]:
-    """Around a bulk load of applications: no per-row upkeep while loading, one rebuild afterwards (also when the
-    load fails, so the rollup always matches what was stored). No other writer may write applications meanwhile."""
-    with engine.begin() as conn:
-        drop_triggers(conn)
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            rebuild(conn)
-            install_triggers(conn)
+ROLLUP = Rollup("approval rollup", rebuild, install_triggers, drop_triggers)
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m services.approvals.rollup [--database-url URL]`: rebuild the rollup of a store."""
-    from services.config import Settings
-    from services.store import make_engine, migrate
-
-    parser = argparse.ArgumentParser(prog="python -m services.approvals.rollup", description="rebuild the rollup")
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = make_engine(args.database_url or Settings().database_url)
-    migrate(engine)
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        cells = rebuild(conn)
-    logger.info("approval rollup rebuilt: %d cells in %.1f s", cells, time.perf_counter() - began)
+    rebuild_command(ROLLUP, "services.approvals.rollup", argv)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ from services.store import (
     make_engine,
     make_sessionmaker,
     migrate,
+    rollups,
 )
 from services.store.cache import cache_of
 from services.store.models.base import Base
@@ -133,7 +134,7 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
         events, dispatches, hotline = _hotline(engine, rng, events, dispatches, start, stop, codes, geoms, sim,
                                                rng_seed, secret_key or Settings().secret_key)
         # one rebuild of each rollup after the load, as for the applications below, not a refresh per row
-        with dispatch_rollup.suspended(engine), hotline_rollup.suspended(engine):
+        with rollups.suspended(engine, dispatch_rollup.ROLLUP, hotline_rollup.ROLLUP):
             with event_touch.suspended_for_load(engine):
                 counts["events"] = bulkload.bulk_insert(engine, Event, list(events.columns), events, bar.update)
             bulkload.sync_id_sequence(engine, Event)
@@ -146,7 +147,8 @@ def seed(engine: Engine, *, pack: CityPack | None = None, days: float = 90, end:
                                               hotline[HotlineCall])
         del events, dispatches, hotline  # at ten million rows, the frames are gigabytes
         apps = application_rows(rng, start, stop, int(days * applications_per_day), matters, codes, sim)
-        with approval_rollup.suspended(engine):  # one rebuild after the load, not the triggers' work per row
+        # one rebuild after the load, not the triggers' work per row
+        with rollups.suspended(engine, approval_rollup.ROLLUP):
             counts["applications"] = bulkload.bulk_insert(engine, Application, list(apps.columns), apps,
                                                           bar.update)
         del apps

@@ -17,24 +17,19 @@ Triggers keep every level in the writer's own transaction, whoever writes: a dis
 moves its cells; an event's update (report time, district, time limit, closing, cancelling or reopening) moves its
 own cell and its dispatches' cells, so late and out-of-order progress lands where it belongs. Row triggers on
 SQLite, statement triggers over transition tables on PostgreSQL; deleting an event takes its dispatches' share out
-before the cascade removes them (a BEFORE row trigger). Bulk loads run inside `suspended(engine)`.
+before the cascade removes them (a BEFORE row trigger). Bulk loads run inside `services.store.rollups.suspended(engine, ROLLUP)`.
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from services.approvals.rollup import HOUR, bucket
 from services.store import DISPATCH_ROLLUP_COUNTS, DISPATCH_ROLLUP_SUMS
-
-logger = logging.getLogger(__name__)
+from services.store.rollups import Rollup, rebuild_command
 
 KEY = ("level", "bucket", "department", "district")
 COLUMNS = (*DISPATCH_ROLLUP_COUNTS, *DISPATCH_ROLLUP_SUMS)
@@ -205,35 +200,12 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
 
 
-@contextmanager
-def suspended(engine: Engine) -> Iterator[None]:
-    """Around a bulk load of events or dispatches: no per-row upkeep while loading, one rebuild afterwards (also
-    when the load fails, so the rollup always matches what was stored). No other writer may write them meanwhile."""
-    with engine.begin() as conn:
-        drop_triggers(conn)
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            rebuild(conn)
-            install_triggers(conn)
+ROLLUP = Rollup("dispatch rollup", rebuild, install_triggers, drop_triggers)
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m services.events.rollup [--database-url URL]`: rebuild the rollup of a store."""
-    from services.config import Settings
-    from services.store import make_engine, migrate
-
-    parser = argparse.ArgumentParser(prog="python -m services.events.rollup", description="rebuild the rollup")
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = make_engine(args.database_url or Settings().database_url)
-    migrate(engine)
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        cells = rebuild(conn)
-    logger.info("dispatch rollup rebuilt: %d cells in %.1f s", cells, time.perf_counter() - began)
+    rebuild_command(ROLLUP, "services.events.rollup", argv)
 
 
 if __name__ == "__main__":

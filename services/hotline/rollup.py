@@ -11,7 +11,7 @@ themselves. A refresh is idempotent and does not depend on the order of writes, 
 (a 回访 a week on, a reopened order, a corrected reported time) land where they belong. Triggers run it in the
 writer's own transaction, whoever writes (the ORM, the simulator, a hand-made UPDATE): row triggers on both
 backends (an hour holds a few hundred orders); on PostgreSQL an advisory lock per hour serialises concurrent
-refreshes of one hour. Bulk loads run inside `suspended(engine)`: no triggers while loading, one rebuild after.
+refreshes of one hour. Bulk loads run inside `services.store.rollups.suspended(engine, ROLLUP)`: no triggers while loading, one rebuild after.
 
 The counts in the cells never change with the clock; what does (judged on-time replies and closes, overdue
 orders) is counted over `hotline_pending` at the moment asked.
@@ -19,20 +19,13 @@ orders) is counted over `hotline_pending` at the moment asked.
 
 from __future__ import annotations
 
-import argparse
-import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
 from services.approvals.rollup import epoch
 from services.events.queries import FINISHED
 from services.hotline.orders import SATISFACTIONS
 from services.store import HOTLINE_MEASURES
-
-logger = logging.getLogger(__name__)
+from services.store.rollups import Rollup, rebuild_command
 
 HOUR = 3600
 KEY = ("hour", "district", "category", "channel")
@@ -220,35 +213,12 @@ def drop_triggers(conn: Connection) -> None:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {name}" + ("" if sqlite else f" ON {table}")))
 
 
-@contextmanager
-def suspended(engine: Engine) -> Iterator[None]:
-    """Around a bulk load of orders or events: no per-row upkeep while loading, one rebuild afterwards (also when
-    the load fails, so the rollup always matches what was stored). No other writer may write orders meanwhile."""
-    with engine.begin() as conn:
-        drop_triggers(conn)
-    try:
-        yield
-    finally:
-        with engine.begin() as conn:
-            rebuild(conn)
-            install_triggers(conn)
+ROLLUP = Rollup("hotline rollup", rebuild, install_triggers, drop_triggers)
 
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m services.hotline.rollup [--database-url URL]`: rebuild the rollup of a store."""
-    from services.config import Settings
-    from services.store import make_engine, migrate
-
-    parser = argparse.ArgumentParser(prog="python -m services.hotline.rollup", description="rebuild the rollup")
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = make_engine(args.database_url or Settings().database_url)
-    migrate(engine)
-    began = time.perf_counter()
-    with engine.begin() as conn:
-        cells = rebuild(conn)
-    logger.info("hotline rollup rebuilt: %d cells in %.1f s", cells, time.perf_counter() - began)
+    rebuild_command(ROLLUP, "services.hotline.rollup", argv)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from services.store import (
     ApprovalRollup,
     bulkload,
     make_sessionmaker,
+    rollups,
 )
 from tests.services.approvals.data import NOW, applications, install_catalog
 
@@ -83,7 +84,7 @@ def test_a_bulk_load_while_suspended_rebuilds_once(engine):
     with make_sessionmaker(engine)() as session:
         install_catalog(session)
     frame = applications(n=200)
-    with approval_rollup.suspended(engine):
+    with rollups.suspended(engine, approval_rollup.ROLLUP):
         bulkload.bulk_insert(engine, Application, list(frame.columns), frame)
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM approval_rollup")) == 0

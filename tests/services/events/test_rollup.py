@@ -20,6 +20,7 @@ from services.store import (
     EventDispatch,
     bulkload,
     make_sessionmaker,
+    rollups,
 )
 from tests.services.approvals.data import NOW, install_catalog
 from tests.services.rankings.data import events
@@ -92,7 +93,7 @@ def test_a_bulk_load_inside_suspended_leaves_the_cells_a_rebuild_makes(engine):
     dispatches = pd.DataFrame({"id": [1, 2], "event_id": [1, 2], "department": ["d1", "d2"],
                                "dispatched_at": reported + timedelta(minutes=5), "arrived_at": None,
                                "finished_at": reported + timedelta(minutes=90), "status": "finished"})
-    with dispatch_rollup.suspended(engine):
+    with rollups.suspended(engine, dispatch_rollup.ROLLUP):
         bulkload.bulk_insert(engine, Event, list(frame.columns), frame)
         bulkload.bulk_insert(engine, EventDispatch, list(dispatches.columns), dispatches)
     cells = _cells(engine)

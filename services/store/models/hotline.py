@@ -92,16 +92,24 @@ HOTLINE_MEASURES = ("orders", "replied_with_due", "replied_on_time", "closed_wit
                    "followed_up", "rated", "satisfied", "basic", "dissatisfied", "repeats")
 
 
-class HotlineRollup(Base):
+class _HourCell:
+    """The key the hotline rollups share, in this order: a UTC hour, district ('' for none), category and channel
+    (a subclass appends its own key column). Stored in key order: a window's cells are one contiguous range."""
+
+    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, sort_order=-1,
+                                      doc="UTC epoch seconds of the hour's start")
+    district: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True, sort_order=-1)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True, sort_order=-1)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class HotlineRollup(_HourCell, Base):
     """The work orders reported in one UTC hour, district ('' for none), category and channel, summed: the page's
     counts that no longer change with the clock (services/hotline/rollup.py keeps them by triggers, in the
     writer's transaction). What does change with the clock is read from `hotline_pending`."""
 
     __tablename__ = "hotline_rollup"
-    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
-    district: Mapped[str] = mapped_column(String(12), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, server_default="0")
     replied_with_due: Mapped[int] = mapped_column(Integer, server_default="0")
     replied_on_time: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -113,40 +121,29 @@ class HotlineRollup(Base):
     basic: Mapped[int] = mapped_column(Integer, server_default="0")
     dissatisfied: Mapped[int] = mapped_column(Integer, server_default="0")
     repeats: Mapped[int] = mapped_column(Integer, server_default="0")
-    __table_args__ = {"sqlite_with_rowid": False}  # a window's cells are one contiguous range
 
 
-class HotlineDepartmentRollup(Base):
+class HotlineDepartmentRollup(_HourCell, Base):
     """Per hour, district, category and channel as `hotline_rollup`, and per department: the orders it holds
     (dispatched to it and not all returned), those of them rated dissatisfied and flagged repeats, and the orders
     it returned at least once (退单). Kept with `hotline_rollup`, dispatches included."""
 
     __tablename__ = "hotline_department_rollup"
-    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
-    district: Mapped[str] = mapped_column(String(12), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     department: Mapped[str] = mapped_column(String(32), primary_key=True)
     held: Mapped[int] = mapped_column(Integer, server_default="0")
     dissatisfied: Mapped[int] = mapped_column(Integer, server_default="0")
     repeats: Mapped[int] = mapped_column(Integer, server_default="0")
     returned: Mapped[int] = mapped_column(Integer, server_default="0")
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
-class HotlineGridRollup(Base):
+class HotlineGridRollup(_HourCell, Base):
     """Per hour, district, category and channel as `hotline_rollup`, and per grid cell: the orders reported
     there and the repeats among them (the page's hot spots). Kept with `hotline_rollup`."""
 
     __tablename__ = "hotline_grid_rollup"
-    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True, doc="UTC epoch seconds of the hour's start")
-    district: Mapped[str] = mapped_column(String(12), primary_key=True)
-    category: Mapped[str] = mapped_column(String(32), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     grid: Mapped[str] = mapped_column(String(24), primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, server_default="0")
     repeats: Mapped[int] = mapped_column(Integer, server_default="0")
-    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class HotlinePending(Base):

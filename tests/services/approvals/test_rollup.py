@@ -21,17 +21,13 @@ from services.store import (
     rollups,
 )
 from tests.services.approvals.data import NOW, applications, install_catalog
+from tests.services.rollup_cells import nonempty_cells
 
 MEASURES = [*ROLLUP_RECEIVED, *ROLLUP_COMPLETED]
 
 
 def _cells(engine: Engine) -> pd.DataFrame:
-    """Every non-empty cell, sorted (a cell emptied by a change may linger as zeros: it sums to nothing)."""
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(select(ApprovalRollup.__table__)).all(),
-                             columns=list(ApprovalRollup.__table__.c.keys()))
-    frame = frame[frame[MEASURES].abs().sum(axis=1) > 0]
-    return frame.sort_values(list(approval_rollup.KEY), ignore_index=True)
+    return nonempty_cells(engine, ApprovalRollup.__table__, MEASURES, approval_rollup.KEY)
 
 
 def _open_work(engine: Engine) -> pd.DataFrame:

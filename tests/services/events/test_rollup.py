@@ -24,17 +24,13 @@ from services.store import (
 )
 from tests.services.approvals.data import NOW, install_catalog
 from tests.services.rankings.data import events
+from tests.services.rollup_cells import nonempty_cells
 
 MEASURES = [*DISPATCH_ROLLUP_COUNTS, *DISPATCH_ROLLUP_SUMS]
 
 
 def _cells(engine: Engine) -> pd.DataFrame:
-    """Every non-empty cell, sorted (a cell emptied by a change may linger as zeros: it sums to nothing)."""
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(select(DispatchRollup.__table__)).all(),
-                             columns=list(DispatchRollup.__table__.c.keys()))
-    frame = frame[frame[MEASURES].abs().sum(axis=1) > 1e-6]
-    return frame.sort_values(list(dispatch_rollup.KEY), ignore_index=True)
+    return nonempty_cells(engine, DispatchRollup.__table__, MEASURES, dispatch_rollup.KEY)
 
 
 def _assert_rebuild_equal(engine: Engine) -> None:

@@ -8,6 +8,7 @@ uses the smallest level that keeps the breakdowns the caller filters or groups o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,16 +18,22 @@ from sqlalchemy import ColumnElement, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from services.access import Scope
-from services.approvals.rollup import DAY, HOUR, Level, aggregate, level_for
+from services.approvals.rollup import DAY, DIMS, HOUR, Level, aggregate, level_for
 from services.store import ROLLUP_COMPLETED, ROLLUP_RECEIVED, Matter, UTCDateTime
 
 MEASURES = (*ROLLUP_RECEIVED, *ROLLUP_COMPLETED)
 Span = tuple[int, int]
 
 
-def needs(by: str | None, scope: Scope, where: Any) -> set[str]:
+def breakdowns(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The rollup's breakdowns (district, channel) among `by`: one name, several, or None."""
+    names = (by,) if by is None or isinstance(by, str) else tuple(by)
+    return tuple(name for name in names if name in DIMS)
+
+
+def needs(by: str | Sequence[str] | None, scope: Scope, where: Any) -> set[str]:
     """The breakdowns beyond the matter that the read must keep."""
-    wanted = {by} if by in ("district", "channel") else set()
+    wanted = set(breakdowns(by))
     if scope.districts or where.district is not None:
         wanted.add("district")
     if where.channel is not None:
@@ -78,15 +85,15 @@ def _run(session: Session, sql: str, params: dict[str, Any], times: tuple[str, .
     return session.execute(stmt, params)
 
 
-def _block(result: Any, keys: list[str]) -> pd.DataFrame:
-    """Rows of sums as one int64 block in `MEASURES` order (a side's read fills its own columns), keys in front:
-    built with numpy, as per-column pandas work on some 80 columns costs more than the query."""
+def _block(result: Any, keys: list[str], measures: Sequence[str]) -> pd.DataFrame:
+    """Rows of sums as one int64 block of `measures` in their order (a side's read fills its own columns), keys in
+    front: built with numpy, as per-column pandas work on some 80 columns costs more than the query."""
     columns, rows = list(result.keys()), result.all()
-    data = np.zeros((len(rows), len(MEASURES)), dtype=np.int64)
+    data = np.zeros((len(rows), len(measures)), dtype=np.int64)
     if rows:
         values = np.array([tuple(r)[len(keys):] for r in rows], dtype=float)
-        data[:, [MEASURES.index(c) for c in columns[len(keys):]]] = np.nan_to_num(values).astype(np.int64)
-    frame = pd.DataFrame(data, columns=list(MEASURES))
+        data[:, [measures.index(c) for c in columns[len(keys):]]] = np.nan_to_num(values).astype(np.int64)
+    frame = pd.DataFrame(data, columns=list(measures))
     for position, name in enumerate(keys):
         frame.insert(position, name, [r[position] for r in rows])
     return frame
@@ -121,30 +128,31 @@ def split(start: int, end: int) -> tuple[list[Span], list[Span], list[Span]]:
 
 
 def _cells(session: Session, spans: list[tuple[Level, Span]], groups: list[tuple[str, str]],
-           conditions: list[str], params: dict[str, Any]) -> pd.DataFrame:
+           conditions: list[str], params: dict[str, Any], measures: Sequence[str]) -> pd.DataFrame:
     ranges = [f"(level = {lv.id} AND bucket >= {a} AND bucket < {b})" for lv, (a, b) in spans]
     keys = ", ".join(f"{expr} AS {name}" for name, expr in groups)
-    sums = ", ".join(f"SUM({c}) AS {c}" for c in MEASURES)
+    sums = ", ".join(f"SUM({c}) AS {c}" for c in measures)
     sql = (f"SELECT {keys}, {sums} FROM approval_rollup WHERE ({' OR '.join(ranges)})"
            + "".join(f" AND {c}" for c in conditions) + f" GROUP BY {', '.join(expr for _, expr in groups)}")
-    return _block(_run(session, sql, params), [name for name, _ in groups])
+    return _block(_run(session, sql, params), [name for name, _ in groups], measures)
 
 
 def _raw(session: Session, side: str, span: tuple[datetime, datetime], groups: list[tuple[str, str]],
-         conditions: list[str], params: dict[str, Any]) -> pd.DataFrame:
+         conditions: list[str], params: dict[str, Any], measures: Sequence[str]) -> pd.DataFrame:
     column = "a.submitted_at" if side == "received" else "a.completed_at"
     where = " AND ".join([f"{column} >= :since", f"{column} < :until", *conditions])
-    sql = aggregate(session.get_bind().dialect.name, side, "applications", groups, where)
+    sql = aggregate(session.get_bind().dialect.name, side, "applications", groups, where, only=measures)
     return _block(_run(session, sql, {**params, "since": span[0], "until": span[1]}, ("since", "until")),
-                  [name for name, _ in groups])
+                  [name for name, _ in groups], measures)
 
 
-def window_sums(*, session: Session, start: datetime, end: datetime, by: str | None, scope: Scope,
-                where: Any) -> pd.DataFrame:
-    """Every rollup measure over [start, end) per matter (column `matter`), and per district or channel (column
-    named so, '' for none) when `by` is one of them; a row may hold zeros only."""
+def window_sums(*, session: Session, start: datetime, end: datetime, by: str | Sequence[str] | None, scope: Scope,
+                where: Any, measures: Sequence[str] = MEASURES) -> pd.DataFrame:
+    """The rollup's `measures` (default every one) over [start, end) per matter (column `matter`), and per district
+    and / or channel (columns named so, '' for none) as `by` names them; a row may hold zeros only. A caller that
+    needs a few measures names them: each summed column costs the database as much as the cells' scan."""
     wanted = needs(by, scope, where)
-    dim = [(by, f"COALESCE(a.{by}, '')")] if by is not None and by in ("district", "channel") else []
+    dim = [(name, f"COALESCE(a.{name}, '')") for name in breakdowns(by)]
     days, hours, partial = split(int(start.timestamp()), int(end.timestamp()))
     day_level, hour_level = level_for(DAY, wanted), level_for(HOUR, wanted)
     if hour_level is None:
@@ -154,19 +162,22 @@ def window_sums(*, session: Session, start: datetime, end: datetime, by: str | N
     if spans:
         conditions, params = _filters(session, scope, where, "")
         groups = [("matter", "matter_code"), *[(name, name) for name, _ in dim]]
-        parts.append(_cells(session, spans, groups, conditions, params))
-    if partial:
+        parts.append(_cells(session, spans, groups, conditions, params, measures))
+    sides = [side for side, own in (("received", ROLLUP_RECEIVED), ("completed", ROLLUP_COMPLETED))
+             if set(own) & set(measures)]
+    if partial and sides:
         conditions, params = _filters(session, scope, where, "a.")
         for a, b in partial:
             window = (datetime.fromtimestamp(a, start.tzinfo), datetime.fromtimestamp(b, start.tzinfo))
-            for side in ("received", "completed"):
-                parts.append(_raw(session, side, window, [("matter", "a.matter_code"), *dim], conditions, params))
+            for side in sides:
+                parts.append(_raw(session, side, window, [("matter", "a.matter_code"), *dim], conditions, params,
+                                  measures))
     keys = ["matter", *[name for name, _ in dim]]
     if len(parts) == 1:
         return parts[0]
     if not parts:
-        return pd.DataFrame(columns=[*keys, *MEASURES]).astype({m: "int64" for m in MEASURES})
-    return pd.concat(parts, ignore_index=True).groupby(keys, as_index=False)[list(MEASURES)].sum()
+        return pd.DataFrame(columns=[*keys, *measures]).astype({m: "int64" for m in measures})
+    return pd.concat(parts, ignore_index=True).groupby(keys, as_index=False)[list(measures)].sum()
 
 
 def hourly_counts(*, session: Session, start: datetime, scope: Scope, where: Any) -> tuple[pd.DataFrame, int] | None:

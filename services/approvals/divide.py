@@ -7,9 +7,10 @@ Measures (window [start, end)):
 - over applications *completed* in the window with a time limit: `with_due`, `on_time` (completed by the limit);
   the on-time rate is on_time / with_due.
 A district lags when its online share or its on-time rate is more than `gap_points` percentage points below the
-city's (over every district the caller may see). The breakdown by applicant kind reads the applications (the
-rollup does not keep the kind) by two index ranges; the daily trend of the gap reads the rollup's day cells (UTC
-days, level 3: matter, district, channel), so it costs a few thousand cells whatever the volume.
+city's (over every district the caller may see). Both read the rollup (`services.approvals.cells`): the table its
+cells by district and channel, with the enterprise part of each count (`enterprise_*`; citizens are the rest), the
+daily trend of the gap its day cells (UTC days, level 3: matter, district, channel), so each costs a few thousand
+cells whatever the volume, and only a window's partial days read applications.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
-from services.approvals.cells import cell_filters
+from services.approvals.cells import cell_filters, window_sums
 from services.approvals.queries import ALL, CACHE, ONLINE_CHANNELS, rows
 from services.approvals.rollup import DAY
-from services.store import Application, ApprovalRollup
+from services.store import ApprovalRollup
 from services.store.cache import cached_query
 
 CHANNELS = ("online", "mobile", "kiosk", "window")  # kiosk: self-service terminals (自助)
@@ -33,6 +34,8 @@ KINDS = ("citizen", "enterprise")
 DEFAULT_GAP_POINTS = 10.0
 KEYS = ["district", "channel", "applicant_kind"]
 SUMS = ["received", "online", "with_due", "on_time"]
+# what the table reads from the rollup: the totals and the enterprise part (citizens are the rest)
+READ = ("received", "with_due", "on_time", "enterprise_received", "enterprise_with_due", "enterprise_on_time")
 
 
 def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
@@ -42,21 +45,18 @@ def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
 @cached_query(CACHE)
 def channel_table(*, session: Session, start: datetime, end: datetime, scope: Scope = CITY_WIDE) -> pd.DataFrame:
     """The sums of the module docstring per district ('' for none) × channel × applicant kind (columns `KEYS` and
-    `SUMS`), with `online_share` and `on_time_rate`."""
-    district = func.coalesce(Application.district, "").label("district")
-    keys = [district, Application.channel.label("channel"), Application.applicant_kind.label("applicant_kind")]
-    limits = cell_filters(session, scope, ALL, Application)
-    received = rows(session, select(*keys, func.count().label("received"), func.sum(case(
-        (Application.channel.in_(ONLINE_CHANNELS), 1), else_=0)).label("online")).where(
-        Application.submitted_at >= start, Application.submitted_at < end, *limits).group_by(*keys))
-    completed = rows(session, select(*keys, func.count().label("with_due"), func.sum(case(
-        (Application.completed_at <= Application.due_at, 1), else_=0)).label("on_time")).where(
-        Application.completed_at >= start, Application.completed_at < end, Application.due_at.is_not(None),
-        *limits).group_by(*keys))
-    frame = received.merge(completed, on=KEYS, how="outer") if len(received) or len(completed) else \
-        pd.DataFrame(columns=[*KEYS, *SUMS])
-    frame = frame.reindex(columns=[*KEYS, *SUMS])
-    frame[SUMS] = frame[SUMS].fillna(0).astype("int64")
+    `SUMS`), with `online_share` and `on_time_rate`; only the combinations with something received or completed."""
+    cells = window_sums(session=session, start=start, end=end, by=("district", "channel"), scope=scope, where=ALL,
+                        measures=READ)
+    sums = cells.groupby(["district", "channel"])[list(READ)].sum()
+    enterprise = pd.DataFrame({"received": sums["enterprise_received"], "with_due": sums["enterprise_with_due"],
+                               "on_time": sums["enterprise_on_time"]})
+    citizen = sums[["received", "with_due", "on_time"]] - enterprise.to_numpy()
+    frame = pd.concat([citizen.assign(applicant_kind=KINDS[0]), enterprise.assign(applicant_kind=KINDS[1])]
+                      ).reset_index()
+    frame["online"] = frame["received"].where(frame["channel"].isin(ONLINE_CHANNELS), 0)
+    frame = frame[(frame["received"] > 0) | (frame["with_due"] > 0)].reindex(columns=[*KEYS, *SUMS])
+    frame[SUMS] = frame[SUMS].astype("int64")
     frame["online_share"] = _ratio(frame["online"], frame["received"])
     frame["on_time_rate"] = _ratio(frame["on_time"], frame["with_due"])
     return frame.sort_values(KEYS, ignore_index=True)

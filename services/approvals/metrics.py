@@ -105,6 +105,26 @@ def summaries(*, session: Session, start: datetime, end: datetime, by: Sequence[
     return out
 
 
+OUTCOMES = ("received", "returned", "with_due", "on_time", *(f"rating_{v}" for v in RATING_LEVELS))
+
+
+def outcome_counts(*, session: Session, start: datetime, end: datetime, by: str, scope: Scope = CITY_WIDE
+                   ) -> pd.DataFrame:
+    """Per department or district (`key`; '' for no district) over [start, end): `received`, `returned`,
+    `with_due`, `on_time`, `rated` and `bad_reviews`, the counts `summary` rates, read as those few rollup measures
+    only (a ranking over every unit needs no more, and each summed column costs as much as the cells' scan)."""
+    if by not in ("department", "district"):
+        raise ValueError(f"by must be department or district, got {by!r}")
+    cells = window_sums(session=session, start=start, end=end, by=by if by == "district" else None, scope=scope,
+                        where=ALL, measures=OUTCOMES)
+    sums = cells[list(OUTCOMES)].groupby(group_keys(cells, by, matter_catalog(session)).to_numpy()).sum()
+    ratings = sums[[f"rating_{v}" for v in RATING_LEVELS]]
+    out = sums[["received", "returned", "with_due", "on_time"]].assign(
+        rated=ratings.sum(axis=1), bad_reviews=ratings.iloc[:, :BAD_REVIEW_MAX].sum(axis=1))
+    out.index.name = "key"
+    return out.reset_index()
+
+
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     ratio: np.ndarray = np.divide(part, whole, out=np.full(len(part), np.nan), where=whole > 0)
     return ratio

@@ -23,7 +23,7 @@ Bulk loads run inside `services.store.rollups.suspended(engine, ROLLUP)`: no tri
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -36,10 +36,12 @@ HOUR, DAY = 3600, 86400
 OPEN_STATUSES = ("submitted", "accepted", "in_review", "returned")
 DIMS = ("district", "channel")
 KEY = ("level", "bucket", "matter_code", "district", "channel")
+ENTERPRISE = "enterprise"  # the applicant kind the enterprise_* measures count
 # what an application's row contributes from, per side (an UPDATE of other columns leaves the rollup alone)
-SOURCE = {"received": ("matter_code", "district", "channel", "submitted_at", "visits", "return_reason"),
+SOURCE = {"received": ("matter_code", "district", "channel", "submitted_at", "visits", "return_reason",
+                       "applicant_kind"),
           "completed": ("matter_code", "district", "channel", "submitted_at", "accepted_at", "completed_at",
-                        "due_at", "rating"),
+                        "due_at", "rating", "applicant_kind"),
           "open": ("matter_code", "district", "channel", "submitted_at", "accepted_at", "completed_at", "due_at",
                    "status")}
 TRIGGERS = ("approval_rollup_insert", "approval_rollup_delete", "approval_rollup_update_received",
@@ -96,26 +98,34 @@ def measures(side: str) -> list[tuple[str, str]]:
         return [("received", "COUNT(*)"), ("visits", "SUM(COALESCE(a.visits, 0))"),
                 ("at_most_one_visit", _count("COALESCE(a.visits, 0) <= 1")),
                 ("no_visit", _count("COALESCE(a.visits, 0) = 0")), ("returned", _count("a.return_reason IS NOT NULL")),
-                ("fully_online", _count("a.channel IN ('online', 'mobile') AND COALESCE(a.visits, 0) = 0"))]
+                ("fully_online", _count("a.channel IN ('online', 'mobile') AND COALESCE(a.visits, 0) = 0")),
+                ("enterprise_received", _count(f"a.applicant_kind = '{ENTERPRISE}'"))]
     return [("completed", "COUNT(*)"), ("with_due", _count("a.due_at IS NOT NULL")),
             ("on_time", _count("a.completed_at <= a.due_at")),
+            ("enterprise_with_due", _count(f"a.applicant_kind = '{ENTERPRISE}' AND a.due_at IS NOT NULL")),
+            ("enterprise_on_time", _count(f"a.applicant_kind = '{ENTERPRISE}' AND a.completed_at <= a.due_at")),
             *[(f"rating_{v}", _count(f"a.rating = {v}")) for v in range(1, 6)],
             *[(f"h_{b}", _count(f"a.hb = {i}")) for i, b in enumerate(HOUR_BOUNDS)],
             *[(f"pct_{b}", _count(f"a.pb = {i}")) for i, b in enumerate(PCT_BOUNDS)]]
 
 
 def aggregate(dialect: str, side: str, relation: str, keys: Sequence[tuple[str, str]], where: str = "true",
-              sign: int = 1) -> str:
-    """SELECT keys and `side`'s measures (times `sign`) over the applications of `relation` (a table, transition
-    table or one-row subquery) that satisfy `where` (on alias `a`), grouped by the keys; key expressions use
-    alias `a` and may use `{time}`, the side's timestamp column."""
+              sign: int = 1, only: Collection[str] | None = None) -> str:
+    """SELECT keys and `side`'s measures (times `sign`; those named in `only`, default all) over the applications
+    of `relation` (a table, transition table or one-row subquery) that satisfy `where` (on alias `a`), grouped by
+    the keys; key expressions use alias `a` and may use `{time}`, the side's timestamp column. The processing-time
+    buckets are computed only when a histogram measure is asked for."""
     column = "a.submitted_at" if side == "received" else "a.completed_at"
     source = f"{relation} a"
-    if side == "completed":
+    chosen = [(name, expr) for name, expr in measures(side) if only is None or name in only]
+    if side == "completed" and not any(name.startswith(("h_", "pct_")) for name, _ in chosen):
+        where = f"a.completed_at IS NOT NULL AND {where}"
+    elif side == "completed":
         started = epoch(dialect, "COALESCE(a.accepted_at, a.submitted_at)")
         hours = f"(({epoch(dialect, 'a.completed_at')}) - ({started})) / 3600"
         fence = _fence(dialect)
         inner = (f"SELECT a.matter_code, a.district, a.channel, a.submitted_at, a.completed_at, a.due_at, a.rating, "
+                 f"a.applicant_kind, "
                  f"{hours} AS hours, CASE WHEN m.promised_days > 0 THEN ({hours}) * 100 / (m.promised_days * 24) END "
                  f"AS pct FROM {relation} a LEFT JOIN matters m ON m.code = a.matter_code "
                  f"WHERE a.completed_at IS NOT NULL AND {where} {fence}")
@@ -123,7 +133,7 @@ def aggregate(dialect: str, side: str, relation: str, keys: Sequence[tuple[str, 
                   f"FROM ({inner}) z {fence}) a")
         where = "true"
     resolved = [(name, expr.format(time=column)) for name, expr in keys]
-    sums = [f"{sign} * {expr} AS {name}" for name, expr in measures(side)]
+    sums = [f"{sign} * {expr} AS {name}" for name, expr in chosen]
     groups = [expr for _, expr in resolved if not expr.startswith("'") and not expr.isdigit()]
     return (f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in resolved)}, {', '.join(sums)} "
             f"FROM {source} WHERE {where}" + (f" GROUP BY {', '.join(groups)}" if groups else ""))

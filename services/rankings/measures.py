@@ -1,7 +1,7 @@
 """What a department or district has to answer for over a window, summed in SQL: the counts the rankings judge.
 
 Per unit (`key`: a department code or a district adcode):
-- approvals (read from the rollup through `services.approvals.summary`, and the open work the rollup's triggers
+- approvals (read from the rollup through `services.approvals.outcome_counts`, and the open work the rollup's triggers
   keep): `completed` (completed with a time limit), `late` (of those, after it), `received`, `returned` (补正),
   `rated`, `bad` (好差评 levels 1–2), `overdue_apps` (open now and past the limit);
 - events: `cases` (districts: events reported in the window with a time limit; departments: their dispatches of
@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
-from services.approvals import ALL, summary
+from services.approvals import ALL, outcome_counts
 from services.approvals.cells import cell_filters
 from services.approvals.queries import matter_catalog
 from services.events import rollup as dispatch_rollup
@@ -43,7 +43,7 @@ def _frame(rows: Any, columns: list[str]) -> pd.DataFrame:
 
 def _approvals(session: Session, start: datetime, end: datetime, now: datetime, by: str, scope: Scope
                ) -> pd.DataFrame:
-    table = summary(session=session, start=start, end=end, by=by, scope=scope).set_index("key")
+    table = outcome_counts(session=session, start=start, end=end, by=by, scope=scope).set_index("key")
     out = pd.DataFrame({"completed": table["with_due"], "late": table["with_due"] - table["on_time"],
                         "received": table["received"], "returned": table["returned"], "rated": table["rated"],
                         "bad": table["bad_reviews"]})

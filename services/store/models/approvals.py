@@ -90,9 +90,13 @@ class ApprovalAssociation(Base):
 HOUR_BOUNDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 18, 21, 24, 30, 36, 42, 48, 60, 72, 84, 96, 120, 144, 168,
                192, 240, 288, 336, 408, 480, 576, 720, 864, 1080, 1440)
 PCT_BOUNDS = (*range(0, 201, 10), 250, 300, 400)
-ROLLUP_RECEIVED = ("received", "visits", "at_most_one_visit", "no_visit", "returned", "fully_online")
-ROLLUP_COMPLETED = ("completed", "with_due", "on_time", *(f"rating_{v}" for v in range(1, 6)),
-                    *(f"h_{b}" for b in HOUR_BOUNDS), *(f"pct_{b}" for b in PCT_BOUNDS))
+# The enterprise_* columns count the same as their namesakes for enterprise applicants only (the digital-divide
+# lens splits by applicant kind; citizens are the rest, as intake admits the two kinds only).
+ROLLUP_RECEIVED = ("received", "visits", "at_most_one_visit", "no_visit", "returned", "fully_online",
+                   "enterprise_received")
+ROLLUP_COMPLETED = ("completed", "with_due", "on_time", "enterprise_with_due", "enterprise_on_time",
+                    *(f"rating_{v}" for v in range(1, 6)), *(f"h_{b}" for b in HOUR_BOUNDS),
+                    *(f"pct_{b}" for b in PCT_BOUNDS))
 
 
 class ApprovalRollup(Base):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 
 from services.approvals import rollup as approval_rollup
 from services.store import (
@@ -67,11 +67,16 @@ def test_triggers_keep_the_rollup_equal_to_a_rebuild(engine):
         session.execute(update(Application).where(Application.id % 7 == 0).values(matter_code="P3",
                                                                                  district="350206"))
         session.execute(update(Application).where(Application.id % 11 == 0).values(status="in_review"))
+        # a correction of the applicant's kind alone moves its counts between the kinds (the divide lens)
+        session.execute(update(Application).where(Application.id % 5 == 0).values(applicant_kind="enterprise"))
         session.execute(delete(Application).where(Application.id % 13 == 0))
         session.commit()
 
     kept, open_work = _cells(engine), _open_work(engine)
     assert not kept.empty and 0 < len(open_work) < len(frame)
+    with engine.connect() as conn:
+        enterprise = conn.scalar(select(func.count()).where(Application.applicant_kind == "enterprise"))
+    assert kept["enterprise_received"].sum() == enterprise * 4 > 0
     pd.testing.assert_frame_equal(kept, _rebuilt(engine))
     pd.testing.assert_frame_equal(open_work, _open_work(engine))
 

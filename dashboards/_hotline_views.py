@@ -100,6 +100,9 @@ class Names:
 
 
 PIECES = ("tiles", "volume", "categories", "topics", "spots", "verdicts", "departments")
+# drawn with the page; hot topics (a week's terms scored against the week before: up to a second at city scale)
+# follow in their own callback, so the page never waits for them
+AT_ONCE = tuple(name for name in PIECES if name != "topics")
 
 
 def piece(name: str, state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> Any:
@@ -147,9 +150,9 @@ def piece(name: str, state: Mapping[str, Any], principal: Principal, now: dateti
 
 
 def render(state: Mapping[str, Any], principal: Principal, now: datetime | None = None) -> dict[str, Any]:
-    """Every analytic piece of the view, as the page first draws it."""
+    """The analytic pieces the page draws at once (`AT_ONCE`)."""
     now = now or datetime.now(UTC)
-    return {name: piece(name, state, principal, now) for name in PIECES}
+    return {name: piece(name, state, principal, now) for name in AT_ONCE}
 
 
 def _tiles(counts: hotline.OrderSummary, calls: Any, text: Mapping[str, str], lang: str) -> list[panels.Tile]:

@@ -89,7 +89,8 @@ def layout(**query: Any) -> html.Div:
         html.Div([html.Section(analyst_graph("hl-volume", shown["volume"], "340px", lang), className="col-lg-8"),
                   html.Section(analyst_graph("hl-categories", shown["categories"], "340px", lang),
                                className="col-lg-4")], className="row"),
-        html.Div([_section(text["hl.topics"], shown["topics"], "hl-topics", "col-lg-4"),
+        html.Div([_section(text["hl.topics"], html.P(text["hl.topics.loading"], className="text-body-secondary"),
+                           "hl-topics", "col-lg-4"),
                   _section(text["hl.spots"], shown["spots"], "hl-spots", "col-lg-5"),
                   _section(text["hl.followup"], shown["verdicts"], "hl-verdicts", "col-lg-3")], className="row"),
         html.Section([html.H2(text["hl.departments"], className="h6"),
@@ -160,9 +161,10 @@ def update_view(days: str, district: list[str] | None, category: list[str] | Non
 
 
 def _piece_callback(name: str, output: Output) -> None:
-    """Redraw piece `name` when the view's filters change (a drill alone leaves it as it is)."""
+    """Redraw piece `name` when the view's filters change (a drill alone leaves it as it is); a piece the layout
+    does not draw at once (`views.AT_ONCE`) is also drawn when the page has loaded."""
 
-    @callback(output, Input("hl-filters", "data"), prevent_initial_call=True)
+    @callback(output, Input("hl-filters", "data"), prevent_initial_call=name in views.AT_ONCE)
     def redraw(filters: dict[str, Any]) -> Any:
         return views.piece(name, filters, current_principal())
 

@@ -174,3 +174,22 @@ def test_a_new_period_redraws_every_piece_from_its_own_query(
     assert "days=1" in dash_duo.driver.current_url
     shown = sum(int(v) for v in texts_of(dash_duo.driver, "#hl-spots-table tbody tr td:nth-child(3)"))
     assert shown <= len(day)  # the hot spots follow the period too
+
+
+def test_hot_topics_follow_the_drawn_page_with_the_services_terms(
+        dash_duo, open_page, wall_runtime: Runtime, hotline_store: datetime) -> None:  # type: ignore[no-untyped-def]
+    """The page is drawn without waiting for the week's term analysis; the topics then arrive by their own callback,
+    the same terms in the same order as the service gives for the page's view."""
+    from dashboards import _hotline_views as views
+    from services import hotline
+    from services.access import CITY_WIDE
+
+    open_page("/hotline", role="analyst")
+    dash_duo.wait_for_element("#hl-tiles [data-tile='orders']", timeout=30)
+    state = views.state_from({}, CITY_WIDE)
+    with wall_runtime.sessions() as session:
+        want = [t.term for t in hotline.topics(session=session, filters=views.filter_of(state), ignore=frozenset(
+            wall_runtime.city.names("zh-CN").values()))]
+    assert want, "the seeded orders rise against the week before: there are topics to show"
+    WebDriverWait(dash_duo.driver, 30).until(lambda d: d.execute_script(
+        "return Array.from(document.querySelectorAll('#hl-topics li[data-term]'), e => e.dataset.term);") == want)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -53,6 +54,8 @@ class Alert(Base):
     resume_status: Mapped[str | None] = mapped_column(String(16), doc="the status a silence returns to")
     __table_args__ = (
         Index("ix_alerts_status_sent", "status", "sent_at"),
+        # the response-time analytics' window: alert messages by when the command center got them (migration 0024)
+        Index("ix_alerts_received", "msg_type", text("coalesce(received_at, sent_at)")),
         # CAP identifies a message by sender + identifier (migration 0009); alert_id first, so the persist worker's
         # look-up of referenced ids by alert_id alone uses it too
         UniqueConstraint("alert_id", "source", name="uq_alerts_source_alert_id"),

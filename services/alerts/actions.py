@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -100,12 +100,14 @@ def _after(target: str, comment: str) -> str:
 
 def acknowledge(session: Session, alert_pk: int, *, user: str, comment: str = "", scope: Scope = CITY_WIDE,
                 now: datetime | None = None) -> Alert:
-    """Someone has seen it and is on it: stops the escalation timer."""
+    """Someone has seen it and is on it: stops the escalation timer. `acknowledged_at` keeps the first
+    acknowledgement (MTTA's), when an escalated alert is acknowledged again or its storm head later is."""
     now = now or datetime.now(UTC)
     alert = _alert(session, alert_pk, scope)
     _check(alert, ACKNOWLEDGE)
-    _apply(session, alert, {"status": "acknowledged", "acknowledged_at": now, "silenced_until": None,
-                            "owner": alert.owner or user})
+    _apply(session, alert, {"status": "acknowledged", "acknowledged_at": func.coalesce(
+                            Alert.acknowledged_at, literal(now, Alert.acknowledged_at.type)),
+                            "silenced_until": None, "owner": alert.owner or user})
     record(session, alert.id, ACKNOWLEDGE, user, comment, now)
     return alert
 

@@ -3,14 +3,16 @@ severity, CAP category or department, and per local day.
 
 Definitions, over the alert messages (`msg_type` alert: updates and cancels are not new work) received in the
 window (`received_at`, when the command center got them; the sender's `sent_at` for rows stored before it was kept):
-- acknowledged: the first acknowledgement in the audit trail (`alert_actions`), or the alert's `acknowledged_at`
-  when it has none (a storm group's members are acknowledged with their head, which alone carries the action);
-  MTTA is the mean of acknowledged − received over the acknowledged ones;
+- acknowledged: the alert's `acknowledged_at`, its first acknowledgement (`services.alerts.actions.acknowledge`
+  keeps it through later ones; a storm group's members get their head's; migration 0025 restored it from the audit
+  trail where a later one had overwritten it); MTTA is the mean of acknowledged − received over the acknowledged ones;
 - resolved: `resolved_at` (an operator's resolve or the sender's cancel); MTTR is the mean of resolved − received
   over the resolved ones.
 A department is the one the city pack's emergency routing names for the category (who answers for it), so a
 department's figures are sums of its categories' sums, exact. The sums and counts are taken in SQL (whole seconds
-on both backends); only a few dozen groups travel. Negative spans (clocks out of step) count as zero.
+on both backends) from the alert rows alone, by the received-time index: once per window per severity × category,
+which every breakdown sums (a few dozen cells travel), and once per local day. Negative spans (clocks out of step)
+count as zero.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.access import CITY_WIDE, Scope
-from services.alerts.actions import ACKNOWLEDGE
 from services.approvals.queries import epoch
 from services.severity import SEVERITIES
-from services.store import Alert, AlertAction
+from services.store import Alert
 from services.store.cache import Namespace, cached_query
 
 GROUPS = ("severity", "category", "department", "all")
@@ -35,30 +36,38 @@ CACHE = Namespace("alert_response", tables=("alerts", "alert_actions"))
 SUMS = ["alerts", "acknowledged", "ack_s", "resolved", "resolve_s"]
 
 
-def _spans(session: Session) -> tuple[ColumnElement[Any], ColumnElement[Any], ColumnElement[Any]]:
-    """(received, seconds to the first acknowledgement or NULL, seconds to resolution or NULL) as SQL."""
-    first_ack = select(func.min(AlertAction.at)).where(AlertAction.alert_id == Alert.id,
-                                                       AlertAction.action == ACKNOWLEDGE).scalar_subquery()
-    received = func.coalesce(Alert.received_at, Alert.sent_at)
-    start = epoch(session, received)
-    acked = func.coalesce(first_ack, Alert.acknowledged_at)
-    ack_s = case((acked.is_(None), None), else_=epoch(session, acked) - start)
-    resolve_s = case((Alert.resolved_at.is_(None), None), else_=epoch(session, Alert.resolved_at) - start)
-    return received, ack_s, resolve_s
+def _received(session: Session) -> ColumnElement[int]:
+    """When the command center got the alert, as epoch seconds."""
+    return epoch(session, func.coalesce(Alert.received_at, Alert.sent_at))
+
+
+def _span(session: Session, until: InstrumentedAttribute[datetime | None]) -> ColumnElement[Any]:
+    """Seconds from receipt to `until` (NULL when `until` is); before the alert arrived (clocks out of step) counts
+    as an answer at once."""
+    seconds = epoch(session, until) - _received(session)
+    return case((seconds < 0, 0), else_=seconds)
 
 
 def _sums(session: Session, start: datetime, end: datetime, scope: Scope, keys: list[ColumnElement[Any]]
-          ) -> list[tuple[Any, ...]]:
-    received, ack_s, resolve_s = _spans(session)
-    zero = 0  # a span before the alert arrived is an answer at once
-    inner = select(*keys, ack_s.label("ack_s"), resolve_s.label("resolve_s")).where(
+          ) -> pd.DataFrame:
+    """Per group of `keys` (labelled): the `SUMS` of the alert messages received in [start, end), read by the
+    received-time index from the alert rows alone."""
+    received = func.coalesce(Alert.received_at, Alert.sent_at)
+    acked, resolved = Alert.acknowledged_at, Alert.resolved_at
+    stmt = select(*keys, func.count(), func.count(acked), func.sum(_span(session, acked)), func.count(resolved),
+                  func.sum(_span(session, resolved))).where(
         Alert.msg_type == "alert", received >= start, received < end, scope.district_filter(Alert.district)
-    ).subquery()
-    key_columns = [inner.c[k.key] for k in keys]  # type: ignore[index]
-    stmt = select(*key_columns, func.count(), func.count(inner.c.ack_s),
-                  func.sum(case((inner.c.ack_s < zero, zero), else_=inner.c.ack_s)), func.count(inner.c.resolve_s),
-                  func.sum(case((inner.c.resolve_s < zero, zero), else_=inner.c.resolve_s))).group_by(*key_columns)
-    return [tuple(r) for r in session.execute(stmt)]
+    ).group_by(*keys)
+    frame = pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=[k.key for k in keys] + SUMS)
+    frame[SUMS] = frame[SUMS].fillna(0)
+    return frame
+
+
+@cached_query(CACHE)
+def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope) -> pd.DataFrame:
+    """The window's sums per severity × CAP category: every breakdown of `response_times` is a sum of these few
+    cells, so the analytics' three breakdowns and the leader's total read the alerts once."""
+    return _sums(session, start, end, scope, [Alert.severity.label("severity"), Alert.category.label("category")])
 
 
 def _means(frame: pd.DataFrame) -> pd.DataFrame:
@@ -77,12 +86,10 @@ def response_times(*, session: Session, start: datetime, end: datetime, by: str,
     first (columns `COLUMNS`)."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    column = {"severity": Alert.severity, "all": literal("all")}.get(by, Alert.category)
-    frame = pd.DataFrame(_sums(session, start, end, scope, [column.label("key")]), columns=["key", *SUMS])
-    frame[SUMS] = frame[SUMS].fillna(0)
-    if by == "department":
-        frame["key"] = frame["key"].map(dict(routing)).fillna(fallback)
-        frame = frame.groupby("key", as_index=False)[SUMS].sum()
+    cells = _cells(session=session, start=start, end=end, scope=scope)
+    keys = {"severity": cells["severity"], "category": cells["category"], "all": pd.Series("all", cells.index),
+            "department": cells["category"].map(dict(routing)).fillna(fallback)}[by]
+    frame = cells.assign(key=keys).groupby("key", as_index=False)[SUMS].sum()
     out = _means(frame)
     if by == "severity":  # the scale's order, the gravest first
         out = out.assign(order=out["key"].map({s: i for i, s in enumerate(SEVERITIES)})).sort_values(
@@ -98,10 +105,7 @@ def response_trend(*, session: Session, start: datetime, end: datetime, zone: tz
     """Per local day of the window (zone's offset at `start`: exact for a zone without daylight saving): alerts,
     MTTA and MTTR in minutes (columns day, alerts, acknowledged, mtta_min, resolved, mttr_min)."""
     offset = int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-    received, _ack, _res = _spans(session)
-    day = ((epoch(session, received) + offset) // 86400).label("day")
-    frame = pd.DataFrame(_sums(session, start, end, scope, [day]), columns=["day", *SUMS])
-    frame[SUMS] = frame[SUMS].fillna(0)
+    frame = _sums(session, start, end, scope, [((_received(session) + offset) // 86400).label("day")])
     frame["day"] = pd.to_datetime(frame["day"].astype("int64") * 86400, unit="s").dt.date
     out = _means(frame).sort_values("day", ignore_index=True)
     return out[["day", *COLUMNS[1:]]]

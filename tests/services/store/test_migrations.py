@@ -76,3 +76,28 @@ def test_upgrading_a_store_with_rows_keeps_every_row(database_url: str) -> None:
         assert counts == [1, 1]
     finally:
         engine.dispose()
+
+
+def test_upgrading_restores_each_alerts_first_acknowledgement(database_url: str) -> None:
+    """Before 0025 a second acknowledgement (after an escalation) overwrote `acknowledged_at`; the upgrade takes the
+    first back from the audit trail and leaves an alert acknowledged with its storm head (no action) as it was."""
+    engine = make_engine(database_url)
+    columns = ("id, stream_id, alert_id, source, sent_at, severity, urgency, certainty, category, event, headline, "
+               "msg_type, status, acknowledged_at")
+    try:
+        migrate(engine, "0024")
+        with engine.begin() as conn:
+            for pk, acknowledged in ((1, "2026-01-01 02:00:00"), (2, "2026-01-01 03:00:00"), (3, None)):
+                conn.execute(text(f"INSERT INTO alerts ({columns}) VALUES (:pk, :pk, :pk, 's', '2026-01-01 00:00:00', "
+                                  "'minor', 'future', 'likely', 'met', 'e', 'h', 'alert', 'acknowledged', :at)"),
+                             {"pk": pk, "at": acknowledged})
+            for alert, at in ((1, "2026-01-01 01:00:00"), (1, "2026-01-01 02:00:00"), (3, "2026-01-01 04:00:00")):
+                conn.execute(text("INSERT INTO alert_actions (alert_id, action, \"user\", at) "
+                                  "VALUES (:alert, 'acknowledge', 'op', :at)"), {"alert": alert, "at": at})
+        migrate(engine)
+        with engine.connect() as conn:
+            got = dict(conn.execute(text("SELECT id, acknowledged_at FROM alerts ORDER BY id")).all())
+        assert [str(got[pk])[:19] for pk in (1, 2, 3)] == [
+            "2026-01-01 01:00:00", "2026-01-01 03:00:00", "2026-01-01 04:00:00"]
+    finally:
+        engine.dispose()

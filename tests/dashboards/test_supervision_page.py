@@ -119,7 +119,8 @@ def test_a_leader_supervises_overdue_events_one_is_answered_and_cleared_the_othe
     assert not dash_duo.driver.find_elements("css selector", "#events-sv-list .sv-badge")  # nothing waits
 
     escalated = EscalationJob(rt.sessions).run_once(now=datetime.now(UTC) + timedelta(hours=3))
-    assert escalated == [second]
+    # the unanswered one escalates, the cleared one does not (the seeded city's own 督办 may fall due in those hours)
+    assert second in escalated and first not in escalated, escalated
 
     with rt.sessions() as session:
         ours = {f"supervision:{first}", f"supervision:{second}", f"event:{answered}", f"event:{ignored}"}

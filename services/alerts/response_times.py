@@ -34,11 +34,13 @@ GROUPS = ("severity", "category", "department", "all")
 COLUMNS = ["key", "alerts", "acknowledged", "mtta_min", "resolved", "mttr_min"]
 CACHE = Namespace("alert_response", tables=("alerts", "alert_actions"))
 SUMS = ["alerts", "acknowledged", "ack_s", "resolved", "resolve_s"]
+# when the command center got the alert: the expression `ix_alerts_received` indexes
+RECEIVED = func.coalesce(Alert.received_at, Alert.sent_at)
 
 
 def _received(session: Session) -> ColumnElement[int]:
     """When the command center got the alert, as epoch seconds."""
-    return epoch(session, func.coalesce(Alert.received_at, Alert.sent_at))
+    return epoch(session, RECEIVED)
 
 
 def _span(session: Session, until: InstrumentedAttribute[datetime | None]) -> ColumnElement[Any]:
@@ -52,11 +54,10 @@ def _sums(session: Session, start: datetime, end: datetime, scope: Scope, keys: 
           ) -> pd.DataFrame:
     """Per group of `keys` (labelled): the `SUMS` of the alert messages received in [start, end), read by the
     received-time index from the alert rows alone."""
-    received = func.coalesce(Alert.received_at, Alert.sent_at)
     acked, resolved = Alert.acknowledged_at, Alert.resolved_at
     stmt = select(*keys, func.count(), func.count(acked), func.sum(_span(session, acked)), func.count(resolved),
                   func.sum(_span(session, resolved))).where(
-        Alert.msg_type == "alert", received >= start, received < end, scope.district_filter(Alert.district)
+        Alert.msg_type == "alert", RECEIVED >= start, RECEIVED < end, scope.district_filter(Alert.district)
     ).group_by(*keys)
     frame = pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=[k.key for k in keys] + SUMS)
     frame[SUMS] = frame[SUMS].fillna(0)

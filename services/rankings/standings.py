@@ -100,7 +100,7 @@ def _standings(*, session: Session, by: str, end: datetime, now: datetime, scope
     span = timedelta(days=rule.window_days)
     current = rank(unit_measures(session=session, by=by, start=end - span, end=end, now=now, scope=scope), rule)
     before = rank(unit_measures(session=session, by=by, start=end - 2 * span, end=end - span, now=now - span,
-                                scope=scope), rule)
+                                scope=scope, overdue=False), rule)
     previous = dict(zip(before["key"], before["place"], strict=True))
     current["previous_place"] = [previous.get(key) for key in current["key"]]
     current["previous_place"] = pd.array(current["previous_place"], dtype="Int64")

@@ -163,14 +163,31 @@ def test_the_measures_after_late_progress_equal_a_pandas_recomputation(session, 
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
+@pytest.mark.parametrize("by", ["department", "district"])
+def test_a_past_window_is_counted_without_its_overdue_work(session, by):
+    """The previous week's places depend on its shares and volume only: its overdue work is not read."""
+    load(session, applications(n=300))
+    events(session, NOW)
+    window = {"by": by, "start": NOW - timedelta(days=9), "end": NOW - timedelta(days=2), "now": NOW}
+    full = unit_measures(session=session, **window)
+    past = unit_measures(session=session, **window, overdue=False)
+    assert full["overdue_apps"].sum() > 0 and full["overdue_events"].sum() > 0
+    want = full.assign(overdue_apps=0, overdue_events=0)
+    pd.testing.assert_frame_equal(past, want[want.sum(axis=1) > 0])
+
+
 def test_a_scoped_caller_sees_only_its_units(session):
     from services.access import Scope
 
-    load(session, applications(n=300))
-    events(session, NOW, n=80)
-    got = unit_measures(session=session, by="department", start=NOW - timedelta(days=7), end=NOW, now=NOW,
+    apps = load(session, applications(n=300))
+    evs, dis = events(session, NOW, n=80)
+    start = NOW - timedelta(days=7)
+    got = unit_measures(session=session, by="department", start=start, end=NOW, now=NOW,
                         scope=Scope.of(departments={"d2"}))
     assert list(got.index) == ["d2"]
+    # a scope of departments is read raw, not from the rollup: the same counts
+    want = _reference(apps, evs, dis, "department", start, NOW, NOW).loc[["d2"], got.columns]
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
     with pytest.raises(ValueError, match="by must be"):
         unit_measures(session=session, by="matter", start=NOW, end=NOW, now=NOW)
 

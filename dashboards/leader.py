@@ -118,7 +118,7 @@ def _alerts(lang: str, now: datetime) -> tuple[dict[str, int], list[AlertRow]]:
     scope = current_principal().scope
     with rt.sessions() as session:
         counts = dict(briefing.alerts_by_severity(session, _today_start(now), now, scope))
-        latest = alerts.list_alerts(session, AlertFilter(), page_size=ALERT_SLOTS, scope=scope).rows
+        latest = alerts.newest(session, AlertFilter(), limit=ALERT_SLOTS, scope=scope)
     labels, headline = SEVERITY_LABELS[lang], headline_in(lang)
     return counts, [AlertRow(row.severity, labels.get(row.severity, row.severity),
                              local_time(row.sent_at, rt.settings.zone, "%m-%d %H:%M"),

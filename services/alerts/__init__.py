@@ -28,6 +28,7 @@ from services.alerts.console import (
     latest,
     list_alerts,
     matches,
+    newest,
 )
 from services.alerts.history import stored_entries
 from services.alerts.ingest.cap import parse_cap
@@ -78,6 +79,7 @@ __all__ = [
     "link_event",
     "list_alerts",
     "matches",
+    "newest",
     "normalize_alert",
     "parse_cap",
     "parse_fiware",

@@ -33,7 +33,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from services.access import CITY_WIDE, Scope
-from services.alerts.console import AlertFilter, list_alerts
+from services.alerts.console import AlertFilter, newest
 from services.approvals import metrics as approval_metrics
 from services.events import linkage
 from services.events.queries import ALL_EVENTS, EventFilter, conditions
@@ -236,8 +236,8 @@ def alerts_by_severity(session: Session, start: datetime, end: datetime,
 
 def _notable(session: Session, start: datetime, end: datetime, scope: Scope) -> list[NotableAlert]:
     heads = [row for severity in NOTABLE_SEVERITIES
-             for row in list_alerts(session, AlertFilter(severity=severity, since=start, until=end),
-                                    page_size=TOP, scope=scope).rows][:TOP]
+             for row in newest(session, AlertFilter(severity=severity, since=start, until=end), limit=TOP,
+                               scope=scope)][:TOP]
     names = names_of(session, District, [row.district for row in heads if row.district])
     return [NotableAlert(row.sent_at, row.severity, row.headline,
                          *names.get(row.district or "", ("", "")), row.count) for row in heads]

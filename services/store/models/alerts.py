@@ -54,6 +54,8 @@ class Alert(Base):
     resume_status: Mapped[str | None] = mapped_column(String(16), doc="the status a silence returns to")
     __table_args__ = (
         Index("ix_alerts_status_sent", "status", "sent_at"),
+        # alert messages newest first (the console's first rows, the leader's tile) and a day's counts (migration 0026)
+        Index("ix_alerts_msg_type_sent", "msg_type", "sent_at", "id"),
         # the response-time analytics' window: alert messages by when the command center got them (migration 0024)
         Index("ix_alerts_received", "msg_type", text("coalesce(received_at, sent_at)")),
         # CAP identifies a message by sender + identifier (migration 0009); alert_id first, so the persist worker's

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.access import Scope
 from services.alerts import actions as alert_actions
-from services.alerts.console import AlertFilter, find, list_alerts, matches
+from services.alerts.console import AlertFilter, find, list_alerts, matches, newest
 from services.config import Settings
 from services.store import Alert
 from tests.services.alerts.data import T0, add_districts, alert, persist
@@ -60,6 +60,14 @@ def test_paging_is_clamped(engine: Engine, alerts: dict[str, Alert]) -> None:
         assert ids(session, page=2, page_size=3) == ["W1"]
         last = list_alerts(session, page=9, page_size=3)
         assert (last.page, last.pages, last.total) == (2, 2, 4)
+
+
+def test_the_newest_rows_are_the_lists_first_without_a_count(engine: Engine, alerts: dict[str, Alert]) -> None:
+    with Session(engine) as session:
+        assert [row.alert_id for row in newest(session, limit=2)] == ["L1", "T1"]
+        assert newest(session, limit=3) == list(list_alerts(session, page_size=3).rows)
+        assert [row.alert_id for row in newest(session, AlertFilter(severity="severe"), limit=5,
+                                               scope=Scope.of(districts=["350206"]))] == ["L1", "W1"]
 
 
 def test_the_scope_limits_rows_counts_and_lookups(engine: Engine, alerts: dict[str, Alert]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx2
 import websockets
-from concurrency import ROUTER, ROW_ID, _components, _messages, push_request
+from concurrency import ROUTER, _components, _messages, push_request, ticker_arrivals
 
 
 class Screens:
@@ -92,11 +92,4 @@ class Screens:
     async def heard(self, number: int, text: str, now_ms: float) -> None:
         """A message screen `number` received at `now_ms`: the alerts its ticker update carries (a bench that
         watches something else overrides this)."""
-        if "alert-ticker" not in text:
-            return
-        arrived = self.arrived[number]
-        for stream_id in ROW_ID.findall(text):
-            if stream_id in arrived:
-                self.duplicated += 1
-            else:
-                arrived[stream_id] = now_ms
+        self.duplicated += ticker_arrivals(text, self.arrived[number], now_ms)

@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -64,7 +63,6 @@ PAGES = {"wall": ("/wall", f"?token={WALL_TOKEN}"), "leader": ("/", "")}
 ROUTER = {"output": ".._pages_content.children..._pages_store.data..",
           "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
           "changedPropIds": ["_pages_location.pathname"], "state": []}
-ROW_ID = re.compile(r'"id":\s*"(\d+-\d+)"')  # a ticker row is keyed by its stream id
 
 
 def _outputs(spec: str) -> list[dict[str, str]]:
@@ -137,6 +135,7 @@ class Level:
         self.errors: dict[str, int] = defaultdict(int)
         self.received: dict[int, dict[str, float]] = defaultdict(dict)  # wall number -> stream id -> arrival (ms)
         self.duplicated = 0
+        self.failed: dict[str, int] = defaultdict(int)  # screens that could not open, by kind
         self.pushing = 0  # walls whose push has answered: the alerts start when every wall's has
         self.closing = False  # the alerts are all sent and a grace period has passed
 
@@ -194,13 +193,7 @@ async def _push(base: str, cookies: dict[str, str], request: dict[str, Any], num
                     if message.get("type") == "get_props_request":
                         await ws.send(json.dumps({"type": "get_props_response", "requestId": message["requestId"],
                                                   "payload": None}))
-            if "alert-ticker" not in text:
-                continue
-            for stream_id in ROW_ID.findall(text):
-                if stream_id in arrived:
-                    level.duplicated += 1
-                else:
-                    arrived[stream_id] = now_ms
+            level.duplicated += ticker_arrivals(text, arrived, now_ms)
 
 
 def _messages(text: str) -> list[dict[str, Any]]:
@@ -208,15 +201,39 @@ def _messages(text: str) -> list[dict[str, Any]]:
     return data if isinstance(data, list) else [data]
 
 
+def ticker_arrivals(text: str, arrived: dict[str, float], now_ms: float) -> int:
+    """Notes in `arrived` (stream id -> ms) the alerts first drawn by a websocket message's ticker updates, and
+    returns how many rows stood twice in one update (a duplicate on the wall). The push sends the whole ticker each
+    time, so a row drawn before comes again in every later update: that is not a duplicate."""
+    if "alert-ticker" not in text:
+        return 0
+    duplicated = 0
+    for message in _messages(text):
+        payload = message.get("payload") or {}
+        if message.get("type") != "set_props" or payload.get("componentId") != "alert-ticker":
+            continue
+        ids = [row["id"] for row in (payload.get("props", {}).get("data") or {}).get("rows", [])]
+        duplicated += len(ids) - len(set(ids))
+        for stream_id in ids:
+            arrived.setdefault(stream_id, now_ms)
+    return duplicated
+
+
 async def _screen(kind: str, number: int, base: str, cookies: dict[str, str], dependencies: list[dict[str, Any]],
                   until: float, pace: float, level: Level, before: Any) -> None:
-    async with httpx2.AsyncClient(base_url=base, timeout=60, cookies=cookies) as client:
-        props = await _page(client, kind)
-        tasks = [_timer(client, f"{kind}: {name}", body, period / pace, until, level, before)
-                 for name, (body, period) in refresh_callbacks(dependencies, props).items()]
-        if kind == "wall":
-            tasks.append(_push(base, cookies, push_request(dependencies, props), number, level))
-        await asyncio.gather(*tasks)
+    """One screen for the level; a screen the server cannot open (its page or its socket refused or timed out)
+    is counted as failed, and the level goes on: a saturated server is a result, not a crash of the bench."""
+    try:
+        async with httpx2.AsyncClient(base_url=base, timeout=60, cookies=cookies) as client:
+            props = await _page(client, kind)
+            tasks = [_timer(client, f"{kind}: {name}", body, period / pace, until, level, before)
+                     for name, (body, period) in refresh_callbacks(dependencies, props).items()]
+            if kind == "wall":
+                tasks.append(_push(base, cookies, push_request(dependencies, props), number, level))
+            await asyncio.gather(*tasks)
+    except (httpx2.HTTPError, OSError, TimeoutError, websockets.exceptions.WebSocketException) as error:
+        level.failed[kind] += 1
+        print(f"{kind} screen {number} failed: {error!r}", file=sys.stderr)
 
 
 def _run_level(base: str, credentials: dict[str, dict[str, str]], dependencies: list[dict[str, Any]],
@@ -235,7 +252,7 @@ def _run_level(base: str, credentials: dict[str, dict[str, str]], dependencies: 
         screens = asyncio.gather(*(_screen(kind, n, base, credentials[kind], dependencies, until, pace, level,
                                            before) for n, kind in enumerate(kinds)))
         deadline = time.monotonic() + 60
-        while level.pushing < kinds.count("wall") and time.monotonic() < deadline:
+        while level.pushing + level.failed["wall"] < kinds.count("wall") and time.monotonic() < deadline:
             await asyncio.sleep(0.1)  # every wall's push runs before the first alert
         publisher.start()
         await asyncio.to_thread(publisher.join)
@@ -249,7 +266,8 @@ def _run_level(base: str, credentials: dict[str, dict[str, str]], dependencies: 
         figures[name] = {**{k: round(v, 1) for k, v in stats(values).items() if k in ("p50", "p95", "p99")},
                          "n": len(values), "per_s": round(len(values) / seconds, 1), "errors": level.errors[name]}
     figures["alert push"] = level.push(sent)
-    figures["sessions"] = {"wall": kinds.count("wall"), "leader": kinds.count("leader")}
+    figures["sessions"] = {"wall": kinds.count("wall"), "leader": kinds.count("leader"),
+                           "failed": dict(level.failed)}
     return figures
 
 

@@ -14,6 +14,11 @@ PUSH_GAP_SECONDS. A ticker row used to be five Dash components (~150 dispatches 
 rows a 30 ms gap keeps up at 100 alerts/s on an idle 2-core machine (bench/alerts.py: p50 47, p99 149 ms; 100 ms
 cost a storm's alerts ~50 ms of waiting on average, p50 82 ms); a browser starved of CPU (load average 7 on 2 cores)
 falls behind at 40 ms, so a wall's display PC must not be the machine's busiest tenant.
+The gap also grows with the screens this worker carries (`push_gap`): every update costs the worker too (the whole
+ticker serialised and compressed for one socket), so at 100 alerts/s two hundred screens at 33 updates a second each
+would need more than the worker has; with the gap at PER_SCREEN_GAP_SECONDS a screen, a worker sends about
+1 / PER_SCREEN_GAP_SECONDS updates a second in a storm however many screens it serves, and a quiet stream's alert
+still goes out at once.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
 PUSH_GAP_SECONDS = 0.03  # at most ~33 page updates a second; an alert after a quiet gap goes out at once
+PER_SCREEN_GAP_SECONDS = 0.0005  # a worker's storm updates: ~2 000 a second over all its screens
 _REMEMBERED = 2_000
 SEEN_KEEP = 5_000
 
@@ -92,13 +98,20 @@ def alert_hub() -> AlertHub:
     return hub
 
 
+def push_gap() -> float:
+    """The least time between two updates of one screen, now: PUSH_GAP_SECONDS, or more when this worker carries
+    so many screens that their updates would take more than its time."""
+    return max(PUSH_GAP_SECONDS, len(_owner) * PER_SCREEN_GAP_SECONDS)
+
+
 async def _read(last_id: str, first: bool, last_push: float, batch: int) -> list[Entry]:
     hub = alert_hub()
     loop = asyncio.get_running_loop()
     entries = await hub.read_after(last_id, block_ms=None if first else 1000, count=min(100, batch))
-    if entries and len(entries) < batch and loop.time() - last_push < PUSH_GAP_SECONDS:
+    gap = push_gap()
+    if entries and len(entries) < batch and loop.time() - last_push < gap:
         # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
-        await asyncio.sleep(PUSH_GAP_SECONDS - (loop.time() - last_push))
+        await asyncio.sleep(gap - (loop.time() - last_push))
         entries += await hub.read_after(entries[-1][0], block_ms=None, count=batch - len(entries))
     return entries
 

@@ -109,11 +109,16 @@ class LiveTicker:
         return row
 
     def _group_of(self, fields: Mapping[str, str]) -> Row | None:
-        key, sent = storm_key(fields), sent_time(fields)
+        """The live row of the entry's storm group within the window. Only rows of its group have their time
+        parsed: every screen of a worker runs this for every entry, against each of its rows."""
+        key = storm_key(fields)
+        sent = None
         for row in self.rows:
+            if row["group"] != key or row.get("status") == "cancelled":
+                continue
+            sent = sent or sent_time(fields)
             last = sent_time({"sent": row.get("sent", "")})
-            if (row["group"] == key and row.get("status") != "cancelled" and last and sent
-                    and abs(sent - last) <= self.window):
+            if last and sent and abs(sent - last) <= self.window:
                 return row
         return None
 

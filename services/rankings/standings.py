@@ -33,7 +33,10 @@ DEFAULT_WINDOW_DAYS = 7
 # the bad share of each measure: (bad count, out of)
 SHARES = {"late_rate": ("late", "completed"), "return_rate": ("returned", "received"), "bad_rate": ("bad", "rated"),
           "case_late_rate": ("cases_late", "cases")}
-CACHE = Namespace("rankings", tables=("applications", "matters", "departments", "events", "event_dispatches"))
+# keyed to the minute (overdue work is judged at `now`), so an entry may live the minute: screens refreshing once a
+# minute at different seconds share one computation instead of each missing a 10 s entry
+CACHE = Namespace("rankings", tables=("applications", "matters", "departments", "events", "event_dispatches"),
+                  lifetime=60.0)
 COLUMNS = ["key", "place", "previous_place", "change", "score", "volume", "overdue", "ranked", *SHARES]
 
 
@@ -87,8 +90,9 @@ def rank(measures: pd.DataFrame, rule: RankingRule) -> pd.DataFrame:
 def standings(*, session: Session, by: str, now: datetime, scope: Scope = CITY_WIDE,
               rule: RankingRule = RankingRule()) -> pd.DataFrame:
     """The units of `by` (department or district) in list order (columns `COLUMNS`): the window ends with the
-    current hour, whose rollup cells are kept live, so one computation per hour serves every wall until a write
-    lands (writes invalidate it). `change` is previous place minus place (positive: moved up the list)."""
+    current hour, whose rollup cells are kept live, and overdue work is judged at the minute, so one computation a
+    minute serves every wall until a write lands (writes invalidate it). `change` is previous place minus place
+    (positive: moved up the list)."""
     end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return _standings(session=session, by=by, end=end, now=now.replace(second=0, microsecond=0), scope=scope,
                       rule=rule)

@@ -13,6 +13,10 @@ With `--screens N` the one wall server (one worker) also carries N − 1 more sc
 protocol without a browser (bench/_screens.py): their latency is XADD → the websocket message carrying the alert
 (the browser's drawing comes on top), with lost and duplicated counted per screen (issue 17: 200 screens at 100
 alerts/s, p99 ≤ 250 ms, 0 lost, 0 duplicated).
+With `--storm` (issue 17: 1 000 alerts/s for 60 s) a wall cannot draw every alert and says so in its storm summary:
+the bench reads the summary's line of each minute every second while the storm runs and drains, then checks that
+every alert was stored once and that each stormy minute's count on the wall equals the alerts stored with a stream
+id in that minute; the push latency is then that of the alerts drawn.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ import os
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +49,7 @@ from _wallkit import (
     wait_for,
     wall_url,
 )
+from sqlalchemy import create_engine, select
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET_P50 = 50
@@ -71,6 +79,66 @@ new MutationObserver(scan).observe(document.body,
   {subtree: true, childList: true, attributes: true, attributeFilter: ['data-alert-id']});
 return true;
 """
+
+
+STORM_JS = """
+const lines = {};
+for (const el of document.querySelectorAll('#alert-storm .storm-line')) lines[el.dataset.minute] = Number(el.dataset.count);
+return lines;
+"""
+STORM_PER_MINUTE = 30  # dashboards/_storm_summary.py: a minute with more is a storm, and has a line
+
+
+class StormWatch(threading.Thread):
+    """The wall's storm summary, read every second while the storm runs and drains: a minute's line rolls off two
+    minutes on, so the last count each minute showed is kept (the main thread leaves the driver alone meanwhile)."""
+
+    def __init__(self, driver: Any) -> None:
+        super().__init__(daemon=True)
+        self.driver, self.shown, self._done = driver, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(1.0):
+            self.shown.update(self.driver.execute_script(STORM_JS))
+
+    def stop(self) -> dict[str, int]:
+        self._done.set()
+        self.join()
+        self.shown.update(self.driver.execute_script(STORM_JS))
+        return self.shown
+
+
+def _local_minute(stream_id: str, zone: Any) -> str:
+    """The minute a stream id was added, as the wall's storm summary names it."""
+    return datetime.fromtimestamp(int(stream_id.split("-")[0]) // 60_000 * 60, UTC).astimezone(zone).strftime("%H:%M")
+
+
+def storm_figure(database_url: str, sent: dict[str, float], shown: dict[str, int], since_ms: float,
+                 wait_s: float = 60) -> dict[str, Any]:
+    """Every alert sent stored once, and each stormy minute's count on the wall against the alerts stored with a
+    stream id in that minute (local HH:MM, as the wall shows it; every alert the stream carried counts)."""
+    from services.config import Settings
+    from services.store import Alert
+
+    zone = Settings(_env_file=None).zone
+    engine = create_engine(database_url)
+    deadline = time.monotonic() + wait_s
+    while True:  # the persist worker catches up
+        with engine.connect() as connection:
+            rows = connection.execute(select(Alert.stream_id, Alert.source, Alert.alert_id)).all()
+        stored = [row for row in rows if row.stream_id in sent]
+        if len(stored) >= len(sent) or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    engine.dispose()
+    by_minute = Counter(_local_minute(row.stream_id, zone) for row in rows
+                        if row.stream_id and int(row.stream_id.split("-")[0]) >= since_ms)
+    minutes = [{"minute": m, "stored": n, "shown": shown.get(m)} for m, n in sorted(by_minute.items())
+               if n > STORM_PER_MINUTE]
+    identities = {(row.source, row.alert_id) for row in stored}
+    return {"name": "storm_summary", "unit": "alerts", "sent": len(sent), "stored": len(stored),
+            "stored_once": len(stored) == len(identities) == len(sent), "minutes": minutes,
+            "summary_equals_store": bool(minutes) and all(m["stored"] == m["shown"] for m in minutes)}
 
 
 # ---- the two servers (run as subprocesses of this script) -------------------------------------------------
@@ -178,6 +246,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--screens", type=int, default=1, help="screens on the one wall worker (1 = the browser)")
     parser.add_argument("--drain", type=float, default=10, help="seconds to wait for the last alerts")
+    parser.add_argument("--storm", action="store_true", help="check the wall's storm summary against the store")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "alerts.json")
     parser.add_argument("--serve", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -222,11 +291,18 @@ def main() -> None:
             wait_seen(drivers, set(warm), 15)
             print(f"publishing {args.rate:g} alerts/s for {args.seconds:g} s …", flush=True)
             load_before = os.getloadavg()[0]
-            began = time.perf_counter()
+            watch = StormWatch(wall) if args.storm else None
+            if watch is not None:
+                watch.start()
+            began, since_ms = time.perf_counter(), time.time() * 1000 - WARMUP * 1000
             sent = publish_at(client, stream, settings.stream_maxlen, args.rate, args.seconds)
             published_in = time.perf_counter() - began
             load_during = os.getloadavg()[0]
-            wait_seen(drivers, set(sent), args.drain)
+            if watch is None:
+                wait_seen(drivers, set(sent), args.drain)
+            else:  # not every alert is drawn in a storm: the drain runs out while the summary is read
+                time.sleep(args.drain)
+                shown = watch.stop()
             if screens is not None:
                 time.sleep(2)  # the websocket screens' last messages
                 screens.stop()
@@ -237,6 +313,8 @@ def main() -> None:
             ]
             if screens is not None:
                 figures.append(screens_figure(screens, sent))
+            if watch is not None:
+                figures.append(storm_figure(database_url, sent, shown, since_ms))
             rows = store_rows(database_url)
             browser_version = wall.capabilities.get("browserVersion", "?")
         finally:
@@ -247,6 +325,10 @@ def main() -> None:
 
     print(f"{'figure':<14} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'min':>8} {'max':>8} {'lost':>5} {'dup':>4}  budget")
     for fig in figures:
+        if fig["name"] == "storm_summary":
+            print(f"storm: {fig['stored']} of {fig['sent']} stored, once: {fig['stored_once']}; summary equals store: "
+                  f"{fig['summary_equals_store']} {fig['minutes']}")
+            continue
         budget = f"p50 ≤ {BUDGET_P50}, p99 ≤ {BUDGET_P99} ms" if fig["name"] == "push_latency" else "-"
         print(f"{fig['name']:<14} {fig['n']:>5} {fig['p50']:>8} {fig['p95']:>8} {fig['p99']:>8} {fig['min']:>8} "
               f"{fig['max']:>8} {fig['lost']:>5} {fig['duplicated']:>4}  {budget}")
@@ -256,7 +338,7 @@ def main() -> None:
                            redis=str(client.info("server")["redis_version"]),
                            browser=f"chromium {browser_version} (headless)"),
         "params": {"rate": args.rate, "seconds": args.seconds, "alerts": int(args.rate * args.seconds),
-                   "screens": args.screens, "workers": 1, "store_rows": rows,
+                   "screens": args.screens, "storm": args.storm, "workers": 1, "store_rows": rows,
                    "published_in_s": round(published_in, 2),
                    "seeded_days": 1, "wall_ticker_size": 30, "poll_interval_ms": 1000, "poll_keep": POLL_KEEP,
                    "latency": "first DOM appearance (MutationObserver) − XADD, same machine clock",

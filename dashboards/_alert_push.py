@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
 WATCHDOG_MS = 2_000
 PUSH_GAP_SECONDS = 0.03  # at most ~33 page updates a second; an alert after a quiet gap goes out at once
+BATCH = 1_100  # entries in one update at most: a gap's worth of a storm of 1 000 alerts/s, behind a 1 s stall
 PER_SCREEN_GAP_SECONDS = 0.0005  # a worker's storm updates: ~2 000 a second over all its screens
 _REMEMBERED = 2_000
 SEEN_KEEP = 5_000
@@ -104,15 +105,15 @@ def push_gap() -> float:
     return max(PUSH_GAP_SECONDS, len(_owner) * PER_SCREEN_GAP_SECONDS)
 
 
-async def _read(last_id: str, first: bool, last_push: float, batch: int) -> list[Entry]:
+async def _read(last_id: str, first: bool, last_push: float) -> list[Entry]:
     hub = alert_hub()
     loop = asyncio.get_running_loop()
-    entries = await hub.read_after(last_id, block_ms=None if first else 1000, count=min(100, batch))
+    entries = await hub.read_after(last_id, block_ms=None if first else 1000, count=100)
     gap = push_gap()
-    if entries and len(entries) < batch and loop.time() - last_push < gap:
+    if entries and len(entries) < BATCH and loop.time() - last_push < gap:
         # A storm: gather what arrives within the gap into one update, so the browser never falls behind.
         await asyncio.sleep(gap - (loop.time() - last_push))
-        entries += await hub.read_after(entries[-1][0], block_ms=None, count=batch - len(entries))
+        entries += await hub.read_after(entries[-1][0], block_ms=None, count=BATCH - len(entries))
     return entries
 
 
@@ -152,14 +153,14 @@ def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:
 
 
 async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entry]], None], scope: Scope, *,
-                   store_position: bool = True, tick: Callable[[], None] | None = None, batch: int = 1_100,
+                   store_position: bool = True, tick: Callable[[], None] | None = None,
                    on_signals: Callable[[list[Entry], str], None] | None = None, signal_id: str = "") -> None:
     """Call `show(entries)` with every entry after `last_id` that `scope` may see, while this loop owns the page;
     beat when quiet. The page's position goes to its `alert-last-id` store after each read, unless
     `store_position` is false: then `show` keeps it with what it shows (each renderer update costs the page).
     `tick()` runs after every read (at least once a second), for updates a page sends later than the alerts.
-    At most `batch` entries go in one update: a page that shows only its newest N rows passes N, so after a stall
-    no alert is replaced, unseen, in the update that brought it (catching up at N per gap instead).
+    At most BATCH entries go in one update: a page that shows only its newest rows draws those, and in a storm
+    (more than it shows within one gap) says what it did not draw (dashboards/_storm_summary.py).
     `on_signals(signals, position)` hears the status signals (services/alerts/status.py) after `signal_id` ('' =
     from now on) that `scope` may see, with the id of the last one read."""
     renderer = str(getattr(ws, "_renderer_id", "") or id(ws))
@@ -175,7 +176,7 @@ async def run_push(ws: Any, prefix: str, last_id: str, show: Callable[[list[Entr
     try:
         while not ws.is_shutdown and _owner.get(renderer) is token:
             try:
-                entries = await _read(last_id, first, last_push, batch)
+                entries = await _read(last_id, first, last_push)
             except (redis.RedisError, OSError) as exc:
                 log.warning("alert stream unreachable, retrying: %s", exc)
                 set_props(f"{prefix}stream-heartbeat", {"data": {"ok": False, "at": datetime.now(UTC).isoformat()}})

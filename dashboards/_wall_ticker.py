@@ -7,6 +7,10 @@ dashboards/_live_ticker.py and go out whole with the stream position, in one upd
 on the stream's recent entries and, before them, the store's latest alerts. The pop-up is paced (PopupPacer): in a
 storm it changes at most once a second; it closes itself after `wall_popup_seconds` and as soon as a status signal
 says its alert was acknowledged (or silenced, or resolved) anywhere.
+In a storm an update carries every entry read within its gap (dashboards/_alert_push.py), each applied to the rows
+(a storm group's count grows by each), and the newest TICKER_SIZE rows are drawn: the rest were never drawn one by
+one, and the storm summary (dashboards/_storm_summary.py) counts them. Taking only a ticker's worth per update would
+draw every alert, but at 1 000 alerts/s the wall would fall further behind with every update.
 """
 
 from __future__ import annotations
@@ -189,7 +193,7 @@ async def push_alerts(_restart: int | None, ticker: dict[str, Any] | None, lang:
             send()
 
     await run_push(ctx.websocket, "", state.get("last_id") or "0-0", show, scope, store_position=False,
-                   tick=tick, batch=TICKER_SIZE, on_signals=signals, signal_id=state.get("signal_id") or "")
+                   tick=tick, on_signals=signals, signal_id=state.get("signal_id") or "")
 
 
 def register_callbacks() -> None:

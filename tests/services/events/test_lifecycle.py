@@ -144,3 +144,12 @@ def test_dispatch_stages_out_of_order_or_out_of_scope_are_refused(session, event
     with pytest.raises(TransitionRefused, match="the event is feedback: its departments' work can no longer change"):
         advance_dispatch(session, parts["medical"], "accept", principal=OPERATOR, now=NOW)
     assert session.get(EventDispatch, parts["police"]).status == "dispatched"
+
+
+def test_the_open_events_index_lists_the_open_statuses():
+    """PostgreSQL uses ix_events_open_due only for a query whose statuses imply its predicate: a status added to an
+    event's life must be added to the index too (with a migration)."""
+    from services.events.queries import OPEN
+    from services.store.models.events import OPEN_EVENTS
+
+    assert OPEN_EVENTS == f"status IN ({', '.join(repr(status) for status in OPEN)})"

@@ -8,7 +8,10 @@ Two guards against small numbers: a unit is ranked only with at least `min_volum
 applications with a time limit plus events or dispatches) in the window, and the Wilson bound shrinks what a small
 record can prove, so one application at 100 % never outranks 500 at 92 %. Units below the minimum are listed, not
 ranked. The window is the last `window_days` days (a rolling week, not "today": at 08:00 today holds a handful of
-cases and every unit would tie); the change is against the window `window_days` earlier, as the store holds it now.
+cases and every unit would tie); the change is against the window `window_days` earlier, as the store holds it now,
+judged at that window's end. That window lies wholly in the past, so its places are kept for the hour its end
+names, not recomputed after every write (in a live city writes land every few seconds): a correction to last
+week's records shows in the change within the hour.
 Units whose scores show equal to 0.1 point share a place; among them more overdue work (open and past its limit now)
 and then more volume come first.
 """
@@ -37,6 +40,7 @@ SHARES = {"late_rate": ("late", "completed"), "return_rate": ("returned", "recei
 # minute at different seconds share one computation instead of each missing a 10 s entry
 CACHE = Namespace("rankings", tables=("applications", "matters", "departments", "events", "event_dispatches"),
                   lifetime=60.0)
+PAST = Namespace("rankings_past", lifetime=3600.0)  # no tables: writes do not invalidate it (module docstring)
 COLUMNS = ["key", "place", "previous_place", "change", "score", "volume", "overdue", "ranked", *SHARES]
 
 
@@ -103,10 +107,18 @@ def _standings(*, session: Session, by: str, end: datetime, now: datetime, scope
                rule: RankingRule) -> pd.DataFrame:
     span = timedelta(days=rule.window_days)
     current = rank(unit_measures(session=session, by=by, start=end - span, end=end, now=now, scope=scope), rule)
-    before = rank(unit_measures(session=session, by=by, start=end - 2 * span, end=end - span, now=now - span,
-                                scope=scope, overdue=False), rule)
-    previous = dict(zip(before["key"], before["place"], strict=True))
+    previous = _past_places(session=session, by=by, end=end - span, scope=scope, rule=rule)
     current["previous_place"] = [previous.get(key) for key in current["key"]]
     current["previous_place"] = pd.array(current["previous_place"], dtype="Int64")
     current["change"] = current["previous_place"] - current["place"]
     return current[COLUMNS]
+
+
+@cached_query(PAST)
+def _past_places(*, session: Session, by: str, end: datetime, scope: Scope, rule: RankingRule) -> dict[str, int]:
+    """The ranked units' places over the window ending at `end` (an hour), judged at its end; its overdue work is
+    not read, as places do not depend on it."""
+    span = timedelta(days=rule.window_days)
+    before = rank(unit_measures(session=session, by=by, start=end - span, end=end, now=end, scope=scope,
+                                overdue=False), rule)
+    return {key: int(place) for key, place in zip(before["key"], before["place"], strict=True) if pd.notna(place)}

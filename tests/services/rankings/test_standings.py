@@ -112,6 +112,32 @@ def _reference(apps: pd.DataFrame, evs: pd.DataFrame, dis: pd.DataFrame, by: str
     return out[out.sum(axis=1) > 0].sort_index()
 
 
+def test_last_weeks_places_are_kept_through_writes_for_the_hour(engine, monkeypatch):
+    """The current week is recomputed after a write; last week's places only when the hour moves on."""
+    from importlib import import_module
+
+    from services.store import make_sessionmaker
+    from services.store.cache import LocalQueryCache
+
+    module = import_module("services.rankings.standings")  # the package's `standings` is the function
+    cache = LocalQueryCache()
+    sessions = make_sessionmaker(engine, cache)
+    with sessions() as session:
+        install_catalog(session)
+        _department(session, "d1", 40, 10, NOW - timedelta(days=7))  # last week d1 was the worst
+        _department(session, "d2", 40, 38, NOW - timedelta(days=7))
+        _department(session, "d1", 40, 39, NOW)
+    read = []
+    monkeypatch.setattr(module, "unit_measures", lambda **kw: read.append(kw["overdue"] if "overdue" in kw else
+                                                                          "current") or unit_measures(**kw))
+    for moment in (NOW, NOW + timedelta(minutes=1), NOW + timedelta(hours=1)):
+        cache.invalidate(["applications", "events"])  # a write, as in a live city every few seconds
+        with sessions() as session:
+            table = standings(session=session, by="department", now=moment).set_index("key")
+        assert table.loc["d1", "previous_place"] == 1
+    assert read == ["current", False, "current", "current", False]
+
+
 @pytest.mark.parametrize("by", ["department", "district"])
 def test_the_measures_equal_a_pandas_recomputation(session, by):
     apps = load(session, applications(n=600))

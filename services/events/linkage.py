@@ -35,7 +35,7 @@ def _epoch(session: Session, column: InstrumentedAttribute[datetime] | Instrumen
     """Seconds since 1970 of a UTC timestamp column, in the store's own SQL."""
     if session.get_bind().dialect.name == "sqlite":
         return cast((func.julianday(column) - 2440587.5) * 86400.0, Float)
-    return cast(func.extract("epoch", column), Float)
+    return func.date_part("epoch", column)  # float8 already: EXTRACT would make a numeric to cast back
 
 
 def dispatch_durations(*, session: Session, filters: EventFilter = ALL_EVENTS, scope: Scope = CITY_WIDE,

@@ -36,19 +36,18 @@ def item_href(subject: str, subject_id: str, lang: str) -> str:
 
 
 def rows(lang: str, department: str | None, mine: bool, now: datetime | None = None) -> list[Any]:
-    """The card's rows (or its empty words): the waiting supervisions, oldest deadline first."""
+    """The card's rows (or its empty words): the waiting supervisions, escalated first, then the oldest deadline."""
     principal = current_principal()
     now = now or datetime.now(UTC)
     text, names, zone = translator(lang), department_names(lang), runtime().settings.zone
     with runtime().sessions() as session:
-        waiting = supervision.open_supervisions(session, department=department or None, scope=principal.scope)
-    if mine:
-        waiting = [view for view in waiting if view.created_by == principal.username]
-    waiting.sort(key=lambda view: (view.deadline, view.id))
+        waiting = supervision.open_supervisions(session, department=department or None, limit=LISTED,
+                                                created_by=principal.username if mine else None,
+                                                scope=principal.scope)
     if not waiting:
         return [html.Li(text["sv.none"], className="sv-empty")]
     out = []
-    for view in waiting[:LISTED]:
+    for view in waiting:
         late = now > view.deadline
         words = " · ".join([f"{text[f'sv.subject.{view.subject}']} {view.subject_id}",
                             names.get(view.department, view.department), view.instruction,

@@ -5,6 +5,7 @@ escalated. Its numbers and hooks (`data-open`, `data-escalated`) are rewritten o
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html
@@ -21,8 +22,8 @@ CADENCE_S = 60
 def counts() -> tuple[int, int]:
     """(waiting, escalated) supervisions in the caller's scope."""
     with runtime().sessions() as session:
-        waiting = supervision.open_supervisions(session, scope=current_principal().scope)
-    return len(waiting), sum(view.status == "escalated" for view in waiting)
+        counts = supervision.waiting_counts(session, now=datetime.now(UTC), scope=current_principal().scope)
+    return counts.open + counts.escalated, counts.escalated
 
 
 def _class(escalated: int) -> str:

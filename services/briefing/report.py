@@ -23,7 +23,7 @@ from services.briefing.movements import Movement, biggest, measure_counts, movem
 from services.briefing.periods import Period
 from services.rankings import RankingRule, standings
 from services.store import Department, District
-from services.supervision import open_supervisions
+from services.supervision import waiting_counts
 
 RED_LIST = 5
 
@@ -89,10 +89,8 @@ def _lagging(session: Session, start: datetime, end: datetime, scope: Scope) -> 
 
 
 def _supervision(session: Session, now: datetime, scope: Scope) -> SupervisionCounts:
-    waiting = open_supervisions(session, scope=scope)
-    return SupervisionCounts(open=sum(s.status == "open" for s in waiting),
-                             escalated=sum(s.status == "escalated" for s in waiting),
-                             overdue=sum(s.deadline < now for s in waiting))
+    counts = waiting_counts(session, now=now, scope=scope)
+    return SupervisionCounts(open=counts.open, escalated=counts.escalated, overdue=counts.overdue)
 
 
 def highlights(*, session: Session, period: Period, zone: ZoneInfo,

@@ -3,7 +3,8 @@ the department's reply answers it, no reply by the deadline escalates it. For ev
 applications and alerts alike.
 
 The face: the steps (`supervise`, `reply_supervision`, `clear_supervision`, `escalate_overdue`), their refusal
-(`SupervisionRefused`), the reads (`supervisions_for`, `open_supervisions`) and the worker (`EscalationJob`).
+(`SupervisionRefused`), the reads (`supervisions_for`, `open_supervisions`, `waiting_counts`) and the worker
+(`EscalationJob`).
 """
 
 from services.supervision.commands import (
@@ -15,9 +16,15 @@ from services.supervision.commands import (
     supervise,
 )
 from services.supervision.job import EscalationJob
-from services.supervision.queries import SupervisionView, open_supervisions, supervisions_for
+from services.supervision.queries import (
+    SupervisionView,
+    WaitingCounts,
+    open_supervisions,
+    supervisions_for,
+    waiting_counts,
+)
 from services.supervision.refusals import SupervisionRefused
 
-__all__ = ["OPEN_STATUSES", "SUBJECTS", "EscalationJob", "SupervisionRefused", "SupervisionView",
+__all__ = ["OPEN_STATUSES", "SUBJECTS", "EscalationJob", "SupervisionRefused", "SupervisionView", "WaitingCounts",
            "clear_supervision", "escalate_overdue", "open_supervisions", "reply_supervision", "supervise",
-           "supervisions_for"]
+           "supervisions_for", "waiting_counts"]

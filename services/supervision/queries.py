@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -59,14 +59,39 @@ def supervisions_for(session: Session, subject: str, subject_ids: Iterable[str |
 
 
 def open_supervisions(session: Session, *, department: str | None = None, subject: str | None = None,
-                      scope: Scope = CITY_WIDE) -> list[SupervisionView]:
-    """The supervisions still waiting for a reply (escalated ones first, then by deadline), of one department
-    and subject kind when given, within the scope's departments."""
-    query = select(Supervision).where(Supervision.status.in_(OPEN_STATUSES),
-                                      scope.department_filter(Supervision.department))
-    if department is not None:
-        query = query.where(Supervision.department == department)
-    if subject is not None:
-        query = query.where(Supervision.subject == subject)
-    rows = session.scalars(query.order_by(Supervision.deadline, Supervision.id))
-    return sorted((_view(row) for row in rows), key=lambda view: view.status != "escalated")
+                      created_by: str | None = None, limit: int | None = None, scope: Scope = CITY_WIDE
+                      ) -> list[SupervisionView]:
+    """The supervisions still waiting for a reply (escalated ones first, then by deadline), at most `limit`, of
+    one department, subject kind and leader when given, within the scope's departments. Ordered and cut in SQL: a
+    city can hold thousands waiting, and a card shows a dozen."""
+    query = select(Supervision).where(*_waiting(scope))
+    for column, value in ((Supervision.department, department), (Supervision.subject, subject),
+                          (Supervision.created_by, created_by)):
+        if value is not None:
+            query = query.where(column == value)
+    query = query.order_by(case((Supervision.status == "escalated", 0), else_=1), Supervision.deadline,
+                           Supervision.id).limit(limit)
+    return [_view(row) for row in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """Supervisions waiting for a reply: `open` (not escalated), `escalated`, and `overdue` (either, past its
+    deadline)."""
+
+    open: int
+    escalated: int
+    overdue: int
+
+
+def waiting_counts(session: Session, *, now: datetime, scope: Scope = CITY_WIDE) -> WaitingCounts:
+    """How many supervisions wait for a reply, counted in SQL (a wall's marker and a briefing need no rows)."""
+    escalated = Supervision.status == "escalated"
+    total, raised, overdue = session.execute(select(
+        func.count(), func.sum(case((escalated, 1), else_=0)),
+        func.sum(case((Supervision.deadline < now, 1), else_=0))).where(*_waiting(scope))).one()
+    return WaitingCounts(open=int(total) - int(raised or 0), escalated=int(raised or 0), overdue=int(overdue or 0))
+
+
+def _waiting(scope: Scope) -> list[ColumnElement[bool]]:
+    return [Supervision.status.in_(OPEN_STATUSES), scope.department_filter(Supervision.department)]

@@ -18,12 +18,14 @@ from services.store import AuditEntry, Delivery, Supervision
 from services.supervision import (
     EscalationJob,
     SupervisionRefused,
+    WaitingCounts,
     clear_supervision,
     escalate_overdue,
     open_supervisions,
     reply_supervision,
     supervise,
     supervisions_for,
+    waiting_counts,
 )
 from services.supervision.refusals import REASONS
 from tests.services.hotline.orders_data import OPERATOR, TAKEN
@@ -169,3 +171,20 @@ def test_open_supervisions_keep_to_the_scope_and_put_escalated_ones_first(store,
 def test_every_supervision_refusal_is_worded_in_both_languages():
     for code in REASONS:
         assert translator("zh-CN")[f"supervision.refusal.{code}"] and translator("en")[f"supervision.refusal.{code}"]
+
+
+def test_waiting_supervisions_are_counted_and_cut_in_sql(store, order):
+    """A wall's marker and a briefing count without reading rows; a leader's card reads only the rows it shows."""
+    first = _supervise(store, order, hours=1)
+    second = supervise(store, subject="event", subject_id=order, department="urban_mgmt", instruction="协助",
+                       deadline=OVERDUE + timedelta(hours=10), principal=LEADER, now=OVERDUE)
+    supervise(store, subject="event", subject_id=str(order), department="water", instruction="再催",
+              deadline=OVERDUE + timedelta(hours=20), principal=LEADER, now=OVERDUE)
+    escalate_overdue(store, OVERDUE + timedelta(hours=12))
+    store.commit()
+    counts = waiting_counts(store, now=OVERDUE + timedelta(hours=15))
+    assert (counts.open, counts.escalated, counts.overdue) == (1, 2, 2)
+    assert waiting_counts(store, now=OVERDUE + timedelta(hours=15), scope=WATER.scope) == WaitingCounts(1, 1, 1)
+    assert [view.id for view in open_supervisions(store, limit=2)] == [first, second]
+    assert open_supervisions(store, created_by="nobody") == []
+    assert len(open_supervisions(store, created_by=LEADER.username)) == 3

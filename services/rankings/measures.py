@@ -6,11 +6,11 @@ Per unit (`key`: a department code or a district adcode):
   `rated`, `bad` (好差评 levels 1–2), `overdue_apps` (open now and past the limit);
 - events: `cases` (districts: events reported in the window with a time limit; departments: their dispatches of
   such events), `cases_late` (finished after the event's limit, or still open past it), `overdue_events` (open now
-  and past the limit: the index on status, district and due time reads them).
+  and past the limit: the open events' index reads them).
 Cancelled events count nowhere. Event and application counts are kept apart: a rate is never taken over a mix.
 The window's whole hours of `cases` and of the lateness that no longer moves (finished or closed after the limit)
 come from the dispatch rollup (`services.events.rollup`, levels 1 and 2), its edges raw; what is late because it is
-still open at `now` is read from the open events (the status index). A scope limited to departments reads raw.
+still open at `now` is read from the open events' index. A scope limited to departments reads raw.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def _settled(tally: Tally, session: Session, start: datetime, end: datetime, by:
 
 def _open_late(tally: Tally, session: Session, start: datetime, end: datetime, now: datetime, by: str,
                scope: Scope, overdue: bool) -> None:
-    """What is open at `now` and past its limit, read once through the status index: the window's part is late
-    (its cases are counted by `_settled`), and with `overdue` all of it is the unit's overdue work. Departments
-    answer for their unfinished dispatches of such events."""
+    """What is open at `now` and past its limit, read once through the open events' index (ix_events_open_due):
+    the window's part is late (its cases are counted by `_settled`), and with `overdue` all of it is the unit's
+    overdue work. Departments answer for their unfinished dispatches of such events."""
     scoped = [*conditions(ALL_EVENTS, scope), Event.status.in_(OPEN), Event.sla_due_at < now]
     if by == "district":
         key, when = Event.district, Event.reported_at

@@ -97,6 +97,9 @@ def alert_history(engine: Engine, per_day: float, seed: int = 9) -> int:
         bulkload.bulk_insert(engine, AlertAction, list(actions.columns), actions)
     bulkload.sync_id_sequence(engine, Alert)
     bulkload.sync_id_sequence(engine, AlertAction)
+    # fresh statistics: without them PostgreSQL plans the window's 14 000 alerts as 3 rows (p95 510 against 300 ms)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE alerts, alert_actions")
     return stored
 
 

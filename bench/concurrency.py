@@ -381,24 +381,27 @@ def main() -> None:
             credentials["wall"] = dict(client.cookies)
             dependencies = client.get("/_dash-dependencies").json()
         invalidate = _invalidator(args.redis_url, args.database_url)
+        rows = store_rows(args.database_url)
         for mode in args.modes.split(","):
             for sessions in (int(n) for n in args.sessions.split(",")):
                 level = _run_level(base, credentials, dependencies, sessions, args.seconds, args.pace,
                                    invalidate if mode == "uncached" else None, alerts)
                 _print(mode, sessions, level)
                 figures += _figures(level, mode, sessions, database)
+                # written after every level: a run stopped part-way (a long one at the 10 M store) keeps its levels
+                write(args.out, {
+                    "bench": "concurrency",
+                    "machine": machine(database=database,
+                                       redis=redis.Redis.from_url(args.redis_url).info()["redis_version"]),
+                    "params": {"seconds_per_level": args.seconds, "workers": args.workers, "pace": args.pace,
+                               "alert_rate": args.alert_rate, "seeded_days": args.days, "store_rows": rows,
+                               "budget_p95_ms": BUDGET_P95_MS, "budget_push_p99_ms": BUDGET_PUSH_P99_MS,
+                               "load_average_after": list(os.getloadavg()),
+                               "settings": {"cache": "shared in Redis", "cache_ttl_s": 10}},
+                    "figures": figures,
+                })
     finally:
         stop([server])
-    write(args.out, {
-        "bench": "concurrency",
-        "machine": machine(database=database, redis=redis.Redis.from_url(args.redis_url).info()["redis_version"]),
-        "params": {"seconds_per_level": args.seconds, "workers": args.workers, "pace": args.pace,
-                   "alert_rate": args.alert_rate, "seeded_days": args.days, "store_rows": store_rows(args.database_url),
-                   "budget_p95_ms": BUDGET_P95_MS, "budget_push_p99_ms": BUDGET_PUSH_P99_MS,
-                   "load_average_after": list(os.getloadavg()),
-                   "settings": {"cache": "shared in Redis", "cache_ttl_s": 10}},
-        "figures": figures,
-    })
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ CADENCE_S = 60
 def counts() -> tuple[int, int]:
     """(waiting, escalated) supervisions in the caller's scope."""
     with runtime().sessions() as session:
-        counts = supervision.waiting_counts(session, now=datetime.now(UTC), scope=current_principal().scope)
-    return counts.open + counts.escalated, counts.escalated
+        waiting = supervision.waiting_counts(session, now=datetime.now(UTC), scope=current_principal().scope)
+    return waiting.open + waiting.escalated, waiting.escalated
 
 
 def _class(escalated: int) -> str:

@@ -20,9 +20,9 @@ from services.briefing.daily import (
 from services.briefing.delivery import BriefingJob, Render, briefing_deliveries, due_period
 from services.briefing.movements import MEASURES, Movement, measure_counts, movements
 from services.briefing.periods import KINDS, Period, period_before
-from services.briefing.report import PeriodReport, SupervisionCounts, highlights, report
+from services.briefing.report import PeriodReport, highlights, report
 
 __all__ = ["KINDS", "MEASURES", "NOTABLE_SEVERITIES", "SLOW_DEPARTMENTS", "TOP", "Briefing", "BriefingJob",
            "KpiDay", "Movement", "NotableAlert", "Period", "PeriodReport", "Ranked", "Render", "SlowDepartment",
-           "SupervisionCounts", "alerts_by_severity", "briefing_deliveries", "day_window", "due_period", "gather",
+           "alerts_by_severity", "briefing_deliveries", "day_window", "due_period", "gather",
            "highlights", "measure_counts", "movements", "period_before", "report", "yesterday"]

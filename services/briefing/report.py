@@ -23,7 +23,7 @@ from services.briefing.movements import Movement, biggest, measure_counts, movem
 from services.briefing.periods import Period
 from services.rankings import RankingRule, standings
 from services.store import Department, District
-from services.supervision import waiting_counts
+from services.supervision import WaitingCounts, waiting_counts
 
 RED_LIST = 5
 
@@ -41,16 +41,6 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class SupervisionCounts:
-    """督办 waiting for a reply when the briefing was made: `open` (not escalated), `escalated`, and `overdue`
-    (either, past its deadline)."""
-
-    open: int
-    escalated: int
-    overdue: int
-
-
-@dataclass(frozen=True)
 class PeriodReport:
     period: Period
     zone: str
@@ -61,7 +51,7 @@ class PeriodReport:
     sentences: Mapping[str, tuple[str, ...]]  # language -> the chosen movements as sentences
     red_list: tuple[Unit, ...]
     lagging: tuple[Unit, ...]
-    supervision: SupervisionCounts
+    supervision: WaitingCounts  # 督办 waiting for a reply when the briefing was made
     generated: datetime
 
 
@@ -88,11 +78,6 @@ def _lagging(session: Session, start: datetime, end: datetime, scope: Scope) -> 
                                                  strict=True))
 
 
-def _supervision(session: Session, now: datetime, scope: Scope) -> SupervisionCounts:
-    counts = waiting_counts(session, now=now, scope=scope)
-    return SupervisionCounts(open=counts.open, escalated=counts.escalated, overdue=counts.overdue)
-
-
 def highlights(*, session: Session, period: Period, zone: ZoneInfo,
                sentence_words: Mapping[str, Mapping[str, str]], scope: Scope = CITY_WIDE
                ) -> tuple[tuple[Movement, ...], tuple[Movement, ...], dict[str, tuple[str, ...]]]:
@@ -116,4 +101,4 @@ def report(*, session: Session, period: Period, zone: ZoneInfo, sentence_words: 
     every, chosen, said = highlights(session=session, period=period, zone=zone, sentence_words=sentence_words,
                                      scope=scope)
     return PeriodReport(period, str(zone), start, end, every, chosen, said, _red_list(session, period, end, scope),
-                        _lagging(session, start, end, scope), _supervision(session, now, scope), now)
+                        _lagging(session, start, end, scope), waiting_counts(session, now=now, scope=scope), now)

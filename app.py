@@ -33,6 +33,7 @@ from api.ratelimit import Limiter
 from api.security import SecurityMiddleware
 from api.slowlog import SlowRequestLog
 from dashboards._auth import callback_guard, guard_pages, install_websocket_guard
+from dashboards._dispatch import serve_callbacks_in_threads
 from dashboards._leader_briefing import period_pdf
 from dashboards.login import forbidden_page, login_router
 from services.auth import LocalPasswordProvider, ensure_admin, ensure_demo_users, wall_token
@@ -137,6 +138,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> dash.Dash:
     )
     app.index_string = app.index_string.replace("<html>", f'<html lang="{settings.lang}">', 1)  # page_lang.js: ?lang=
     _run_first_request_hooks(app)
+    serve_callbacks_in_threads(app)
     guard_pages()
     install_websocket_guard()
     server.state.callback_guard = callback_guard(app)

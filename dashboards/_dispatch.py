@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import inspect
 from contextvars import copy_context
-from typing import Any
+from typing import Any, cast
 
 import dash
+from dash.types import CallbackExecutionBody
 from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 PATH = "_dash-update-component"
 
 
-def _call(app: dash.Dash, body: dict[str, Any]) -> tuple[Any, Any]:
+def _call(app: dash.Dash, body: CallbackExecutionBody) -> tuple[Any, Any]:
     """Dash's dispatch steps (dash/backends/_fastapi.py `serve_callback`), in a worker thread: (context, result)."""
     # pylint: disable=protected-access
     cb_ctx = app._initialize_context(body)
@@ -38,11 +39,11 @@ def serve_callbacks_in_threads(app: dash.Dash) -> None:
     path = app.config.routes_pathname_prefix + PATH
 
     async def dispatch(request: Request) -> Response:
-        body = request.state.json_body  # read by Dash's middleware before the route runs
+        body = cast(CallbackExecutionBody, request.state.json_body)  # read by Dash's middleware before the route runs
         cb_ctx, result = await run_in_threadpool(_call, app, body)
         if inspect.iscoroutine(result):  # an async callback: awaited on the loop, as Dash does
             result = await result
-        return cb_ctx.dash_response.set_response(data=result)
+        return cast(Response, cb_ctx.dash_response.set_response(data=result))
 
     routes = server.router.routes
     index = next(i for i, route in enumerate(routes) if isinstance(route, APIRoute) and route.path == path)

@@ -112,7 +112,8 @@ def paths(now: datetime) -> dict[str, Callable[[Session], Any]]:
 
     def analytics(session: Session) -> None:
         for by in ("severity", "category", "department"):
-            alerts.response_times(session=session, start=start, end=end, by=by, routing=ROUTING, fallback="other")
+            alerts.response_times(session=session, start=start, end=end, by=by, routing=ROUTING, fallback="other",
+                                  zone=ZONE)
         alerts.response_trend(session=session, start=start, end=end, zone=ZONE)
         for by in ("department", "district"):
             events.dispatch_times(session=session, start=start, end=end, by=by)

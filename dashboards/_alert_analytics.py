@@ -90,7 +90,7 @@ def _body(lang: str, days: int) -> list[Any]:
     routing = tuple(sorted((c, d) for c, d in pack.items() if c != "other"))
     with rt.sessions() as session:
         by = {group: alerts.response_times(session=session, start=start, end=end, by=group, routing=routing,
-                                           fallback=pack.get("other", ""), scope=scope)
+                                           fallback=pack.get("other", ""), scope=scope, zone=rt.settings.zone)
               for group in ("severity", "category", "department")}
         trend = alerts.response_trend(session=session, start=start, end=end, zone=rt.settings.zone, scope=scope)
         dispatch = {group: events.dispatch_times(session=session, start=start, end=end, by=group, scope=scope)

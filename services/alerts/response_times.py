@@ -10,14 +10,14 @@ window (`received_at`, when the command center got them; the sender's `sent_at` 
   over the resolved ones.
 A department is the one the city pack's emergency routing names for the category (who answers for it), so a
 department's figures are sums of its categories' sums, exact. The sums and counts are taken in SQL (whole seconds
-on both backends) from the alert rows alone, by the received-time index: once per window per severity × category,
-which every breakdown sums (a few dozen cells travel), and once per local day. Negative spans (clocks out of step)
-count as zero.
+on both backends) from the alert rows alone, by the received-time index, once per window: per local day × severity
+× CAP category, the cells every breakdown and the daily trend sum (a few hundred travel). Negative spans (clocks
+out of step) count as zero.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -64,11 +64,17 @@ def _sums(session: Session, start: datetime, end: datetime, scope: Scope, keys: 
     return frame
 
 
+def _offset(start: datetime, zone: tzinfo) -> int:
+    """The zone's offset at the window's start in seconds: local days are cut there (exact without daylight saving)."""
+    return int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
 @cached_query(CACHE)
-def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope) -> pd.DataFrame:
-    """The window's sums per severity × CAP category: every breakdown of `response_times` is a sum of these few
-    cells, so the analytics' three breakdowns and the leader's total read the alerts once."""
-    return _sums(session, start, end, scope, [Alert.severity.label("severity"), Alert.category.label("category")])
+def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope, offset: int) -> pd.DataFrame:
+    """The window's sums per local day (at `offset`) × severity × CAP category: every breakdown of `response_times`
+    and the trend of `response_trend` are sums of these cells, so the analytics tab reads the alerts once."""
+    day = ((_received(session) + offset) // 86400).label("day")
+    return _sums(session, start, end, scope, [day, Alert.severity.label("severity"), Alert.category.label("category")])
 
 
 def _means(frame: pd.DataFrame) -> pd.DataFrame:
@@ -80,14 +86,15 @@ def _means(frame: pd.DataFrame) -> pd.DataFrame:
 
 @cached_query(CACHE)
 def response_times(*, session: Session, start: datetime, end: datetime, by: str,
-                   routing: tuple[tuple[str, str], ...] = (), fallback: str = "", scope: Scope = CITY_WIDE
-                   ) -> pd.DataFrame:
+                   routing: tuple[tuple[str, str], ...] = (), fallback: str = "", scope: Scope = CITY_WIDE,
+                   zone: tzinfo = UTC) -> pd.DataFrame:
     """MTTA and MTTR in minutes per group of `by` (severity, category, or department through `routing`: pairs of
-    CAP category and department, `fallback` for the rest; or all, one row), severities gravest first, other groups most alerts
-    first (columns `COLUMNS`)."""
+    CAP category and department, `fallback` for the rest; or all, one row), severities gravest first, other groups
+    most alerts first (columns `COLUMNS`). The figures do not depend on `zone`; given the trend's, both read the same
+    cells."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    cells = _cells(session=session, start=start, end=end, scope=scope)
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
     keys = {"severity": cells["severity"], "category": cells["category"], "all": pd.Series("all", cells.index),
             "department": cells["category"].map(dict(routing)).fillna(fallback)}[by]
     frame = cells.assign(key=keys).groupby("key", as_index=False)[SUMS].sum()
@@ -105,8 +112,8 @@ def response_trend(*, session: Session, start: datetime, end: datetime, zone: tz
                    ) -> pd.DataFrame:
     """Per local day of the window (zone's offset at `start`: exact for a zone without daylight saving): alerts,
     MTTA and MTTR in minutes (columns day, alerts, acknowledged, mtta_min, resolved, mttr_min)."""
-    offset = int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-    frame = _sums(session, start, end, scope, [((_received(session) + offset) // 86400).label("day")])
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    frame = cells.groupby("day", as_index=False)[SUMS].sum()
     frame["day"] = pd.to_datetime(frame["day"].astype("int64") * 86400, unit="s").dt.date
     out = _means(frame).sort_values("day", ignore_index=True)
     return out[["day", *COLUMNS[1:]]]

@@ -137,3 +137,30 @@ def test_all_alerts_in_one_row_equal_the_pandas_means(session):
     frame = _frame(session)
     want = _reference(frame, start, end, pd.Series("all", index=frame.index))
     pd.testing.assert_frame_equal(got.set_index("key"), want, check_names=False, check_dtype=False)
+
+
+def test_the_breakdowns_and_the_trend_read_the_alerts_once(engine):
+    """The analytics tab's three breakdowns and its daily trend are sums of one set of cells (day × severity ×
+    category): one query over the alerts, where there were two."""
+    from sqlalchemy import event
+
+    from services.store import make_sessionmaker
+    from services.store.cache import LocalQueryCache
+
+    sessions = make_sessionmaker(engine, LocalQueryCache())
+    with sessions() as session:
+        _history(session, n=60)
+        session.commit()
+    reads: list[str] = []
+    listen = lambda *args: reads.append(args[2]) if "FROM alerts" in args[2] else None  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        start, end = T0, T0 + timedelta(days=5)
+        with sessions() as session:
+            for by in ("severity", "category", "department"):
+                response_times(session=session, start=start, end=end, by=by, routing=ROUTING, zone=ZONE)
+            trend = response_trend(session=session, start=start, end=end, zone=ZONE)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(reads) == 1, reads
+    assert trend["alerts"].sum() > 0

@@ -7,6 +7,7 @@ A bench script serves the app by running itself with `--serve wall PORT DATABASE
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -94,10 +95,12 @@ def seeded_store(folder: Path, days: int = 1) -> str:
     return url
 
 
-def start(script: str, args: list[str], port: int, path: str, log: Path) -> subprocess.Popen[bytes]:
-    """Run `script` with `args` (its server mode) and wait until `path` answers on `port`."""
+def start(script: str, args: list[str], port: int, path: str, log: Path, env: dict[str, str] | None = None
+          ) -> subprocess.Popen[bytes]:
+    """Run `script` with `args` (its server mode; `env` added to this process's) and wait until `path` answers on
+    `port`."""
     proc = subprocess.Popen([sys.executable, script, *args], cwd=ROOT, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -109,6 +112,18 @@ def start(script: str, args: list[str], port: int, path: str, log: Path) -> subp
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(f"server {args[:2]} did not answer on port {port} within {START_TIMEOUT_S} s; see {log}")
+
+
+WEB_ONLY = {"ONESCREEN_BACKGROUND": "false"}  # a web worker as production runs it, its loops in processes of their own
+
+
+def persist_process(database_url: str, redis_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """The persist worker as production runs it (`python -m services.workers persist`), beside a WEB_ONLY server:
+    in the web process its thread would take the GIL from the screens' push loops."""
+    env = {**os.environ, "ONESCREEN_DATABASE_URL": database_url, "ONESCREEN_REDIS_URL": redis_url,
+           "ONESCREEN_SIMULATE": "false"}
+    return subprocess.Popen([sys.executable, "-m", "services.workers", "persist"], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
 def serve_seeded_wall(script: str, folder: Path, redis_url: str, simulate_rate: float = 0, trace: str = ""

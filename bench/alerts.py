@@ -2,7 +2,8 @@
 
     python bench/alerts.py [--rate 100] [--seconds 30] [--screens 1] [--redis-url URL] [--out PATH]
 
-The real OneScreen app (seeded SQLite store, real Redis, persist worker running) and a minimal Dash page that
+The real OneScreen app (seeded SQLite store, real Redis; a web worker and the persist worker in a process of its
+own, as production runs them) and a minimal Dash page that
 polls the same stream every second (XREAD after the last id it showed: the baseline) are served from two
 subprocesses and opened in two headless Chromiums. A MutationObserver in each page records, for every
 `li[data-alert-id]`, when it first appears (performance.timeOrigin + performance.now()); the publisher XADDs
@@ -37,9 +38,11 @@ import redis
 from _report import machine, store_rows, write
 from _screens import Screens
 from _wallkit import (
+    WEB_ONLY,
     browser,
     free_port,
     percentile,
+    persist_process,
     publish_at,
     seeded_store,
     serve_wall,
@@ -271,7 +274,8 @@ def main() -> None:
             database_url = seeded_store(folder)
             wall_port, poll_port = free_port(), free_port()
             procs.append(start(__file__, ["--serve", "wall", str(wall_port), database_url, args.redis_url],
-                               wall_port, "/healthz", folder / "wall.log"))
+                               wall_port, "/healthz", folder / "wall.log", env=WEB_ONLY))
+            procs.append(persist_process(database_url, args.redis_url, folder / "persist.log"))
             procs.append(start(__file__, ["--serve", "poll", str(poll_port), args.redis_url, stream], poll_port,
                                "/", folder / "poll.log"))
             wall, poll = browser(), browser()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,9 +35,10 @@ import redis
 from dash import dcc, set_props
 
 from dashboards._alert_hub import AlertHub, stream_order
+from dashboards._entry_facts import entry_facts
 from dashboards._runtime import runtime
 from services.access import Scope
-from services.alerts import Entry, StormFolder, TickerRow, sent_time
+from services.alerts import Entry, StormFolder, TickerRow, utc_time
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def push_components(prefix: str, last_id: str | None) -> list[Any]:
 def storm_folder(rows: Iterable[tuple[Any, Any, Any, Any]], window_minutes: float) -> StormFolder:
     """The storm rows a page shows now, from each row's (stream id, storm key, count, sent), so a restarted loop
     carries on counting the page's storms."""
-    return StormFolder([TickerRow(str(head_id or ""), str(group or ""), int(count or 1), sent_time({"sent": sent or ""}))
+    return StormFolder([TickerRow(str(head_id or ""), str(group or ""), int(count or 1), utc_time(sent or ""))
                         for head_id, group, count, sent in rows], timedelta(minutes=window_minutes))
 
 
@@ -129,7 +130,7 @@ class SeenAlerts:
         """The entries not shown before (nor twice within `entries`), remembered from now on."""
         fresh = []
         for entry in entries:
-            key = alert_key(entry[1])
+            key = entry_facts(*entry).key
             if key and key in self._keys:
                 continue
             if key:
@@ -138,11 +139,6 @@ class SeenAlerts:
                     self._keys.popitem(last=False)
             fresh.append(entry)
         return fresh
-
-
-def alert_key(fields: Mapping[str, str]) -> str:
-    """Who sent it and their id for it ('' when the producer gave none: then it cannot be a repeat)."""
-    return f"{fields.get('source', '')}|{fields['id']}" if fields.get("id") else ""
 
 
 def in_scope(entries: list[Entry], scope: Scope) -> list[Entry]:

@@ -11,16 +11,15 @@ signal (services/alerts/status.py), shows as the row's status.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from components.i18n import translator
 from components.ticker import Row, count_text, ticker_row
-from dashboards._alert_hub import stream_order
-from dashboards._alert_push import alert_key
 from dashboards._alert_text import Headline
-from services.alerts import referenced, sent_time, storm_key
+from dashboards._entry_facts import EntryFacts, alert_key, entry_facts
+from services.alerts import referenced, sent_time, storm_key, utc_time
 from services.severity import SEVERITIES
 
 KEYS_KEPT = 8  # the identities a row answers to (its alerts and their updates): enough for updates to find it
@@ -28,23 +27,25 @@ KEYS_KEPT = 8  # the identities a row answers to (its alerts and their updates):
 
 def received_time(stream_id: str, fields: Mapping[str, str]) -> datetime:
     """When the alert reached us: the stored time for a row read from the store, else its stream id's time."""
-    stored = sent_time({"sent": fields.get("received", "")})
-    return stored or datetime.fromtimestamp(stream_order(stream_id)[0] / 1000, UTC)
+    return entry_facts(stream_id, fields).received
 
 
 def expired(fields: Mapping[str, Any], now: datetime) -> bool:
     """Whether the sender's `expires` has passed."""
-    ends = sent_time({"sent": fields.get("expires") or ""})
+    ends = utc_time(fields.get("expires") or "")
     return ends is not None and ends <= now
 
 
 def sender_time(fields: Mapping[str, str], zone: ZoneInfo, now: datetime) -> str:
     """The sender's time in the display zone, with its date when that is not today's."""
-    sent = sent_time(fields)
+    return _local_text(sent_time(fields), zone, now.astimezone(zone).date())
+
+
+def _local_text(sent: datetime | None, zone: ZoneInfo, today: date) -> str:
     if sent is None:
         return "—"
     local = sent.astimezone(zone)
-    return local.strftime("%H:%M:%S" if local.date() == now.astimezone(zone).date() else "%Y-%m-%d %H:%M:%S")
+    return local.strftime("%H:%M:%S" if local.date() == today else "%Y-%m-%d %H:%M:%S")
 
 
 def _rank(severity: str) -> int:
@@ -61,7 +62,8 @@ class LiveTicker:
 
     def add(self, stream_id: str, fields: Mapping[str, str], now: datetime) -> bool:
         """Take one entry read from the stream (or the store); whether the rows changed."""
-        if expired(fields, now):
+        facts = entry_facts(stream_id, fields)
+        if facts.expires is not None and facts.expires <= now:
             return False
         msg_type = fields.get("msg_type") or "alert"
         if msg_type != "alert":
@@ -72,7 +74,7 @@ class LiveTicker:
                 self._change(row, fields)
                 return True
         else:
-            row = self._group_of(fields)
+            row = self._group_of(facts)
             if row is not None:
                 self._grow(row, stream_id, fields, now)
                 return True
@@ -101,24 +103,27 @@ class LiveTicker:
         return changed
 
     def _row(self, stream_id: str, fields: Mapping[str, str], now: datetime) -> Row:
-        key = alert_key(fields)
-        row = ticker_row(stream_id, {**fields, "headline": self.headline(fields)}, sender_time(fields, self.zone, now),
-                         self.lang, group=storm_key(fields), sent=fields.get("sent", ""), alert=key)
-        row |= {"received": received_time(stream_id, fields).isoformat(), "expires": fields.get("expires", ""),
-                "status": "", "status_label": "", "keys": [key] if key else []}
-        return row
+        """The entry's row: drawn once per worker, language and day (dashboards/_entry_facts.py), each page's
+        headline on its copy."""
+        facts = entry_facts(stream_id, fields)
+        today = now.astimezone(self.zone).date()
+        drawn = facts.drawn.get((self.lang, self.zone, today))
+        if drawn is None:
+            drawn = ticker_row(stream_id, fields, _local_text(facts.sent, self.zone, today), self.lang,
+                               group=facts.group, sent=fields.get("sent", ""), alert=facts.key)
+            drawn |= {"received": facts.received.isoformat(), "expires": fields.get("expires", ""),
+                      "status": "", "status_label": "", "keys": [facts.key] if facts.key else []}
+            facts.drawn[(self.lang, self.zone, today)] = drawn
+        return {**drawn, "headline": self.headline(fields), "keys": list(drawn["keys"])}
 
-    def _group_of(self, fields: Mapping[str, str]) -> Row | None:
-        """The live row of the entry's storm group within the window. Only rows of its group have their time
-        parsed: every screen of a worker runs this for every entry, against each of its rows."""
-        key = storm_key(fields)
-        sent = None
+    def _group_of(self, facts: EntryFacts) -> Row | None:
+        """The live row of the entry's storm group within the window: every screen of a worker runs this for every
+        entry, against each of its rows, so only the rows of its group have their time read."""
         for row in self.rows:
-            if row["group"] != key or row.get("status") == "cancelled":
+            if row["group"] != facts.group or row.get("status") == "cancelled":
                 continue
-            sent = sent or sent_time(fields)
-            last = sent_time({"sent": row.get("sent", "")})
-            if last and sent and abs(sent - last) <= self.window:
+            last = utc_time(row.get("sent", ""))
+            if last and facts.sent and abs(facts.sent - last) <= self.window:
                 return row
         return None
 
@@ -128,7 +133,7 @@ class LiveTicker:
         row["count"] += 1
         row |= {"badge": count_text(row["count"]), "headline": newest["headline"], "time": newest["time"],
                 "sent": newest["sent"], "received": newest["received"], "expires": newest["expires"]}
-        _answer_to(row, alert_key(fields))
+        _answer_to(row, newest["alert"])
         self.rows.remove(row)
         self.rows.insert(0, row)
 

@@ -19,11 +19,11 @@ from dash import set_props
 
 from components.i18n import translator
 from components.storm_summary import StormView, storm_lines
-from dashboards._alert_hub import stream_order
 from dashboards._alert_push import SeenAlerts
+from dashboards._entry_facts import entry_facts
 from dashboards._present import local_time
 from dashboards._runtime import runtime
-from services.alerts import Entry, storm_key
+from services.alerts import Entry
 
 STORM_PER_MINUTE = 30  # a ticker's worth: beyond it a minute's alerts cannot all be on screen at once
 SHOWN_MINUTES = 2  # the current minute and the one before
@@ -49,12 +49,14 @@ class StormTally:
 
     def add(self, entries: list[Entry]) -> None:
         for stream_id, fields in self._seen.first_sightings(entries):
-            minute = stream_order(stream_id)[0] // 60_000
-            tally = self.minutes.setdefault(minute, MinuteTally())
+            facts = entry_facts(stream_id, fields)
+            tally = self.minutes.get(facts.minute)
+            if tally is None:
+                tally = self.minutes[facts.minute] = MinuteTally()
             tally.count += 1
             tally.severities[fields.get("severity") or "unknown"] += 1
             tally.districts[fields.get("district") or ""] += 1
-            tally.groups.add(storm_key(fields))
+            tally.groups.add(facts.group)
         for old in sorted(self.minutes)[:-SHOWN_MINUTES]:
             del self.minutes[old]
 

@@ -29,13 +29,13 @@ from dashboards._alert_push import (
     HEARTBEAT_JS,
     WATCHDOG_JS,
     SeenAlerts,
-    alert_key,
     in_scope,
     push_components,
     run_push,
 )
 from dashboards._alert_text import headline_in
 from dashboards._auth import current_principal
+from dashboards._entry_facts import alert_key
 from dashboards._kpi_live import push_kpi_statuses
 from dashboards._live_ticker import LiveTicker, expired, received_time, sender_time
 from dashboards._runtime import runtime

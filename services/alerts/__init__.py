@@ -37,7 +37,7 @@ from services.alerts.ingest.fiware import fiware_alert_schema, is_fiware_alert, 
 from services.alerts.response_times import response_times, response_trend
 from services.alerts.schema import CATEGORIES, AlertValidationError, StreamAlert, normalize_alert, referenced
 from services.alerts.status import CLOSING, announce, signal, status_stream, written, wrote
-from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key
+from services.alerts.storm import StormFolder, TickerRow, sent_time, storm_key, utc_time
 from services.alerts.stream import Entry, last_id, publish, read_after, recent
 from services.severity import SEVERITIES
 
@@ -94,6 +94,7 @@ __all__ = [
     "status_stream",
     "storm_key",
     "stored_entries",
+    "utc_time",
     "written",
     "wrote",
 ]

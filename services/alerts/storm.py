@@ -8,6 +8,7 @@ escalation is never hidden inside a count.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,8 +36,16 @@ def identity(fields: Mapping[str, Any]) -> Identity:
 def sent_time(fields: Mapping[str, Any]) -> datetime | None:
     """The entry's `sent` in UTC, or None when it has none that fits (a page must render whatever the stream holds:
     9999-12-31T23:59:59-14:00 overflows UTC)."""
+    return utc_time(str(fields.get("sent", "")))
+
+
+@functools.lru_cache(maxsize=16_384)
+def utc_time(text: str) -> datetime | None:
+    """An ISO time from the stream in UTC, or None when it is not one that fits. Parsed once per worker, not once
+    per screen: every wall's push reads every alert's times, a storm's 1 000 a second on each of a worker's screens
+    (datetimes are immutable, so one object serves them all)."""
     try:
-        return datetime.fromisoformat(str(fields.get("sent", ""))).astimezone(UTC)
+        return datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
 

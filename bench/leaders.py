@@ -116,7 +116,7 @@ def paths(now: datetime) -> dict[str, Callable[[Session], Any]]:
                                   zone=ZONE)
         alerts.response_trend(session=session, start=start, end=end, zone=ZONE)
         for by in ("department", "district"):
-            events.dispatch_times(session=session, start=start, end=end, by=by)
+            events.dispatch_times(session=session, start=start, end=end, by=by, zone=ZONE)
         events.dispatch_trend(session=session, start=start, end=end, zone=ZONE)
 
     def divide(session: Session, trend: bool) -> None:

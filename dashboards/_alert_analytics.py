@@ -93,7 +93,8 @@ def _body(lang: str, days: int) -> list[Any]:
                                            fallback=pack.get("other", ""), scope=scope, zone=rt.settings.zone)
               for group in ("severity", "category", "department")}
         trend = alerts.response_trend(session=session, start=start, end=end, zone=rt.settings.zone, scope=scope)
-        dispatch = {group: events.dispatch_times(session=session, start=start, end=end, by=group, scope=scope)
+        dispatch = {group: events.dispatch_times(session=session, start=start, end=end, by=group, scope=scope,
+                                                 zone=rt.settings.zone)
                     for group in ("department", "district")}
         dispatch_trend = events.dispatch_trend(session=session, start=start, end=end, zone=rt.settings.zone,
                                                scope=scope)

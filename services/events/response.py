@@ -5,18 +5,21 @@ Over the dispatches (联动) of events reported in the window, cancelled events 
 dispatch's `dispatched_at` − the event's `reported_at`, time to arrival its `arrived_at` − `reported_at` (what the
 reporter waited for someone on site; dispatches not arrived yet count in neither mean of arrival). A district's
 figure is over its events' dispatches. Differences are taken in SQL with linkage's epoch seconds and summed there,
-so only the groups travel; negative spans (clocks out of step) count as zero. The whole hours of a window are read
-from the dispatch rollup's level 0 (`services.events.rollup`, the same sums kept per hour) and only the edges raw;
-a scope limited to departments reads raw (its events are the ones any of its departments was dispatched to).
+so only the groups travel; negative spans (clocks out of step) count as zero. A window is read once, as cells per
+local day × department × district that every breakdown and the daily trend sum (the analytics tab's three reads
+were one each): the whole hours from the dispatch rollup's level 0 (`services.events.rollup`, the same sums kept
+per hour) and only the edges raw; a scope limited to departments reads raw (its events are the ones any of its
+departments was dispatched to), and so does a zone whose offset is not whole hours (an hour's cell would straddle
+two local days).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from services.access import CITY_WIDE, Scope
@@ -36,58 +39,75 @@ def _clamped(seconds: ColumnElement[Any]) -> ColumnElement[Any]:
     return case((seconds < 0, 0.0), else_=seconds)
 
 
-def _raw(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
-         ) -> list[tuple[Any, ...]]:
+KEYS = ["day", "department", "district"]
+SUMS = ["dispatches", "dispatch_s", "arrived", "arrival_s"]
+
+
+def _raw(session: Session, start: datetime, end: datetime, scope: Scope, offset: int) -> list[tuple[Any, ...]]:
     reported = _epoch(session, Event.reported_at)
     to_dispatch = _clamped(_epoch(session, EventDispatch.dispatched_at) - reported)
     to_arrive = case((EventDispatch.arrived_at.is_(None), None),
                      else_=_clamped(_epoch(session, EventDispatch.arrived_at) - reported))
-    stmt = (select(key, func.count(), func.sum(to_dispatch), func.count(to_arrive), func.sum(to_arrive))
+    keys = (cast(func.floor((reported + offset) / 86400.0), Integer), EventDispatch.department,
+            func.coalesce(Event.district, ""))
+    stmt = (select(*keys, func.count(), func.sum(to_dispatch), func.count(to_arrive), func.sum(to_arrive))
             .join_from(EventDispatch, Event, Event.id == EventDispatch.event_id)
             .where(Event.reported_at >= start, Event.reported_at < end, Event.status != "cancelled",
                    *conditions(EVERY_EVENT, scope), scope.department_filter(EventDispatch.department))
-            .group_by(key))
+            .group_by(*keys))
     return [tuple(r) for r in session.execute(stmt)]
 
 
-def _cells(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any]
-           ) -> list[tuple[Any, ...]]:
-    stmt = (select(key, func.sum(CELL.dispatches), func.sum(CELL.dispatch_s), func.sum(CELL.arrived),
+def _rolled(session: Session, start: datetime, end: datetime, scope: Scope, offset: int) -> list[tuple[Any, ...]]:
+    keys = ((CELL.bucket + offset) // 86400, CELL.department, CELL.district)
+    stmt = (select(*keys, func.sum(CELL.dispatches), func.sum(CELL.dispatch_s), func.sum(CELL.arrived),
                    func.sum(CELL.arrival_s))
             .where(CELL.level == dispatch_rollup.RESPONSE, CELL.bucket >= int(start.timestamp()),
                    CELL.bucket < int(end.timestamp()), scope.district_filter(CELL.district))
-            .group_by(key))
+            .group_by(*keys))
     return [tuple(r) for r in session.execute(stmt)]
 
 
-def _sums(session: Session, start: datetime, end: datetime, scope: Scope, key: ColumnElement[Any],
-          cell_key: ColumnElement[Any] | None) -> pd.DataFrame:
-    """The sums per key over [start, end): the rollup's whole hours (keyed by `cell_key`; None: raw only) and the
-    raw edges."""
+@cached_query(CACHE)
+def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope, offset: int) -> pd.DataFrame:
+    """The sums over [start, end) per local day (at `offset`) × department × district: the rollup's whole hours and
+    the raw edges (all raw for a scope of departments, or an offset that is not whole hours)."""
     lo, hi = dispatch_rollup.aligned(start, end)
-    if scope.departments or cell_key is None or lo >= hi:
-        rows = _raw(session, start, end, scope, key)
+    if scope.departments or offset % 3600 or lo >= hi:
+        rows = _raw(session, start, end, scope, offset)
     else:
-        rows = [*_cells(session, lo, hi, scope, cell_key), *(_raw(session, start, lo, scope, key) if start < lo else []),
-                *(_raw(session, hi, end, scope, key) if hi < end else [])]
-    frame = pd.DataFrame(rows, columns=["key", "dispatches", "dispatch_s", "arrived", "arrival_s"])
+        rows = [*_rolled(session, lo, hi, scope, offset),
+                *(_raw(session, start, lo, scope, offset) if start < lo else []),
+                *(_raw(session, hi, end, scope, offset) if hi < end else [])]
+    frame = pd.DataFrame(rows, columns=KEYS + SUMS)
     frame[["dispatch_s", "arrival_s"]] = frame[["dispatch_s", "arrival_s"]].astype("float64").fillna(0.0)
-    frame = frame.groupby("key", as_index=False).sum()
+    return frame.astype({"day": "int64", "dispatches": "int64", "arrived": "int64"})
+
+
+def _offset(start: datetime, zone: tzinfo) -> int:
+    """The zone's offset at the window's start in seconds: local days are cut there (exact without daylight saving)."""
+    return int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
+def _means(cells: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    """The cells summed per `key`, with the mean minutes to dispatch and to arrival."""
+    frame = cells.assign(key=key).groupby("key", as_index=False)[SUMS].sum()
     frame["dispatch_min"] = frame["dispatch_s"] / frame["dispatches"].where(frame["dispatches"] > 0) / 60
     frame["arrival_min"] = frame["arrival_s"] / frame["arrived"].where(frame["arrived"] > 0) / 60
     return frame.astype({"dispatches": "int64", "arrived": "int64"})
 
 
 @cached_query(CACHE)
-def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str, scope: Scope = CITY_WIDE
-                   ) -> pd.DataFrame:
+def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str, scope: Scope = CITY_WIDE,
+                   zone: tzinfo = UTC) -> pd.DataFrame:
     """Mean minutes to dispatch and to arrival per department or district ('' for no district), or of all (one
-    row), most dispatches first (columns `COLUMNS`)."""
+    row), most dispatches first (columns `COLUMNS`). The figures do not depend on `zone`; given the trend's, both
+    read the same cells."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    key = {"department": EventDispatch.department, "all": literal("all")}.get(by, func.coalesce(Event.district, ""))
-    cell_key = {"department": CELL.department, "all": literal("all")}.get(by, CELL.district)
-    frame = _sums(session, start, end, scope, key.label("key"), cell_key.label("key"))
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    key = pd.Series("all", index=cells.index) if by == "all" else cells[by]
+    frame = _means(cells, key)
     return frame.sort_values(["dispatches", "key"], ascending=[False, True], ignore_index=True)[COLUMNS]
 
 
@@ -96,10 +116,7 @@ def dispatch_trend(*, session: Session, start: datetime, end: datetime, zone: tz
                    ) -> pd.DataFrame:
     """Per local day the events were reported (zone's offset at `start`: exact without daylight saving): dispatches
     and the mean minutes to dispatch and to arrival (columns day and `COLUMNS[1:]`)."""
-    offset = int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-    day = cast(func.floor((_epoch(session, Event.reported_at) + offset) / 86400.0), Integer).label("key")
-    # an hour's cell lies within one local day when the zone's offset is whole hours
-    cell_day = ((CELL.bucket + offset) // 86400).label("key") if offset % 3600 == 0 else None
-    frame = _sums(session, start, end, scope, day, cell_day)
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    frame = _means(cells, cells["day"])
     frame["day"] = pd.to_datetime(frame["key"].astype("int64") * 86400, unit="s").dt.date
     return frame.sort_values("day", ignore_index=True)[["day", *COLUMNS[1:]]]

@@ -106,3 +106,46 @@ def test_the_figures_after_late_progress_equal_a_pandas_recomputation(session, e
     got = dispatch_trend(session=session, start=day, end=day + timedelta(days=7), zone=ZONE)
     want = _reference(frame, day, day + timedelta(days=7), frame["reported_at"].dt.tz_convert(ZONE).dt.date)
     pd.testing.assert_frame_equal(got.set_index("day"), want, check_names=False, check_dtype=False, rtol=1e-6)
+
+
+def test_the_breakdowns_and_the_trend_read_the_window_once(engine):
+    """The analytics tab's two breakdowns and its daily trend are sums of one set of cells (day × department ×
+    district): one read of the rollup (and one of each raw edge), where there were three."""
+    from sqlalchemy import event
+
+    from services.store import make_sessionmaker
+    from services.store.cache import LocalQueryCache
+
+    sessions = make_sessionmaker(engine, LocalQueryCache())
+    with sessions() as session:
+        install_catalog(session)
+        events(session, NOW, n=120)
+        session.commit()
+    reads: list[str] = []
+    listen = lambda *args: reads.append(args[2]) if "event_dispatches" in args[2] or "dispatch_rollup" in args[2] \
+        else None  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    start = NOW.replace(minute=0, second=0, microsecond=0) - timedelta(days=7, minutes=-20)  # raw edges both sides
+    try:
+        with sessions() as session:
+            for by in ("department", "district", "all"):
+                dispatch_times(session=session, start=start, end=NOW, by=by, zone=ZONE)
+            trend = dispatch_trend(session=session, start=start, end=NOW, zone=ZONE)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(reads) == 3, reads  # the rollup's whole hours and the two edges
+    assert trend["dispatches"].sum() > 0
+
+
+def test_a_zone_off_the_hour_reads_raw_and_still_cuts_its_own_days(session):
+    """India's +05:30: an hour's rollup cell would straddle two local days, so the trend reads the rows."""
+    install_catalog(session)
+    events(session, NOW, n=150)
+    session.commit()
+    india = ZoneInfo("Asia/Kolkata")
+    day = datetime(2026, 11, 15, 18, 30, tzinfo=NOW.tzinfo)  # a local midnight there
+    got = dispatch_trend(session=session, start=day, end=day + timedelta(days=7), zone=india)
+    frame = _frame(session)
+    want = _reference(frame, day, day + timedelta(days=7), frame["reported_at"].dt.tz_convert(india).dt.date)
+    assert len(got) >= 5
+    pd.testing.assert_frame_equal(got.set_index("day"), want, check_names=False, check_dtype=False, rtol=1e-6)

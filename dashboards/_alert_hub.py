@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 READ_COUNT = 500
 KEEP = 1_000  # entries held in memory (1 000 to 2 000, ~1 KB each): at 100 alerts/s, 10 s for a screen to come
 # back without a read of its own. A soak's tracemalloc (issue 17) showed 5 000 to be ~10 MB of a wall worker's RSS.
+KEEP_SECONDS = 60  # and none much older than this (60 to 120 s): at a quiet city's one alert a second the count
+# alone took 33 minutes to fill, and a 2-hour soak read the filling as a leak (8.6 MB of hiredis strings held)
 SIGNALS_KEPT = 500  # status signals held in memory: a screen needs only those since its last read
 CATCH_UP_SLOTS = 8  # screens reading behind the hub at once (each holds a pool connection only for one read)
 IDLE_SECONDS = 10.0  # the reader stops when no screen has read for this long
@@ -49,9 +51,11 @@ def stream_order(stream_id: str) -> tuple[int, int]:
 class AlertHub:
     """The entries after any stream id, for every screen of one worker, from one shared `XREAD`."""
 
-    def __init__(self, client: aioredis.Redis, stream: str, *, keep: int = KEEP) -> None:
+    def __init__(self, client: aioredis.Redis, stream: str, *, keep: int = KEEP,
+                 keep_seconds: float = KEEP_SECONDS) -> None:
         self.loop = asyncio.get_running_loop()
         self._client, self._stream, self._keep = client, stream, keep
+        self._keep_ms = int(keep_seconds * 1000)
         self._ids: list[tuple[int, int]] = []
         self._entries: list[Entry] = []
         self._floor: tuple[int, int] | None = None  # every entry after the floor is in memory (None: not started)
@@ -154,7 +158,9 @@ class AlertHub:
         self._position = entries[-1][0]
         self._ids += [stream_order(stream_id) for stream_id, _ in entries]
         self._entries += entries
-        if len(self._ids) > 2 * self._keep:  # trimmed in halves, so appending stays cheap
-            dropped = len(self._ids) - self._keep
+        newest = self._ids[-1][0]
+        if len(self._ids) > 2 * self._keep or self._ids[0][0] < newest - 2 * self._keep_ms:  # trimmed in halves,
+            # so appending stays cheap: the newest `keep`, and of those only the last `keep_seconds`
+            dropped = max(len(self._ids) - self._keep, bisect_right(self._ids, (newest - self._keep_ms, -1)))
             self._floor = self._ids[dropped - 1]
             del self._ids[:dropped], self._entries[:dropped]

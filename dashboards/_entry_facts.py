@@ -19,7 +19,8 @@ from typing import Any
 from dashboards._alert_hub import stream_order
 from services.alerts import sent_time, storm_key, utc_time
 
-REMEMBERED = 4_096  # entries: more than the hub keeps (KEEP to 2 × KEEP), so a screen on time always finds them
+REMEMBERED = 4_096  # entries: more than the hub keeps (KEEP to 2 × KEEP), so a screen on time always finds them,
+REMEMBERED_MINUTES = 2  # and none older than this before the newest (a quiet city's memo stays small)
 
 
 def alert_key(fields: Mapping[str, str]) -> str:
@@ -53,6 +54,6 @@ def entry_facts(stream_id: str, fields: Mapping[str, str]) -> EntryFacts:
                        utc_time(fields.get("expires") or ""),
                        utc_time(fields.get("received", "")) or datetime.fromtimestamp(ms / 1000, UTC))
     _memo[id(fields)] = (fields, facts)
-    if len(_memo) > REMEMBERED:
+    while len(_memo) > REMEMBERED or next(iter(_memo.values()))[1].minute < facts.minute - REMEMBERED_MINUTES:
         _memo.popitem(last=False)
     return facts

@@ -78,6 +78,33 @@ def test_a_screen_behind_the_hub_memory_catches_up_exactly_once_in_order(redis_c
     assert behind == sorted(behind, key=stream_order)
 
 
+def test_a_quiet_stream_is_kept_for_seconds_not_for_a_count_and_a_late_screen_still_gets_everything(redis_client,
+                                                                                                        redis_url):
+    """At a quiet city's pace the count bound alone took half an hour to fill: a 2-hour soak read the filling as a
+    leak (issue 17). Entries a minute apart in the stream's own clock: the hub keeps the last `keep_seconds`."""
+    base = int(redis_client.time()[0]) * 1000 - 3_600_000
+    redis_client.xadd(STREAM, {"id": "opening"}, id=f"{base}-0")
+
+    async def run() -> tuple[int, list[str]]:
+        client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+        try:
+            hub = AlertHub(client, STREAM, keep=1_000, keep_seconds=120)
+            live = asyncio.create_task(_screen(hub, f"{base}-0", 40))
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(lambda: [redis_client.xadd(STREAM, {"id": f"m{n}"}, id=f"{base + 60_000 * n}-0")
+                                             for n in range(1, 41)])
+            await live
+            held = len(hub._entries)  # pylint: disable=protected-access
+            behind = await _screen(hub, f"{base}-0", 40, batch=7)
+            return held, behind
+        finally:
+            await client.aclose()
+
+    held, behind = asyncio.run(run())
+    assert held <= 5  # 2 to 4 minutes' worth, where the count bound would hold all 40
+    assert behind == [str(sid) for sid, _ in redis_client.xrange(STREAM)][1:]
+
+
 def test_reads_raise_while_redis_is_unreachable(redis_url):
     """The page marks itself stale (its push loop catches the error) instead of waiting forever on a dead hub."""
 

@@ -53,3 +53,10 @@ def test_shared_rows_are_each_screens_own_and_another_object_gets_its_own_facts(
     assert second.rows[0]["headline"] == "暴雨1" and second.rows[0]["keys"] == ["met|a1"]
     other = {**fields, "id": "b1", "source": "fire"}  # same stream id, another object
     assert entry_facts(stream_id, other).key == "fire|b1" and entry_facts(stream_id, fields).key == "met|a1"
+
+
+def test_the_memo_holds_minutes_of_entries_not_a_count() -> None:
+    """A quiet city's alerts, a minute apart: the memo keeps the last few minutes' (issue 17's soak)."""
+    for n in range(100):
+        entry_facts(*_entry(60 * n))
+    assert len(_entry_facts._memo) <= _entry_facts.REMEMBERED_MINUTES + 1

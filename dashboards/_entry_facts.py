@@ -42,6 +42,7 @@ class EntryFacts:
 
 
 _memo: OrderedDict[int, tuple[Mapping[str, str], EntryFacts]] = OrderedDict()
+_newest = [0]  # the newest stream minute seen: the memo keeps what is near it, whatever order entries came in
 
 
 def entry_facts(stream_id: str, fields: Mapping[str, str]) -> EntryFacts:
@@ -53,7 +54,10 @@ def entry_facts(stream_id: str, fields: Mapping[str, str]) -> EntryFacts:
     facts = EntryFacts(alert_key(fields), storm_key(fields), ms // 60_000, sent_time(fields),
                        utc_time(fields.get("expires") or ""),
                        utc_time(fields.get("received", "")) or datetime.fromtimestamp(ms / 1000, UTC))
+    _newest[0] = max(_newest[0], facts.minute)
+    if facts.minute < _newest[0] - REMEMBERED_MINUTES:  # an old row (a page's opening): used once, not kept
+        return facts
     _memo[id(fields)] = (fields, facts)
-    while len(_memo) > REMEMBERED or next(iter(_memo.values()))[1].minute < facts.minute - REMEMBERED_MINUTES:
+    while len(_memo) > REMEMBERED or next(iter(_memo.values()))[1].minute < _newest[0] - REMEMBERED_MINUTES:
         _memo.popitem(last=False)
     return facts

@@ -29,6 +29,7 @@ from services.approvals.queries import epoch
 from services.severity import SEVERITIES
 from services.store import Alert
 from services.store.cache import Namespace, cached_query
+from services.zones import utc_offset
 
 GROUPS = ("severity", "category", "department", "all")
 COLUMNS = ["key", "alerts", "acknowledged", "mtta_min", "resolved", "mttr_min"]
@@ -64,11 +65,6 @@ def _sums(session: Session, start: datetime, end: datetime, scope: Scope, keys: 
     return frame
 
 
-def _offset(start: datetime, zone: tzinfo) -> int:
-    """The zone's offset at the window's start in seconds: local days are cut there (exact without daylight saving)."""
-    return int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-
-
 @cached_query(CACHE)
 def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope, offset: int) -> pd.DataFrame:
     """The window's sums per local day (at `offset`) × severity × CAP category: every breakdown of `response_times`
@@ -94,7 +90,7 @@ def response_times(*, session: Session, start: datetime, end: datetime, by: str,
     cells."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=utc_offset(start, zone))
     keys = {"severity": cells["severity"], "category": cells["category"], "all": pd.Series("all", cells.index),
             "department": cells["category"].map(dict(routing)).fillna(fallback)}[by]
     frame = cells.assign(key=keys).groupby("key", as_index=False)[SUMS].sum()
@@ -112,7 +108,7 @@ def response_trend(*, session: Session, start: datetime, end: datetime, zone: tz
                    ) -> pd.DataFrame:
     """Per local day of the window (zone's offset at `start`: exact for a zone without daylight saving): alerts,
     MTTA and MTTR in minutes (columns day, alerts, acknowledged, mtta_min, resolved, mttr_min)."""
-    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=utc_offset(start, zone))
     frame = cells.groupby("day", as_index=False)[SUMS].sum()
     frame["day"] = pd.to_datetime(frame["day"].astype("int64") * 86400, unit="s").dt.date
     out = _means(frame).sort_values("day", ignore_index=True)

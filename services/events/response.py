@@ -29,6 +29,7 @@ from services.events.queries import ALL_EVENTS as EVERY_EVENT
 from services.events.queries import CACHE, conditions
 from services.store import DispatchRollup, Event, EventDispatch
 from services.store.cache import cached_query
+from services.zones import utc_offset
 
 GROUPS = ("department", "district", "all")
 COLUMNS = ["key", "dispatches", "dispatch_min", "arrived", "arrival_min"]
@@ -84,11 +85,6 @@ def _cells(*, session: Session, start: datetime, end: datetime, scope: Scope, of
     return frame.astype({"day": "int64", "dispatches": "int64", "arrived": "int64"})
 
 
-def _offset(start: datetime, zone: tzinfo) -> int:
-    """The zone's offset at the window's start in seconds: local days are cut there (exact without daylight saving)."""
-    return int(start.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-
-
 def _means(cells: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
     """The cells summed per `key`, with the mean minutes to dispatch and to arrival."""
     frame = cells.assign(key=key).groupby("key", as_index=False)[SUMS].sum()
@@ -105,7 +101,7 @@ def dispatch_times(*, session: Session, start: datetime, end: datetime, by: str,
     read the same cells."""
     if by not in GROUPS:
         raise ValueError(f"by must be one of {', '.join(GROUPS)}, got {by!r}")
-    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=utc_offset(start, zone))
     key = pd.Series("all", index=cells.index) if by == "all" else cells[by]
     frame = _means(cells, key)
     return frame.sort_values(["dispatches", "key"], ascending=[False, True], ignore_index=True)[COLUMNS]
@@ -116,7 +112,7 @@ def dispatch_trend(*, session: Session, start: datetime, end: datetime, zone: tz
                    ) -> pd.DataFrame:
     """Per local day the events were reported (zone's offset at `start`: exact without daylight saving): dispatches
     and the mean minutes to dispatch and to arrival (columns day and `COLUMNS[1:]`)."""
-    cells = _cells(session=session, start=start, end=end, scope=scope, offset=_offset(start, zone))
+    cells = _cells(session=session, start=start, end=end, scope=scope, offset=utc_offset(start, zone))
     frame = _means(cells, cells["day"])
     frame["day"] = pd.to_datetime(frame["key"].astype("int64") * 86400, unit="s").dt.date
     return frame.sort_values("day", ignore_index=True)[["day", *COLUMNS[1:]]]

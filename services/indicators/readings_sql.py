@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 from services.store import IndicatorReading, UTCDateTime
+from services.zones import utc_offset
 
 R = IndicatorReading
 BUCKET_SECONDS = {"5min": 300, "hour": 3600, "day": 86400}
@@ -185,8 +186,7 @@ def offset_segments(zone: ZoneInfo, start: datetime, end: datetime) -> list[tupl
     """(from when, UTC offset in seconds) for each part of [start, end] with one offset; at most one change a day."""
 
     def offset(moment: datetime) -> int:
-        delta = moment.astimezone(zone).utcoffset()
-        return int(delta.total_seconds()) if delta is not None else 0
+        return utc_offset(moment, zone)
 
     segments = [(start, offset(start))]
     cursor = start
